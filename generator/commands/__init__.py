@@ -1,0 +1,1 @@
+"""One module per `jixiao` subcommand, each exposing `command`."""

@@ -1,0 +1,49 @@
+"""`jixiao score`: rates, subtotals, totals and grades, as text, JSON or CSV."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .. import findings as F
+from ..export import evaluation_row, indicator_rows, number, to_csv
+from .common import jobs_option, no_cache_option, paths_argument, run_paths
+
+
+def _json_row(result) -> dict:
+    row = evaluation_row(result)
+    if result.scores is not None:
+        row["subtotals"] = [{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
+                             "rule_score": number(s.rule_score)}
+                            for s in result.scores.subtotals if s.depth == 1]
+        row["indicators"] = [{k: v for k, v in item.items() if k not in ("file", "name")}
+                             for item in indicator_rows(result)]
+    return row
+
+
+def _text_line(row: dict) -> str:
+    if row["name"] is None:
+        return f"{row['file']}: 无法评分（有错误，见 jixiao validate）"
+    published = "" if row["published_total"] is None else f"（原表 {row['published_total']}）"
+    rate = "—" if row["execution_rate"] is None else f"{row['execution_rate']}%"
+    return (f"{row['file']}: {row['name']}  执行率 {rate}  总分 {row['total']}{published}  "
+            f"等级 {row['grade']}  警告 {row['findings'][F.WARNING]}")
+
+
+@click.command("score")
+@paths_argument
+@click.option("--format", "output", type=click.Choice(["text", "json", "csv"]), default="text", help="输出格式。")
+@jobs_option
+@no_cache_option
+def command(paths, output, jobs, no_cache) -> None:
+    """计算执行率、各级小计、总分与等级。"""
+    report = run_paths(paths, jobs, no_cache)
+    if output == "json":
+        click.echo(json.dumps([_json_row(r) for r in report.results], ensure_ascii=False, indent=2))
+    elif output == "csv":
+        sys.stdout.write(to_csv([evaluation_row(r) for r in report.results]))
+    else:
+        for result in report.results:
+            click.echo(_text_line(evaluation_row(result)))
+    sys.exit(1 if report.count(F.ERROR) else 0)

@@ -1,0 +1,200 @@
+"""The catalogue of findings: every problem jixiao reports has a stable code.
+
+Each code is declared once, with its severity, a Chinese title, a message
+template, a hint template and a description, so the catalogue documents itself
+(the site's data page and `jixiao validate --list` print it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+from typing import NamedTuple
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+
+
+class Pos(NamedTuple):
+    """Where a YAML node starts: file path as given, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (f"{self.file}:{self.line}:{self.column}: {SEVERITY_ZH[self.severity]} "
+                f"[{self.code}] {self.message}\n    提示：{self.hint}")
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: str
+    title: str
+    template: str
+    hint: str
+    description: str
+
+    def at(self, pos: Pos, **params) -> Finding:
+        return Finding(self.code, self.severity, pos.file, pos.line, pos.column,
+                       self.template.format(**params), self.hint.format(**params))
+
+
+CATALOGUE: dict[str, FindingType] = {}
+
+
+def declare(code: str, severity: str, title: str, template: str, hint: str,
+            description: str) -> FindingType:
+    assert code not in CATALOGUE, code
+    CATALOGUE[code] = FindingType(code, severity, title, template, hint, description)
+    return CATALOGUE[code]
+
+
+# --- structure: the file cannot be read as an evaluation --------------------------
+
+ENCODING = declare(
+    "encoding", ERROR, "文件编码错误",
+    "文件不是 UTF-8 编码（第 {offset} 字节无法解码{guess}）",
+    "用编辑器将文件另存为 UTF-8 编码。",
+    "评价文件必须以 UTF-8 保存；常见原因是用 GBK 编码保存。")
+EMPTY_FILE = declare(
+    "empty-file", ERROR, "文件为空",
+    "文件为空，没有任何内容",
+    "用 `jixiao new` 生成带注释的模板，再填写内容。",
+    "评价文件至少需要项目名称等必填字段。")
+YAML_SYNTAX = declare(
+    "yaml-syntax", ERROR, "YAML 语法错误",
+    "YAML 语法错误：{problem}",
+    "检查该位置的缩进、冒号后的空格和引号是否成对；含冒号或以特殊符号开头的文字请加引号。",
+    "文件无法按 YAML 语法解析。")
+DUPLICATE_KEY = declare(
+    "duplicate-key", ERROR, "重复的键",
+    "键“{key}”重复出现（第一次在第 {first_line} 行）",
+    "删除或合并重复的键；YAML 只会保留最后一个值，前面的内容会被悄悄丢弃。",
+    "同一映射中同一个键出现两次。")
+UNSAFE_TAG = declare(
+    "unsafe-tag", ERROR, "不允许的 YAML 标签",
+    "不允许使用 YAML 标签 {tag}",
+    "删除该标签，直接写文字或数字。",
+    "出于安全考虑，只接受普通的文字、数字、列表和映射。")
+UNKNOWN_KEY = declare(
+    "unknown-key", ERROR, "未知字段",
+    "“{where}”中没有字段“{key}”{suggestion}",
+    "可用的字段：{allowed}。",
+    "字段名写错或放错了层级。")
+MISSING_FIELD = declare(
+    "missing-field", ERROR, "缺少必填字段",
+    "“{where}”缺少必填字段“{key}”（{title}）",
+    "在该处添加 `{key}: …`。",
+    "必填字段没有填写。")
+WRONG_TYPE = declare(
+    "wrong-type", ERROR, "类型错误",
+    "“{key}”（{title}）应为{expected}，实际是{actual}",
+    "{fix}",
+    "字段的值类型不对，例如该写数字的地方写了文字。")
+UNKNOWN_CHOICE = declare(
+    "unknown-choice", ERROR, "取值无效",
+    "“{key}”的值“{value}”无效{suggestion}",
+    "可选值：{allowed}。",
+    "字段只能取若干固定值之一，例如表式和评分规则的编号。")
+NOT_A_MAPPING = declare(
+    "not-a-mapping", ERROR, "文件结构错误",
+    "文件顶层应为映射（“字段: 值”的形式），实际是{actual}",
+    "参照 `jixiao new` 生成的模板书写。",
+    "评价文件的顶层必须是字段映射。")
+
+# --- arithmetic ----------------------------------------------------------------------
+
+FUNDS_SUM = declare(
+    "funds-sum", WARNING, "资金分项合计不符",
+    "{column}：分项合计 {parts} 与年度资金总额 {total} 不符",
+    "核对各分项与年度资金总额，改正印错的数字。",
+    "财政拨款、上年结转资金、其他资金之和应等于年度资金总额。")
+FUNDS_EXECUTED_MISSING = declare(
+    "funds-executed-missing", WARNING, "缺少全年执行数",
+    "全年执行数为空，无法计算执行率{published}",
+    "填写全年执行数（万元）；执行率和资金得分由它计算。",
+    "执行率 = 全年执行数 ÷ 全年预算数，缺少执行数时无法计算。")
+FUNDS_ZERO_BUDGET = declare(
+    "funds-zero-budget", WARNING, "全年预算数为零",
+    "全年预算数为 0，执行率无法计算（除数为零）",
+    "核对全年预算数；确无预算时说明原因。",
+    "执行率以全年预算数为分母。")
+WEIGHT_TOTAL = declare(
+    "weight-total", WARNING, "分值合计不符",
+    "各项分值合计为 {actual}，应为 {expected}",
+    "调整各指标分值，使合计等于 {expected}。",
+    "资金分值与全部三级指标分值之和应为 100。")
+LEVEL_WEIGHT = declare(
+    "level-weight", WARNING, "一级指标分值不符",
+    "{name}下三级指标分值合计为 {actual}，应为 {expected}",
+    "调整该一级指标下各指标的分值，使合计等于 {expected}。",
+    "表式规定的一级指标分值（产出 50、效益 30、满意度 10）应等于其下指标分值之和。")
+SCORE_RANGE = declare(
+    "score-range", WARNING, "得分超出范围",
+    "“{name}”得分 {score} 不在 0 至分值 {weight} 之间",
+    "得分不能为负，也不能超过分值；核对分值和得分。",
+    "每项得分应在 0 和分值之间。")
+PUBLISHED_MISMATCH = declare(
+    "published-mismatch", WARNING, "原表数字与计算不符",
+    "原表印出的{what}为 {published}，按表中数字计算应为 {computed}",
+    "核对原表：计算值由表中各项数字得出，若原表印错，请在公开时予以说明。",
+    "原表印出的合计、执行率、得分与按表中数字计算的结果不一致。")
+
+# --- rules of the scheme -------------------------------------------------------------
+
+QUALITATIVE_BAND = declare(
+    "qualitative-band", WARNING, "定性等级与得分不符",
+    "“{name}”实际完成值为“{level}”，应得分值的 {band}（{low}–{high} 分），实际得分 {score}",
+    "按评分规则在该等级的分数区间内打分，或改正实际完成值的等级。",
+    "定性指标按等级打分：达成预期指标 80%–100%，部分达成 60%–80%，未达成 0–60%。")
+MISSING_REASON = declare(
+    "missing-reason", WARNING, "缺少偏差原因",
+    "“{name}”得分 {score} 低于分值 {weight}，但未填写偏差原因分析及改进措施",
+    "在 reason 中说明未达成的原因和改进措施。",
+    "指标未得满分时必须说明偏差原因及改进措施。")
+NOT_APPLICABLE_WEIGHTED = declare(
+    "not-applicable-weighted", WARNING, "不适用指标带分值",
+    "“{name}”标为不适用，却有分值 {weight} / 得分 {score}",
+    "不适用的指标分值和得分应为 0，分值分配给其他指标。",
+    "不适用的指标不参与评价。")
+FORMULA_DEPARTURE = declare(
+    "formula-departure", WARNING, "得分与评分公式不符",
+    "“{name}”目标 {target}、实际 {actual}，按{rule}应得 {rule_score} 分，表中填 {score} 分",
+    "按评分规则重新计算得分；若有意偏离，请在偏差原因中说明依据。",
+    "定量指标的得分应按评分规则的公式计算。")
+MISSING_EXPLANATION = declare(
+    "missing-explanation", WARNING, "缺少低分说明",
+    "总分 {total} 低于 {threshold} 分，但未填写未实现绩效目标的原因分析及拟采取的措施说明",
+    "在 explanation 中填写原因分析及拟采取的措施。",
+    "表式要求总分低于 80 分的项目说明原因和措施。")
+FORM_ROW = declare(
+    "form-row", WARNING, "表式中没有该行",
+    "表式“{form}”没有资金行“{row}”",
+    "删除该行，或改用包含该行的表式（{forms}）。",
+    "资金行必须是所用表式印出的行。")
+INDEX_MISSING_TABLE = declare(
+    "index-missing-table", INFO, "目录项没有对应的评价表",
+    "目录第 {no} 项“{project}”没有对应的评价文件",
+    "补充该项目的评价文件，或从目录中删除该项。",
+    "单位汇编的目录应与评价表一一对应。")
+INDEX_MISSING_ENTRY = declare(
+    "index-missing-entry", WARNING, "评价表未列入目录",
+    "评价“{project}”未列入本单位目录 _index.yml",
+    "在 _index.yml 的 entries 中添加该项目。",
+    "单位汇编的目录应与评价表一一对应。")

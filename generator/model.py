@@ -1,0 +1,213 @@
+"""The data model of one evaluation, for all published formats.
+
+Each field is declared once, with its YAML key, kind, Chinese title and
+description; `schema.py` reads these declarations both to convert YAML nodes
+(with located errors) and to print a JSON Schema for editors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+from .findings import Pos
+from .quantities import Num
+
+# Kinds of field value understood by schema.py.
+TEXT, NUMBER, INTEGER, BOOLEAN, VALUE, RATE = "text", "number", "integer", "boolean", "value", "rate"
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Any
+
+
+@dataclass(frozen=True)
+class MapOf:
+    item: Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A text restricted to known values; `source` names a registry (forms, schemes)."""
+
+    values: tuple[str, ...] = ()
+    source: str | None = None
+
+
+def spec(title: str, description: str = "", kind: Any = TEXT, required: bool = False,
+         default: Any = None):
+    meta = {"title": title, "description": description, "kind": kind, "required": required}
+    if isinstance(default, list):
+        return dc_field(default_factory=list, metadata=meta)
+    return dc_field(default=default, metadata=meta)
+
+
+@dataclass
+class Located:
+    """Where the mapping was written, and where each of its fields was."""
+
+    pos: Pos = dc_field(default=Pos("", 0, 0), metadata={"internal": True})
+    pos_of: dict[str, Pos] = dc_field(default_factory=dict, metadata={"internal": True})
+
+    def where(self, key: str) -> Pos:
+        return self.pos_of.get(key, self.pos)
+
+
+@dataclass
+class Value:
+    """A target or actual as written (`≥90.0%`, `达成预期指标`), kept verbatim."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Party(Located):
+    """主管部门 or 实施单位, with its optional code (`902001`, `601`)."""
+
+    name: str = spec("名称", "单位全称。", required=True)
+    code: str | None = spec("代码", "单位代码，如 902001、601；没有可省略。")
+
+
+@dataclass
+class FundsRow(Located):
+    initial: Num | None = spec("年初预算数", "万元。", NUMBER)
+    budget: Num | None = spec("全年预算数", "调整后的全年预算（万元），执行率的分母。", NUMBER)
+    executed: Num | None = spec("全年执行数", "万元，执行率的分子。", NUMBER)
+
+
+FUNDS_ROW_KEYS = ("total", "fiscal", "carryover", "other")
+
+
+@dataclass
+class FundsRows(Located):
+    total: FundsRow | None = spec("年度资金总额", "各列为下列分项之和。", FundsRow, required=True)
+    fiscal: FundsRow | None = spec("财政拨款", "其中：（当年/本年）财政拨款。", FundsRow)
+    carryover: FundsRow | None = spec("上年结转资金", "2021 年及以后的表式才有此行。", FundsRow)
+    other: FundsRow | None = spec("其他资金", "", FundsRow)
+
+    def present(self) -> list[tuple[str, FundsRow]]:
+        return [(key, row) for key in FUNDS_ROW_KEYS if (row := getattr(self, key)) is not None]
+
+
+@dataclass
+class Funds(Located):
+    weight: Num | None = spec("分值", "资金执行率的分值，通常为 10。", NUMBER, required=True)
+    rows: FundsRows | None = spec("资金行", "年度资金总额及其分项。", FundsRows, required=True)
+
+
+@dataclass
+class Goals(Located):
+    expected: str | None = spec("预期目标", "年初预期目标，照原文；可含 <p>…</p>，显示时去除标签。")
+    actual: str | None = spec("实际完成情况", "目标实际完成情况，照原文。")
+
+
+@dataclass
+class Indicator(Located):
+    """A node of the indicator tree; leaves carry target, actual, weight and score."""
+
+    name: str = spec("指标名称", "一级指标写“产出指标”，分值写在 weight。", required=True)
+    weight: Num | None = spec("分值", "一级指标为其分值（如 50）；三级指标为该项分值。", NUMBER)
+    target: Value | None = spec("年度指标值", "照原文，如 100 家、≥90.0%、=6000 个、提高。", VALUE)
+    actual: Value | None = spec("实际完成值", "照原文，如 57 家、达成预期指标。", VALUE)
+    score: Num | None = spec("得分", "表中填报的得分。", NUMBER)
+    reason: str | None = spec("偏差原因分析及改进措施", "未得满分时必填。")
+    direction: str | None = spec(
+        "指标方向", "higher 越大越好，lower 越小越好，equal 等于目标；原文无法判断时填写。",
+        Choice(("higher", "lower", "equal")))
+    applicable: bool | None = spec("是否适用", "false 表示本指标不适用；名称或指标值含“不适用”时自动判定。",
+                                   BOOLEAN)
+    definition: str | None = spec("指标解释", "部门整体评价的四级指标解释。")
+    criteria: str | None = spec("评分标准", "部门整体评价的评分标准原文。")
+    children: list[Indicator] = spec("下级指标", "下一级指标列表。", ListOf("Indicator"), default=[])
+
+
+@dataclass
+class Published(Located):
+    total: Num | None = spec("总分", "原表总分行印出的得分。", NUMBER)
+    weight_total: Num | None = spec("分值合计", "原表总分行印出的分值。", NUMBER)
+    funds_score: Num | None = spec("资金得分", "原表年度资金总额行印出的得分。", NUMBER)
+    rates: dict[str, Num] = spec("执行率", "各资金行印出的执行率，如 {total: 100%, fiscal: 100%}。",
+                                 MapOf(RATE), default=[])
+    grade: str | None = spec("等级", "原文给出的等级（优/良/中/差）。")
+
+
+@dataclass
+class Section(Located):
+    """A narrative section of a report (项目概况, 存在的问题…), in Markdown."""
+
+    title: str = spec("标题", "", required=True)
+    body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
+    children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
+
+
+@dataclass
+class TableRow(Located):
+    label: str = spec("行名", "", required=True)
+    values: list[Num] = spec("各列数值", "与表的 columns 一一对应，空白写 null。", ListOf(NUMBER), default=[])
+    children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
+
+
+@dataclass
+class Table(Located):
+    """A figure table of a report (收入表、支出表、资金构成…) whose parts add up."""
+
+    id: str = spec("表号", "如 1-1。", required=True)
+    title: str = spec("表名", "", required=True)
+    columns: list[str] = spec("列名", "", ListOf(TEXT), default=[])
+    rows: list[TableRow] = spec("行", "", ListOf(TableRow), default=[])
+
+
+@dataclass
+class Cover(Located):
+    report_number: str | None = spec("报告编号", "如 鲁舜绩评字（2022）第3701038号。")
+    commissioner: str | None = spec("委托单位", "")
+    evaluator: str | None = spec("评价机构", "")
+    date: str | None = spec("报告日期", "")
+
+
+@dataclass
+class Evaluation(Located):
+    """One evaluation: a project table, a project report or a department report."""
+
+    project: str = spec("项目名称", "部门整体评价写部门名称。", required=True)
+    year: int | None = spec("年度", "评价年度，如 2020。", INTEGER, required=True)
+    form: str | None = spec("表式", "原表的版式。", Choice(source="forms"), required=True)
+    scheme: str | None = spec("评分规则", "适用的评分规则。", Choice(source="schemes"), required=True)
+    department: Party | None = spec("主管部门", "主管部门及代码。", Party, required=True)
+    implementer: Party | None = spec("实施单位", "项目实施单位及代码。", Party)
+    contact: str | None = spec("联系电话", "")
+    funds: Funds | None = spec("项目资金（万元）", "资金执行情况。", Funds)
+    goals: Goals | None = spec("年度总体目标", "", Goals)
+    indicators: list[Indicator] = spec("绩效指标", "一级指标列表，逐级嵌套。", ListOf(Indicator), default=[])
+    explanation: str | None = spec(
+        "低分说明", "总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明。")
+    cover: Cover | None = spec("封面", "评价报告的封面信息。", Cover)
+    sections: list[Section] = spec("报告正文", "评价报告的叙述章节。", ListOf(Section), default=[])
+    tables: list[Table] = spec("数据表", "报告中的资金、收支等数据表。", ListOf(Table), default=[])
+    published: Published | None = spec("原表数字", "原表印出的合计与执行率，供核对。", Published)
+
+
+@dataclass
+class IndexEntry(Located):
+    no: int | None = spec("序号", "", INTEGER, required=True)
+    project: str = spec("项目名称", "", required=True)
+    note: str | None = spec("备注", "")
+
+
+@dataclass
+class BundleIndex(Located):
+    """`_index.yml`: a unit's bundle cover and index page (序号 / 项目名称 / 备注)."""
+
+    title: str = spec("单位名称", "", required=True)
+    subtitle: str | None = spec("副标题", "如 项目绩效自评表。")
+    entries: list[IndexEntry] = spec("目录", "", ListOf(IndexEntry), default=[])
+
+
+def walk(indicators: list[Indicator], depth: int = 1, parents: tuple = ()):
+    """Every node of the tree with its depth and its ancestors, in document order."""
+    for node in indicators:
+        yield node, depth, parents
+        yield from walk(node.children, depth + 1, parents + (node,))

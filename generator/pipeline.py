@@ -1,0 +1,231 @@
+"""The pipeline for a set of files: discover → load → convert → score → check.
+
+Files are independent, so they are processed in parallel on every core, and a
+file whose bytes (and whose directory defaults) have not changed since the last
+run is not read again: its result comes from the cache.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import checks
+from . import findings as F
+from . import registry
+from .cache import ResultCache
+from .findings import Finding, Pos
+from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, load_file, merge
+from .model import BundleIndex, Evaluation
+from .schema import Converter
+from .scoring import Scores, score
+
+ROOT_MARKERS = ("site_config.yml", ".git")
+
+
+@dataclass
+class Result:
+    file: str
+    evaluation: Evaluation | None = None
+    scores: Scores | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(f.severity for f in self.findings)
+        return {severity: counted.get(severity, 0) for severity in (F.ERROR, F.WARNING, F.INFO)}
+
+    @property
+    def ok(self) -> bool:
+        return self.evaluation is not None and not any(f.severity == F.ERROR for f in self.findings)
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    bundle_findings: list[Finding] = field(default_factory=list)
+    indexes: dict[str, BundleIndex] = field(default_factory=dict)
+
+    def all_findings(self) -> list[Finding]:
+        seen, ordered = set(), []
+        for finding in [f for r in self.results for f in r.findings] + self.bundle_findings:
+            if finding not in seen:
+                seen.add(finding)
+                ordered.append(finding)
+        return ordered
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.all_findings() if f.severity == severity)
+
+
+# --- discovery -----------------------------------------------------------------------
+
+def discover(paths: list[str | Path]) -> list[Path]:
+    """Evaluation files under the given paths, in a stable order; `_*.yml` are not evaluations."""
+    files = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.update(p for p in path.rglob("*.yml") if not p.name.startswith("_")
+                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files.add(path)
+    return sorted(files)
+
+
+def project_root(start: Path) -> Path:
+    for directory in [start, *start.parents]:
+        if any((directory / marker).exists() for marker in ROOT_MARKERS):
+            return directory
+    return Path(start.anchor)
+
+
+def defaults_chain(directory: Path) -> tuple[Path, ...]:
+    """The `_defaults.yml` files that apply in a directory, outermost first."""
+    root = project_root(directory)
+    chain = []
+    for current in [directory, *directory.parents]:
+        candidate = current / DEFAULTS_NAME
+        if candidate.exists():
+            chain.append(candidate)
+        if current == root:
+            break
+    return tuple(reversed(chain))
+
+
+@lru_cache(maxsize=4096)
+def _defaults_node(path: Path):
+    return load_file(path)
+
+
+# --- one file --------------------------------------------------------------------------
+
+def process_file(path: Path, extra_dirs: tuple[Path, ...] = ()) -> Result:
+    file = str(path)
+    result = Result(file)
+    try:
+        node = _merged_node(path)
+    except LoadError as exc:
+        result.findings.append(exc.finding)
+        return result
+    except OSError as exc:
+        result.findings.append(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=f"无法读取文件（{exc.strerror}）"))
+        return result
+    forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
+    converter = Converter({"forms": list(forms), "schemes": list(schemes)})
+    evaluation = converter.to_object(Evaluation, node, "")
+    result.findings += converter.findings
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    if not evaluation.indicators and evaluation.funds is None:
+        result.findings.append(F.MISSING_FIELD.at(node.pos, where="文件顶层", key="indicators",
+                                                  title="绩效指标"))
+        return result
+    result.findings += _leaf_requirements(evaluation, forms[evaluation.form])
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    form, scheme = forms[evaluation.form], schemes[evaluation.scheme]
+    result.evaluation = evaluation
+    result.scores = score(evaluation, form, scheme)
+    result.findings += checks.check(evaluation, form, scheme, result.scores, forms)
+    return result
+
+
+def _merged_node(path: Path) -> Mapping:
+    node = load_file(path)
+    file = str(path)
+    if node is None:
+        raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
+    if not isinstance(node, Mapping):
+        kind = "列表" if hasattr(node, "items") else f"文字“{node.text}”"
+        raise LoadError(F.NOT_A_MAPPING.at(node.pos, actual=kind))
+    merged = None
+    for defaults in defaults_chain(path.parent):
+        merged = merge(merged, _defaults_node(defaults))
+    return merge(merged, node)
+
+
+def _leaf_requirements(evaluation: Evaluation, form) -> list[Finding]:
+    """Rows at the form's last level must carry a weight and a score."""
+    from .scoring import leaves_of
+
+    found = []
+    for leaf, _, _ in leaves_of(evaluation, form):
+        for key, title in (("weight", "分值"), ("score", "得分")):
+            if getattr(leaf, key) is None:
+                found.append(F.MISSING_FIELD.at(leaf.pos, where=f"指标“{leaf.name}”", key=key, title=title))
+    return found
+
+
+# --- many files ------------------------------------------------------------------------
+
+def _process_many(paths: list[Path], extra_dirs: tuple[Path, ...]) -> list[Result]:
+    return [process_file(path, extra_dirs) for path in paths]
+
+
+def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
+        extra_dirs: tuple[Path, ...] = ()) -> Report:
+    files = discover(paths)
+    cache = ResultCache.for_files(files) if use_cache else None
+    results: dict[Path, Result] = {}
+    todo = []
+    for path in files:
+        cached = cache.get(path, defaults_chain(path.parent)) if cache else None
+        if cached is not None:
+            results[path] = cached
+        else:
+            todo.append(path)
+    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs)):
+        results[path] = result
+        if cache:
+            cache.put(path, defaults_chain(path.parent), result)
+    if cache:
+        cache.save()
+    report = Report([results[path] for path in files])
+    _check_bundles(report, files)
+    return report
+
+
+def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs) -> list[Result]:
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(paths) < 64:
+        return _process_many(paths, extra_dirs)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(16, len(paths) // (jobs * 8))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(jobs) as pool:
+        parts = pool.map(_process_many, chunks, [extra_dirs] * len(chunks))
+        return [result for part in parts for result in part]
+
+
+def _check_bundles(report: Report, files: list[Path]) -> None:
+    """Each unit directory's `_index.yml` against the evaluations found there."""
+    by_dir: dict[Path, list[Result]] = {}
+    for path, result in zip(files, report.results):
+        by_dir.setdefault(path.parent, []).append(result)
+    for directory, results in sorted(by_dir.items()):
+        index_path = directory / INDEX_NAME
+        if not index_path.exists():
+            continue
+        try:
+            node = load_file(index_path)
+        except LoadError as exc:
+            report.bundle_findings.append(exc.finding)
+            continue
+        converter = Converter({})
+        index = converter.to_object(BundleIndex, node, "") if isinstance(node, Mapping) else None
+        report.bundle_findings += converter.findings
+        if index is None:
+            continue
+        report.indexes[str(directory)] = index
+        names = {r.evaluation.project: r for r in results if r.evaluation}
+        listed = {entry.project for entry in index.entries}
+        for entry in index.entries:
+            if entry.project not in names:
+                report.bundle_findings.append(F.INDEX_MISSING_TABLE.at(entry.pos, no=entry.no,
+                                                                      project=entry.project))
+        for name, result in names.items():
+            if name not in listed:
+                report.bundle_findings.append(F.INDEX_MISSING_ENTRY.at(
+                    result.evaluation.where("project"), project=name))

@@ -1,0 +1,156 @@
+"""Numbers as printed, and targets/actuals as written in the forms.
+
+`Num` keeps a figure's printed text (`5.00`, `08`, `100.0%`) beside its exact
+Decimal value. `parse_quantity` reads `≥90.0%`, `=6000 个`, `每年至少 50 次`,
+`40 万` into operator, number and unit; text it cannot read is qualitative.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, ROUND_HALF_UP, InvalidOperation
+
+_FULL_WIDTH = str.maketrans({
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    "％": "%", "．": ".", "，": ",", "＋": "+", "－": "-", "＝": "=", "＞": ">", "＜": "<",
+    "≧": "≥", "≦": "≤", "　": " ", "：": ":", "～": "~",
+})
+
+_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_PLAIN_NUMBER_RE = re.compile(r"\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(%?)\s*$")
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and punctuation to their ASCII forms."""
+    return text.translate(_FULL_WIDTH)
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A figure as printed: exact value plus the text it was printed as."""
+
+    value: Decimal
+    text: str
+    percent: bool = False
+
+    @property
+    def places(self) -> int:
+        digits = self.text.rstrip("%").strip()
+        return len(digits.split(".")[1]) if "." in digits else 0
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_num(text: str) -> Num | None:
+    """A number such as `560.84`, `08`, `1,000`, `８９.８８％`; None if it is not one."""
+    match = _PLAIN_NUMBER_RE.match(normalize(text))
+    if not match:
+        return None
+    try:
+        value = Decimal(match.group(1).replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return None
+    percent = bool(match.group(2))
+    return Num(value / 100 if percent else value, text.strip(), percent)
+
+
+def round_to(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal, places: int = 2, strip_zeros: bool = True) -> str:
+    """`8.99`, `10` (or `10.00` when zeros are kept), never exponent notation."""
+    text = f"{round_to(value, places):f}"
+    if strip_zeros and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_rate(rate: Decimal, places: int, strip_zeros: bool) -> str:
+    return format_number(rate * 100, places, strip_zeros) + "%"
+
+
+# --- targets and actuals ----------------------------------------------------------
+
+HIGHER, LOWER, EQUAL = "higher", "lower", "equal"
+DIRECTIONS = (HIGHER, LOWER, EQUAL)
+
+_OP_WORDS = [  # longest first
+    ("大于等于", HIGHER), ("小于等于", LOWER), ("不低于", HIGHER), ("不少于", HIGHER),
+    ("不超过", LOWER), ("不高于", LOWER), ("不大于", LOWER), ("不多于", LOWER),
+    ("至少", HIGHER), ("最多", LOWER), ("≥", HIGHER), (">=", HIGHER), ("≤", LOWER),
+    ("<=", LOWER), ("大于", HIGHER), ("高于", HIGHER), ("超过", HIGHER), ("小于", LOWER),
+    ("低于", LOWER), (">", HIGHER), ("<", LOWER), ("==", EQUAL), ("=", EQUAL),
+]
+_SUFFIX_WORDS = [("及以上", HIGHER), ("及以下", LOWER), ("以上", HIGHER), ("以下", LOWER),
+                 ("以内", LOWER)]
+_LEADING_WORDS = ("每年", "每月", "每季度", "全年", "年度", "累计", "共计", "约")
+_UNIT_RE = re.compile(r"^[%a-zA-Z\u4e00-\u9fff·/]{0,5}$")
+_MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_UNIT_ALIASES = {"万": "万元", "亿": "亿元", "％": "%"}
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    direction: str | None  # HIGHER, LOWER, EQUAL or None when the text names none
+    number: Decimal
+    unit: str  # "" when none is written
+
+    def in_unit_of(self, other: "Quantity") -> Decimal | None:
+        """This amount expressed in the other's unit, None when they cannot compare."""
+        if not self.unit or not other.unit or self.unit == other.unit:
+            return self.number
+        if self.unit in _MONEY and other.unit in _MONEY:
+            return self.number * _MONEY[self.unit] / _MONEY[other.unit]
+        return None
+
+
+def _strip_operator(text: str, words) -> tuple[str, str | None]:
+    for word, direction in words:
+        if text.startswith(word):
+            return text[len(word):], direction
+    return text, None
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """`≥90.0%` → (higher, 90.0, %); `每年至少 50 次` → (higher, 50, 次); prose → None."""
+    rest = normalize(text).replace(" ", "")
+    for word in _LEADING_WORDS:
+        if rest.startswith(word):
+            rest = rest[len(word):]
+            break
+    rest, direction = _strip_operator(rest, _OP_WORDS)
+    match = _NUMBER_RE.match(rest)
+    if not match:
+        return None
+    unit = rest[match.end():]
+    for word, suffix_direction in _SUFFIX_WORDS:
+        if unit.endswith(word):
+            unit, direction = unit[: -len(word)], direction or suffix_direction
+            break
+    if not _UNIT_RE.match(unit):
+        return None
+    number = Decimal(match.group(0).replace(",", ""))
+    return Quantity(direction, number, _UNIT_ALIASES.get(unit, unit))
+
+
+def direction_in_name(name: str) -> str | None:
+    """An operator written into the indicator's name: `股权投资总额小于` → lower."""
+    text = normalize(name).rstrip(" ：:")
+    for word, direction in _OP_WORDS + _SUFFIX_WORDS:
+        if len(word) > 1 and text.endswith(word):
+            return direction
+    return None
+
+
+def reduce_html(text: str) -> str:
+    """Published goal texts carry `<p>…</p>`: keep the words, drop every tag."""
+    if "<" not in text:
+        return text
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", text)
+    text = re.sub(r"(?i)<\s*(br|/p|/div|/li)\s*/?>", "\n", text)
+    text = re.sub(r"<[^>]*>", "", text)
+    text = (text.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&quot;", '"').replace("&amp;", "&"))
+    return re.sub(r"\n{2,}", "\n", text).strip()

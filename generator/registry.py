@@ -1,0 +1,157 @@
+"""Forms (printed layouts) and schemes (scoring rules): declarative files, read once.
+
+Built-in ones live in `generator/forms/` and `generator/schemes/`; a project may
+add its own beside `site_config.yml` in `forms/` and `schemes/` directories.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Level1:
+    name: str
+    weight: Decimal
+    children: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
+    region: str
+    year_line: str
+    unit_line: str
+    orientation: str
+    party_format: str
+    department_label: str
+    implementer_label: str
+    funds_label: str
+    funds_rows: dict[str, str]
+    rate_rows: tuple[str, ...]
+    rate_places: int
+    rate_strip_zeros: bool
+    goal_labels: dict[str, str]
+    levels: tuple[str, ...]
+    level1: tuple[Level1, ...]
+    empty_category: str
+    explanation_below: Decimal | None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Form":
+        rate = data.pop("rate_format")
+        below = data.pop("explanation_below")
+        data.update(
+            level1=tuple(Level1(d["name"], Decimal(str(d["weight"])), tuple(d["children"]))
+                         for d in data.pop("level1")),
+            rate_places=rate["places"], rate_strip_zeros=rate["strip_zeros"],
+            rate_rows=tuple(data["rate_rows"]), levels=tuple(data["levels"]),
+            explanation_below=None if below is None else Decimal(str(below)))
+        return cls(**data)
+
+    def party(self, name: str, code: str | None) -> str:
+        if not code:
+            return name
+        return self.party_format.format(name=name, code=code)
+
+    def level1_weight(self, name: str) -> Decimal | None:
+        return next((item.weight for item in self.level1 if item.name == name), None)
+
+
+@dataclass(frozen=True)
+class QualitativeLevel:
+    labels: tuple[str, ...]
+    low: Decimal
+    high: Decimal
+    description: str
+
+    def admits(self, fraction: Decimal) -> bool:
+        """Bands include their lower bound; only the top band includes its upper one."""
+        return self.low <= fraction < self.high or (self.high == 1 and fraction == 1)
+
+
+@dataclass(frozen=True)
+class QuantitativeRule:
+    when: dict
+    rule: str
+    params: dict
+    description: str
+
+    def applies(self, level1_name: str) -> bool:
+        names = self.when.get("level1")
+        return not names or level1_name in names
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    title: str
+    basis: str
+    total_points: Decimal
+    score_places: int
+    funds_cap: Decimal
+    funds_description: str
+    grades: tuple[tuple[Decimal, str, str], ...]
+    levels: tuple[QualitativeLevel, ...]
+    lower_is_better_categories: tuple[str, ...]
+    quantitative: tuple[QuantitativeRule, ...]
+    not_applicable: str
+    shortfall_needs_reason: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scheme":
+        def dec(value) -> Decimal:
+            return Decimal(str(value))
+
+        return cls(
+            id=data["id"], title=data["title"], basis=data.get("basis", ""),
+            total_points=dec(data["total_points"]), score_places=data.get("score_places", 2),
+            funds_cap=dec(data["funds"]["cap"]), funds_description=data["funds"]["description"],
+            grades=tuple((dec(g["min"]), g["grade"], g.get("description", "")) for g in data["grades"]),
+            levels=tuple(QualitativeLevel(tuple(lv["labels"]), dec(lv["min"]), dec(lv["max"]),
+                                          lv.get("description", ""))
+                         for lv in data.get("qualitative_levels", [])),
+            lower_is_better_categories=tuple(data.get("lower_is_better_categories", [])),
+            quantitative=tuple(QuantitativeRule(q.get("when") or {}, q["rule"], q.get("params") or {},
+                                                q.get("description", ""))
+                               for q in data.get("quantitative", [])),
+            not_applicable=data.get("not_applicable", ""),
+            shortfall_needs_reason=data.get("shortfall_needs_reason", True),
+        )
+
+    def grade(self, total: Decimal) -> str | None:
+        return next((name for low, name, _ in self.grades if total >= low), None)
+
+    def level(self, text: str) -> QualitativeLevel | None:
+        text = "".join(text.split())
+        return next((lv for lv in self.levels if text in lv.labels), None)
+
+    def rule_for(self, level1_name: str) -> QuantitativeRule | None:
+        return next((rule for rule in self.quantitative if rule.applies(level1_name)), None)
+
+
+def _read_dir(kind: str, extra_dirs: tuple[Path, ...]) -> dict[str, dict]:
+    found = {}
+    for directory in (PACKAGE_DIR / kind, *extra_dirs):
+        for path in sorted(Path(directory).glob("*.yml")):
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            found[data["id"]] = data
+    return found
+
+
+@lru_cache(maxsize=None)
+def forms(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Form]:
+    return {key: Form.from_dict(dict(data)) for key, data in _read_dir("forms", extra_dirs).items()}
+
+
+@lru_cache(maxsize=None)
+def schemes(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Scheme]:
+    return {key: Scheme.from_dict(data) for key, data in _read_dir("schemes", extra_dirs).items()}

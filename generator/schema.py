@@ -1,0 +1,204 @@
+"""Structure: YAML node trees into model objects, and the JSON Schema of the YAML.
+
+Both read the field declarations of `model.py`, so the checks, the editor schema
+and the documentation never disagree.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from functools import lru_cache
+
+from . import findings as F
+from . import model
+from .findings import Finding
+from .loader import Mapping, Node, Scalar, Sequence
+from .model import BOOLEAN, INTEGER, NUMBER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
+from .quantities import Num, parse_num
+
+_KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
+            RATE: "百分比（如 100%）"}
+_TRUE = {"true", "True", "TRUE", "yes", "是"}
+_FALSE = {"false", "False", "FALSE", "no", "否"}
+
+
+def _resolve(kind):
+    return getattr(model, kind) if isinstance(kind, str) and hasattr(model, kind) else kind
+
+
+@lru_cache(maxsize=None)
+def fields_of(cls) -> tuple[tuple[str, dict], ...]:
+    return tuple((f.name, f.metadata) for f in dataclasses.fields(cls)
+                 if not f.metadata.get("internal"))
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "映射（字段: 值）"
+    if isinstance(node, Sequence):
+        return "列表"
+    return f"文字“{node.text}”"
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"，是否想写“{close[0]}”？" if close else ""
+
+
+def _kind_zh(kind) -> str:
+    kind = _resolve(kind)
+    if isinstance(kind, ListOf):
+        return "列表"
+    if isinstance(kind, (MapOf, type)):
+        return "映射（字段: 值）"
+    if isinstance(kind, Choice):
+        return "文字"
+    return _KIND_ZH[kind]
+
+
+class Converter:
+    """Converts node trees; collects located structure findings as it goes."""
+
+    def __init__(self, choices: dict[str, list[str]]):
+        self.choices = choices
+        self.findings: list[Finding] = []
+
+    def to_object(self, cls, node: Mapping, path: str):
+        obj = cls(pos=node.pos)
+        declared = fields_of(cls)
+        names = {name for name, _ in declared}
+        for key, (key_pos, _) in node.items.items():
+            if key not in names:
+                self.findings.append(F.UNKNOWN_KEY.at(
+                    key_pos, where=path or "文件顶层", key=key, suggestion=_suggest(key, names),
+                    allowed="、".join(sorted(names))))
+        for name, meta in declared:
+            entry = node.items.get(name)
+            if entry is None or (isinstance(entry[1], Scalar) and entry[1].is_null):
+                if meta["required"]:
+                    self.findings.append(F.MISSING_FIELD.at(
+                        entry[0] if entry else node.pos, where=path or "文件顶层", key=name,
+                        title=meta["title"]))
+                continue
+            key_pos, value_node = entry
+            obj.pos_of[name] = value_node.pos
+            value = self.value(meta["kind"], value_node, f"{path}.{name}" if path else name, meta)
+            if value is not None:
+                setattr(obj, name, value)
+        return obj
+
+    def value(self, kind, node: Node, path: str, meta: dict):
+        kind = _resolve(kind)
+        if isinstance(kind, type):
+            if not self._expect(node, Mapping, path, meta, kind):
+                return None
+            return self.to_object(kind, node, path)
+        if isinstance(kind, ListOf):
+            if not self._expect(node, Sequence, path, meta, kind):
+                return None
+            items = (self.value(kind.item, item, f"{path}[{i}]", meta) for i, item in enumerate(node.items))
+            return [item for item in items if item is not None]
+        if isinstance(kind, MapOf):
+            if not self._expect(node, Mapping, path, meta, kind):
+                return None
+            converted = {key: self.value(kind.item, value, f"{path}.{key}", meta)
+                         for key, (_, value) in node.items.items()}
+            return {key: value for key, value in converted.items() if value is not None}
+        if not self._expect(node, Scalar, path, meta, kind) or node.is_null:
+            return None
+        return self._scalar(kind, node, path, meta)
+
+    def _expect(self, node: Node, node_type, path: str, meta: dict, kind) -> bool:
+        if isinstance(node, node_type):
+            return True
+        self._wrong(node, path, meta, kind, "按上面的类型改写该值。")
+        return False
+
+    def _wrong(self, node: Node, path: str, meta: dict, kind, fix: str) -> None:
+        self.findings.append(F.WRONG_TYPE.at(node.pos, key=path, title=meta["title"],
+                                             expected=_kind_zh(kind), actual=_describe(node), fix=fix))
+
+    def _scalar(self, kind, node: Scalar, path: str, meta: dict):
+        text = node.text
+        if kind == TEXT:
+            return text
+        if kind == VALUE:
+            return Value(text)
+        if kind in (NUMBER, RATE):
+            number = parse_num(text)
+            if number is None:
+                self._wrong(node, path, meta, kind, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
+                return None
+            if kind == RATE and not number.percent:
+                return Num(number.value / 100, text, True)
+            return number
+        if kind == INTEGER:
+            number = parse_num(text)
+            if number is None or number.value != number.value.to_integral_value():
+                self._wrong(node, path, meta, kind, "只写整数，如 2020。")
+                return None
+            return int(number.value)
+        if kind == BOOLEAN:
+            if text in _TRUE or text in _FALSE:
+                return text in _TRUE
+            self._wrong(node, path, meta, kind, "写 true 或 false。")
+            return None
+        return self._choice(kind, node, path)
+
+    def _choice(self, kind: Choice, node: Scalar, path: str):
+        allowed = list(kind.values) or self.choices.get(kind.source, [])
+        if node.text in allowed:
+            return node.text
+        self.findings.append(F.UNKNOWN_CHOICE.at(
+            node.pos, key=path, value=node.text, suggestion=_suggest(node.text, allowed),
+            allowed="、".join(allowed)))
+        return None
+
+
+# --- JSON Schema ------------------------------------------------------------------
+
+_JSON_TYPES = {
+    TEXT: {"type": ["string", "number"]},
+    VALUE: {"type": ["string", "number"]},
+    NUMBER: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*$"},
+    RATE: {"type": ["number", "string"], "pattern": r"^\s*[\d.]+\s*[%％]?\s*$"},
+    INTEGER: {"type": "integer"},
+    BOOLEAN: {"type": "boolean"},
+}
+
+
+def json_schema(cls=model.Evaluation, choices: dict[str, list[str]] | None = None) -> dict:
+    """A JSON Schema (draft 2020-12) of the YAML, with Chinese titles and descriptions."""
+    defs: dict[str, dict] = {}
+    root = _object_schema(cls, defs, choices or {})
+    if cls is model.Evaluation:  # everything else may come from a directory's _defaults.yml
+        root["required"] = ["project"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "jixiao 评价文件", **root, "$defs": defs}
+
+
+def _object_schema(cls, defs: dict, choices: dict) -> dict:
+    properties, required = {}, []
+    for name, meta in fields_of(cls):
+        properties[name] = {"title": meta["title"], "description": meta["description"],
+                            **_kind_schema(meta["kind"], defs, choices)}
+        if meta["required"]:
+            required.append(name)
+    return {"type": "object", "description": (cls.__doc__ or "").strip(),
+            "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _kind_schema(kind, defs: dict, choices: dict) -> dict:
+    kind = _resolve(kind)
+    if isinstance(kind, type):
+        if kind.__name__ not in defs:
+            defs[kind.__name__] = {}
+            defs[kind.__name__] = _object_schema(kind, defs, choices)
+        return {"$ref": f"#/$defs/{kind.__name__}"}
+    if isinstance(kind, ListOf):
+        return {"type": ["array", "null"], "items": _kind_schema(kind.item, defs, choices)}
+    if isinstance(kind, MapOf):
+        return {"type": "object", "additionalProperties": _kind_schema(kind.item, defs, choices)}
+    if isinstance(kind, Choice):
+        return {"enum": list(kind.values) or choices.get(kind.source, [])}
+    return dict(_JSON_TYPES[kind])

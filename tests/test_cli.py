@@ -1,0 +1,114 @@
+"""The `jixiao` command as a user runs it: exit codes, located messages, no traceback."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import CONTENT, MINIMAL, ROOT
+
+
+def jixiao(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_validate_seed_content_exits_0_and_strict_exits_1():
+    plain = jixiao("validate", "--no-cache", CONTENT)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "published-mismatch" in plain.stdout
+    assert jixiao("validate", "--strict", "--no-cache", CONTENT).returncode == 1
+
+
+def test_validate_json_objects_have_the_documented_keys():
+    out = jixiao("validate", "--format", "json", "--no-cache", CONTENT)
+    rows = json.loads(out.stdout)
+    assert rows and set(rows[0]) == {"code", "severity", "file", "line", "column", "message", "hint"}
+    mistake = next(r for r in rows if r["code"] == "funds-sum")
+    assert mistake["file"].endswith("07-rengong-zhineng-guihua.yml") and mistake["line"] == 7
+
+
+def test_score_json_has_each_table_with_its_published_total():
+    rows = json.loads(jixiao("score", "--format", "json", "--no-cache", CONTENT).stdout)
+    assert len(rows) == 21
+    for row in rows:
+        assert {"file", "name", "year", "unit", "total", "published_total", "grade", "findings"} <= set(row)
+        assert row["total"] == row["published_total"] or row["findings"]["warning"] > 0
+    ai = next(r for r in rows if r["name"].startswith("人工智能赋能"))
+    assert ai["total"] == 98.99 and ai["grade"] == "优" and ai["unit"] == "淄博市工业和信息化局"
+    first = next(r for r in rows if r["name"].startswith("百强企业"))
+    leaf = next(i for i in first["indicators"] if i["indicator"] == "正式公布工业百强企业数量")
+    assert leaf["score"] == 8 and leaf["rule_score"] == 5.7
+
+
+def test_score_csv_starts_with_a_byte_order_mark():
+    out = subprocess.run([sys.executable, "-m", "generator", "score", "--format", "csv", "--no-cache",
+                          str(CONTENT)], cwd=ROOT, capture_output=True, timeout=120)
+    text = out.stdout.decode("utf-8")
+    assert text.startswith("\ufeff") and "published_total" in text.splitlines()[0]
+    assert len(text.strip().splitlines()) == 22
+
+
+BROKEN = {
+    "syntax": (MINIMAL.replace("project: 测试项目", "project: [测试项目"), "yaml-syntax"),
+    "duplicate": (MINIMAL.replace("year: 2020", "year: 2020\nyear: 2021"), "duplicate-key"),
+    "unknown": (MINIMAL.replace("year: 2020", "yaer: 2020"), "unknown-key"),
+    "text-number": (MINIMAL.replace("weight: 50, score: 50", "weight: 五十, score: 50"), "wrong-type"),
+    "missing-weight": (MINIMAL.replace("weight: 50, score: 50", "score: 50"), "missing-field"),
+    "gbk": (MINIMAL.encode("gbk"), "encoding"),
+    "empty": ("", "empty-file"),
+    "unsafe-tag": (MINIMAL.replace("project: 测试项目", "project: !!python/object:os.system 测试"), "unsafe-tag"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_file_gives_located_error_without_traceback(write, case):
+    text, code = BROKEN[case]
+    path = write(f"content/u/2020/{case}.yml", text)
+    out = jixiao("validate", "--no-cache", "--format", "json", path, cwd=path.parents[3])
+    assert out.returncode == 1
+    assert "Traceback" not in out.stdout + out.stderr
+    rows = json.loads(out.stdout)
+    hit = next(r for r in rows if r["code"] == code)
+    assert hit["line"] >= 1 and hit["column"] >= 1 and hit["message"] and hit["hint"]
+    text_out = jixiao("validate", "--no-cache", path, cwd=path.parents[3])
+    assert f"{path}:{hit['line']}:{hit['column']}" in text_out.stdout
+
+
+def test_unknown_key_suggests_the_right_one(write):
+    path = write("content/u/2020/a.yml", BROKEN["unknown"][0])
+    out = jixiao("validate", "--no-cache", path)
+    assert "是否想写“year”" in out.stdout
+
+
+def test_duplicate_key_names_both_lines(write):
+    path = write("content/u/2020/a.yml", BROKEN["duplicate"][0])
+    out = jixiao("validate", "--no-cache", path)
+    assert ":3:1:" in out.stdout and "第一次在第 2 行" in out.stdout
+
+
+def test_usage_error_exits_2():
+    assert jixiao("validate", "--format", "xml", CONTENT).returncode == 2
+
+
+def test_new_skeleton_validates_without_errors(tmp_path):
+    (tmp_path / "site_config.yml").write_text("", encoding="utf-8")
+    target = tmp_path / "content" / "u" / "2021" / "a.yml"
+    assert jixiao("new", target, "--form", "zibo-2021", "--project", "示例项目", cwd=tmp_path).returncode == 0
+    out = jixiao("validate", "--no-cache", target, cwd=tmp_path)
+    assert out.returncode == 0 and "：0 个错误" in out.stdout
+    assert jixiao("new", target, "--form", "zibo-2021", cwd=tmp_path).returncode != 0  # never overwrites
+
+
+def test_schema_command_prints_json_schema_with_chinese_titles():
+    schema = json.loads(jixiao("schema").stdout)
+    assert schema["properties"]["project"]["title"] == "项目名称"
+    assert "zibo-2021" in schema["properties"]["form"]["enum"]
+    assert schema["$defs"]["Indicator"]["properties"]["target"]["title"] == "年度指标值"
+
+
+def test_codes_catalogue_lists_every_code():
+    out = jixiao("validate", "--codes").stdout
+    from generator.findings import CATALOGUE
+
+    assert all(code in out for code in CATALOGUE)

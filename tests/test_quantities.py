@@ -1,0 +1,62 @@
+from decimal import Decimal
+
+import pytest
+
+from generator.quantities import (HIGHER, LOWER, EQUAL, direction_in_name, format_rate, parse_num,
+                                  parse_quantity, reduce_html)
+
+
+@pytest.mark.parametrize("text, direction, number, unit", [
+    ("≥90.0%", HIGHER, "90.0", "%"),
+    ("=6000 个", EQUAL, "6000", "个"),
+    ("≤80万元", LOWER, "80", "万元"),
+    ("≤30000 元", LOWER, "30000", "元"),
+    ("40 万", None, "40", "万元"),
+    ("90", None, "90", ""),
+    ("100 家", None, "100", "家"),
+    ("每年至少 50 次", HIGHER, "50", "次"),
+    ("不低于90.0%", HIGHER, "90.0", "%"),
+    ("≥９０．０％", HIGHER, "90.0", "%"),
+    ("1,000 人次", None, "1000", "人次"),
+    ("10 万元以内", LOWER, "10", "万元"),
+])
+def test_targets_are_read_into_operator_number_unit(text, direction, number, unit):
+    quantity = parse_quantity(text)
+    assert (quantity.direction, quantity.number, quantity.unit) == (direction, Decimal(number), unit)
+
+
+@pytest.mark.parametrize("text", ["达成预期指标", "提高", "不超预算", "十四五期间, 我市计划减少矿山 10%, 关闭 6 家矿山"])
+def test_prose_is_qualitative(text):
+    assert parse_quantity(text) is None
+
+
+def test_money_units_convert():
+    target = parse_quantity("≤30000 元")
+    assert parse_quantity("3 万元").in_unit_of(target) == Decimal(30000)
+    assert parse_quantity("30000").in_unit_of(target) == Decimal(30000)
+    assert parse_quantity("5 人").in_unit_of(target) is None
+
+
+def test_operator_inside_the_name():
+    assert direction_in_name("股权投资总额小于") == LOWER
+    assert direction_in_name("企业数量不低于") == HIGHER
+    assert direction_in_name("企业数量") is None
+
+
+def test_numbers_keep_their_printed_text():
+    assert parse_num("5.00").text == "5.00" and parse_num("5.00").places == 2
+    assert parse_num("08").value == 8 and parse_num("08").text == "08"
+    rate = parse_num("89.88%")
+    assert rate.percent and rate.value == Decimal("0.8988") and rate.places == 2
+    assert parse_num("abc") is None
+
+
+def test_rates_print_at_the_form_precision():
+    assert format_rate(Decimal("0.89875"), 2, True) == "89.88%"
+    assert format_rate(Decimal(1), 2, True) == "100%"
+    assert format_rate(Decimal(1), 1, False) == "100.0%"
+    assert format_rate(Decimal("27.97") / Decimal(34), 1, False) == "82.3%"
+
+
+def test_html_fragments_reduce_to_text():
+    assert reduce_html("<p>目标 1：<b>完成</b></p><script>x</script>") == "目标 1：完成"
