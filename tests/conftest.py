@@ -10,7 +10,7 @@ CONTENT = ROOT / "content"
 def seed_report():
     from generator.pipeline import run
 
-    return run([CONTENT], use_cache=False)
+    return run([CONTENT], use_cache=False, full=True)
 
 
 @pytest.fixture

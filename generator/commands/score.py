@@ -7,19 +7,8 @@ import sys
 import click
 
 from .. import findings as F
-from ..export import evaluation_row, indicator_rows, number, to_csv
+from ..export import evaluation_csv_row, to_csv
 from .common import jobs_option, no_cache_option, paths_argument, run_paths
-
-
-def _json_row(result) -> dict:
-    row = evaluation_row(result)
-    if result.scores is not None:
-        row["subtotals"] = [{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
-                             "rule_score": number(s.rule_score)}
-                            for s in result.scores.subtotals if s.depth == 1]
-        row["indicators"] = [{k: v for k, v in item.items() if k not in ("file", "name")}
-                             for item in indicator_rows(result)]
-    return row
 
 
 def _text_line(row: dict) -> str:
@@ -40,10 +29,10 @@ def command(paths, output, jobs, no_cache) -> None:
     """计算执行率、各级小计、总分与等级。"""
     report = run_paths(paths, jobs, no_cache)
     if output == "json":
-        click.echo(json.dumps([_json_row(r) for r in report.results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.summary for r in report.results], ensure_ascii=False, indent=2))
     elif output == "csv":
-        sys.stdout.write(to_csv([evaluation_row(r) for r in report.results]))
+        sys.stdout.write(to_csv([evaluation_csv_row(r.summary) for r in report.results]))
     else:
         for result in report.results:
-            click.echo(_text_line(evaluation_row(result)))
+            click.echo(_text_line(result.summary))
     sys.exit(1 if report.count(F.ERROR) else 0)

@@ -1,0 +1,94 @@
+"""Throughput of `validate + score` on synthetic content, cold and warm.
+
+    .venv/bin/python benchmarks/validate_score.py [--sizes 1000 10000] [--repeat 3]
+
+Cold: nothing cached (the cache file is deleted before each run). Warm: one
+file changed since the previous run. Each run is a fresh process, so its peak
+memory (including worker processes) is measured on its own. Beside jixiao's
+rate it prints PyYAML's own rate (C loader, one core) on the same files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import write_content  # noqa: E402
+
+TRIAL = """
+import json, resource, sys, time
+from generator.pipeline import run
+start = time.perf_counter()
+report = run([sys.argv[1]])
+seconds = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "files": len(report.results), "peak_mb": peak_kb / 1024}))
+"""
+
+
+def trial(content: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", TRIAL, str(content)], capture_output=True, text=True,
+                         check=True, cwd=content.parent)
+    return json.loads(out.stdout)
+
+
+def loader_rate(paths: list[Path], sample: int = 1000) -> float:
+    chosen = paths[:sample]
+    texts = [p.read_text(encoding="utf-8") for p in chosen]
+    start = time.perf_counter()
+    for text in texts:
+        yaml.load(text, Loader=yaml.CSafeLoader)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def measure(size: int, repeat: int) -> dict:
+    root = Path(tempfile.mkdtemp(prefix=f"jixiao-bench-{size}-"))
+    try:
+        paths = write_content(root, size)
+        content = root / "content"
+        cache = root / ".cache"
+        cold, warm = [], []
+        for round_number in range(repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(trial(content))
+            changed = paths[round_number * 7 % len(paths)]
+            changed.write_text(changed.read_text(encoding="utf-8").replace("year: 2024", "year: 2024 "),
+                               encoding="utf-8")
+            warm.append(trial(content))
+        return {
+            "files": size,
+            "kb_per_file": round(sum(p.stat().st_size for p in paths) / len(paths) / 1024, 1),
+            "cold_files_per_s": round(statistics.median(size / t["seconds"] for t in cold)),
+            "warm_files_per_s": round(statistics.median(size / t["seconds"] for t in warm)),
+            "cold_seconds": round(statistics.median(t["seconds"] for t in cold), 2),
+            "warm_seconds": round(statistics.median(t["seconds"] for t in warm), 2),
+            "peak_mb_cold": round(max(t["peak_mb"] for t in cold)),
+            "peak_mb_warm": round(max(t["peak_mb"] for t in warm)),
+            "pyyaml_cloader_files_per_s_one_core": round(loader_rate(paths)),
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    for size in args.sizes:
+        row = measure(size, args.repeat)
+        row["cold_ratio_to_pyyaml"] = round(row["cold_files_per_s"] / row["pyyaml_cloader_files_per_s_one_core"], 2)
+        print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
