@@ -90,3 +90,45 @@ def to_csv(rows: list[dict]) -> str:
         writer.writeheader()
         writer.writerows(flat)
     return buffer.getvalue()
+
+
+_FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "execution_rate": "number",
+                "funds_score": "number", "weight_total": "number", "total": "number", "rule_total": "number",
+                "published_total": "number", "weight": "number", "score": "number", "rule_score": "number",
+                "applicable": "boolean", "findings_error": "integer", "findings_warning": "integer",
+                "findings_info": "integer"}
+_FIELD_TITLES = {
+    "file": "源文件", "name": "项目名称", "year": "年度", "unit": "主管部门", "unit_code": "主管部门代码",
+    "implementer": "实施单位", "form": "表式", "scheme": "评分规则", "budget": "全年预算数（万元）",
+    "executed": "全年执行数（万元）", "execution_rate": "执行率（%）", "funds_score": "资金得分（计算）",
+    "weight_total": "分值合计", "total": "总分（按表中得分计算）", "rule_total": "总分（按评分规则计算）",
+    "published_total": "原表总分", "grade": "等级", "findings_error": "错误数", "findings_warning": "警告数",
+    "findings_info": "提示数", "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标",
+    "target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
+    "rule_score": "按规则计算的得分", "applicable": "是否适用", "reason": "偏差原因分析及改进措施"}
+
+
+def _schema(columns: list[str]) -> dict:
+    return {"fields": [{"name": c, "title": _FIELD_TITLES.get(c, c), "type": _FIELD_TYPES.get(c, "string")}
+                       for c in columns]}
+
+
+def datapackage(site, rows: list[dict]) -> dict:
+    """A Frictionless Data Package describing the downloads."""
+    evaluation_columns = list(flatten(evaluation_csv_row(rows[0]))) if rows else []
+    indicator_columns = ["file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
+                         "rule_score", "applicable", "reason"]
+    csv_dialect = {"delimiter": ",", "header": True}
+    return {
+        "name": "jixiao-evaluations", "title": f"{site.site_name}：预算绩效评价数据",
+        "description": "各单位项目支出绩效自评表的数据，含按表中数字重新计算的执行率、总分与等级。",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
+        "resources": [
+            {"name": "evaluations", "path": "evaluations.csv", "format": "csv", "encoding": "utf-8-sig",
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(evaluation_columns)},
+            {"name": "indicators", "path": "indicators.csv", "format": "csv", "encoding": "utf-8-sig",
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(indicator_columns)},
+            {"name": "evaluations-json", "path": "evaluations.json", "format": "json",
+             "mediatype": "application/json"},
+        ],
+    }

@@ -35,10 +35,11 @@ class Result:
     scores: Scores | None = None
     findings: list[Finding] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # what a later stage derived in the worker (search text…)
 
     def light(self) -> "Result":
         """The same result without its model: what validate, score and the cache need."""
-        return Result(self.file, findings=self.findings, summary=self.summary)
+        return Result(self.file, findings=self.findings, summary=self.summary, extra=self.extra)
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -173,9 +174,12 @@ def _leaf_requirements(evaluation: Evaluation, form) -> list[Finding]:
 
 # --- many files ------------------------------------------------------------------------
 
-def _process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool) -> list[Result]:
+def _process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, after=None) -> list[Result]:
     with _gc_paused():
         results = [process_file(path, extra_dirs) for path in paths]
+        if after is not None:
+            for result in results:
+                after(result)
     return results if full else [result.light() for result in results]
 
 
@@ -193,25 +197,29 @@ def _gc_paused():
 
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
-        extra_dirs: tuple[Path, ...] = (), full: bool = False) -> Report:
+        extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
-    scores; results from the cache (unchanged files) never do."""
+    scores; results from the cache (unchanged files) never do.
+
+    `after(result)` runs in the worker right after a file is processed (a later stage
+    renders its page there, while the model is at hand); a cached result is used only
+    when `reuse(path, cached)` agrees."""
     with _gc_paused():
-        return _run(paths, jobs, use_cache, extra_dirs, full)
+        return _run(paths, jobs, use_cache, extra_dirs, full, after, reuse)
 
 
-def _run(paths, jobs, use_cache, extra_dirs, full) -> Report:
+def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse) -> Report:
     files = discover(paths)
     cache = ResultCache.for_files(files) if use_cache else None
     results: dict[Path, Result] = {}
     todo = []
     for path in files:
         cached = cache.get(path, defaults_chain(path.parent)) if cache else None
-        if cached is not None:
+        if cached is not None and (reuse is None or reuse(path, cached)):
             results[path] = cached
         else:
             todo.append(path)
-    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs, full)):
+    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs, full, after)):
         results[path] = result
         if cache:
             cache.put(path, defaults_chain(path.parent), result.light())
@@ -222,16 +230,17 @@ def _run(paths, jobs, use_cache, extra_dirs, full) -> Report:
     return report
 
 
-def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool) -> list[Result]:
+def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool, after) -> list[Result]:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < 64:
-        return _process_many(paths, extra_dirs, full)
+        return _process_many(paths, extra_dirs, full, after)
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(16, len(paths) // (jobs * 8))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(jobs) as pool:
-        parts = pool.map(_process_many, chunks, [extra_dirs] * len(chunks), [full] * len(chunks))
+        n = len(chunks)
+        parts = pool.map(_process_many, chunks, [extra_dirs] * n, [full] * n, [after] * n)
         return [result for part in parts for result in part]
 
 

@@ -43,6 +43,12 @@ class Form:
     level1: tuple[Level1, ...]
     empty_category: str
     explanation_below: Decimal | None
+    level1_label: str = "{name}({weight}分)"
+    column_labels: dict = field(default_factory=dict)
+
+    def column(self, key: str, default: str) -> str:
+        """A column heading as this form prints it (some add A/B markers)."""
+        return self.column_labels.get(key, default)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Form":

@@ -1,0 +1,307 @@
+"""Building the public site: pages, charts, downloads and the search index.
+
+An evaluation's page is rendered in the worker process that reads its file,
+while the model is in memory; what the site needs of it afterwards (its summary,
+findings and search text) travels back in the light result and is cached, so an
+unchanged file is neither read nor rendered again. Listing pages, downloads and
+the search index are then made from the light results of all files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import charts, export, registry, search
+from . import findings as F
+from .config import SiteConfig
+from .output import Output
+from .pipeline import Report, Result, defaults_chain, run
+from .quantities import reduce_html
+from .structure import Location, locate
+from .templating import SHIPPED_TEMPLATES, environment
+from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
+
+BUILD_STATE = ".jixiao-build.json"
+PAGE = "index.html"
+
+
+@dataclass
+class UnitYear:
+    unit: str
+    unit_name: str
+    year: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"units/{self.unit}/{self.year}/"
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit_name} {self.year} 年度"
+
+
+# --- the navigation: units and years, known from the paths alone ----------------------
+
+def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
+    configured = site.unit_name(unit_dir.name)
+    if configured:
+        return configured
+    defaults = unit_dir / "_defaults.yml"
+    if defaults.exists():
+        from .loader import LoadError, Mapping, load_file
+
+        try:
+            node = load_file(defaults)
+        except LoadError:
+            node = None
+        department = node.items.get("department") if isinstance(node, Mapping) else None
+        if department and isinstance(department[1], Mapping) and "name" in department[1].items:
+            return department[1].items["name"][1].text
+    return unit_dir.name
+
+
+def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
+    content = site.content_path.resolve()
+    years: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for path in files:
+        location = locate(path, content)
+        years[location.unit].add(location.year)
+        if location.unit not in names:
+            names[location.unit] = unit_name_of(site, content / path.resolve().relative_to(content).parts[0])
+    units = sorted(years, key=site.unit_order)
+    unit_entries = [NavEntry(names[u], children=[NavEntry(f"{y} 年度", f"units/{u}/{y}/")
+                                                for y in sorted(years[u], reverse=True)]) for u in units]
+    nav = [NavEntry("首页", ""), NavEntry("各单位", children=[NavEntry("单位一览", "units/"), *unit_entries]),
+           NavEntry("全部评价", "evaluations/"), NavEntry("数据与方法", "data/")]
+    return nav, names
+
+
+# --- evaluation pages, rendered in the workers -------------------------------------------
+
+_THEMES: dict[str, Theme] = {}
+
+
+@dataclass
+class EvaluationRenderer:
+    """Picklable: sent to each worker, which keeps one Theme per build."""
+
+    config_path: str
+    staging: str
+    nav: list[NavEntry]
+    unit_names: dict[str, str]
+    key: str
+
+    def theme(self, site: SiteConfig) -> Theme:
+        if self.key not in _THEMES:
+            _THEMES.clear()
+            _THEMES[self.key] = Theme(site, self.nav, site.content_path)
+        return _THEMES[self.key]
+
+    def __call__(self, result: Result) -> None:
+        from .config import load_config
+
+        site, _ = load_config(Path(self.config_path))
+        location = locate(result.file, site.content_path.resolve(), result.summary.get("year"))
+        result.extra["url"] = location.url
+        result.extra["signature"] = source_signature(Path(result.file))
+        if result.evaluation is None:
+            result.extra["search"] = []
+            return
+        unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
+        result.extra["search"] = search_segments(result, unit_name)
+        page = evaluation_page(result, location, unit_name, site.root)
+        output = Output(Path(self.staging))
+        output.write_text(location.url + PAGE, self.theme(site).render(page))
+        output.write_text(location.url + "data.json", json.dumps(
+            {**result.summary, "findings_list": [f.as_dict() for f in result.findings]},
+            ensure_ascii=False, indent=1, sort_keys=True))
+        output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
+
+
+def source_signature(path: Path) -> list:
+    return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
+
+
+def search_segments(result: Result, unit_name: str) -> list[str]:
+    ev = result.evaluation
+    segments = [unit_name, f"{ev.year} 年度", ev.department.name]
+    if ev.implementer:
+        segments.append(ev.implementer.name)
+    if ev.goals:
+        segments += [reduce_html(t) for t in (ev.goals.expected, ev.goals.actual) if t]
+    from .model import walk
+
+    for node, _, _ in walk(ev.indicators):
+        segments += [node.name] + [v.text for v in (node.target, node.actual, node.weight, node.score) if v]
+        if node.reason:
+            segments.append(node.reason)
+    if ev.funds and ev.funds.rows:
+        for _, row in ev.funds.rows.present():
+            segments += [n.text for n in (row.initial, row.budget, row.executed) if n is not None]
+    return segments
+
+
+def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path) -> SitePage:
+    ev = result.evaluation
+    form = registry.forms()[ev.form]
+    scheme = registry.schemes()[ev.scheme]
+    from .layout import indicator_rows
+
+    body = environment(project_root).get_template("site/pages/evaluation.html").render(
+        ev=ev, scores=result.scores, form=form, scheme=scheme, findings=result.findings,
+        rows=indicator_rows(ev, form), summary=result.summary,
+        funds_rows=[(k, r) for k, r in ev.funds.rows.present() if k in form.funds_rows] if ev.funds and ev.funds.rows else [], unit_name=unit_name,
+        location=location, reduce_html=reduce_html, severity_zh=F.SEVERITY_ZH)
+    toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
+    return SitePage(location.url, ev.project, body, toc=toc, nav_url=location.unit_year_url,
+                    description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
+
+
+# --- listing pages and downloads, in the main process ---------------------------------
+
+def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -> list[UnitYear]:
+    groups: dict[tuple[str, str], UnitYear] = {}
+    for result in results:
+        unit, year = result.extra["url"].split("/")[1:3]
+        key = (unit, year)
+        if key not in groups:
+            groups[key] = UnitYear(unit, unit_names.get(unit, unit), year)
+        groups[key].results.append(result)
+    return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
+
+
+def totals(summaries: list[dict]) -> dict:
+    scored = [s for s in summaries if s["total"] is not None]
+    budget = sum(s["budget"] or 0 for s in scored)
+    executed = sum(s["executed"] or 0 for s in scored if s["budget"] is not None)
+    return {"count": len(scored), "budget": budget, "executed": executed,
+            "rate": (executed / budget * 100) if budget else None,
+            "average": (sum(s["total"] for s in scored) / len(scored)) if scored else None,
+            "grades": {g: sum(1 for s in scored if s["grade"] == g) for g in charts.GRADES}}
+
+
+class SiteBuilder:
+    def __init__(self, site: SiteConfig, out_dir: Path | None = None, jobs: int | None = None,
+                 use_cache: bool = True, echo=print):
+        self.site = site
+        self.out_dir = (out_dir or site.output_path).resolve()
+        self.jobs = jobs
+        self.use_cache = use_cache
+        self.echo = echo
+
+    def render_key(self, nav: list[NavEntry]) -> str:
+        """Changes whenever every page must be rendered again: templates, code, config, nav."""
+        digest = hashlib.sha256()
+        digest.update(repr(nav).encode())
+        digest.update((self.site.root / "site_config.yml").read_bytes())
+        for directory in (SHIPPED_TEMPLATES / "site", Path(__file__).parent, self.site.root / "templates"):
+            for path in sorted(directory.rglob("*")) if directory.exists() else []:
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(path.as_posix().encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def build(self) -> Report | None:
+        from .pipeline import discover
+
+        self.echo(END_OF_LIFE_NOTICE)
+        files = discover([self.site.content_path])
+        nav, names = navigation(self.site, files)
+        key = self.render_key(nav)
+        output = Output.staging_for(self.out_dir)
+        try:
+            previous = self._previous_state(key)
+            renderer = EvaluationRenderer(str(self.site.root / "site_config.yml"), str(output.root), nav, names, key)
+
+            def reuse(path: Path, cached: Result) -> bool:
+                url = cached.extra.get("url")
+                return (url is not None and "search" in cached.extra and previous.get(url) == cached.extra.get("signature")
+                        and (output.root / url / PAGE).exists())
+
+            report = run([self.site.content_path], jobs=self.jobs, use_cache=self.use_cache, after=renderer,
+                         reuse=reuse)
+            if report.count(F.ERROR):
+                output.discard()
+                return report
+            self._write_listings(report, nav, names, key, output)
+            output.commit()
+            return report
+        except BaseException:
+            output.discard()
+            raise
+
+    def _previous_state(self, key: str) -> dict[str, list]:
+        state_path = self.out_dir / BUILD_STATE
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state.get("pages", {}) if state.get("key") == key else {}
+
+    def _write_listings(self, report: Report, nav, names, key: str, output: Output) -> None:
+        theme = Theme(self.site, nav, self.site.content_path)
+        results = [r for r in report.results if r.summary.get("name")]
+        groups = group(results, names, self.site)
+        env = environment(self.site.root)
+        summaries = [dict(r.summary, url=r.extra["url"]) for r in results]
+        context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
+                   "summaries": summaries, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
+                   "schemes": registry.schemes(), "forms": registry.forms(), "bundles": report.indexes}
+        pages = [
+            SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
+            SitePage("units/", "单位一览", env.get_template("site/pages/units.html").render(**context)),
+            SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
+            SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
+        ]
+        for unit_year in groups:
+            group_summaries = [dict(r.summary, url=r.extra["url"]) for r in unit_year.results]
+            body = env.get_template("site/pages/unit_year.html").render(
+                {**context, "group": unit_year, "rows": group_summaries, "totals": totals(group_summaries)})
+            pages.append(SitePage(unit_year.url, unit_year.title, body))
+        for page in pages:
+            output.write_text(page.url + PAGE, theme.render(page))
+        output.write_text("404.html", theme.render(SitePage("404/", "页面不存在", "<h1>页面不存在</h1>"
+                                                                                   "<p>请从<a href=\"..\">首页</a>重新查找。</p>")))
+        self._write_downloads(results, output)
+        docs = self._search_docs(results, groups, pages)
+        search.build_index(docs, output.root)
+        output.write_text("sitemap.xml", sitemap(self.site, [p.url for p in pages] + [r.extra["url"] for r in results]))
+        theme.copy_assets(output.root)
+        output.remove_stale({PAGE, "data.json", "source.yml"}, {r.extra["url"] for r in results})
+        state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results}}
+        output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
+
+    def _write_downloads(self, results: list[Result], output: Output) -> None:
+        rows = [r.summary for r in results]
+        output.write_text("data/evaluations.json", json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True))
+        output.write_text("data/evaluations.csv", export.to_csv([export.evaluation_csv_row(r) for r in rows]))
+        output.write_text("data/indicators.csv", export.to_csv([i for r in rows for i in export.indicator_csv_rows(r)]))
+        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, rows), ensure_ascii=False,
+                                                              indent=1, sort_keys=True))
+
+    def _search_docs(self, results: list[Result], groups: list[UnitYear], pages: list[SitePage]) -> list[search.Doc]:
+        docs = []
+        for result in results:
+            s = result.summary
+            snippet = f"{s['unit']} · {s['year']} 年度 · 总分 {s['total']} · {s['grade']}"
+            docs.append(search.Doc(result.extra["url"], s["name"], "evaluation", result.extra["search"], snippet))
+        for unit_year in groups:
+            titles = [r.summary["name"] for r in unit_year.results]
+            docs.append(search.Doc(unit_year.url, unit_year.title, "listing", [unit_year.unit_name, *titles],
+                                   f"{len(titles)} 个项目"))
+        return sorted(docs, key=lambda d: d.url)
+
+
+def sitemap(site: SiteConfig, urls: list[str]) -> str:
+    base = (site.site_url or "").rstrip("/") + "/"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{base}{url}</loc></url>" for url in sorted(set(urls))]
+    return "\n".join(lines + ["</urlset>"]) + "\n"

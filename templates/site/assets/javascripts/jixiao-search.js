@@ -1,0 +1,149 @@
+/* jixiao search worker: exact Chinese substring search over a chunked bigram index.
+ * It speaks mkdocs-material's search worker protocol (SETUP 0 → READY 1, QUERY 2 →
+ * RESULT 3), so the theme's search box, result list and highlighting work unchanged.
+ * The algorithm mirrors generator/search.py (query, match_term), which tests compare
+ * with a plain substring scan. */
+"use strict";
+
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+const INDEX = new URL("../../search/", self.location.href);
+const MAX_RESULTS = 100;
+let manifest = null;
+const chunks = new Map();
+const blocks = new Map();
+let queue = Promise.resolve();
+
+function normalize(text) {
+  return text.normalize("NFKC").toLowerCase();
+}
+
+function fnv1a(text) {
+  let value = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    value ^= text.charCodeAt(i);
+    value = Math.imul(value, 0x01000193) >>> 0;
+  }
+  return value >>> 0;
+}
+
+function fetchJSON(path, cache, key) {
+  if (!cache.has(key)) {
+    cache.set(key, fetch(new URL(path, INDEX)).then(response => {
+      if (!response.ok) throw new Error(`${response.status} ${path}`);
+      return response.json();
+    }));
+  }
+  return cache.get(key);
+}
+
+function decode(flat) {
+  const docs = new Map();
+  let i = 0, doc = 0;
+  while (i < flat.length) {
+    doc += flat[i];
+    const count = flat[i + 1];
+    const positions = [flat[i + 2]];
+    for (let j = 1; j < count; j++) positions.push(positions[j - 1] + flat[i + 2 + j]);
+    docs.set(doc, positions);
+    i += 2 + count;
+  }
+  return docs;
+}
+
+async function matchTerm(term) {
+  const pairs = [];
+  for (let i = 0; i + 1 < term.length; i++) pairs.push(term.slice(i, i + 2));
+  const loaded = await Promise.all(pairs.map(pair => {
+    const number = fnv1a(pair) % manifest.chunks;
+    return fetchJSON(`c/${number}.json`, chunks, number);
+  }));
+  const lists = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const flat = loaded[i][pairs[i]];
+    if (flat === undefined) return new Map();
+    lists.push(decode(flat));
+  }
+  const later = lists.slice(1);
+  const matches = new Map();
+  for (const [doc, positions] of lists[0]) {
+    if (!later.every(list => list.has(doc))) continue;
+    const sets = later.map(list => new Set(list.get(doc)));
+    const starts = positions.filter(p => sets.every((set, i) => set.has(p + i + 1)));
+    if (starts.length) matches.set(doc, starts);
+  }
+  return matches;
+}
+
+function score(doc, starts) {
+  const inTitle = starts[0] < manifest.titles[doc];
+  return manifest.boost[doc] * (inTitle ? 10 : 1) * (1 + Math.min(starts.length, 10) / 10);
+}
+
+function escapeHTML(text) {
+  return text.replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+}
+
+function highlight(title, terms) {
+  const lower = normalize(title);
+  const marks = new Array(title.length).fill(false);
+  for (const term of terms) {
+    let at = lower.indexOf(term);
+    while (at !== -1) {
+      for (let i = at; i < at + term.length && i < marks.length; i++) marks[i] = true;
+      at = lower.indexOf(term, at + 1);
+    }
+  }
+  let html = "", open = false;
+  for (let i = 0; i < title.length; i++) {
+    if (marks[i] !== open) { html += marks[i] ? "<mark>" : "</mark>"; open = marks[i]; }
+    html += escapeHTML(title[i]);
+  }
+  return open ? html + "</mark>" : html;
+}
+
+async function search(text) {
+  const terms = normalize(text).split(/\s+/).filter(term => term.length >= 2);
+  if (!terms.length || !manifest) return { items: [] };
+  let scores = null;
+  for (const term of terms) {
+    const matches = await matchTerm(term);
+    const next = new Map();
+    for (const [doc, starts] of matches) {
+      if (scores === null) next.set(doc, score(doc, starts));
+      else if (scores.has(doc)) next.set(doc, scores.get(doc) + score(doc, starts));
+    }
+    scores = next;
+  }
+  const ranked = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b).slice(0, MAX_RESULTS);
+  const items = [];
+  for (const doc of ranked) {
+    const number = Math.floor(doc / manifest.block);
+    const block = await fetchJSON(`d/${number}.json`, blocks, number);
+    const meta = block[doc % manifest.block];
+    const found = Object.fromEntries(terms.map(term => [term, true]));
+    items.push([{ location: meta.u, title: highlight(meta.t, terms), text: escapeHTML(meta.s),
+                  score: scores.get(doc), terms: found }]);
+  }
+  return { items, count: scores.size };
+}
+
+async function handle(message) {
+  switch (message.type) {
+    case SETUP:
+      manifest = await fetchJSON("manifest.json", new Map(), "manifest");
+      return { type: READY };
+    case QUERY:
+      try {
+        return { type: RESULT, data: await search(message.data) };
+      } catch (error) {
+        console.warn("jixiao search:", error);
+        return { type: RESULT, data: { items: [] } };
+      }
+    default:
+      throw new TypeError("Invalid message type");
+  }
+}
+
+addEventListener("message", event => {
+  queue = queue.then(() => handle(event.data)).then(reply => postMessage(reply));
+});
