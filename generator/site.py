@@ -267,11 +267,11 @@ class SiteBuilder:
             pages.append(SitePage(unit_year.url, unit_year.title, body))
         for page in pages:
             output.write_text(page.url + PAGE, theme.render(page))
-        output.write_text("404.html", theme.render(SitePage("404/", "页面不存在", "<h1>页面不存在</h1>"
-                                                                                   "<p>请从<a href=\"..\">首页</a>重新查找。</p>")))
+        output.write_text("404.html", theme.render(SitePage("404.html", "页面不存在", "<h1>页面不存在</h1>"
+                                                                                   "<p>请从<a href=\"./\">首页</a>重新查找。</p>")))
         self._write_downloads(results, output)
-        docs = self._search_docs(results, groups, pages)
-        search.build_index(docs, output.root)
+        self.search_docs = self._search_docs(results, groups, pages)
+        search.build_index(self.search_docs, output.root)
         output.write_text("sitemap.xml", sitemap(self.site, [p.url for p in pages] + [r.extra["url"] for r in results]))
         theme.copy_assets(output.root)
         output.remove_stale({PAGE, "data.json", "source.yml"}, {r.extra["url"] for r in results})
@@ -280,7 +280,9 @@ class SiteBuilder:
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         rows = [r.summary for r in results]
-        output.write_text("data/evaluations.json", json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True))
+        # Indicators are in indicators.csv and in each evaluation's own data.json.
+        light_rows = [export.evaluation_csv_row(r) | {"subtotals": r["subtotals"]} for r in rows]
+        output.write_text("data/evaluations.json", json.dumps(light_rows, ensure_ascii=False, sort_keys=True))
         output.write_text("data/evaluations.csv", export.to_csv([export.evaluation_csv_row(r) for r in rows]))
         output.write_text("data/indicators.csv", export.to_csv([i for r in rows for i in export.indicator_csv_rows(r)]))
         output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, rows), ensure_ascii=False,

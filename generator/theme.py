@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 import material
+from markupsafe import Markup
 from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
@@ -100,13 +101,19 @@ class Theme:
         self.site = site
         self.config = mkdocs_config(site, docs_dir)
         self.env = self.config.theme.get_env()
+        # mkdocs renders trusted Markdown output unescaped; here titles and names come from
+        # the evaluations, so every value is escaped unless it is marked safe (the page body).
+        self.env.autoescape = True
         self.template = self.env.get_template("main.html")
         self.pages: dict[str, Page] = {}
         self.navigation = Navigation(self._items(nav), list(self.pages.values()))
 
     def _page(self, title: str, url: str) -> Page:
-        src = (url.rstrip("/") + "/index.md") if url else "index.md"
-        file = File(src, src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=True)
+        if url.endswith(".html"):  # a page at a fixed file name, such as 404.html
+            file = File(url[:-5] + ".md", src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=False)
+        else:
+            src = (url.rstrip("/") + "/index.md") if url else "index.md"
+            file = File(src, src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=True)
         page = Page(title, file, self.config)
         self.pages[url] = page
         return page
@@ -127,7 +134,7 @@ class Theme:
     def render(self, site_page: SitePage) -> str:
         page = self.pages.get(site_page.url) or self._page(site_page.title, site_page.url)
         page.title = site_page.title
-        page.content = site_page.body
+        page.content = Markup(site_page.body)
         page.toc = TableOfContents([AnchorLink(title, anchor, 2) for anchor, title in site_page.toc])
         page.meta = {"description": site_page.description} if site_page.description else {}
         active = self.pages.get(site_page.nav_url or site_page.url, page)

@@ -1,0 +1,185 @@
+"""`jixiao build` on the seed content and on hostile content."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.config import load_config
+from generator.output import Output, UnsafePath
+from generator.site import SiteBuilder
+
+from .conftest import MINIMAL, ROOT
+
+
+def builder(project: Path, out: Path | None = None, use_cache=False) -> SiteBuilder:
+    site, problems = load_config(project / "site_config.yml")
+    assert site is not None, problems
+    return SiteBuilder(site, out or project / "site", jobs=1, use_cache=use_cache, echo=lambda m: None)
+
+
+def build(project: Path, out: Path | None = None, use_cache=False):
+    return builder(project, out, use_cache).build()
+
+
+SEARCH_TEXTS = {}
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "site"
+    site_builder = builder(ROOT, out)
+    report = site_builder.build()
+    assert report.count("error") == 0
+    SEARCH_TEXTS.update({doc.url: doc.text for doc in site_builder.search_docs})
+    return out
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_every_evaluation_has_a_page_and_downloads(seed_site):
+    pages = sorted(seed_site.glob("units/*/*/*/index.html"))
+    assert len(pages) == 21
+    for page in pages:
+        assert (page.parent / "data.json").exists() and (page.parent / "source.yml").exists()
+    for name in ("index.html", "evaluations/index.html", "data/index.html", "404.html", "sitemap.xml",
+                 "data/evaluations.csv", "data/indicators.csv", "data/evaluations.json", "data/datapackage.json"):
+        assert (seed_site / name).exists(), name
+
+
+def test_evaluation_page_shows_the_form_table(seed_site):
+    html = _text(seed_site / "units/zibo-gxj/2020/07-rengong-zhineng-guihua/index.html")
+    for cell in ("项目支出绩效自评表", "（ 2020 年度）", "淄博市工业和信息化局 902001", "年度资金总额", "其中：财政拨款",
+                 "89.88%", "8.99", "08", "规划编制成本", "≤80万元", "79.9万元", "98.99", "产出指标(50分)"):
+        assert cell in html, cell
+    assert 'rowspan="4"' in html  # 产出指标 spans its four rows
+    assert "数据核对提示" in html and "funds-sum" in html
+
+
+def test_zibo_2021_and_anqing_forms(seed_site):
+    zibo = _text(seed_site / "units/zibo-gxj/2021/05-anbao-wuxiandian/index.html")
+    assert "单位：万元" in zibo and "执行率 (B/A)" in zibo and "5.00" in zibo and "3180959" in zibo
+    assert "总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明" in zibo
+    anqing = _text(seed_site / "units/anqing-jxj/2023/02-jieneng-huanbao/index.html")
+    assert "601-安庆市经济和信息化局" in anqing and "82.3%" in anqing and "97.43" in anqing
+
+
+def test_tables_have_captions_and_scoped_headers(seed_site):
+    for page in [seed_site / "index.html", seed_site / "units/zibo-gxj/2020/index.html",
+                 seed_site / "units/zibo-gxj/2020/01-baiqiang-qiyejia/index.html"]:
+        html = _text(page)
+        for table in re.findall(r"<table.*?</table>", html, re.S):
+            assert "<caption" in table
+            assert all("scope=" in th for th in re.findall(r"<th(?:\s[^>]*)?>", table))
+
+
+def test_site_makes_no_outside_requests(seed_site):
+    for page in list(seed_site.rglob("*.html")) + list(seed_site.glob("assets/stylesheets/*.css")):
+        text = _text(page)
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+        text = re.sub(r'<link rel="canonical"[^>]*>', "", text)  # names the page, fetches nothing
+        assert not re.search(r"""(src|href)=["']https?://""", text), page
+
+
+def test_csv_downloads_open_in_excel_and_match_the_package(seed_site):
+    csv_text = _text(seed_site / "data/evaluations.csv")
+    assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 22
+    package = json.loads(_text(seed_site / "data/datapackage.json"))
+    header = csv_text.lstrip("\ufeff").splitlines()[0].split(",")
+    assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == header
+
+
+def test_search_index_is_exact_against_a_substring_scan(seed_site):
+    docs = _search_docs(seed_site)
+    queries = ["人工智能", "淄博", "企业家", "满意度", "6000", "82.3", "不超预算", "党建", "2023 年度", "高质量发展",
+               "≥90.0%", "绿色制造", "安庆市经济"]
+    for query in queries:
+        expected = {url for url, text in docs.items() if all(t in text for t in search.normalize(query).split())}
+        assert set(search.query(seed_site / "search", query)) == expected, query
+
+
+def test_search_ranks_the_evaluation_above_listing_pages(seed_site):
+    urls = search.query(seed_site / "search", "人工智能")
+    assert urls[0] == "units/zibo-gxj/2020/07-rengong-zhineng-guihua/"
+    assert "units/zibo-gxj/2020/" in urls
+
+
+def test_adjacent_table_cells_stay_separate_words(seed_site):
+    # 实际完成值 95 and 分值 10 sit side by side: "9510" must not be found.
+    assert search.query(seed_site / "search", "9510") == []
+
+
+def _search_docs(site: Path) -> dict[str, str]:
+    """Every indexed document's text, as the builder indexed it."""
+    assert len(SEARCH_TEXTS) == json.loads(_text(site / "search/manifest.json"))["docs"]
+    return SEARCH_TEXTS
+
+
+def test_build_is_byte_identical(tmp_path, seed_site):
+    again = tmp_path / "again"
+    build(ROOT, again)
+    first = {p.relative_to(seed_site): p.read_bytes() for p in seed_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_failed_build_keeps_the_previous_site(write):
+    good = write("content/u/2020/a.yml", MINIMAL)
+    project = good.parents[3]
+    build(project)
+    before = (project / "site/index.html").read_bytes()
+    write("content/u/2020/b.yml", MINIMAL.replace("year: 2020", "year: 二〇二〇"))
+    report = build(project)
+    assert report.count("error") == 1
+    assert (project / "site/index.html").read_bytes() == before
+    assert not list(project.glob(".site.*"))
+
+
+HOSTILE = (MINIMAL.replace("project: 测试项目", 'project: "<script>alert(1)</script>项目"')
+           .replace("actual: 提高", 'actual: "<img src=x onerror=alert(1)>"')
+           + "goals:\n  expected: '<p>目标</p><script>alert(2)</script><a href=\"javascript:alert(3)\">点我</a>'\n")
+
+
+def test_hostile_content_renders_as_inert_text(write):
+    a = write("content/u/2020/a.yml", HOSTILE)
+    write("content/u/2020/b.yml", HOSTILE)  # the same name twice gets two pages
+    project = a.parents[3]
+    build(project)
+    pages = sorted((project / "site/units/u/2020").glob("*/index.html"))
+    assert len(pages) == 2
+    for page in pages:
+        html = _text(page)
+        assert "<script>alert" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;项目" in html
+
+
+def test_output_paths_cannot_escape():
+    output = Output(Path("/tmp/never"))
+    for bad in ("../x", "/etc/passwd", "a/../../b", "a\\b"):
+        with pytest.raises(UnsafePath):
+            output.path(bad)
+
+
+def test_unchanged_rebuild_renders_nothing_and_an_edit_renders_one_page(write, monkeypatch):
+    write("content/u/2020/a.yml", MINIMAL)
+    b = write("content/u/2020/b.yml", MINIMAL.replace("测试项目", "乙项目"))
+    project = b.parents[3]
+    build(project, use_cache=True)
+    rendered = []
+    import generator.site as site_module
+
+    original = site_module.evaluation_page
+    monkeypatch.setattr(site_module, "evaluation_page", lambda r, *a: rendered.append(r.file) or original(r, *a))
+    build(project, use_cache=True)
+    assert rendered == []
+    b.write_text(MINIMAL.replace("测试项目", "乙项目改"), encoding="utf-8")
+    import os
+    os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
+    build(project, use_cache=True)
+    assert rendered == [str(b)]
+    assert "乙项目改" in _text(project / "site/index.html") or "乙项目改" in _text(project / "site/evaluations/index.html")
+    assert search.query(project / "site/search", "乙项目改") == ["units/u/2020/b/", "units/u/2020/"]
