@@ -54,7 +54,7 @@ class SitePage:
 
 
 def _palette(site: SiteConfig) -> list[dict]:
-    primary, accent = site.primary_color or "red", site.accent_color or "red"
+    primary, accent = site.primary_color or "custom", site.accent_color or "custom"
     return [
         {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": primary, "accent": accent,
          "toggle": {"icon": "material/weather-night", "name": "切换到深色模式"}},

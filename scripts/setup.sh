@@ -24,6 +24,11 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+# axe-core (npm) checks the pages' accessibility in the browser tests.
+if [ ! -f .venv/npm/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then
+  npm install --silent --no-audit --no-fund --prefix .venv/npm axe-core@4.14.1 >/dev/null
+fi
+
 stamp=.venv/.jixiao-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
