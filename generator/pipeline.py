@@ -82,6 +82,7 @@ def discover(paths: list[str | Path]) -> list[Path]:
     return sorted(files)
 
 
+@lru_cache(maxsize=65536)
 def project_root(start: Path) -> Path:
     for directory in [start, *start.parents]:
         if any((directory / marker).exists() for marker in ROOT_MARKERS):
@@ -89,6 +90,7 @@ def project_root(start: Path) -> Path:
     return Path(start.anchor)
 
 
+@lru_cache(maxsize=65536)
 def defaults_chain(directory: Path) -> tuple[Path, ...]:
     """The `_defaults.yml` files that apply in a directory, outermost first."""
     root = project_root(directory)
@@ -209,6 +211,8 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
 
 
 def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse) -> Report:
+    for cached in (project_root, defaults_chain, _defaults_node):  # a long `serve` sees new files
+        cached.cache_clear()
     files = discover(paths)
     cache = ResultCache.for_files(files) if use_cache else None
     results: dict[Path, Result] = {}

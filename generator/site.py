@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import shutil
+import time
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,19 +69,16 @@ def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
 
 
 def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
+    """A flat navigation (its size must not grow with the number of units: every page
+    carries it), and the display name of each unit."""
     content = site.content_path.resolve()
-    years: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for path in files:
         location = locate(path, content)
-        years[location.unit].add(location.year)
         if location.unit not in names:
             names[location.unit] = unit_name_of(site, content / path.resolve().relative_to(content).parts[0])
-    units = sorted(years, key=site.unit_order)
-    unit_entries = [NavEntry(names[u], children=[NavEntry(f"{y} 年度", f"units/{u}/{y}/")
-                                                for y in sorted(years[u], reverse=True)]) for u in units]
-    nav = [NavEntry("首页", ""), NavEntry("各单位", children=[NavEntry("单位一览", "units/"), *unit_entries]),
-           NavEntry("全部评价", "evaluations/"), NavEntry("数据与方法", "data/")]
+    nav = [NavEntry("首页", ""), NavEntry("单位一览", "units/"), NavEntry("全部评价", "evaluations/"),
+           NavEntry("数据与方法", "data/")]
     return nav, names
 
 
@@ -160,7 +159,7 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
         funds_rows=[(k, r) for k, r in ev.funds.rows.present() if k in form.funds_rows] if ev.funds and ev.funds.rows else [], unit_name=unit_name,
         location=location, reduce_html=reduce_html, severity_zh=F.SEVERITY_ZH)
     toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
-    return SitePage(location.url, ev.project, body, toc=toc, nav_url=location.unit_year_url,
+    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
 
 
@@ -190,48 +189,66 @@ def totals(summaries: list[dict]) -> dict:
 class SiteBuilder:
     def __init__(self, site: SiteConfig, out_dir: Path | None = None, jobs: int | None = None,
                  use_cache: bool = True, echo=print):
+        self.timings: dict[str, float] = {}
         self.site = site
         self.out_dir = (out_dir or site.output_path).resolve()
         self.jobs = jobs
         self.use_cache = use_cache
         self.echo = echo
 
+    @contextmanager
+    def timed(self, phase: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = round(time.perf_counter() - started, 3)
+
     def render_key(self, nav: list[NavEntry]) -> str:
         """Changes whenever every page must be rendered again: templates, code, config, nav."""
         digest = hashlib.sha256()
         digest.update(repr(nav).encode())
         digest.update((self.site.root / "site_config.yml").read_bytes())
-        for directory in (SHIPPED_TEMPLATES / "site", Path(__file__).parent, self.site.root / "templates"):
-            for path in sorted(directory.rglob("*")) if directory.exists() else []:
-                if path.is_file() and "__pycache__" not in path.parts:
-                    digest.update(path.as_posix().encode())
-                    digest.update(path.read_bytes())
+        package = Path(__file__).parent
+        sources = [*package.glob("*.py"), *package.glob("forms/*.yml"), *package.glob("schemes/*.yml")]
+        for directory in (SHIPPED_TEMPLATES / "site", self.site.root / "templates" / "site"):
+            sources += [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
+        for path in sorted(set(sources)):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
         return digest.hexdigest()
 
     def build(self) -> Report | None:
         from .pipeline import discover
 
         self.echo(END_OF_LIFE_NOTICE)
-        files = discover([self.site.content_path])
-        nav, names = navigation(self.site, files)
-        key = self.render_key(nav)
-        output = Output.staging_for(self.out_dir)
-        try:
+        with self.timed("prepare"):
+            files = discover([self.site.content_path])
+            nav, names = navigation(self.site, files)
+            key = self.render_key(nav)
             previous = self._previous_state(key)
+            output = Output.staging_for(self.out_dir, overlay=bool(previous))
+        try:
             renderer = EvaluationRenderer(str(self.site.root / "site_config.yml"), str(output.root), nav, names, key)
 
             def reuse(path: Path, cached: Result) -> bool:
                 url = cached.extra.get("url")
                 return (url is not None and "search" in cached.extra and previous.get(url) == cached.extra.get("signature")
-                        and (output.root / url / PAGE).exists())
+                        and output.exists(url + PAGE))
 
-            report = run([self.site.content_path], jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                         reuse=reuse)
+            with self.timed("evaluations"):
+                report = run([self.site.content_path], jobs=self.jobs, use_cache=self.use_cache, after=renderer,
+                             reuse=reuse)
             if report.count(F.ERROR):
                 output.discard()
                 return report
+            pages = {r.extra["url"]: r.extra["signature"] for r in report.results if r.summary.get("name")}
+            if pages == previous and output.overlay:  # nothing changed since the last build
+                output.discard()
+                return report
             self._write_listings(report, nav, names, key, output)
-            output.commit()
+            with self.timed("commit"):
+                output.commit()
             return report
         except BaseException:
             output.discard()
@@ -264,17 +281,20 @@ class SiteBuilder:
             group_summaries = [dict(r.summary, url=r.extra["url"]) for r in unit_year.results]
             body = env.get_template("site/pages/unit_year.html").render(
                 {**context, "group": unit_year, "rows": group_summaries, "totals": totals(group_summaries)})
-            pages.append(SitePage(unit_year.url, unit_year.title, body))
-        for page in pages:
-            output.write_text(page.url + PAGE, theme.render(page))
+            pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+        with self.timed("listing pages"):
+            for page in pages:
+                output.write_text(page.url + PAGE, theme.render(page))
         output.write_text("404.html", theme.render(SitePage("404.html", "页面不存在", "<h1>页面不存在</h1>"
                                                                                    "<p>请从<a href=\"./\">首页</a>重新查找。</p>")))
-        self._write_downloads(results, output)
-        self.search_docs = self._search_docs(results, groups, pages)
-        search.build_index(self.search_docs, output.root)
+        with self.timed("downloads"):
+            self._write_downloads(results, output)
+        with self.timed("search index"):
+            self.search_docs = self._search_docs(results, groups, pages)
+            self.search_figures = search.build_index(self.search_docs, output.root)
         output.write_text("sitemap.xml", sitemap(self.site, [p.url for p in pages] + [r.extra["url"] for r in results]))
         theme.copy_assets(output.root)
-        output.remove_stale({PAGE, "data.json", "source.yml"}, {r.extra["url"] for r in results})
+        output.remove_stale({r.extra["url"] for r in results})
         state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results}}
         output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
 

