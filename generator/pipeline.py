@@ -199,18 +199,19 @@ def _gc_paused():
 
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
-        extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None) -> Report:
+        extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None,
+        progress=None) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
 
     `after(result)` runs in the worker right after a file is processed (a later stage
     renders its page there, while the model is at hand); a cached result is used only
-    when `reuse(path, cached)` agrees."""
+    when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done."""
     with _gc_paused():
-        return _run(paths, jobs, use_cache, extra_dirs, full, after, reuse)
+        return _run(paths, jobs, use_cache, extra_dirs, full, after, reuse, progress)
 
 
-def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse) -> Report:
+def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
     for cached in (project_root, defaults_chain, _defaults_node):  # a long `serve` sees new files
         cached.cache_clear()
     files = discover(paths)
@@ -223,7 +224,9 @@ def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse) -> Report:
             results[path] = cached
         else:
             todo.append(path)
-    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs, full, after)):
+    if progress is not None and len(todo) < len(files):
+        progress(len(files) - len(todo))  # the files the cache answered for
+    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs, full, after, progress)):
         results[path] = result
         if cache:
             cache.put(path, defaults_chain(path.parent), result.light())
@@ -234,17 +237,22 @@ def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse) -> Report:
     return report
 
 
-def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool, after) -> list[Result]:
+def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool, after,
+                      progress=None) -> list[Result]:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < 64:
         return _process_many(paths, extra_dirs, full, after)
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     size = max(16, len(paths) // (jobs * 8))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(jobs) as pool:
-        n = len(chunks)
-        parts = pool.map(_process_many, chunks, [extra_dirs] * n, [full] * n, [after] * n)
+        futures = {pool.submit(_process_many, chunk, extra_dirs, full, after): i for i, chunk in enumerate(chunks)}
+        parts: list[list[Result]] = [[] for _ in chunks]
+        for future in as_completed(futures):
+            parts[futures[future]] = future.result()
+            if progress is not None:
+                progress(len(parts[futures[future]]))
         return [result for part in parts for result in part]
 
 

@@ -188,7 +188,8 @@ def totals(summaries: list[dict]) -> dict:
 
 class SiteBuilder:
     def __init__(self, site: SiteConfig, out_dir: Path | None = None, jobs: int | None = None,
-                 use_cache: bool = True, echo=print):
+                 use_cache: bool = True, echo=print, progress=None):
+        self.progress = progress  # a context manager factory: progress(total) yields update(n)
         self.timings: dict[str, float] = {}
         self.site = site
         self.out_dir = (out_dir or site.output_path).resolve()
@@ -236,9 +237,9 @@ class SiteBuilder:
                 return (url is not None and "search" in cached.extra and previous.get(url) == cached.extra.get("signature")
                         and output.exists(url + PAGE))
 
-            with self.timed("evaluations"):
+            with self.timed("evaluations"), self._progress(len(files)) as update:
                 report = run([self.site.content_path], jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                             reuse=reuse)
+                             reuse=reuse, progress=update)
             if report.count(F.ERROR):
                 output.discard()
                 return report
@@ -253,6 +254,14 @@ class SiteBuilder:
         except BaseException:
             output.discard()
             raise
+
+    @contextmanager
+    def _progress(self, total: int):
+        if self.progress is None:
+            yield None
+        else:
+            with self.progress(total) as update:
+                yield update
 
     def _previous_state(self, key: str) -> dict[str, list]:
         state_path = self.out_dir / BUILD_STATE

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,6 +13,16 @@ from ..config import CONFIG_NAME, load_config
 from ..site import SiteBuilder
 
 
+@contextmanager
+def _progress_bar(total: int):
+    """A bar on the terminal for builds long enough to wait for."""
+    if total < 500 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="生成评价页面", file=sys.stderr) as bar:
+        yield bar.update
+
+
 def build_site(config_path: Path, out: Path | None, jobs: int | None, no_cache: bool, echo=click.echo):
     site, problems = load_config(config_path)
     for finding in problems:
@@ -19,7 +30,8 @@ def build_site(config_path: Path, out: Path | None, jobs: int | None, no_cache: 
     if site is None:
         return None, 1
     started = time.perf_counter()
-    report = SiteBuilder(site, out, jobs, use_cache=not no_cache, echo=lambda m: echo(m, err=True)).build()
+    report = SiteBuilder(site, out, jobs, use_cache=not no_cache, echo=lambda m: echo(m, err=True),
+                         progress=_progress_bar).build()
     errors = [f for f in report.all_findings() if f.severity == F.ERROR]
     warnings = report.count(F.WARNING)
     if errors:
