@@ -93,10 +93,11 @@ def search_figures(site: Path, files: list[Path]) -> dict:
     texts = _indexed_texts(site)
     for query in sample_queries(files, random.Random(7)):
         terms = [t for t in search.normalize(query).split() if len(t) >= 2]
-        chunks = {search.fnv1a(t[i:i + 2]) % manifest["chunks"] for t in terms for i in range(len(t) - 1)}
+        chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in range(len(t) - 1)
+                  for n, (_, _, count) in enumerate(manifest["partitions"])}
         found = search.query(index, query)
         blocks = {found_index // manifest["block"] for found_index in range(min(len(found), 100))}
-        size = sum((index / "c" / f"{c}.json").stat().st_size for c in chunks)
+        size = sum((index / c).stat().st_size for c in chunks)
         size += (index / "manifest.json").stat().st_size + (index / "search_index.json").stat().st_size
         size += sum((index / "d" / f"{b}.json").stat().st_size for b in blocks)
         payloads.append(size)

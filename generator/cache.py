@@ -6,6 +6,7 @@ modification time as when it was computed.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -28,30 +29,43 @@ def code_stamp() -> tuple:
 
 
 class ResultCache:
-    def __init__(self, path: Path):
-        self.path = path
-        self.entries: dict[str, tuple] = {}
-        self.dirty = False
-        try:
-            with open(path, "rb") as handle:
-                stamp, entries = pickle.load(handle)
-            if stamp == code_stamp():
-                self.entries = entries
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
-            self.entries = {}
+    """One pickle per content directory, read when a file of that directory is asked for
+    and written only when one of its results changed."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.shards: dict[Path, dict[str, tuple]] = {}
+        self.dirty: set[Path] = set()
 
     @classmethod
     def for_files(cls, files: list[Path]) -> "ResultCache":
         from .pipeline import project_root
 
         root = project_root(files[0].resolve().parent) if files else Path.cwd()
-        return cls(root / CACHE_DIR / "results.pickle")
+        return cls(root / CACHE_DIR / "results")
+
+    def _shard_path(self, content_dir: Path) -> Path:
+        name = hashlib.sha1(str(content_dir).encode("utf-8")).hexdigest()[:20]
+        return self.directory / f"{name}.pickle"
+
+    def _shard(self, content_dir: Path) -> dict[str, tuple]:
+        if content_dir not in self.shards:
+            entries = {}
+            try:
+                with open(self._shard_path(content_dir), "rb") as handle:
+                    stamp, stored = pickle.load(handle)
+                if stamp == code_stamp():
+                    entries = stored
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
+                pass
+            self.shards[content_dir] = entries
+        return self.shards[content_dir]
 
     def _signature(self, path: Path, defaults: tuple[Path, ...]) -> tuple:
         return tuple(_stamp(p) for p in (path, *defaults)) + (len(defaults),)
 
     def get(self, path: Path, defaults: tuple[Path, ...]):
-        entry = self.entries.get(str(path))
+        entry = self._shard(path.parent).get(str(path))
         if entry is None:
             return None
         try:
@@ -61,18 +75,18 @@ class ResultCache:
         return entry[1] if entry[0] == signature else None
 
     def put(self, path: Path, defaults: tuple[Path, ...], result) -> None:
-        self.entries[str(path)] = (self._signature(path, defaults), result)
-        self.dirty = True
+        self._shard(path.parent)[str(path)] = (self._signature(path, defaults), result)
+        self.dirty.add(path.parent)
 
     def save(self) -> None:
-        """Written to a temporary file and renamed, so a crash never leaves half a cache."""
-        if not self.dirty:
-            return
+        """Each shard is written to a temporary file and renamed: a crash never leaves half of one."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((code_stamp(), self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for content_dir in sorted(self.dirty):
+                fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump((code_stamp(), self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._shard_path(content_dir))
         except OSError:
             pass  # a cache that cannot be written only costs time
+        self.dirty.clear()

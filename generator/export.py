@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from decimal import Decimal
 
 from .model import Evaluation
@@ -80,16 +81,31 @@ def flatten(row: dict) -> dict:
     return flat
 
 
-def to_csv(rows: list[dict]) -> str:
-    """CSV with a UTF-8 byte-order mark, so that Excel shows the Chinese correctly."""
+def to_csv(rows: list[dict], header: bool = True) -> str:
+    """CSV with a UTF-8 byte-order mark, so that Excel shows the Chinese correctly;
+    without `header`, just the lines (fragments that a build joins later)."""
     flat = [flatten(row) for row in rows]
     buffer = io.StringIO()
-    buffer.write("\ufeff")
+    if header:
+        buffer.write("\ufeff")
     if flat:
         writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\r\n")
-        writer.writeheader()
+        if header:
+            writer.writeheader()
         writer.writerows(flat)
     return buffer.getvalue()
+
+
+def csv_header(row: dict) -> str:
+    return "\ufeff" + ",".join(flatten(row)) + "\r\n"
+
+
+def download_fragments(row: dict) -> dict[str, str]:
+    """One evaluation's lines of evaluations.csv, indicators.csv and evaluations.json."""
+    light = evaluation_csv_row(row) | {"subtotals": row["subtotals"]}
+    return {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
+            "indicators.csv": to_csv(indicator_csv_rows(row), header=False),
+            "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
 
 
 _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "execution_rate": "number",

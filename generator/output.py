@@ -69,14 +69,10 @@ class Output:
     def write_text(self, relative: str, text: str) -> Path:
         return self.write_bytes(relative, text.encode("utf-8"))
 
-    def remove_stale(self, keep_urls: set[str]) -> None:
-        """Evaluation directories whose source is gone (removed when the build is committed)."""
-        base = self.final if self.overlay else self.root
-        units = base / "units"
-        for page in units.glob("*/*/*/index.html") if units.exists() else []:
-            url = page.parent.relative_to(base).as_posix() + "/"
-            if url not in keep_urls:
-                self.stale.append(page.parent)
+    def remove_stale(self, urls: set[str]) -> None:
+        """Page directories of the last build whose source is gone (removed on commit)."""
+        if self.overlay:
+            self.stale += [self.final.joinpath(*PurePosixPath(url).parts) for url in sorted(urls)]
 
     def commit(self) -> None:
         if self.final is None:

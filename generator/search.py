@@ -13,7 +13,9 @@ algorithm in Python, for tests and benchmarks.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import unicodedata
 
 import numpy as np
@@ -23,6 +25,7 @@ from pathlib import Path
 SEPARATOR = "\n"
 BLOCK = 64  # documents per metadata file
 TARGET_CHUNK_BYTES = 48_000
+PARTITION = 1024  # documents per index partition: the unit of incremental rebuilds
 KIND_BOOST = {"evaluation": 3.0, "listing": 1.0, "page": 0.5}
 
 
@@ -59,13 +62,13 @@ _BREAKS = np.array([9, 10, 11, 12, 13, 32, 0x85, 0x1680, 0x2028, 0x2029, 0x202F,
                     *range(0x2000, 0x200B)], dtype=np.uint64)
 
 
-def _postings(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _postings(texts: list[str], first_id: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bigram key, document, position) of every indexed bigram, sorted in that order.
 
     A key packs the two code points (21 bits each). numpy does in one pass what a
     Python loop over fifteen million characters would take seconds to do."""
     keys, docs, positions = [], [], []
-    for doc_id, text in enumerate(texts):
+    for doc_id, text in enumerate(texts, first_id):
         points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         if len(points) < 2:
             continue
@@ -118,30 +121,56 @@ def _chunk_count(total_positions: int) -> int:
     return count
 
 
-def build_index(docs: list[Doc], out_dir: Path) -> dict:
-    """Write `search/` under out_dir; returns figures about the index."""
+def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = None) -> dict:
+    """Write `search/` under out_dir; returns figures about the index and its partitions.
+
+    Documents are indexed in partitions of PARTITION; a partition whose documents did
+    not change since `previous` (the partitions of the last build, whose files are still
+    in the output) is not written again, so editing one evaluation rewrites one partition."""
     search_dir = out_dir / "search"
-    (search_dir / "c").mkdir(parents=True, exist_ok=True)
     (search_dir / "d").mkdir(parents=True, exist_ok=True)
-    texts = [doc.text for doc in docs]
-    title_lengths = [len(normalize(doc.title)) for doc in docs]
-    key, doc_ids, positions = _postings(texts)
-    chunks = _chunk_count(len(key))
-    sharded: list[dict[str, list[int]]] = [{} for _ in range(chunks)]
-    for pair, flat in _encode_all(key, doc_ids, positions):
-        sharded[fnv1a(pair) % chunks][pair] = flat
-    sizes = [_write_json(search_dir / "c" / f"{i}.json", shard) for i, shard in enumerate(sharded)]
+    kept = {(p["start"], p["count"], p["digest"]): p for p in previous or []}
+    partitions, rewritten, index_bytes = [], 0, 0
+    for number, start in enumerate(range(0, len(docs), PARTITION)):
+        part = docs[start:start + PARTITION]
+        digest = _digest(part)
+        old = kept.get((start, len(part), digest))
+        if old is None:
+            chunks, written = _write_partition(part, start, search_dir / f"p{number}")
+            old = {"start": start, "count": len(part), "digest": digest, "chunks": chunks, "bytes": sum(written)}
+            rewritten += 1
+        partitions.append(old)
+        index_bytes += old["bytes"]
     for start in range(0, len(docs), BLOCK):
         block = [{"u": d.url, "t": d.title, "k": d.kind, "s": d.snippet} for d in docs[start:start + BLOCK]]
         _write_json(search_dir / "d" / f"{start // BLOCK}.json", block)
-    manifest = {"chunks": chunks, "block": BLOCK, "docs": len(docs), "titles": title_lengths,
-                "boost": [KIND_BOOST[d.kind] for d in docs]}
+    manifest = {"block": BLOCK, "docs": len(docs), "titles": [len(normalize(d.title)) for d in docs],
+                "boost": [KIND_BOOST[d.kind] for d in docs],
+                "partitions": [[p["start"], p["count"], p["chunks"]] for p in partitions]}
     manifest_size = _write_json(search_dir / "manifest.json", manifest)
     # mkdocs-material's bundle fetches this file and hands it to the worker; ours needs no documents.
     _write_json(search_dir / "search_index.json",
                 {"config": {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []})
-    return {"documents": len(docs), "chunks": chunks, "bytes": sum(sizes) + manifest_size,
-            "largest_chunk": max(sizes) if sizes else 0, "manifest_bytes": manifest_size}
+    return {"documents": len(docs), "partitions": partitions, "rewritten_partitions": rewritten,
+            "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size}
+
+
+def _digest(docs: list[Doc]) -> str:
+    digest = hashlib.sha1()
+    for doc in docs:
+        digest.update(f"{doc.url}\0{doc.kind}\0{doc.text}\0".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _write_partition(docs: list[Doc], first_id: int, directory: Path) -> tuple[int, list[int]]:
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    key, doc_ids, positions = _postings([doc.text for doc in docs], first_id)
+    chunks = _chunk_count(len(key))
+    sharded: list[dict[str, list[int]]] = [{} for _ in range(chunks)]
+    for pair, flat in _encode_all(key, doc_ids, positions):
+        sharded[fnv1a(pair) % chunks][pair] = flat
+    return chunks, [_write_json(directory / f"{i}.json", shard) for i, shard in enumerate(sharded)]
 
 
 def _decode(flat: list[int]) -> dict[int, list[int]]:
@@ -165,15 +194,15 @@ def _write_json(path: Path, data) -> int:
 
 # --- the query algorithm, as the browser runs it -------------------------------------
 
-def match_term(term: str, chunk_of) -> dict[int, list[int]]:
+def match_term(term: str, postings_of) -> dict[int, list[int]]:
     """Documents containing the term, with the positions where it starts."""
     pairs = [term[i:i + 2] for i in range(len(term) - 1)]
     lists = []
     for pair in pairs:
-        flat = chunk_of(fnv1a(pair)).get(pair)
-        if flat is None:
+        docs = postings_of(pair)
+        if not docs:
             return {}
-        lists.append(_decode(flat))
+        lists.append(docs)
     candidates = set.intersection(*(set(docs) for docs in lists))
     matches = {}
     for doc_id in candidates:
@@ -187,20 +216,24 @@ def match_term(term: str, chunk_of) -> dict[int, list[int]]:
 def query(index_dir: Path, text: str) -> list[str]:
     """URLs of the documents matching every term of the query, best first."""
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
-    loaded: dict[int, dict] = {}
+    loaded: dict[str, dict] = {}
 
-    def chunk_of(hash_value: int) -> dict:
-        number = hash_value % manifest["chunks"]
-        if number not in loaded:
-            loaded[number] = json.loads((index_dir / "c" / f"{number}.json").read_text(encoding="utf-8"))
-        return loaded[number]
+    def postings_of(pair: str) -> dict[int, list[int]]:
+        merged: dict[int, list[int]] = {}
+        for number, (_, _, chunks) in enumerate(manifest["partitions"]):
+            name = f"p{number}/{fnv1a(pair) % chunks}.json"
+            if name not in loaded:
+                loaded[name] = json.loads((index_dir / name).read_text(encoding="utf-8"))
+            if pair in loaded[name]:
+                merged.update(_decode(loaded[name][pair]))
+        return merged
 
     terms = [t for t in normalize(text).split() if len(t) >= 2]
     if not terms:
         return []
     scores: dict[int, float] | None = None
     for term in terms:
-        matches = match_term(term, chunk_of)
+        matches = match_term(term, postings_of)
         term_scores = {doc: _score(doc, starts, manifest) for doc, starts in matches.items()}
         scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
     ranked = sorted(scores, key=lambda doc: (-scores[doc], doc))

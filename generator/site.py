@@ -115,6 +115,7 @@ class EvaluationRenderer:
             return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
         result.extra["search"] = search_segments(result, unit_name)
+        result.extra["downloads"] = export.download_fragments(result.summary)
         page = evaluation_page(result, location, unit_name, site.root)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, self.theme(site).render(page))
@@ -234,7 +235,7 @@ class SiteBuilder:
 
             def reuse(path: Path, cached: Result) -> bool:
                 url = cached.extra.get("url")
-                return (url is not None and "search" in cached.extra and previous.get(url) == cached.extra.get("signature")
+                return (url is not None and "downloads" in cached.extra and previous.get(url) == cached.extra.get("signature")
                         and output.exists(url + PAGE))
 
             with self.timed("evaluations"), self._progress(len(files)) as update:
@@ -264,12 +265,19 @@ class SiteBuilder:
                 yield update
 
     def _previous_state(self, key: str) -> dict[str, list]:
+        """What the last build into the same output rendered, if it used the same templates and code."""
+        self._previous_index = None
+        self._previous_pages: dict[str, list] = {}
         state_path = self.out_dir / BUILD_STATE
         try:
             state = json.loads(state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return state.get("pages", {}) if state.get("key") == key else {}
+        if state.get("key") != key:
+            return {}
+        self._previous_index = state.get("search")
+        self._previous_pages = state.get("pages", {})
+        return self._previous_pages
 
     def _write_listings(self, report: Report, nav, names, key: str, output: Output) -> None:
         theme = Theme(self.site, nav, self.site.content_path)
@@ -300,22 +308,32 @@ class SiteBuilder:
             self._write_downloads(results, output)
         with self.timed("search index"):
             self.search_docs = self._search_docs(results, groups, pages)
-            self.search_figures = search.build_index(self.search_docs, output.root)
+            previous_index = self._previous_index if output.overlay else None
+            self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
         output.write_text("sitemap.xml", sitemap(self.site, [p.url for p in pages] + [r.extra["url"] for r in results]))
-        theme.copy_assets(output.root)
-        output.remove_stale({r.extra["url"] for r in results})
-        state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results}}
+        if not output.overlay:  # an incremental build keeps the assets: the render key covers them
+            theme.copy_assets(output.root)
+        output.remove_stale(set(self._previous_pages) - {r.extra["url"] for r in results})
+        state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
+                 "search": self.search_figures["partitions"]}
         output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
-        rows = [r.summary for r in results]
-        # Indicators are in indicators.csv and in each evaluation's own data.json.
-        light_rows = [export.evaluation_csv_row(r) | {"subtotals": r["subtotals"]} for r in rows]
-        output.write_text("data/evaluations.json", json.dumps(light_rows, ensure_ascii=False, sort_keys=True))
-        output.write_text("data/evaluations.csv", export.to_csv([export.evaluation_csv_row(r) for r in rows]))
-        output.write_text("data/indicators.csv", export.to_csv([i for r in rows for i in export.indicator_csv_rows(r)]))
-        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, rows), ensure_ascii=False,
-                                                              indent=1, sort_keys=True))
+        """Joined from each evaluation's own lines, made when its page was rendered."""
+        def joined(name: str) -> str:
+            return "".join(r.extra["downloads"][name] for r in results)
+
+        first = results[0].summary if results else None
+        indicator_header = ["file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
+                            "rule_score", "applicable", "reason"]
+        output.write_text("data/evaluations.csv",
+                          (export.csv_header(export.evaluation_csv_row(first)) if first else "\ufeff")
+                          + joined("evaluations.csv"))
+        output.write_text("data/indicators.csv", "\ufeff" + ",".join(indicator_header) + "\r\n" + joined("indicators.csv"))
+        output.write_text("data/evaluations.json",
+                          "[" + ",\n".join(r.extra["downloads"]["evaluations.json"] for r in results) + "]")
+        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
+                                                              ensure_ascii=False, indent=1, sort_keys=True))
 
     def _search_docs(self, results: list[Result], groups: list[UnitYear], pages: list[SitePage]) -> list[search.Doc]:
         docs = []

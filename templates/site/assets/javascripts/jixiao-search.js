@@ -50,19 +50,25 @@ function decode(flat) {
   return docs;
 }
 
+/* The documents and positions of one bigram, gathered from every partition of the index. */
+async function postings(pair) {
+  const hash = fnv1a(pair);
+  const parts = await Promise.all(manifest.partitions.map(([, , count], number) => {
+    const name = `p${number}/${hash % count}.json`;
+    return fetchJSON(name, chunks, name);
+  }));
+  const merged = new Map();
+  for (const part of parts) {
+    if (part[pair] !== undefined) for (const [doc, positions] of decode(part[pair])) merged.set(doc, positions);
+  }
+  return merged;
+}
+
 async function matchTerm(term) {
   const pairs = [];
   for (let i = 0; i + 1 < term.length; i++) pairs.push(term.slice(i, i + 2));
-  const loaded = await Promise.all(pairs.map(pair => {
-    const number = fnv1a(pair) % manifest.chunks;
-    return fetchJSON(`c/${number}.json`, chunks, number);
-  }));
-  const lists = [];
-  for (let i = 0; i < pairs.length; i++) {
-    const flat = loaded[i][pairs[i]];
-    if (flat === undefined) return new Map();
-    lists.push(decode(flat));
-  }
+  const lists = await Promise.all(pairs.map(postings));
+  if (lists.some(list => list.size === 0)) return new Map();
   const later = lists.slice(1);
   const matches = new Map();
   for (const [doc, positions] of lists[0]) {
