@@ -54,12 +54,6 @@ class Output:
             raise UnsafePath(relative)
         return self.root.joinpath(*parts)
 
-    def exists(self, relative: str) -> bool:
-        """Whether the output will hold this file: written now, or kept from the last build."""
-        if self.path(relative).exists():
-            return True
-        return self.overlay and self.final.joinpath(*PurePosixPath(relative).parts).exists()
-
     def write_bytes(self, relative: str, data: bytes) -> Path:
         path = self.path(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +89,7 @@ class Output:
             os.replace(source, target)
         for directory in self.stale:
             shutil.rmtree(directory, ignore_errors=True)
-        shutil.rmtree(self.root, ignore_errors=True)
+        _remove_in_background(self.root)  # only empty directories are left in it
 
     def discard(self) -> None:
         if self.final is not None:

@@ -200,21 +200,22 @@ def _gc_paused():
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
         extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None,
-        progress=None) -> Report:
+        progress=None, discovered: bool = False) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
 
     `after(result)` runs in the worker right after a file is processed (a later stage
     renders its page there, while the model is at hand); a cached result is used only
-    when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done."""
+    when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
+    With `discovered`, `paths` is already the sorted list of evaluation files."""
     with _gc_paused():
-        return _run(paths, jobs, use_cache, extra_dirs, full, after, reuse, progress)
+        files = [Path(p) for p in paths] if discovered else discover(paths)
+        return _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress)
 
 
-def _run(paths, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
+def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
     for cached in (project_root, defaults_chain, _defaults_node):  # a long `serve` sees new files
         cached.cache_clear()
-    files = discover(paths)
     cache = ResultCache.for_files(files) if use_cache else None
     results: dict[Path, Result] = {}
     todo = []

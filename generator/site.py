@@ -24,7 +24,7 @@ from .config import SiteConfig
 from .output import Output
 from .pipeline import Report, Result, defaults_chain, run
 from .quantities import reduce_html
-from .structure import Location, locate
+from .structure import Location, locate, slugify
 from .templating import SHIPPED_TEMPLATES, environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
 
@@ -71,12 +71,10 @@ def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
 def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
     """A flat navigation (its size must not grow with the number of units: every page
     carries it), and the display name of each unit."""
-    content = site.content_path.resolve()
+    content = site.content_path
     names: dict[str, str] = {}
-    for path in files:
-        location = locate(path, content)
-        if location.unit not in names:
-            names[location.unit] = unit_name_of(site, content / path.resolve().relative_to(content).parts[0])
+    for unit_dir in sorted({path.relative_to(content).parts[0] for path in files if path.parent != content}):
+        names[slugify(unit_dir)] = unit_name_of(site, content / unit_dir)
     nav = [NavEntry("首页", ""), NavEntry("单位一览", "units/"), NavEntry("全部评价", "evaluations/"),
            NavEntry("数据与方法", "data/")]
     return nav, names
@@ -177,6 +175,14 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
     return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
 
 
+def table_row(result: Result) -> dict:
+    """A summary with its figures already formatted: listing tables have 10,000 rows."""
+    s = result.summary
+    rate = s["execution_rate"]
+    return {**s, "url": result.extra["url"], "budget_text": "" if s["budget"] is None else f"{s['budget']:g}",
+            "rate_text": "" if rate is None else f"{rate:.2f}%", "checks": s["findings"]["warning"] + s["findings"]["error"]}
+
+
 def totals(summaries: list[dict]) -> dict:
     scored = [s for s in summaries if s["total"] is not None]
     budget = sum(s["budget"] or 0 for s in scored)
@@ -235,12 +241,12 @@ class SiteBuilder:
 
             def reuse(path: Path, cached: Result) -> bool:
                 url = cached.extra.get("url")
-                return (url is not None and "downloads" in cached.extra and previous.get(url) == cached.extra.get("signature")
-                        and output.exists(url + PAGE))
+                # The last build's state says the page was written from this very source.
+                return url is not None and "downloads" in cached.extra and previous.get(url) == cached.extra.get("signature")
 
             with self.timed("evaluations"), self._progress(len(files)) as update:
-                report = run([self.site.content_path], jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                             reuse=reuse, progress=update)
+                report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
+                             reuse=reuse, progress=update, discovered=True)
             if report.count(F.ERROR):
                 output.discard()
                 return report
@@ -284,7 +290,7 @@ class SiteBuilder:
         results = [r for r in report.results if r.summary.get("name")]
         groups = group(results, names, self.site)
         env = environment(self.site.root)
-        summaries = [dict(r.summary, url=r.extra["url"]) for r in results]
+        summaries = [table_row(r) for r in results]
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
                    "summaries": summaries, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
                    "schemes": registry.schemes(), "forms": registry.forms(), "bundles": report.indexes}
@@ -295,7 +301,7 @@ class SiteBuilder:
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
         for unit_year in groups:
-            group_summaries = [dict(r.summary, url=r.extra["url"]) for r in unit_year.results]
+            group_summaries = [table_row(r) for r in unit_year.results]
             body = env.get_template("site/pages/unit_year.html").render(
                 {**context, "group": unit_year, "rows": group_summaries, "totals": totals(group_summaries)})
             pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))

@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from .config import SiteConfig
-from .templating import SHIPPED_TEMPLATES
+from .templating import SHIPPED_TEMPLATES, bytecode_cache
 
 MATERIAL_DIR = Path(material.__file__).parent / "templates"
 END_OF_LIFE_NOTICE = ("提示：站点主题 mkdocs-material 9.x 将于 2027-05-05 停止维护（此后仅有其继任者 Zensical）；"
@@ -104,6 +104,7 @@ class Theme:
         # mkdocs renders trusted Markdown output unescaped; here titles and names come from
         # the evaluations, so every value is escaped unless it is marked safe (the page body).
         self.env.autoescape = True
+        self.env.bytecode_cache = bytecode_cache(site.root)
         self.template = self.env.get_template("main.html")
         self.pages: dict[str, Page] = {}
         self.navigation = Navigation(self._items(nav), list(self.pages.values()))
