@@ -68,7 +68,48 @@ def bench_jixiao(root: Path, repeat: int) -> dict:
         edits.append(timed(root, jixiao, "build"))
     result = {"cold": median_run(cold), "one_file_changed": median_run(edits)}
     result["search"] = search_figures(root / "site", files)
+    result["search"]["browser"] = browser_search(root / "site", sample_queries(files, random.Random(11))[:8])
     return result
+
+
+def browser_search(site: Path, queries: list[str]) -> dict:
+    """First search in a fresh headless Chromium per query: time to the first result, bytes fetched."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    seconds, payloads = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for query in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            fetched = []
+            page.on("requestfinished", lambda r: fetched.append(r) if "/search/" in r.url else None)
+            page.goto(url)
+            page.wait_for_timeout(300)  # the worker has loaded the manifest
+            page.fill(".md-search__input", query)
+            started = time.perf_counter()
+            page.press(".md-search__input", "End")
+            page.wait_for_selector(".md-search-result__item, .md-search-result__meta:has-text('没有')", timeout=20000)
+            seconds.append(time.perf_counter() - started)
+            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched))
+            context.close()
+        browser.close()
+    server.shutdown()
+    return {"queries": len(queries), "first_result_seconds_median": round(statistics.median(seconds), 3),
+            "first_result_seconds_max": round(max(seconds), 3),
+            "first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads)}
 
 
 def sample_queries(files: list[Path], rng: random.Random) -> list[str]:
