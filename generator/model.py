@@ -121,6 +121,9 @@ class Indicator(Located):
                                    BOOLEAN)
     definition: str | None = spec("指标解释", "部门整体评价的四级指标解释。")
     criteria: str | None = spec("评分标准", "部门整体评价的评分标准原文。")
+    inputs: dict[str, Num] = spec("计算依据", "评分公式用到的数字，如 {预算数: 1200.5, 执行数: 1189.4}。",
+                                  MapOf(NUMBER), default=[])
+    judgement: str | None = spec("评价结论", "评价人员的判断（如 效果显著、较为完善）及其理由。")
     children: list[Indicator] = spec("下级指标", "下一级指标列表。", ListOf("Indicator"), default=[])
 
 

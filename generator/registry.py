@@ -45,6 +45,12 @@ class Form:
     explanation_below: Decimal | None
     level1_label: str = "{name}({weight}分)"
     column_labels: dict = field(default_factory=dict)
+    # Print layout, on the grid of nine columns all three forms share (section, 一级, 二级,
+    # 三级, 指标值, 完成值, 分值, 得分, 偏差原因): which header fields share a row, which
+    # funds cells print a dash, and the width of each column in percent.
+    header_rows: tuple[tuple[str, ...], ...] = (("project",), ("department", "implementer"))
+    funds_dashes: dict = field(default_factory=dict)
+    column_widths: tuple[float, ...] = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
 
     def column(self, key: str, default: str) -> str:
         """A column heading as this form prints it (some add A/B markers)."""
@@ -54,6 +60,10 @@ class Form:
     def from_dict(cls, data: dict) -> "Form":
         rate = data.pop("rate_format")
         below = data.pop("explanation_below")
+        if "header_rows" in data:
+            data["header_rows"] = tuple(tuple(row) for row in data["header_rows"])
+        if "column_widths" in data:
+            data["column_widths"] = tuple(data["column_widths"])
         data.update(
             level1=tuple(Level1(d["name"], Decimal(str(d["weight"])), tuple(d["children"]))
                          for d in data.pop("level1")),
@@ -67,6 +77,10 @@ class Form:
             return name
         return self.party_format.format(name=name, code=code)
 
+    def level1_title(self, name: str, weight: str | None) -> str:
+        """`产出指标(50分)`: a level-1 indicator's label with its weight, as the form prints it."""
+        return self.level1_label.format(name=name, weight=weight) if weight else name
+
     def level1_weight(self, name: str) -> Decimal | None:
         return next((item.weight for item in self.level1 if item.name == name), None)
 
@@ -79,7 +93,10 @@ class QualitativeLevel:
     description: str
 
     def admits(self, fraction: Decimal) -> bool:
-        """Bands include their lower bound; only the top band includes its upper one."""
+        """Bands include their lower bound; only the top band includes its upper one.
+        A level with one fixed share (low == high) admits exactly that share."""
+        if self.low == self.high:
+            return fraction == self.low
         return self.low <= fraction < self.high or (self.high == 1 and fraction == 1)
 
 

@@ -51,3 +51,17 @@ def test_subtotals_per_level1():
     _, scores = _scores(MINIMAL)
     level1 = {s.node.name: (s.weight, s.score) for s in scores.subtotals if s.depth == 1}
     assert level1["产出指标"] == (Decimal(50), Decimal(50))
+
+
+def test_a_region_scheme_is_a_data_file_with_its_own_rules():
+    suzhou = registry.schemes()["suzhou-2020"]
+    rule = suzhou.rule_for("结果目标")
+    from generator.scoring import RULES
+
+    share = RULES[rule.rule](Decimal("12.33") / Decimal(16), **rule.params)
+    assert share == 0  # 77.06% completion: 22.94 points short × 5% each
+    output_rule = suzhou.rule_for("产出目标")
+    assert RULES[output_rule.rule](Decimal("1.2"), **output_rule.params) == 1
+    assert RULES[output_rule.rule](Decimal("0.98"), **output_rule.params) == Decimal("0.90")
+    assert suzhou.level("较好").admits(Decimal("0.8")) and not suzhou.level("较好").admits(Decimal("0.9"))
+    assert suzhou.grade(Decimal(77)) is None  # the Suzhou form prints no grade
