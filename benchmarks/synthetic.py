@@ -65,7 +65,8 @@ def write_content(root: Path, count: int, seed: int = 1) -> list[Path]:
     """`count` evaluation files under root/content, 100 per unit directory."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site_config.yml").write_text("site_name: 基准测试\n", encoding="utf-8")
+    # Printing (PDF/XLSX) is measured on its own by benchmarks/print_speed.py.
+    (root / "site_config.yml").write_text("site_name: 基准测试\nprint: false\n", encoding="utf-8")
     paths = []
     for number in range(count):
         directory = root / "content" / f"unit-{number // 100:03d}" / "2024"

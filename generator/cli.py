@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .commands import build, new, schema, score, serve, validate
+from .commands import build, new, print_, schema, score, serve, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,7 +15,8 @@ def group() -> None:
     """jixiao（绩效）：预算绩效评价的编写、核对、评分与公开。"""
 
 
-for command in (validate.command, score.command, build.command, serve.command, new.command, schema.command):
+for command in (validate.command, score.command, build.command, serve.command, print_.command, new.command,
+                schema.command):
     group.add_command(command)
 
 

@@ -114,7 +114,7 @@ class EvaluationRenderer:
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
         result.extra["search"] = search_segments(result, unit_name)
         result.extra["downloads"] = export.download_fragments(result.summary)
-        page = evaluation_page(result, location, unit_name, site.root)
+        page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, self.theme(site).render(page))
         output.write_text(location.url + "data.json", json.dumps(
@@ -146,7 +146,8 @@ def search_segments(result: Result, unit_name: str) -> list[str]:
     return segments
 
 
-def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path) -> SitePage:
+def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
+                    printing: bool = True) -> SitePage:
     ev = result.evaluation
     form = registry.forms()[ev.form]
     scheme = registry.schemes()[ev.scheme]
@@ -156,7 +157,7 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
         ev=ev, scores=result.scores, form=form, scheme=scheme, findings=result.findings,
         rows=indicator_rows(ev, form), summary=result.summary,
         funds_rows=[(k, r) for k, r in ev.funds.rows.present() if k in form.funds_rows] if ev.funds and ev.funds.rows else [], unit_name=unit_name,
-        location=location, reduce_html=reduce_html, severity_zh=F.SEVERITY_ZH)
+        location=location, reduce_html=reduce_html, severity_zh=F.SEVERITY_ZH, printing=printing)
     toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
@@ -257,10 +258,23 @@ class SiteBuilder:
             self._write_listings(report, nav, names, key, output)
             with self.timed("commit"):
                 output.commit()
-            return report
         except BaseException:
             output.discard()
             raise
+        if self.site.print is not False:
+            with self.timed("print"):
+                self.print_figures = self._print(files)
+        return report
+
+    def _print(self, files: list[Path]) -> dict:
+        """PDF and XLSX beside each page, and each unit's bundle, into the committed output.
+
+        Each file is written whole and renamed into place, so a failure here leaves the
+        previous printouts; the printing stage skips tables whose source is unchanged."""
+        from .printing import print_outputs
+
+        report = run(files, jobs=self.jobs, use_cache=False, full=True, discovered=True)
+        return print_outputs(report, self.site.content_path, self.out_dir, self.jobs)
 
     @contextmanager
     def _progress(self, total: int):

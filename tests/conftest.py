@@ -16,7 +16,7 @@ def seed_report():
 @pytest.fixture
 def write(tmp_path):
     """Write a file under a throw-away project (site_config.yml marks its root)."""
-    (tmp_path / "site_config.yml").write_text("site_name: 测试\n", encoding="utf-8")
+    (tmp_path / "site_config.yml").write_text("site_name: 测试\nprint: false\n", encoding="utf-8")
 
     def _write(name: str, text: str | bytes) -> Path:
         path = tmp_path / name

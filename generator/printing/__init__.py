@@ -1,0 +1,322 @@
+"""Printable reports: each evaluation as `table.pdf` and `table.xlsx` in the layout of
+its published form, and each unit and year as `bundle.pdf` and `bundle.xlsx` (cover,
+index page, then every table).
+
+Outputs whose inputs have not changed are not rendered again: a fingerprint of the
+source file, its `_defaults.yml` files and the printing code, templates and forms
+is kept per output in `.cache/jixiao/` of the project, with the table's page breaks.
+Each unit and year is laid out once, in one worker process (units are rendered in
+parallel, on every core), and its tables' PDFs and its bundle are written from
+that one layout (see `pdf.py`).
+
+What is printed where computed and published figures differ: see `view.py`.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import registry
+from ..loader import INDEX_NAME
+from ..model import BundleIndex, Evaluation, IndexEntry
+from ..pipeline import Report, _gc_paused, defaults_chain, project_root
+from ..scoring import Scores
+from ..structure import Location, locate
+from ..templating import environment
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
+# From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
+SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
+                   "layout.py", "templating.py")
+TABLE_FILES = ("table.pdf", "table.xlsx")
+BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
+
+
+@dataclass
+class TableTask:
+    url: str
+    evaluation: Evaluation
+    scores: Scores
+    fingerprint: str
+    breaks: frozenset[int] = frozenset()
+    write: bool = True  # False: current on disk, laid out only for its unit's bundle
+
+
+@dataclass
+class Bundle:
+    index: BundleIndex
+    year: int | None
+    fingerprint: str
+
+
+@dataclass
+class GroupTask:
+    """The tables of one unit and year laid out together; the bundle when it is due."""
+
+    url: str
+    tables: list[TableTask]
+    bundle: Bundle | None = None
+
+
+@dataclass
+class Context:
+    """What a worker needs besides the task: where to write, whose templates to use."""
+
+    out_dir: Path
+    project_root: Path
+
+
+# --- fingerprints ------------------------------------------------------------------------
+
+def _digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def code_version(root: Path) -> str:
+    """Changes with the code, forms, schemes and print templates that shape a printed table
+    (the site's own modules do not: a change there prints nothing again)."""
+    files = sorted([*(PACKAGE_DIR / name for name in SHAPING_MODULES), *PACKAGE_DIR.glob("printing/*.py"),
+                    *PACKAGE_DIR.glob("forms/*.yml"), *PACKAGE_DIR.glob("schemes/*.yml"),
+                    *SHIPPED_PRINT_TEMPLATES.glob("*"), *(root / "templates" / "print").glob("*")])
+    return _digest(*(f"{path.name}:{path.read_bytes().hex()}" for path in files if path.is_file()))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def source_fingerprint(file: Path, code: str) -> str:
+    return _digest(code, _read(file), *(_read(p) for p in defaults_chain(file.parent)))
+
+
+class Manifest:
+    """Fingerprint (and page breaks) of every output written into one output directory."""
+
+    def __init__(self, root: Path, out_dir: Path):
+        key = hashlib.sha1(str(out_dir.resolve()).encode()).hexdigest()[:12]
+        self.path = root / ".cache" / "jixiao" / f"print-{key}.json"
+        try:
+            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def current(self, url: str, fingerprint: str, out_dir: Path, files: tuple[str, ...]) -> dict | None:
+        entry = self.entries.get(url)
+        if entry and entry["fingerprint"] == fingerprint and all((out_dir / url / f).exists() for f in files):
+            return entry
+        return None
+
+    def record(self, url: str, fingerprint: str, breaks=()) -> None:
+        self.entries[url] = {"fingerprint": fingerprint, "breaks": sorted(breaks)}
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # without the manifest the next run only renders everything again
+
+
+# --- rendering (in the workers) --------------------------------------------------------------
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _view_maker(task: TableTask):
+    from .view import table_view
+
+    evaluation = task.evaluation
+    form, scheme = registry.forms()[evaluation.form], registry.schemes()[evaluation.scheme]
+    return lambda breaks: table_view(evaluation, task.scores, form, scheme, breaks)
+
+
+def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+    """Lay out the group's tables once; write each due table's PDF and XLSX, then the bundle.
+
+    The laid-out pages stay alive until the bundle is written: the cyclic garbage
+    collector, rescanning them again and again, would cost a fifth of the time, so it
+    is paused while the group is rendered and run once after."""
+    with _gc_paused():
+        outcome = _render_group(task, context)
+    gc.collect()
+    return outcome
+
+
+def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+    from . import pdf, xlsx
+
+    env = environment(context.project_root)
+    jobs = [pdf.PrintJob(_view_maker(t), f"t{n}-", t.breaks) for n, t in enumerate(task.tables)]
+    before = []
+    if task.bundle:
+        anchors = {t.evaluation.project: f"{job.prefix}form" for t, job in zip(task.tables, jobs)}
+        before = [pdf.cover_html(task.bundle.index, task.bundle.year, anchors, env)]
+    document, front = pdf.lay_out(jobs, before, task.url, env)
+    due = [(table, job) for table, job in zip(task.tables, jobs) if table.write]
+    counts = sorted({len(job.pages) for _, job in due})
+    bundle_pages = front + [page for job in jobs for page in job.pages] if task.bundle else []
+    runs = [(count, False) for count in counts] + ([(len(bundle_pages), True)] if task.bundle else [])
+    footers = dict(zip(runs, pdf.footer_pages(runs, env)))
+    for table, job in due:
+        pdf.set_footers(job.pages, footers[len(job.pages), False])
+        directory = context.out_dir / table.url
+        _write_atomic(directory / "table.pdf", pdf.write(document, job.pages, table.evaluation.project))
+        _write_atomic(directory / "table.xlsx", xlsx.workbook_bytes(xlsx.table_workbook(job.make_view(frozenset()))))
+    if task.bundle:
+        pdf.set_footers(bundle_pages, footers[len(bundle_pages), True])
+        directory = context.out_dir / task.url
+        _write_atomic(directory / "bundle.pdf", pdf.write(document, bundle_pages, task.bundle.index.title))
+        views = [job.make_view(frozenset()) for job in jobs]  # Excel merges across its own pages
+        workbook = xlsx.bundle_workbook(task.bundle.index, task.bundle.year, views)
+        _write_atomic(directory / "bundle.xlsx", xlsx.workbook_bytes(workbook))
+    return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
+
+
+# --- planning ------------------------------------------------------------------------------
+
+def generated_index(tables: list[TableTask]) -> BundleIndex:
+    """An index when the directory has no `_index.yml`: the evaluations, in order."""
+    first = tables[0].evaluation
+    form = registry.forms().get(first.form)
+    return BundleIndex(title=first.department.name if first.department else "",
+                       subtitle=form.title if form else None,
+                       entries=[IndexEntry(no=n, project=t.evaluation.project, note=None)
+                                for n, t in enumerate(tables, start=1)])
+
+
+def _in_index_order(tables: list[TableTask], index: BundleIndex | None) -> list[TableTask]:
+    if index is None:
+        return tables
+    order = {entry.project: n for n, entry in enumerate(index.entries)}
+    return sorted(tables, key=lambda t: order.get(t.evaluation.project, len(order)))
+
+
+@dataclass
+class Plan:
+    groups: list[GroupTask] = field(default_factory=list)
+    tables: int = 0
+    tables_due: int = 0
+    bundles: int = 0
+    bundles_due: int = 0
+    bundles_incomplete: int = 0
+
+
+@dataclass
+class _Unit:
+    tables: list[TableTask] = field(default_factory=list)
+    directories: set[Path] = field(default_factory=set)
+    complete: bool = True
+
+
+def _units(report: Report, content_root: Path, out_dir: Path, manifest: Manifest, code: str) -> dict[str, _Unit]:
+    units: dict[str, _Unit] = {}
+    for item in report.results:
+        year = item.evaluation.year if item.evaluation else None
+        location: Location = locate(item.file, content_root, year)
+        unit = units.setdefault(location.unit_year_url, _Unit())
+        unit.directories.add(Path(item.file).parent)
+        if item.evaluation is None:
+            unit.complete = unit.complete and not item.ok  # a cached result has no model to print
+            continue
+        task = TableTask(location.url, item.evaluation, item.scores, source_fingerprint(Path(item.file), code))
+        entry = manifest.current(task.url, task.fingerprint, out_dir, TABLE_FILES)
+        if entry is not None:
+            task.breaks, task.write = frozenset(entry["breaks"]), False
+        unit.tables.append(task)
+    return units
+
+
+def plan(report: Report, content_root: Path, out_dir: Path, manifest: Manifest, code: str) -> Plan:
+    result = Plan()
+    for url, unit in _units(report, content_root, out_dir, manifest, code).items():
+        due = [t for t in unit.tables if t.write]
+        result.tables += len(unit.tables)
+        result.tables_due += len(due)
+        bundle = None
+        if not unit.tables:
+            continue
+        if not unit.complete:
+            result.bundles_incomplete += 1
+        else:
+            result.bundles += 1
+            bundle, ordered = _bundle(unit, report, code)
+            if manifest.current(url, bundle.fingerprint, out_dir, BUNDLE_FILES):
+                bundle = None
+            else:
+                result.bundles_due += 1
+                due = ordered
+        if due:
+            result.groups.append(GroupTask(url, due, bundle))
+    result.groups.sort(key=lambda g: -len(g.tables))  # longest first: the cores finish together
+    return result
+
+
+def _bundle(unit: _Unit, report: Report, code: str) -> tuple[Bundle, list[TableTask]]:
+    index_dir = next((d for d in sorted(unit.directories) if str(d) in report.indexes), None)
+    index = report.indexes.get(str(index_dir)) if index_dir else None
+    ordered = _in_index_order(unit.tables, index)
+    fingerprint = _digest(code, _read(index_dir / INDEX_NAME) if index_dir else b"",
+                          *(t.fingerprint for t in ordered))
+    return Bundle(index or generated_index(ordered), ordered[0].evaluation.year, fingerprint), ordered
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None:
+    if jobs == 1 or len(groups) <= 1:
+        for group in groups:
+            done(render_group(group, context))
+        return
+    with ProcessPoolExecutor(min(jobs, len(groups))) as pool:
+        for outcome in pool.map(render_group, groups, [context] * len(groups)):
+            done(outcome)
+
+
+def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int | None = None) -> dict:
+    """Write every evaluation's PDF and XLSX and every unit-year's bundle; return figures."""
+    started = time.perf_counter()
+    content_root, out_dir = Path(content_root), Path(out_dir)
+    root = project_root(content_root.resolve())
+    code = code_version(root)
+    manifest = Manifest(root, out_dir)
+    work = plan(report, content_root, out_dir, manifest, code)
+    context = Context(out_dir, root)
+    groups = {g.url: g for g in work.groups}
+
+    def done(outcome) -> None:
+        url, breaks = outcome
+        group = groups[url]
+        for table in group.tables:
+            if table.write:
+                manifest.record(table.url, table.fingerprint, breaks[table.url])
+        if group.bundle:
+            manifest.record(url, group.bundle.fingerprint)
+
+    try:
+        _execute(work.groups, context, jobs or os.cpu_count() or 1, done)
+    finally:
+        manifest.save()
+    return {"tables": work.tables, "tables_rendered": work.tables_due,
+            "tables_skipped": work.tables - work.tables_due, "bundles": work.bundles,
+            "bundles_rendered": work.bundles_due, "bundles_skipped": work.bundles - work.bundles_due,
+            "bundles_incomplete": work.bundles_incomplete, "seconds": round(time.perf_counter() - started, 3)}

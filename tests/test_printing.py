@@ -1,0 +1,312 @@
+"""Printed reports of the seed content: every figure in the PDF text in reading order,
+the CJK font embedded, long tables continued with their headers, XLSX formulas that
+LibreOffice recalculates to jixiao's totals, and nothing printed twice for nothing."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator import registry
+from generator.pipeline import run
+from generator.printing import print_outputs
+from generator.quantities import reduce_html
+from generator.structure import locate
+
+from .conftest import CONTENT
+
+FORM_SAMPLES = {  # one table of each form, and the long one
+    "zibo-2020": "zibo-gxj/2020/07-rengong-zhineng-guihua",
+    "zibo-2021": "zibo-gxj/2021/05-anbao-wuxiandian",
+    "anqing-2023": "anqing-jxj/2023/02-jieneng-huanbao",
+}
+
+
+def _text(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", "-layout", *args, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The seed content printed once, in a throw-away project (its own .cache)."""
+    root = tmp_path_factory.mktemp("printed")
+    (root / "site_config.yml").write_text("site_name: 测试\n", encoding="utf-8")
+    shutil.copytree(CONTENT, root / "content")
+    report = run([root / "content"], use_cache=False, full=True)
+    figures = print_outputs(report, root / "content", root / "out")
+    by_name = {Path(r.file).relative_to(root / "content").with_suffix("").as_posix(): r for r in report.results}
+    return {"root": root, "out": root / "out", "report": report, "figures": figures, "results": by_name}
+
+
+def _directory(printed, name: str) -> Path:
+    result = printed["results"][name]
+    return printed["out"] / locate(result.file, printed["root"] / "content").url
+
+
+# --- what the table must show, from the model ------------------------------------------------
+
+def expected_rows(result) -> list[list[str]]:
+    """Cell values of the printed table, row by row, as the published form shows them."""
+    ev, scores = result.evaluation, result.scores
+    form = registry.forms()[ev.form]
+    published = ev.published
+    rows = [[form.title], [form.year_line.format(year=ev.year)]]
+    rows += [[ev.project, ev.department.name]]
+    rows += [["年初预算数", form.column("budget", "全年预算数"), form.column("executed", "全年执行数"), "分值",
+              form.column("rate", "执行率"), "得分"]]
+    for key, row in ev.funds.rows.present():
+        cells = [form.funds_rows[key]] + [n.text for n in (row.initial, row.budget, row.executed) if n]
+        if key in published.rates and key in form.rate_rows:
+            cells.append(published.rates[key].text)
+        rows.append(cells)
+    rows += [[form.goal_labels["expected"], form.goal_labels["actual"]],
+             [reduce_html(ev.goals.expected), reduce_html(ev.goals.actual)]]
+    rows += [["一级指标", "二级指标", "三级指标", form.column("target", "年度指标值"), form.column("actual", "实际完成值"),
+              "分值", "得分", "偏差原因分析及改进措施"]]
+    for leaf in scores.leaves:
+        node = leaf.node
+        rows.append([node.name, node.target.text, node.actual.text, node.weight.text, node.score.text]
+                    + ([node.reason] if node.reason else []))
+    rows.append(["总分", published.weight_total.text, published.total.text])
+    return rows
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _spread(haystack: str, value: str, first: int) -> int | None:
+    """The end of `value` read from `first` with gaps: a cell that wraps is printed line by
+    line, its pieces separated by the other cells of those lines."""
+    position = first
+    for char in value[1:]:
+        position = haystack.find(char, position + 1)
+        if position < 0 or position - first > 160 * len(value):
+            return None
+    return position + 1
+
+
+def _find(haystack: str, value: str, start: int) -> tuple[int, int] | None:
+    """The earliest place of `value` from `start`: whole, or spread over lines."""
+    value = _squeeze(value)
+    whole = haystack.find(value, start)
+    first = haystack.find(value[0], start)
+    while first >= 0 and (whole < 0 or first < whole):
+        end = _spread(haystack, value, first)
+        if end is not None:
+            return first, end
+        first = haystack.find(value[0], first + 1)
+    return (whole, whole + len(value)) if whole >= 0 else None
+
+
+def assert_in_reading_order(text: str, rows: list[list[str]]) -> None:
+    haystack, cursor = _squeeze(text), 0
+    for row in rows:
+        ends = []
+        for value in row:
+            found = _find(haystack, value, cursor)
+            assert found, f"“{value}” not found after …{haystack[max(0, cursor - 40):cursor]}"
+            ends.append(found[1])
+        if row:  # the next row's text comes below: after every cell of this one
+            cursor = min(ends) if len(row) > 1 else ends[0]
+
+
+@pytest.mark.parametrize("form", sorted(FORM_SAMPLES))
+def test_pdf_text_holds_every_cell_value_in_reading_order(printed, form):
+    result = printed["results"][FORM_SAMPLES[form]]
+    assert result.evaluation.form == form
+    text = _text(_directory(printed, FORM_SAMPLES[form]) / "table.pdf")
+    assert_in_reading_order(text, expected_rows(result))
+    squeezed, form_ = _squeeze(text), registry.forms()[form]
+    for level1 in result.evaluation.indicators:  # merged cells, centred on their rows
+        assert _find(squeezed, form_.level1_title(level1.name, level1.weight.text), 0)
+        assert all(_find(squeezed, level2.name, 0) for level2 in level1.children if level2.children)
+
+
+def test_every_seed_table_holds_its_cell_values(printed):
+    for name, result in printed["results"].items():
+        text = _text(_directory(printed, name) / "table.pdf")
+        assert_in_reading_order(text, expected_rows(result))
+
+
+def test_figures_print_at_the_precision_of_each_form(printed):
+    zibo_2020 = _text(_directory(printed, "zibo-gxj/2020/07-rengong-zhineng-guihua") / "table.pdf")
+    assert re.search(r"其中：财政拨款\s+80\s+08\s+71\.9\s+—\s+89\.88%\s+—", zibo_2020)  # `08` as published
+    assert re.search(r"年度资金总额\s+80\s+80\s+71\.9\s+10\s+89\.88%\s+8\.99", zibo_2020)
+    zibo_2021 = _text(_directory(printed, "zibo-gxj/2021/05-anbao-wuxiandian") / "table.pdf")
+    assert re.search(r"无线电监督检查次数\s+1\s+1\s+5\.00\s+5\n", zibo_2021)  # weight `5.00`, score `5`
+    assert "单位：万元" in zibo_2021 and _find(_squeeze(zibo_2021), "执行率 (B/A)", 0)
+    assert _find(_squeeze(zibo_2021), "总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明", 0)
+    anqing = _squeeze(_text(_directory(printed, "anqing-jxj/2023/01-feigong-dangjian") / "table.pdf"))
+    assert "100.0%" in anqing and "601-安庆市经济和信息化局" in anqing
+
+
+def test_published_total_is_printed_where_it_differs(printed):
+    """企业家培训: the scores add up to 95, the published table says 100; the print says 100."""
+    result = printed["results"]["zibo-gxj/2020/02-qiyejia-peixun"]
+    assert result.scores.total == 95
+    text = _text(_directory(printed, "zibo-gxj/2020/02-qiyejia-peixun") / "table.pdf")
+    assert re.search(r"总分\s+100\s+100", text)
+
+
+def test_empty_categories_follow_the_form(printed):
+    zibo_2020 = _squeeze(_text(_directory(printed, "zibo-gxj/2020/01-baiqiang-qiyejia") / "table.pdf"))
+    assert _find(zibo_2020, "成本指标", 0) and _find(zibo_2020, "生态效益指标", 0)  # printed as empty rows
+    zibo_2021 = _text(_directory(printed, "zibo-gxj/2021/05-anbao-wuxiandian") / "table.pdf")
+    assert "经济效益" not in zibo_2021  # a category without indicators is left out
+
+
+def _fonts(pdf: Path) -> list[list[str]]:
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in lines.splitlines()[2:]]
+
+
+@pytest.mark.parametrize("form", sorted(FORM_SAMPLES))
+def test_only_the_embedded_cjk_serif_font_is_used(printed, form):
+    fonts = _fonts(_directory(printed, FORM_SAMPLES[form]) / "table.pdf")
+    assert fonts
+    for row in fonts:
+        name, emb, sub = row[0], row[-5], row[-4]
+        assert "Noto-Serif-CJK-SC" in name and emb == "yes" and sub == "yes", row
+        assert " ".join(row[1:4]) == "CID Type 0C", row  # bare CFF: the compact subset
+
+
+def test_one_table_pdfs_are_small(printed):
+    sizes = [p.stat().st_size for p in printed["out"].rglob("table.pdf")]
+    assert len(sizes) == 21
+    assert sum(sizes) / len(sizes) < 200_000 and max(sizes) < 300_000
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def test_long_table_continues_with_header_and_labels(printed):
+    pdf = _directory(printed, "anqing-jxj/2023/02-jieneng-huanbao") / "table.pdf"
+    pages = _pages(pdf)
+    assert pages > 1
+    for page in range(1, pages + 1):
+        text = _text(pdf, "-f", str(page), "-l", str(page))
+        assert all(label in text for label in ("一级指标", "二级指标", "三级指标", "年度指标值", "绩效指标"))
+        assert f"第 {page} 页 共 {pages} 页" in text or f"第{page}页共{pages}页" in _squeeze(text)
+    second = _text(pdf, "-f", "2", "-l", "2")
+    assert "产出指标" in second  # the merged 一级指标 cell is labelled again on the next page
+
+
+def test_no_indicator_row_is_cut_by_a_page_break(printed):
+    pdf = _directory(printed, "anqing-jxj/2023/02-jieneng-huanbao") / "table.pdf"
+    for name in ("不定期开展行业检查、季节性检查(包括两节、两会、汛期、五一等季节和重要节日)",
+                 "促进融资担保机构积极主动为小微企业融资增信"):
+        pages = [p for p in range(1, _pages(pdf) + 1)
+                 if _find(_squeeze(_text(pdf, "-f", str(p), "-l", str(p))), name, 0)]
+        assert len(pages) == 1, name
+
+
+# --- bundles -------------------------------------------------------------------------------
+
+def _outline(pdf: Path) -> list[tuple[int, str]]:
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(pdf)], capture_output=True, text=True).stdout
+    return [(int(page), title) for page, title in re.findall(r'<item page="(\d+)">([^<]*)</item>', xml)]
+
+
+def test_bundle_has_cover_index_bookmarks_and_page_numbers(printed):
+    bundle = printed["out"] / "units/anqing-jxj/2023/bundle.pdf"
+    outline = _outline(bundle)
+    titles = [title for _, title in outline]
+    assert titles[:2] == ["封面", "目录"]
+    projects = [printed["results"][n].evaluation.project for n in sorted(printed["results"]) if "anqing" in n]
+    assert titles[2:] == projects
+    assert [page for page, _ in outline] == sorted(page for page, _ in outline)
+    index = _text(bundle, "-f", "2", "-l", "2")
+    assert "序号" in index and "追加推进世界制造业大会及制造强省项目工作经费" in index  # all 15 entries
+    total = _pages(bundle)
+    last = _squeeze(_text(bundle, "-f", str(total), "-l", str(total)))
+    assert f"第{total - 1}页共{total - 1}页" in last  # the cover is not numbered
+
+
+def test_bundle_without_index_lists_the_tables_in_order(printed):
+    bundle = printed["out"] / "units/zibo-gxj/2021/bundle.pdf"
+    index = _text(bundle, "-f", "2", "-l", "2")
+    assert "淄博市工业和信息化局" in index and "安保维稳、信访及无线电管理工作" in index
+    workbook = openpyxl.load_workbook(printed["out"] / "units/zibo-gxj/2021/bundle.xlsx")
+    assert workbook.sheetnames[0] == "目录" and len(workbook.sheetnames) == 7
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+def _total_row(ws) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+
+
+def test_xlsx_has_the_merged_cells_and_formulas(printed):
+    ws = openpyxl.load_workbook(_directory(printed, "anqing-jxj/2023/02-jieneng-huanbao") / "table.xlsx").active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:I1" in merged  # the title across the table
+    column_b = sorted((r.min_row, ws.cell(r.min_row, 2).value) for r in ws.merged_cells.ranges
+                      if r.min_col == r.max_col == 2 and r.max_row > r.min_row)
+    assert [label for _, label in column_b] == ["产出指标 (50 分)", "效益指标 (30 分)", "满意度指标 (10 分)"]
+    total = _total_row(ws)
+    assert ws.cell(total, 7).value.startswith("=") and "SUM(" in ws.cell(total, 8).value
+    funds = next(r for r in range(1, total) if ws.cell(r, 2).value == "年度资金总额:")
+    assert ws.cell(funds, 8).value.startswith("=IF(") and ws.cell(funds, 9).value.startswith("=IF(")
+    assert ws.cell(funds, 8).number_format == "0.0%"
+    assert ws.cell(funds, 2).font.name == "Noto Serif CJK SC"
+    header = next(r for r in range(1, total) if ws.cell(r, 2).value == "一级指标")
+    assert ws.print_title_rows == f"${header}:${header}" and ws.print_area
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and int(ws.page_setup.paperSize) == 9
+    heights = [ws.row_dimensions[r].height for r in range(1, total + 1)]
+    assert all(h for h in heights)  # explicit heights: LibreOffice does not grow wrapped rows
+
+
+def test_xlsx_recalculated_by_libreoffice_gives_jixiaos_figures(printed, tmp_path):
+    """The workbooks hold formulas only; LibreOffice computes them on loading."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    results = {}
+    for name, result in printed["results"].items():
+        copy = sources / (name.replace("/", "_") + ".xlsx")
+        shutil.copy(_directory(printed, name) / "table.xlsx", copy)
+        results[copy.name] = result
+    done = subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "calc"),
+                           *map(str, sorted(sources.iterdir()))], capture_output=True, text=True, timeout=300,
+                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    for name, result in results.items():
+        ws = openpyxl.load_workbook(tmp_path / "calc" / name, data_only=True).active
+        total = _total_row(ws)
+        assert ws.cell(total, 8).value == pytest.approx(float(result.scores.total)), name
+        assert ws.cell(total, 7).value == pytest.approx(float(result.scores.weight_total)), name
+        funds = next(r for r in range(1, total) if ws.cell(r, 2).value == registry.forms()[
+            result.evaluation.form].funds_rows["total"])
+        assert ws.cell(funds, 9).value == pytest.approx(float(result.scores.funds_score_used)), name
+        rate = result.scores.rates["total"]
+        if rate is not None:
+            assert ws.cell(funds, 8).value == pytest.approx(float(rate)), name
+        subtotals = [ws.cell(r, 12).value for r in range(1, total) if isinstance(ws.cell(r, 12).value, (int, float))]
+        assert subtotals == [pytest.approx(float(s.score)) for s in result.scores.subtotals if s.depth == 1], name
+
+
+def test_printing_again_skips_unchanged_outputs(printed, tmp_path):
+    root = printed["root"]
+    again = print_outputs(printed["report"], root / "content", printed["out"])
+    assert again["tables_rendered"] == 0 and again["bundles_rendered"] == 0 and again["tables_skipped"] == 21
+    changed = root / "content/zibo-gxj/2021/03-guquan-touzi.yml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "# 改动\n", encoding="utf-8")
+    report = run([root / "content"], use_cache=False, full=True)
+    once_more = print_outputs(report, root / "content", printed["out"])
+    assert once_more["tables_rendered"] == 1 and once_more["bundles_rendered"] == 1
+
+
+def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
+    """No time, random name or path in the outputs: a rebuilt site changes only what changed."""
+    unit = printed["root"] / "content/zibo-gxj/2020"
+    print_outputs(run([unit], use_cache=False, full=True), printed["root"] / "content", tmp_path)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 16
+    assert [p for p in written if (tmp_path / p).read_bytes() != (printed["out"] / p).read_bytes()] == []
