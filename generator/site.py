@@ -23,6 +23,8 @@ from . import findings as F
 from .config import SiteConfig
 from .output import Output
 from .pipeline import Report, Result, defaults_chain, run
+from markupsafe import Markup
+
 from .quantities import reduce_html
 from .structure import Location, locate, slugify
 from .templating import SHIPPED_TEMPLATES, environment
@@ -148,16 +150,19 @@ def search_segments(result: Result, unit_name: str) -> list[str]:
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
+    """The evaluation's page: the table through its form's own template (the one that
+    prints it), then the checks and downloads."""
+    from .printing.view import table_view
+
     ev = result.evaluation
     form = registry.forms()[ev.form]
     scheme = registry.schemes()[ev.scheme]
-    from .layout import indicator_rows
-
-    body = environment(project_root).get_template("site/pages/evaluation.html").render(
-        ev=ev, scores=result.scores, form=form, scheme=scheme, findings=result.findings,
-        rows=indicator_rows(ev, form), summary=result.summary,
-        funds_rows=[(k, r) for k, r in ev.funds.rows.present() if k in form.funds_rows] if ev.funds and ev.funds.rows else [], unit_name=unit_name,
-        location=location, reduce_html=reduce_html, severity_zh=F.SEVERITY_ZH, printing=printing)
+    env = environment(project_root)
+    view = table_view(ev, result.scores, form, scheme)
+    table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(view=view, prefix="")
+    body = env.get_template("site/pages/evaluation.html").render(
+        ev=ev, scores=result.scores, form=form, findings=result.findings, table=Markup(table),
+        summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH, printing=printing)
     toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")

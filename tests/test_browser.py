@@ -74,8 +74,8 @@ def test_home_to_unit_to_evaluation(page, server):
     assert page.url.endswith("/units/zibo-gxj/2020/")
     page.click("text=人工智能赋能“四强”产业推动新经济发展规划专项资金")
     assert page.url.endswith("/units/zibo-gxj/2020/07-rengong-zhineng-guihua/")
-    page.wait_for_selector("table.jx-table")
-    cells = [c.strip() for c in page.locator("table.jx-table td, table.jx-table th").all_inner_texts()]
+    page.wait_for_selector(".jx-form table")
+    cells = [c.strip() for c in page.locator(".jx-form td, .jx-form th").all_inner_texts()]
     for value in ("年度资金总额", "80", "08", "71.9", "89.88%", "8.99", "规划编制成本", "≤80万元", "98.99"):
         assert value in cells, value
     ARTIFACTS.mkdir(exist_ok=True)
