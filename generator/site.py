@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import time
 from contextlib import contextmanager
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
