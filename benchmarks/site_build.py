@@ -137,7 +137,7 @@ def search_figures(site: Path, files: list[Path]) -> dict:
         chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in range(len(t) - 1)
                   for n, (_, _, count) in enumerate(manifest["partitions"])}
         found = search.query(index, query)
-        blocks = {found_index // manifest["block"] for found_index in range(min(len(found), 100))}
+        blocks = {doc // manifest["block"] for doc in search.query_ids(index, query)[:100]}
         size = sum((index / c).stat().st_size for c in chunks)
         size += (index / "manifest.json").stat().st_size + (index / "search_index.json").stat().st_size
         size += sum((index / "d" / f"{b}.json").stat().st_size for b in blocks)

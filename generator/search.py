@@ -24,7 +24,7 @@ from pathlib import Path
 
 SEPARATOR = "\n"
 BLOCK = 64  # documents per metadata file
-TARGET_CHUNK_BYTES = 48_000
+TARGET_CHUNK_BYTES = 16_000  # smaller chunks: a query fetches fewer postings it does not need
 PARTITION = 1024  # documents per index partition: the unit of incremental rebuilds
 KIND_BOOST = {"evaluation": 3.0, "listing": 1.0, "page": 0.5}
 
@@ -216,6 +216,19 @@ def match_term(term: str, postings_of) -> dict[int, list[int]]:
 def query(index_dir: Path, text: str) -> list[str]:
     """URLs of the documents matching every term of the query, best first."""
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    blocks: dict[int, list] = {}
+    urls = []
+    for doc in query_ids(index_dir, text):
+        block = doc // manifest["block"]
+        if block not in blocks:
+            blocks[block] = json.loads((index_dir / "d" / f"{block}.json").read_text(encoding="utf-8"))
+        urls.append(blocks[block][doc % manifest["block"]]["u"])
+    return urls
+
+
+def query_ids(index_dir: Path, text: str) -> list[int]:
+    """Document numbers matching every term of the query, best first."""
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     loaded: dict[str, dict] = {}
 
     def postings_of(pair: str) -> dict[int, list[int]]:
@@ -236,15 +249,7 @@ def query(index_dir: Path, text: str) -> list[str]:
         matches = match_term(term, postings_of)
         term_scores = {doc: _score(doc, starts, manifest) for doc, starts in matches.items()}
         scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
-    ranked = sorted(scores, key=lambda doc: (-scores[doc], doc))
-    blocks: dict[int, list] = {}
-    urls = []
-    for doc in ranked:
-        block = doc // manifest["block"]
-        if block not in blocks:
-            blocks[block] = json.loads((index_dir / "d" / f"{block}.json").read_text(encoding="utf-8"))
-        urls.append(blocks[block][doc % manifest["block"]]["u"])
-    return urls
+    return sorted(scores, key=lambda doc: (-scores[doc], doc))
 
 
 def _score(doc: int, starts: list[int], manifest: dict) -> float:
