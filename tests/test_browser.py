@@ -125,3 +125,11 @@ def test_phone_layout_hides_the_sidebar(browser, server):
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / "evaluation-phone.png"))
     context.close()
+
+
+def test_printing_an_evaluation_page_gives_the_form_only(page, server):
+    page.goto(server + "units/zibo-gxj/2020/01-baiqiang-qiyejia/")
+    page.emulate_media(media="print")
+    assert page.locator(".jx-form table").first.is_visible()
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-footer", "#check", ".jx-downloads"):
+        assert not page.locator(chrome).first.is_visible(), chrome
