@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -39,9 +39,6 @@ class Location:
     @property
     def url(self) -> str:
         return f"{self.unit_year_url}{self.slug}/"
-
-    def directory(self, site_dir: Path) -> Path:
-        return site_dir.joinpath(*PurePosixPath(self.url).parts)
 
 
 def locate(file: str | Path, content_root: Path, year: int | None = None) -> Location:

@@ -10,7 +10,7 @@ import pytest
 from .conftest import ROOT
 from .test_site import build
 
-playwright_api = pytest.importorskip("playwright.sync_api")  # installed by scripts/setup.sh
+from playwright import sync_api as playwright_api  # noqa: E402  (installed by scripts/setup.sh)
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
