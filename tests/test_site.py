@@ -183,3 +183,27 @@ def test_unchanged_rebuild_renders_nothing_and_an_edit_renders_one_page(write, m
     assert rendered == [str(b)]
     assert "乙项目改" in _text(project / "site/index.html") or "乙项目改" in _text(project / "site/evaluations/index.html")
     assert search.query(project / "site/search", "乙项目改") == ["units/u/2020/b/", "units/u/2020/"]
+
+
+def test_site_config_sets_logo_colours_and_footer(write):
+    a = write("content/u/2020/a.yml", MINIMAL)
+    project = a.parents[3]
+    write("logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    write("site_config.yml", "site_name: 某市财政局绩效公开\nlogo: logo.svg\nprimary_color: indigo\nprint: false\n"
+                             "footer: {host: 某市财政局, icp: 某ICP备1号, site_code: '1234567890'}\n")
+    build(project)
+    html = _text(project / "site/index.html")
+    assert (project / "site/assets/images/logo.svg").exists() and "assets/images/logo.svg" in html
+    assert 'data-md-color-primary="indigo"' in html
+    assert "主办单位：某市财政局" in html and "备案号：某ICP备1号" in html and "网站标识码：1234567890" in html
+
+
+def test_bad_site_config_gives_located_errors(write):
+    a = write("content/u/2020/a.yml", MINIMAL)
+    config = write("site_config.yml", "site_nam: 拼错了\n")
+    from generator.config import load_config
+
+    site, problems = load_config(config)
+    assert site is None
+    codes = {(f.code, f.line) for f in problems}
+    assert ("unknown-key", 1) in codes and any(code == "missing-field" for code, _ in codes)
