@@ -199,7 +199,7 @@ def test_site_config_sets_logo_colours_and_footer(write):
 
 
 def test_bad_site_config_gives_located_errors(write):
-    a = write("content/u/2020/a.yml", MINIMAL)
+    write("content/u/2020/a.yml", MINIMAL)
     config = write("site_config.yml", "site_nam: 拼错了\n")
     from generator.config import load_config
 
