@@ -178,11 +178,15 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
     return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
 
 
+_LISTED = ("name", "unit", "year", "grade", "total", "budget", "executed", "execution_rate")
+
+
 def table_row(result: Result) -> dict:
-    """A summary with its figures already formatted: listing tables have 10,000 rows."""
+    """What listing pages show of an evaluation, figures already formatted: they have 10,000 rows."""
     s = result.summary
     rate = s["execution_rate"]
-    return {**s, "url": result.extra["url"], "budget_text": "" if s["budget"] is None else f"{s['budget']:g}",
+    return {**{key: s[key] for key in _LISTED}, "url": result.extra["url"],
+            "budget_text": "" if s["budget"] is None else f"{s['budget']:g}",
             "rate_text": "" if rate is None else f"{rate:.2f}%", "checks": s["findings"]["warning"] + s["findings"]["error"]}
 
 
@@ -290,6 +294,7 @@ class SiteBuilder:
         """What the last build into the same output rendered, if it used the same templates and code."""
         self._previous_index = None
         self._previous_pages: dict[str, list] = {}
+        self._previous_listings: dict[str, str] = {}
         state_path = self.out_dir / BUILD_STATE
         try:
             state = json.loads(state_path.read_text(encoding="utf-8"))
@@ -299,6 +304,7 @@ class SiteBuilder:
             return {}
         self._previous_index = state.get("search")
         self._previous_pages = state.get("pages", {})
+        self._previous_listings = state.get("listings", {})
         return self._previous_pages
 
     def _write_listings(self, report: Report, nav, names, key: str, output: Output) -> None:
@@ -306,7 +312,8 @@ class SiteBuilder:
         results = [r for r in report.results if r.summary.get("name")]
         groups = group(results, names, self.site)
         env = environment(self.site.root)
-        summaries = [table_row(r) for r in results]
+        rows = {r.extra["url"]: table_row(r) for r in results}
+        summaries = list(rows.values())
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
                    "summaries": summaries, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
                    "schemes": registry.schemes(), "forms": registry.forms(), "bundles": report.indexes}
@@ -316,10 +323,14 @@ class SiteBuilder:
             SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
+        listings = {}
         for unit_year in groups:
-            group_summaries = [table_row(r) for r in unit_year.results]
+            group_rows = [rows[r.extra["url"]] for r in unit_year.results]
+            listings[unit_year.url] = hashlib.sha1(json.dumps(group_rows, sort_keys=True).encode()).hexdigest()
+            if output.overlay and self._previous_listings.get(unit_year.url) == listings[unit_year.url]:
+                continue  # the page from the last build shows exactly these rows
             body = env.get_template("site/pages/unit_year.html").render(
-                {**context, "group": unit_year, "rows": group_summaries, "totals": totals(group_summaries)})
+                {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
             pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
         with self.timed("listing pages"):
             for page in pages:
@@ -329,15 +340,16 @@ class SiteBuilder:
         with self.timed("downloads"):
             self._write_downloads(results, output)
         with self.timed("search index"):
-            self.search_docs = self._search_docs(results, groups, pages)
+            self.search_docs = self._search_docs(results, groups)
             previous_index = self._previous_index if output.overlay else None
             self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
-        output.write_text("sitemap.xml", sitemap(self.site, [p.url for p in pages] + [r.extra["url"] for r in results]))
+        urls = ["", "units/", "evaluations/", "data/", *listings, *rows]
+        output.write_text("sitemap.xml", sitemap(self.site, urls))
         if not output.overlay:  # an incremental build keeps the assets: the render key covers them
             theme.copy_assets(output.root)
         output.remove_stale(set(self._previous_pages) - {r.extra["url"] for r in results})
         state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
-                 "search": self.search_figures["partitions"]}
+                 "search": self.search_figures["partitions"], "listings": listings}
         output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
@@ -357,7 +369,7 @@ class SiteBuilder:
         output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
                                                               ensure_ascii=False, indent=1, sort_keys=True))
 
-    def _search_docs(self, results: list[Result], groups: list[UnitYear], pages: list[SitePage]) -> list[search.Doc]:
+    def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:
         docs = []
         for result in results:
             s = result.summary
