@@ -23,7 +23,7 @@ from .findings import Finding, Pos
 from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, load_file, merge
 from .model import BundleIndex, Evaluation
 from .schema import Converter
-from .scoring import Scores, score
+from .scoring import Scores, leaves_of, score
 
 ROOT_MARKERS = ("site_config.yml", ".git")
 
@@ -164,8 +164,6 @@ def _merged_node(path: Path) -> Mapping:
 
 def _leaf_requirements(evaluation: Evaluation, form) -> list[Finding]:
     """Rows at the form's last level must carry a weight and a score."""
-    from .scoring import leaves_of
-
     found = []
     for leaf, _, _ in leaves_of(evaluation, form):
         for key, title in (("weight", "分值"), ("score", "得分")):

@@ -19,11 +19,13 @@ from . import charts, export, registry, search
 from . import findings as F
 from .config import SiteConfig
 from .output import Output
-from .pipeline import Report, Result, defaults_chain, run
+from .loader import LoadError, Mapping, load_file
+from .model import walk
+from .pipeline import Report, Result, defaults_chain, discover, run
 from markupsafe import Markup
 
 from .quantities import reduce_html
-from .structure import Location, locate, slugify
+from .structure import Location, locate, slugify, unit_year_url
 from .templating import SHIPPED_TEMPLATES, environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
 
@@ -40,7 +42,7 @@ class UnitYear:
 
     @property
     def url(self) -> str:
-        return f"units/{self.unit}/{self.year}/"
+        return unit_year_url(self.unit, self.year)
 
     @property
     def title(self) -> str:
@@ -55,8 +57,6 @@ def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
         return configured
     defaults = unit_dir / "_defaults.yml"
     if defaults.exists():
-        from .loader import LoadError, Mapping, load_file
-
         try:
             node = load_file(defaults)
         except LoadError:
@@ -88,22 +88,20 @@ _THEMES: dict[str, Theme] = {}
 class EvaluationRenderer:
     """Picklable: sent to each worker, which keeps one Theme per build."""
 
-    config_path: str
+    site: SiteConfig
     staging: str
     nav: list[NavEntry]
     unit_names: dict[str, str]
     key: str
 
-    def theme(self, site: SiteConfig) -> Theme:
+    def theme(self) -> Theme:
         if self.key not in _THEMES:
             _THEMES.clear()
-            _THEMES[self.key] = Theme(site, self.nav, site.content_path)
+            _THEMES[self.key] = Theme(self.site, self.nav, self.site.content_path)
         return _THEMES[self.key]
 
     def __call__(self, result: Result) -> None:
-        from .config import load_config
-
-        site, _ = load_config(Path(self.config_path))
+        site = self.site
         location = locate(result.file, site.content_path.resolve(), result.summary.get("year"))
         result.extra["url"] = location.url
         result.extra["signature"] = source_signature(Path(result.file))
@@ -115,7 +113,7 @@ class EvaluationRenderer:
         result.extra["downloads"] = export.download_fragments(result.summary)
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         output = Output(Path(self.staging))
-        output.write_text(location.url + PAGE, self.theme(site).render(page))
+        output.write_text(location.url + PAGE, self.theme().render(page))
         output.write_text(location.url + "data.json", json.dumps(
             {**result.summary, "findings_list": [f.as_dict() for f in result.findings]},
             ensure_ascii=False, indent=1, sort_keys=True))
@@ -133,8 +131,6 @@ def search_segments(result: Result, unit_name: str) -> list[str]:
         segments.append(ev.implementer.name)
     if ev.goals:
         segments += [reduce_html(t) for t in (ev.goals.expected, ev.goals.actual) if t]
-    from .model import walk
-
     for node, _, _ in walk(ev.indicators):
         segments += [node.name] + [v.text for v in (node.target, node.actual, node.weight, node.score) if v]
         if node.reason:
@@ -149,7 +145,7 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
                     printing: bool = True) -> SitePage:
     """The evaluation's page: the table through its form's own template (the one that
     prints it), then the checks and downloads."""
-    from .printing.view import table_view
+    from .printing.view import table_view  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation
     form = registry.forms()[ev.form]
@@ -234,8 +230,6 @@ class SiteBuilder:
         return digest.hexdigest()
 
     def build(self) -> Report | None:
-        from .pipeline import discover
-
         self.echo(END_OF_LIFE_NOTICE)
         with self.timed("prepare"):
             files = discover([self.site.content_path])
@@ -244,7 +238,7 @@ class SiteBuilder:
             previous = self._previous_state(key)
             output = Output.staging_for(self.out_dir, overlay=bool(previous))
         try:
-            renderer = EvaluationRenderer(str(self.site.root / "site_config.yml"), str(output.root), nav, names, key)
+            renderer = EvaluationRenderer(self.site, str(output.root), nav, names, key)
 
             def reuse(path: Path, cached: Result) -> bool:
                 url = cached.extra.get("url")

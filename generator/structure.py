@@ -24,6 +24,10 @@ def slugify(text: str) -> str:
     return f"{slug}-{digest}" if slug else digest
 
 
+def unit_year_url(unit: str, year: str) -> str:
+    return f"units/{unit}/{year}/"
+
+
 @dataclass(frozen=True)
 class Location:
     """An evaluation's place in the site: its unit, year and page directory."""
@@ -34,7 +38,7 @@ class Location:
 
     @property
     def unit_year_url(self) -> str:
-        return f"units/{self.unit}/{self.year}/"
+        return unit_year_url(self.unit, self.year)
 
     @property
     def url(self) -> str:
