@@ -100,12 +100,14 @@ def csv_header(row: dict) -> str:
     return "\ufeff" + ",".join(flatten(row)) + "\r\n"
 
 
-def download_fragments(row: dict) -> dict[str, str]:
-    """One evaluation's lines of evaluations.csv, indicators.csv and evaluations.json."""
+def download_fragments(row: dict) -> dict[str, bytes]:
+    """One evaluation's lines of evaluations.csv, indicators.csv and evaluations.json, in UTF-8
+    (a build joins 10,000 of them from its cache, which loads bytes faster than text)."""
     light = evaluation_csv_row(row) | {"subtotals": row["subtotals"]}
-    return {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
-            "indicators.csv": to_csv(indicator_csv_rows(row), header=False),
-            "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
+    fragments = {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
+                 "indicators.csv": to_csv(indicator_csv_rows(row), header=False),
+                 "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
+    return {name: text.encode("utf-8") for name, text in fragments.items()}
 
 
 _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "execution_rate": "number",

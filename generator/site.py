@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,8 +72,10 @@ def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dic
     """A flat navigation (its size must not grow with the number of units: every page
     carries it), and the display name of each unit."""
     content = site.content_path
+    prefix = str(content) + os.sep
     names: dict[str, str] = {}
-    for unit_dir in sorted({path.relative_to(content).parts[0] for path in files if path.parent != content}):
+    inside = (str(path)[len(prefix):] for path in files if str(path).startswith(prefix))
+    for unit_dir in sorted({rest.split(os.sep)[0] for rest in inside if os.sep in rest}):
         names[slugify(unit_dir)] = unit_name_of(site, content / unit_dir)
     nav = [NavEntry("首页", ""), NavEntry("单位一览", "units/"), NavEntry("全部评价", "evaluations/"),
            NavEntry("数据与方法", "data/")]
@@ -106,11 +109,15 @@ class EvaluationRenderer:
         result.extra["url"] = location.url
         result.extra["signature"] = source_signature(Path(result.file))
         if result.evaluation is None:
-            result.extra["search"] = []
             return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
-        result.extra["search"] = search_segments(result, unit_name)
+        result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
         result.extra["downloads"] = export.download_fragments(result.summary)
+        result.extra["row"] = table_row(result)
+        result.extra["snippet"] = search_snippet(result.summary)
+        # The 全部评价 page lists every evaluation: its row is made here, once per change.
+        result.extra["list_row"] = environment(site.root).get_template("site/partials/list-row.html").render(
+            r=result.extra["row"])
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, self.theme().render(page))
@@ -122,6 +129,10 @@ class EvaluationRenderer:
 
 def source_signature(path: Path) -> list:
     return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
+
+
+def search_snippet(summary: dict) -> str:
+    return f"{summary['unit']} · {summary['year']} 年度 · 总分 {summary['total']} · {summary['grade']}"
 
 
 def search_segments(result: Result, unit_name: str) -> list[str]:
@@ -243,7 +254,7 @@ class SiteBuilder:
             def reuse(path: Path, cached: Result) -> bool:
                 url = cached.extra.get("url")
                 # The last build's state says the page was written from this very source.
-                return url is not None and "downloads" in cached.extra and previous.get(url) == cached.extra.get("signature")
+                return url is not None and "snippet" in cached.extra and previous.get(url) == cached.extra.get("signature")
 
             with self.timed("evaluations"), self._progress(len(files)) as update:
                 report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
@@ -306,10 +317,11 @@ class SiteBuilder:
         results = [r for r in report.results if r.summary.get("name")]
         groups = group(results, names, self.site)
         env = environment(self.site.root)
-        rows = {r.extra["url"]: table_row(r) for r in results}
+        rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
+        list_rows = Markup("\n  ".join(r.extra["list_row"] for r in results))
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
-                   "summaries": summaries, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
+                   "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
                    "schemes": registry.schemes(), "forms": registry.forms(), "bundles": report.indexes}
         pages = [
             SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
@@ -348,30 +360,29 @@ class SiteBuilder:
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         """Joined from each evaluation's own lines, made when its page was rendered."""
-        def joined(name: str) -> str:
-            return "".join(r.extra["downloads"][name] for r in results)
+        def joined(name: str, separator: bytes = b"") -> bytes:
+            return separator.join(r.extra["downloads"][name] for r in results)
 
         first = results[0].summary if results else None
         indicator_header = ["file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
                             "rule_score", "applicable", "reason"]
-        output.write_text("data/evaluations.csv",
-                          (export.csv_header(export.evaluation_csv_row(first)) if first else "\ufeff")
-                          + joined("evaluations.csv"))
-        output.write_text("data/indicators.csv", "\ufeff" + ",".join(indicator_header) + "\r\n" + joined("indicators.csv"))
-        output.write_text("data/evaluations.json",
-                          "[" + ",\n".join(r.extra["downloads"]["evaluations.json"] for r in results) + "]")
+        evaluations_header = export.csv_header(export.evaluation_csv_row(first)) if first else "\ufeff"
+        output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
+        output.write_bytes("data/indicators.csv", ("\ufeff" + ",".join(indicator_header) + "\r\n").encode("utf-8")
+                           + joined("indicators.csv"))
+        output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
         output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
                                                               ensure_ascii=False, indent=1, sort_keys=True))
 
     def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:
         docs = []
         for result in results:
-            s = result.summary
-            snippet = f"{s['unit']} · {s['year']} 年度 · 总分 {s['total']} · {s['grade']}"
-            docs.append(search.Doc(result.extra["url"], s["name"], "evaluation", result.extra["search"], snippet))
+            docs.append(search.Doc(result.extra["url"], result.summary["name"], "evaluation", result.extra["search"],
+                                   result.extra["snippet"]))
         for unit_year in groups:
             titles = [r.summary["name"] for r in unit_year.results]
-            docs.append(search.Doc(unit_year.url, unit_year.title, "listing", [unit_year.unit_name, *titles],
+            docs.append(search.Doc(unit_year.url, unit_year.title, "listing",
+                                   search.encode_text(unit_year.title, [unit_year.unit_name, *titles]),
                                    f"{len(titles)} 个项目"))
         return sorted(docs, key=lambda d: d.url)
 

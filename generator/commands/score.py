@@ -29,7 +29,7 @@ def command(paths, output, jobs, no_cache) -> None:
     """计算执行率、各级小计、总分与等级。"""
     report = run_paths(paths, jobs, no_cache)
     if output == "json":
-        click.echo(json.dumps([r.summary for r in report.results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.full_summary() for r in report.results], ensure_ascii=False, indent=2))
     elif output == "csv":
         sys.stdout.write(to_csv([evaluation_csv_row(r.summary) for r in report.results]))
     else:
