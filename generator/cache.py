@@ -36,6 +36,7 @@ class ResultCache:
         self.directory = directory
         self.shards: dict[Path, dict[str, tuple]] = {}
         self.dirty: set[Path] = set()
+        self.defaults_stamps: dict[Path, tuple[int, int]] = {}  # a defaults file serves a whole directory
 
     @classmethod
     def for_files(cls, files: list[Path]) -> "ResultCache":
@@ -62,7 +63,12 @@ class ResultCache:
         return self.shards[content_dir]
 
     def _signature(self, path: Path, defaults: tuple[Path, ...]) -> tuple:
-        return tuple(_stamp(p) for p in (path, *defaults)) + (len(defaults),)
+        return (_stamp(path), *map(self._defaults_stamp, defaults), len(defaults))
+
+    def _defaults_stamp(self, path: Path) -> tuple[int, int]:
+        if path not in self.defaults_stamps:
+            self.defaults_stamps[path] = _stamp(path)
+        return self.defaults_stamps[path]
 
     def get(self, path: Path, defaults: tuple[Path, ...]):
         entry = self._shard(path.parent).get(str(path))

@@ -63,10 +63,10 @@ class Output:
     def write_text(self, relative: str, text: str) -> Path:
         return self.write_bytes(relative, text.encode("utf-8"))
 
-    def remove_stale(self, urls: set[str]) -> None:
-        """Page directories of the last build whose source is gone (removed on commit)."""
+    def remove_stale(self, paths: set[str] | list[str]) -> None:
+        """Files or page directories of the last build that this one no longer has (removed on commit)."""
         if self.overlay:
-            self.stale += [self.final.joinpath(*PurePosixPath(url).parts) for url in sorted(urls)]
+            self.stale += [self.final.joinpath(*PurePosixPath(path).parts) for path in sorted(paths)]
 
     def commit(self) -> None:
         if self.final is None:
@@ -87,8 +87,11 @@ class Output:
             target = self.final / source.relative_to(self.root)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-        for directory in self.stale:
-            shutil.rmtree(directory, ignore_errors=True)
+        for path in self.stale:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         _remove_in_background(self.root)  # only empty directories are left in it
 
     def discard(self) -> None:

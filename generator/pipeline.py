@@ -229,7 +229,7 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
     when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
     With `discovered`, `paths` is already the sorted list of evaluation files."""
     with _gc_paused():
-        files = [Path(p) for p in paths] if discovered else discover(paths)
+        files = list(paths) if discovered else discover(paths)
         return _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress)
 
 

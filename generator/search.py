@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEPARATOR = "\n"
-BLOCK = 64  # documents per metadata file
+BLOCK = 16  # documents per metadata file: a query shows 100 results from all over the site
 TARGET_CHUNK_BYTES = 16_000  # smaller chunks: a query fetches fewer postings it does not need
-PARTITION = 1024  # documents per index partition: the unit of incremental rebuilds
+PARTITION = 1024  # documents per index partition: the unit of incremental rebuilds (whole blocks)
 KIND_BOOST = {"evaluation": 3.0, "listing": 1.0, "page": 0.5}
 
 
@@ -145,13 +145,11 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
         old = kept.get((start, len(part), digest))
         if old is None:
             chunks, written = _write_partition(part, start, search_dir / f"p{number}")
+            _write_blocks(part, start, search_dir / "d")
             old = {"start": start, "count": len(part), "digest": digest, "chunks": chunks, "bytes": sum(written)}
             rewritten += 1
         partitions.append(old)
         index_bytes += old["bytes"]
-    for start in range(0, len(docs), BLOCK):
-        block = [{"u": d.url, "t": d.title, "k": d.kind, "s": d.snippet} for d in docs[start:start + BLOCK]]
-        _write_json(search_dir / "d" / f"{start // BLOCK}.json", block)
     manifest = {"block": BLOCK, "docs": len(docs), "titles": [len(normalize(d.title)) for d in docs],
                 "boost": [KIND_BOOST[d.kind] for d in docs],
                 "partitions": [[p["start"], p["count"], p["chunks"]] for p in partitions]}
@@ -160,13 +158,35 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
     _write_json(search_dir / "search_index.json",
                 {"config": {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []})
     return {"documents": len(docs), "partitions": partitions, "rewritten_partitions": rewritten,
-            "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size}
+            "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size,
+            "stale": stale_files(previous or [], partitions)}
+
+
+def _write_blocks(docs: list[Doc], first_id: int, directory: Path) -> None:
+    """The titles, URLs and snippets the result list shows, BLOCK documents a file
+    (partitions hold whole blocks, so a kept partition keeps its blocks too)."""
+    for start in range(0, len(docs), BLOCK):
+        block = [{"u": d.url, "t": d.title, "k": d.kind, "s": d.snippet} for d in docs[start:start + BLOCK]]
+        _write_json(directory / f"{(first_id + start) // BLOCK}.json", block)
+
+
+def stale_files(previous: list[dict], partitions: list[dict]) -> list[str]:
+    """Files of the last build's index that this one no longer has (a larger index, a
+    partition now split into fewer chunks), relative to the site: an incremental build
+    must leave exactly what a fresh one writes."""
+    stale = []
+    for number, old in enumerate(previous):
+        now = partitions[number]["chunks"] if number < len(partitions) else 0
+        stale += [f"search/p{number}/{chunk}.json" for chunk in range(now, old["chunks"])]
+    blocks_now = -(-sum(p["count"] for p in partitions) // BLOCK)
+    blocks_before = -(-sum(p["count"] for p in previous) // BLOCK)
+    return stale + [f"search/d/{block}.json" for block in range(blocks_now, blocks_before)]
 
 
 def _digest(docs: list[Doc]) -> str:
     digest = hashlib.sha1()
     for doc in docs:
-        digest.update(f"{doc.url}\0{doc.kind}\0".encode("utf-8"))
+        digest.update(f"{doc.url}\0{doc.kind}\0{doc.title}\0{doc.snippet}\0".encode("utf-8"))
         digest.update(doc.encoded)
     return digest.hexdigest()
 

@@ -349,6 +349,7 @@ class SiteBuilder:
             self.search_docs = self._search_docs(results, groups)
             previous_index = self._previous_index if output.overlay else None
             self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
+            output.remove_stale(self.search_figures["stale"])
         urls = ["", "units/", "evaluations/", "data/", *listings, *rows]
         output.write_text("sitemap.xml", sitemap(self.site, urls))
         if not output.overlay:  # an incremental build keeps the assets: the render key covers them

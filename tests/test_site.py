@@ -186,6 +186,27 @@ def test_unchanged_rebuild_renders_nothing_and_an_edit_renders_one_page(write, m
     assert search.query(project / "site/search", "乙项目改") == ["units/u/2020/b/", "units/u/2020/"]
 
 
+def _tree(root: Path) -> dict:
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_incremental_builds_leave_what_a_fresh_build_writes(write, monkeypatch):
+    monkeypatch.setattr(search, "PARTITION", 4)  # small partitions and blocks, so that they shrink
+    monkeypatch.setattr(search, "BLOCK", 2)
+    files = [write(f"content/u/2020/{n}.yml", MINIMAL.replace("测试项目", f"项目{n}")) for n in range(9)]
+    project = files[0].parents[3]
+    build(project, use_cache=True)
+    for path in files[3:8]:
+        path.unlink()
+    files[0].write_text(MINIMAL.replace("测试项目", "改名项目"), encoding="utf-8")
+    build(project, use_cache=True)
+    build(project, project / "fresh")
+    incremental, fresh = _tree(project / "site"), _tree(project / "fresh")
+    assert sorted(incremental) == sorted(fresh)
+    assert [path for path in fresh if fresh[path] != incremental[path]] == []
+    assert search.query(project / "site/search", "项目8") == ["units/u/2020/8/", "units/u/2020/"]
+
+
 def test_site_config_sets_logo_colours_and_footer(write):
     a = write("content/u/2020/a.yml", MINIMAL)
     project = a.parents[3]

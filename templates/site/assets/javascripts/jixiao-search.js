@@ -121,15 +121,15 @@ async function search(text) {
     scores = next;
   }
   const ranked = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b).slice(0, MAX_RESULTS);
-  const items = [];
-  for (const doc of ranked) {
-    const number = Math.floor(doc / manifest.block);
-    const block = await fetchJSON(`d/${number}.json`, blocks, number);
-    const meta = block[doc % manifest.block];
-    const found = Object.fromEntries(terms.map(term => [term, true]));
-    items.push([{ location: meta.u, title: highlight(meta.t, terms), text: escapeHTML(meta.s),
-                  score: scores.get(doc), terms: found }]);
-  }
+  const numbers = [...new Set(ranked.map(doc => Math.floor(doc / manifest.block)))];
+  const fetched = await Promise.all(numbers.map(number => fetchJSON(`d/${number}.json`, blocks, number)));
+  const metadata = new Map(numbers.map((number, i) => [number, fetched[i]]));
+  const found = Object.fromEntries(terms.map(term => [term, true]));
+  const items = ranked.map(doc => {
+    const meta = metadata.get(Math.floor(doc / manifest.block))[doc % manifest.block];
+    return [{ location: meta.u, title: highlight(meta.t, terms), text: escapeHTML(meta.s),
+              score: scores.get(doc), terms: found }];
+  });
   return { items, count: scores.size };
 }
 
