@@ -79,7 +79,7 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Finding]]:
     if not isinstance(node, Mapping):
         return None, [F.NOT_A_MAPPING.at(Pos(str(path), 1, 1), actual="空文件或非映射")]
     converter = Converter({"features": OPTIONAL_FEATURES})
-    config = converter.to_object(SiteConfig, node, "")
+    config = converter.to_object(SiteConfig, node)
     config.root = path.parent
     errors = [f for f in converter.findings if f.severity == F.ERROR]
     return (None if errors else config), converter.findings

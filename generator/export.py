@@ -5,11 +5,13 @@ import csv
 import io
 import json
 from decimal import Decimal
+from functools import lru_cache
 
 from .model import Evaluation
 from .scoring import Scores
 
 
+@lru_cache(maxsize=8192)  # the same weights and scores recur in every file
 def number(value: Decimal | None) -> float | int | None:
     if value is None:
         return None

@@ -152,7 +152,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
         return result
     forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
     converter = Converter({"forms": list(forms), "schemes": list(schemes)})
-    evaluation = converter.to_object(Evaluation, node, "")
+    evaluation = converter.to_object(Evaluation, node)
     result.findings += converter.findings
     if any(f.severity == F.ERROR for f in result.findings):
         return result
@@ -292,7 +292,7 @@ def _check_bundles(report: Report, files: list[Path]) -> None:
             report.bundle_findings.append(exc.finding)
             continue
         converter = Converter({})
-        index = converter.to_object(BundleIndex, node, "") if isinstance(node, Mapping) else None
+        index = converter.to_object(BundleIndex, node) if isinstance(node, Mapping) else None
         report.bundle_findings += converter.findings
         if index is None:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, ROUND_HALF_UP, InvalidOperation
 
 _FULL_WIDTH = str.maketrans({
@@ -42,6 +43,8 @@ class Num:
         return self.text
 
 
+# Pure functions of the text, and the same few texts ("2.5", "≥100 个") recur across files.
+@lru_cache(maxsize=8192)
 def parse_num(text: str) -> Num | None:
     """A number such as `560.84`, `08`, `1,000`, `８９.８８％`; None if it is not one."""
     match = _PLAIN_NUMBER_RE.match(normalize(text))
@@ -113,6 +116,7 @@ def _strip_operator(text: str, words) -> tuple[str, str | None]:
     return text, None
 
 
+@lru_cache(maxsize=8192)
 def parse_quantity(text: str) -> Quantity | None:
     """`≥90.0%` → (higher, 90.0, %); `每年至少 50 次` → (higher, 50, 次); prose → None."""
     rest = normalize(text).replace(" ", "")

@@ -56,6 +56,32 @@ def _kind_zh(kind) -> str:
     return _KIND_ZH[kind]
 
 
+@lru_cache(maxsize=None)
+def _plan(cls) -> tuple[frozenset, tuple]:
+    """A class's field names, and each field with its kind resolved (done once, not per value)."""
+    declared = fields_of(cls)
+    return (frozenset(name for name, _ in declared),
+            tuple((name, meta, _resolved(meta["kind"])) for name, meta in declared))
+
+
+def _resolved(kind):
+    kind = _resolve(kind)
+    if isinstance(kind, ListOf):
+        return ListOf(_resolved(kind.item))
+    if isinstance(kind, MapOf):
+        return MapOf(_resolved(kind.item))
+    return kind
+
+
+def _path_text(path) -> str:
+    """Paths travel as nested pairs (parent, key), made into text only for a finding."""
+    parts = []
+    while path:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
 class Converter:
     """Converts node trees; collects located structure findings as it goes."""
 
@@ -63,32 +89,35 @@ class Converter:
         self.choices = choices
         self.findings: list[Finding] = []
 
-    def to_object(self, cls, node: Mapping, path: str):
+    def to_object(self, cls, node: Mapping, path=()):
         obj = cls(pos=node.pos)
-        declared = fields_of(cls)
-        names = {name for name, _ in declared}
-        for key, (key_pos, _) in node.items.items():
-            if key not in names:
-                self.findings.append(F.UNKNOWN_KEY.at(
-                    key_pos, where=path or "文件顶层", key=key, suggestion=_suggest(key, names),
-                    allowed="、".join(sorted(names))))
-        for name, meta in declared:
-            entry = node.items.get(name)
-            if entry is None or (isinstance(entry[1], Scalar) and entry[1].is_null):
+        names, fields = _plan(cls)
+        items = node.items
+        for key in [key for key in items if key not in names]:
+            self.findings.append(F.UNKNOWN_KEY.at(
+                items[key][0], where=_path_text(path) or "文件顶层", key=key, suggestion=_suggest(key, names),
+                allowed="、".join(sorted(names))))
+        pos_of = obj.pos_of
+        for name, meta, kind in fields:
+            entry = items.get(name)
+            if entry is None or (type(entry[1]) is Scalar and entry[1].is_null):
                 if meta["required"]:
                     self.findings.append(F.MISSING_FIELD.at(
-                        entry[0] if entry else node.pos, where=path or "文件顶层", key=name,
+                        entry[0] if entry else node.pos, where=_path_text(path) or "文件顶层", key=name,
                         title=meta["title"]))
                 continue
-            key_pos, value_node = entry
-            obj.pos_of[name] = value_node.pos
-            value = self.value(meta["kind"], value_node, f"{path}.{name}" if path else name, meta)
+            value_node = entry[1]
+            pos_of[name] = value_node.pos
+            value = self.value(kind, value_node, (path, name), meta)
             if value is not None:
                 setattr(obj, name, value)
         return obj
 
-    def value(self, kind, node: Node, path: str, meta: dict):
-        kind = _resolve(kind)
+    def value(self, kind, node: Node, path, meta: dict):
+        """`kind` as _resolved() made it."""
+        node_type = type(node)
+        if node_type is Scalar and kind.__class__ is str:
+            return None if node.is_null else self._scalar(kind, node, path, meta)
         if isinstance(kind, type):
             if not self._expect(node, Mapping, path, meta, kind):
                 return None
@@ -96,12 +125,12 @@ class Converter:
         if isinstance(kind, ListOf):
             if not self._expect(node, Sequence, path, meta, kind):
                 return None
-            items = (self.value(kind.item, item, f"{path}[{i}]", meta) for i, item in enumerate(node.items))
+            items = (self.value(kind.item, item, (path, i), meta) for i, item in enumerate(node.items))
             return [item for item in items if item is not None]
         if isinstance(kind, MapOf):
             if not self._expect(node, Mapping, path, meta, kind):
                 return None
-            converted = {key: self.value(kind.item, value, f"{path}.{key}", meta)
+            converted = {key: self.value(kind.item, value, (path, key), meta)
                          for key, (_, value) in node.items.items()}
             return {key: value for key, value in converted.items() if value is not None}
         if not self._expect(node, Scalar, path, meta, kind) or node.is_null:
@@ -115,7 +144,7 @@ class Converter:
         return False
 
     def _wrong(self, node: Node, path: str, meta: dict, kind, fix: str) -> None:
-        self.findings.append(F.WRONG_TYPE.at(node.pos, key=path, title=meta["title"],
+        self.findings.append(F.WRONG_TYPE.at(node.pos, key=_path_text(path), title=meta["title"],
                                              expected=_kind_zh(kind), actual=_describe(node), fix=fix))
 
     def _scalar(self, kind, node: Scalar, path: str, meta: dict):
@@ -150,7 +179,7 @@ class Converter:
         if node.text in allowed:
             return node.text
         self.findings.append(F.UNKNOWN_CHOICE.at(
-            node.pos, key=path, value=node.text, suggestion=_suggest(node.text, allowed),
+            node.pos, key=_path_text(path), value=node.text, suggestion=_suggest(node.text, allowed),
             allowed="、".join(allowed)))
         return None
 
