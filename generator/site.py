@@ -85,6 +85,7 @@ def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dic
 # --- evaluation pages, rendered in the workers -------------------------------------------
 
 _THEMES: dict[str, Theme] = {}
+RENDERED = "list_row"  # the renderer's last entry in a result's extra: the 全部评价 row
 
 
 @dataclass
@@ -116,7 +117,7 @@ class EvaluationRenderer:
         result.extra["row"] = table_row(result)
         result.extra["snippet"] = search_snippet(result.summary)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
-        result.extra["list_row"] = environment(site.root).get_template("site/partials/list-row.html").render(
+        result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
             r=result.extra["row"])
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         output = Output(Path(self.staging))
@@ -252,9 +253,10 @@ class SiteBuilder:
             renderer = EvaluationRenderer(self.site, str(output.root), nav, names, key)
 
             def reuse(path: Path, cached: Result) -> bool:
+                # The page was rendered (not just validated) and, says the last build's state,
+                # written from this very source.
                 url = cached.extra.get("url")
-                # The last build's state says the page was written from this very source.
-                return url is not None and "snippet" in cached.extra and previous.get(url) == cached.extra.get("signature")
+                return url is not None and RENDERED in cached.extra and previous.get(url) == cached.extra.get("signature")
 
             with self.timed("evaluations"), self._progress(len(files)) as update:
                 report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
@@ -319,10 +321,11 @@ class SiteBuilder:
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
-        list_rows = Markup("\n  ".join(r.extra["list_row"] for r in results))
+        list_rows = Markup("\n  ".join(r.extra[RENDERED] for r in results))
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
-                   "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
-                   "schemes": registry.schemes(), "forms": registry.forms(), "bundles": report.indexes}
+                   "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
+                   "severity_zh": F.SEVERITY_ZH, "schemes": registry.schemes(), "forms": registry.forms(),
+                   "bundles": report.indexes}
         pages = [
             SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
             SitePage("units/", "单位一览", env.get_template("site/pages/units.html").render(**context)),
