@@ -97,6 +97,7 @@ def test_new_skeleton_validates_without_errors(tmp_path):
     assert jixiao("new", target, "--form", "zibo-2021", "--project", "示例项目", cwd=tmp_path).returncode == 0
     out = jixiao("validate", "--no-cache", target, cwd=tmp_path)
     assert out.returncode == 0 and "：0 个错误" in out.stdout
+    assert "year: 2021 " in target.read_text(encoding="utf-8")  # from the directory name
     assert jixiao("new", target, "--form", "zibo-2021", cwd=tmp_path).returncode != 0  # never overwrites
 
 

@@ -51,7 +51,7 @@ def skeleton(form: Form, project: str, year: int | None) -> str:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="表式编号，如 zibo-2021、anqing-2023。")
 @click.option("--project", default="项目名称", help="项目名称。")
-@click.option("--year", type=int, default=None, help="年度。")
+@click.option("--year", type=int, default=None, help="年度（默认取自目录名，如 content/单位/2023/）。")
 def command(path: Path, form_id: str, project: str, year: int | None) -> None:
     """在 PATH 写一个带注释的评价文件模板（不会覆盖已有文件）。"""
     forms = registry.forms()
@@ -60,6 +60,8 @@ def command(path: Path, form_id: str, project: str, year: int | None) -> None:
                                  param_hint="--form")
     if path.exists():
         raise click.UsageError(f"{path} 已存在，不会覆盖；请换一个文件名。")
+    if year is None and path.parent.name.isdigit() and len(path.parent.name) == 4:
+        year = int(path.parent.name)  # content/<unit>/<year>/: the layout the docs ask for
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(skeleton(forms[form_id], project, year), encoding="utf-8")
     click.echo(f"已写入 {path}；填写后运行 jixiao validate {path}")
