@@ -1,11 +1,12 @@
 """Throughput of `validate + score` on synthetic content, cold and warm.
 
-    .venv/bin/python benchmarks/validate_score.py [--sizes 1000 10000] [--repeat 3]
+    .venv/bin/python benchmarks/validate_score.py [--sizes 1000 10000] [--repeat 3] [--stages]
 
 Cold: nothing cached (the cache file is deleted before each run). Warm: one
 file changed since the previous run. Each run is a fresh process, so its peak
 memory (including worker processes) is measured on its own. Beside jixiao's
-rate it prints PyYAML's own rate (C loader, one core) on the same files.
+rate it prints PyYAML's own rate (C loader, one core) on the same files; with
+--stages, the time per file of each stage in one process (best of 5).
 """
 from __future__ import annotations
 
@@ -50,6 +51,52 @@ def loader_rate(paths: list[Path], sample: int = 1000) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+def stage_times(paths: list[Path]) -> dict:
+    """Milliseconds per file of each stage, on one core, with the collector paused as in the pipeline."""
+    import gc
+
+    from generator import checks, export, loader, pipeline, registry
+    from generator.model import Evaluation
+    from generator.schema import Converter
+    from generator.scoring import score
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    forms, schemes = registry.forms(), registry.schemes()
+    choices = {"forms": list(forms), "schemes": list(schemes)}
+    nodes = [pipeline._merged_node(p) for p in paths]
+    evaluations = [Converter(choices).to_object(Evaluation, n) for n in nodes]
+    scores = [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations]
+    pairs = list(zip(evaluations, scores))
+
+    def compose():
+        for text in texts:
+            composer = loader._Composer(text)
+            composer.get_single_node()
+            composer.dispose()
+
+    stages = {
+        "libyaml_compose": compose,
+        "load_into_positioned_nodes": lambda: [loader.parse(t, "f.yml") for t in texts],
+        "convert_to_model": lambda: [Converter(choices).to_object(Evaluation, n) for n in nodes],
+        "score": lambda: [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations],
+        "check": lambda: [checks.check(e, forms[e.form], schemes[e.scheme], s, forms) for e, s in pairs],
+        "summary": lambda: [export.summary("f.yml", e, s, {}) for e, s in pairs],
+        "process_file_whole": lambda: [pipeline.process_file(p).light() for p in paths],
+    }
+    gc.disable()
+    try:
+        return {name: round(min(_seconds(run) for _ in range(5)) / len(paths) * 1000, 3)
+                for name, run in stages.items()}
+    finally:
+        gc.enable()
+
+
+def _seconds(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
 def measure(size: int, repeat: int) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"jixiao-bench-{size}-"))
     try:
@@ -83,11 +130,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--stages", action="store_true", help="also time each stage on 1,000 files, one core")
     args = parser.parse_args()
     for size in args.sizes:
         row = measure(size, args.repeat)
         row["cold_ratio_to_pyyaml"] = round(row["cold_files_per_s"] / row["pyyaml_cloader_files_per_s_one_core"], 2)
         print(json.dumps(row, ensure_ascii=False))
+    if args.stages:  # last: a trial forked from this process would count its memory as the trial's peak
+        root = Path(tempfile.mkdtemp(prefix="jixiao-bench-stages-"))
+        try:
+            print(json.dumps({"ms_per_file_one_core": stage_times(write_content(root, 1000))}))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
