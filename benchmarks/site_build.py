@@ -160,7 +160,7 @@ def search_figures(site: Path, files: list[Path]) -> dict:
     texts = _indexed_texts(site)
     for query in sample_queries(files, random.Random(7)):
         terms = [t for t in search.normalize(query).split() if len(t) >= 2]
-        chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in range(len(t) - 1)
+        chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in search.covering_offsets(t)
                   for n, (_, _, count) in enumerate(manifest["partitions"])}
         found = search.query(index, query)
         blocks = {doc // manifest["block"] for doc in search.query_ids(index, query)[:100]}

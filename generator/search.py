@@ -223,20 +223,31 @@ def _write_json(path: Path, data) -> int:
 
 # --- the query algorithm, as the browser runs it -------------------------------------
 
+def covering_offsets(term: str) -> list[int]:
+    """Where to take the bigrams that pin a term down: every other one, and the last.
+
+    Bigrams at these offsets, found at these distances, spell the whole term (the
+    ones between are implied), so a 6-character query fetches 3 bigrams' postings, not 5."""
+    offsets = list(range(0, len(term) - 1, 2))
+    if offsets[-1] != len(term) - 2:
+        offsets.append(len(term) - 2)
+    return offsets
+
+
 def match_term(term: str, postings_of) -> dict[int, list[int]]:
     """Documents containing the term, with the positions where it starts."""
-    pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+    offsets = covering_offsets(term)
     lists = []
-    for pair in pairs:
-        docs = postings_of(pair)
+    for offset in offsets:
+        docs = postings_of(term[offset:offset + 2])
         if not docs:
             return {}
         lists.append(docs)
     candidates = set.intersection(*(set(docs) for docs in lists))
     matches = {}
     for doc_id in candidates:
-        later = [set(docs[doc_id]) for docs in lists[1:]]
-        starts = [p for p in lists[0][doc_id] if all(p + i + 1 in s for i, s in enumerate(later))]
+        later = [(offset, set(docs[doc_id])) for offset, docs in zip(offsets[1:], lists[1:])]
+        starts = [p for p in lists[0][doc_id] if all(p + offset in s for offset, s in later)]
         if starts:
             matches[doc_id] = starts
     return matches

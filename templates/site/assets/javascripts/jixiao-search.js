@@ -64,17 +64,24 @@ async function postings(pair) {
   return merged;
 }
 
+/* Every other bigram of the term, and the last: found at these distances they spell
+ * the whole term (mirrors covering_offsets in generator/search.py). */
+function coveringOffsets(term) {
+  const offsets = [];
+  for (let i = 0; i + 1 < term.length; i += 2) offsets.push(i);
+  if (offsets[offsets.length - 1] !== term.length - 2) offsets.push(term.length - 2);
+  return offsets;
+}
+
 async function matchTerm(term) {
-  const pairs = [];
-  for (let i = 0; i + 1 < term.length; i++) pairs.push(term.slice(i, i + 2));
-  const lists = await Promise.all(pairs.map(postings));
+  const offsets = coveringOffsets(term);
+  const lists = await Promise.all(offsets.map(offset => postings(term.slice(offset, offset + 2))));
   if (lists.some(list => list.size === 0)) return new Map();
-  const later = lists.slice(1);
   const matches = new Map();
   for (const [doc, positions] of lists[0]) {
-    if (!later.every(list => list.has(doc))) continue;
-    const sets = later.map(list => new Set(list.get(doc)));
-    const starts = positions.filter(p => sets.every((set, i) => set.has(p + i + 1)));
+    if (!lists.every(list => list.has(doc))) continue;
+    const later = lists.slice(1).map((list, i) => [offsets[i + 1], new Set(list.get(doc))]);
+    const starts = positions.filter(p => later.every(([offset, set]) => set.has(p + offset)));
     if (starts.length) matches.set(doc, starts);
   }
   return matches;
