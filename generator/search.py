@@ -93,9 +93,33 @@ def _postings(texts: list[str], first_id: int = 0) -> tuple[np.ndarray, np.ndarr
     return key[order], doc[order], position[order]
 
 
+# Postings are written as base-32 varints in a JSON string: each number is its base-32
+# digits, most significant first, the last one marked by adding 32. Position gaps
+# (mostly under 1,024) take 2 characters instead of JSON's 3–4, so a query downloads
+# about a third less.
+VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_ALPHABET_BYTES = np.frombuffer(VARINT_ALPHABET.encode("ascii"), dtype=np.uint8)
+_VARINT_DIGITS = 7  # numbers below 2**35
+_VARINT_CODES = {char: code for code, char in enumerate(VARINT_ALPHABET)}
+
+
+def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The characters (ASCII codes) of all values, and where each value's characters end."""
+    lengths = np.ones(len(values), dtype=np.int64)
+    for digit in range(1, _VARINT_DIGITS):
+        lengths += values >= (1 << (5 * digit))
+    ends = np.cumsum(lengths)
+    chars = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    for digit in range(_VARINT_DIGITS):
+        present = lengths > digit
+        codes = (values[present] >> (5 * digit)) & 31
+        chars[ends[present] - 1 - digit] = _ALPHABET_BYTES[codes + (32 if digit == 0 else 0)]
+    return chars, ends
+
+
 def _encode_all(key: np.ndarray, doc: np.ndarray, position: np.ndarray):
-    """Each bigram's flat list [doc-delta, count, first position, position deltas…] per document,
-    computed for all bigrams at once; yields (bigram, list)."""
+    """Each bigram's numbers [doc-delta, count, first position, position deltas…] per document,
+    computed for all bigrams at once; yields (bigram, varint string)."""
     n = len(key)
     if n == 0:
         return
@@ -114,15 +138,31 @@ def _encode_all(key: np.ndarray, doc: np.ndarray, position: np.ndarray):
     flat[offset] = np.where(run_start, position, deltas)
     flat[offset[starts] - 2] = doc[starts] - previous_doc
     flat[offset[starts] - 1] = counts
+    chars, ends = _varints(flat)
+    text = chars.tobytes().decode("ascii")
     groups = np.flatnonzero(group_start)
-    ends = np.append(offset[groups[1:]] - 2, len(flat))
-    mask = np.uint64((1 << 21) - 1)
-    for begin, end, k in zip((offset[groups] - 2).tolist(), ends.tolist(), key[groups].tolist()):
-        yield chr(k >> 21) + chr(k & int(mask)), flat[begin:end].tolist()
+    first_number = offset[groups] - 2
+    char_begin = np.where(first_number > 0, ends[first_number - 1], 0)
+    char_end = np.append(char_begin[1:], len(text))
+    mask = (1 << 21) - 1
+    for begin, end, k in zip(char_begin.tolist(), char_end.tolist(), key[groups].tolist()):
+        yield chr(k >> 21) + chr(k & mask), text[begin:end]
+
+
+def _numbers(encoded: str) -> list[int]:
+    numbers, value = [], 0
+    for char in encoded:
+        code = _VARINT_CODES[char]
+        if code < 32:
+            value = value * 32 + code
+        else:
+            numbers.append(value * 32 + code - 32)
+            value = 0
+    return numbers
 
 
 def _chunk_count(total_positions: int) -> int:
-    estimated_bytes = total_positions * 3
+    estimated_bytes = total_positions * 2
     count = 1
     while count * TARGET_CHUNK_BYTES < estimated_bytes and count < 4096:
         count *= 2
@@ -196,13 +236,14 @@ def _write_partition(docs: list[Doc], first_id: int, directory: Path) -> tuple[i
     directory.mkdir(parents=True)
     key, doc_ids, positions = _postings([doc.text for doc in docs], first_id)
     chunks = _chunk_count(len(key))
-    sharded: list[dict[str, list[int]]] = [{} for _ in range(chunks)]
-    for pair, flat in _encode_all(key, doc_ids, positions):
-        sharded[fnv1a(pair) % chunks][pair] = flat
+    sharded: list[dict[str, str]] = [{} for _ in range(chunks)]
+    for pair, encoded in _encode_all(key, doc_ids, positions):
+        sharded[fnv1a(pair) % chunks][pair] = encoded
     return chunks, [_write_json(directory / f"{i}.json", shard) for i, shard in enumerate(sharded)]
 
 
-def _decode(flat: list[int]) -> dict[int, list[int]]:
+def _decode(encoded: str) -> dict[int, list[int]]:
+    flat = _numbers(encoded)
     docs, i, doc_id = {}, 0, 0
     while i < len(flat):
         doc_id += flat[i]

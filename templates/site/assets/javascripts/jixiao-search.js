@@ -36,7 +36,25 @@ function fetchJSON(path, cache, key) {
   return cache.get(key);
 }
 
-function decode(flat) {
+/* Postings are base-32 varints (generator/search.py: VARINT_ALPHABET): digits most
+ * significant first, the last one marked by adding 32. */
+const VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const VARINT_CODES = new Int8Array(128).fill(-1);
+for (let i = 0; i < VARINT_ALPHABET.length; i++) VARINT_CODES[VARINT_ALPHABET.charCodeAt(i)] = i;
+
+function numbers(encoded) {
+  const out = [];
+  let value = 0;
+  for (let i = 0; i < encoded.length; i++) {
+    const code = VARINT_CODES[encoded.charCodeAt(i)];
+    if (code < 32) value = value * 32 + code;
+    else { out.push(value * 32 + code - 32); value = 0; }
+  }
+  return out;
+}
+
+function decode(encoded) {
+  const flat = numbers(encoded);
   const docs = new Map();
   let i = 0, doc = 0;
   while (i < flat.length) {
