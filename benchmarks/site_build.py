@@ -112,8 +112,7 @@ def browser_search(site: Path, queries: list[str]) -> dict:
             page.focus(".md-search__input")  # mkdocs-material queries on focus (empty here) and on keyup
             page.wait_for_timeout(100)
             page.evaluate(WATCH_FIRST_RESULT)
-            page.keyboard.insert_text(query)  # an input event only: no query yet
-            page.press(".md-search__input", "End")
+            page.keyboard.insert_text(query)  # jixiao.js turns the input event into the theme's keyup
             page.wait_for_function("window.jxSeen !== null", timeout=20000)
             # Measured inside the page: Playwright's own selector polling would add up to 0.5 s.
             seconds.append(page.evaluate("(window.jxSeen - window.jxPressed) / 1000"))

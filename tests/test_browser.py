@@ -93,6 +93,15 @@ def test_search_finds_the_ai_planning_project(page, server):
     assert "人工智能赋能" in first.inner_text()
 
 
+def test_pasted_text_searches_without_a_key_press(page, server):
+    page.goto(server)
+    page.click(".md-search__input")
+    page.keyboard.insert_text("企业家培训")  # an input event only, as a mouse paste or some input methods send
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=10_000)
+    assert "02-qiyejia-peixun" in first.get_attribute("href")
+
+
 def test_unit_table_sorts_by_total(page, server):
     page.goto(server + "units/anqing-jxj/2023/")
     page.click("th:has-text('总分')")

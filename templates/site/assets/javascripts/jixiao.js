@@ -1,4 +1,4 @@
-/* Sortable and filterable tables; the pages read fine without this script. */
+/* Sortable and filterable tables, and search on any input; the pages read fine without this script. */
 "use strict";
 (function () {
   function cellValue(row, index, type) {
@@ -47,7 +47,18 @@
     form.addEventListener("change", apply);
   }
 
+  /* mkdocs-material searches on keyup; text pasted with the mouse, or committed by an
+   * input method that sends no key event, arrives as an input event only. */
+  function searchOnInput(input) {
+    if (input.dataset.jxInput) return;
+    input.dataset.jxInput = "1";
+    input.addEventListener("input", event => {
+      if (!event.isComposing) input.dispatchEvent(new KeyboardEvent("keyup"));
+    });
+  }
+
   function setup() {
+    document.querySelectorAll(".md-search__input").forEach(searchOnInput);
     document.querySelectorAll("table.jx-sortable").forEach(setupSorting);
     document.querySelectorAll("form.jx-filters").forEach(setupFilters);
   }
