@@ -76,7 +76,7 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Finding]]:
     except OSError:
         return None, [F.MISSING_FIELD.at(Pos(str(path), 1, 1), where="项目目录", key=CONFIG_NAME,
                                          title="站点配置文件")]
-    if not isinstance(node, Mapping):
+    if type(node) is not Mapping:
         return None, [F.NOT_A_MAPPING.at(Pos(str(path), 1, 1), actual="空文件或非映射")]
     converter = Converter({"features": OPTIONAL_FEATURES})
     config = converter.to_object(SiteConfig, node)

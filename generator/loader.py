@@ -1,27 +1,29 @@
-"""Loading: YAML text into a tree of nodes that remember where they stand.
+"""Loading: YAML text into PyYAML's node tree, every node knowing where it stands.
 
 PyYAML's C parser composes the node graph (about twice as fast as a full
-`yaml.load`, which constructs Python objects in pure Python); this module then
-walks the nodes once, keeping every scalar's verbatim text and position,
-refusing explicit tags and reporting duplicate keys, which PyYAML keeps silently.
+`yaml.load`, which constructs Python objects in pure Python) and is given the
+file name, so every node's start mark carries file, line and column. jixiao reads
+each scalar's verbatim text itself; this module refuses explicit tags and reports
+duplicate keys, which PyYAML keeps silently (the last one wins).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import io
 from pathlib import Path
-from typing import NamedTuple
 
 import yaml
+from yaml import MappingNode as Mapping, ScalarNode as Scalar, SequenceNode as Sequence
+from yaml._yaml import CParser
 
 from . import findings as F
 from .findings import Finding, Pos
 
-from yaml._yaml import CParser
-
-
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+PLAIN_TAGS = frozenset(_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
 _UNTAGGED = _TAG_PREFIX + "str"
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+Node = Scalar | Mapping | Sequence
 
 
 class _Composer(CParser):
@@ -39,39 +41,63 @@ class _Composer(CParser):
     ascend_resolver = {}.clear  # () -> nothing to do
 
 
+class _NamedBytes(io.BytesIO):
+    """A stream with a name: libyaml's composer puts `name` into every mark."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
 DEFAULTS_NAME = "_defaults.yml"
 INDEX_NAME = "_index.yml"
-
-
-class Scalar(NamedTuple):
-    text: str
-    plain: bool
-    pos: Pos
-
-    @property
-    def is_null(self) -> bool:
-        return self.plain and self.text in ("", "~", "null", "Null", "NULL")
-
-
-@dataclass(slots=True)
-class Mapping:
-    pos: Pos
-    items: dict[str, tuple[Pos, "Node"]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Sequence:
-    pos: Pos
-    items: list["Node"] = field(default_factory=list)
-
-
-Node = Scalar | Mapping | Sequence
 
 
 class LoadError(Exception):
     def __init__(self, finding: Finding):
         super().__init__(str(finding))
         self.finding = finding
+
+
+def position(mark) -> Pos:
+    """A PyYAML mark (0-based) as a Pos (1-based)."""
+    return Pos(mark.name, mark.line + 1, mark.column + 1)
+
+
+def node_pos(node: Node) -> Pos:
+    return position(node.start_mark)
+
+
+def is_null(node: Node) -> bool:
+    return type(node) is Scalar and not node.style and node.value in NULLS
+
+
+def text_of(node: Node) -> str | None:
+    """A scalar's verbatim text; None for null, a mapping or a list."""
+    return None if type(node) is not Scalar or is_null(node) else node.value
+
+
+def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
+    """A mapping's (key node, value node) by key. A repeated or non-text key raises a
+    LoadError, or, given `report`, is passed to it as a finding and left out."""
+    found: dict[str, tuple[Scalar, Node]] = {}
+    for key_node, value_node in node.value:
+        if type(key_node) is Scalar and key_node.value not in found:
+            found[key_node.value] = (key_node, value_node)
+            continue
+        finding = _bad_key(key_node, found)
+        if report is None:
+            raise LoadError(finding)
+        report(finding)
+    return found
+
+
+def _bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:
+    if type(key_node) is not Scalar:
+        return F.WRONG_TYPE.at(node_pos(key_node), key="(键)", title="键", expected="文字",
+                               actual="列表或映射", fix="键必须是简单的文字。")
+    first = found[key_node.value][0]
+    return F.DUPLICATE_KEY.at(node_pos(key_node), key=key_node.value, first_line=first.start_mark.line + 1)
 
 
 _PROBLEMS_ZH = [
@@ -115,9 +141,10 @@ def decode(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse(text: str, file: str) -> Node | None:
+def parse(source: str | bytes, file: str) -> Node | None:
     """The node tree of a YAML document, or None for an empty document."""
-    composer = _Composer(text)
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    composer = _Composer(_NamedBytes(data, file))
     try:
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -128,60 +155,44 @@ def parse(text: str, file: str) -> Node | None:
         raise LoadError(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc)))
     finally:
         composer.dispose()
-    if node is None:
-        return None
-    return _convert(node, file)
+    if node is not None and (b"!" in data or b"*" in data):  # tags begin with "!", aliases with "*"
+        _inspect(node, set(), set())
+    return node
 
 
-# Scalars and positions are most of a file's nodes: they are made by tuple.__new__
-# directly, a C call, instead of through their NamedTuple constructors.
-_tuple = tuple.__new__
-
-
-def _convert(node: yaml.Node, file: str) -> Node:
-    mark = node.start_mark
-    pos = _tuple(Pos, (file, mark.line + 1, mark.column + 1))
-    if node.tag not in _PLAIN_TAGS:
-        raise LoadError(F.UNSAFE_TAG.at(pos, tag=node.tag.replace(_TAG_PREFIX, "!!")))
-    kind = type(node)
-    if kind is yaml.ScalarNode:
-        return _tuple(Scalar, (node.value, not node.style, pos))
-    if kind is yaml.SequenceNode:
-        return Sequence(pos, [_convert(item, file) for item in node.value])
-    return Mapping(pos, _items(node, file))
-
-
-def _items(node: yaml.MappingNode, file: str) -> dict[str, tuple[Pos, Node]]:
-    items: dict[str, tuple[Pos, Node]] = {}
-    for key_node, value_node in node.value:
-        mark = key_node.start_mark
-        key_pos = _tuple(Pos, (file, mark.line + 1, mark.column + 1))
-        if type(key_node) is not yaml.ScalarNode:
-            raise LoadError(F.WRONG_TYPE.at(key_pos, key="(键)", title="键", expected="文字",
-                                            actual="列表或映射", fix="键必须是简单的文字。"))
-        if key_node.tag not in _PLAIN_TAGS:
-            raise LoadError(F.UNSAFE_TAG.at(key_pos, tag=key_node.tag.replace(_TAG_PREFIX, "!!")))
-        key = key_node.value
-        if key in items:
-            raise LoadError(F.DUPLICATE_KEY.at(key_pos, key=key, first_line=items[key][0].line))
-        items[key] = (key_pos, _convert(value_node, file))
-    return items
+def _inspect(node: Node, ancestors: set[int], seen: set[int]) -> None:
+    """Refuses explicit tags, and an alias inside the node it refers to (the tree would never end)."""
+    if id(node) in ancestors:
+        raise LoadError(F.YAML_SYNTAX.at(node_pos(node), problem="锚点在自身内部被别名引用（循环引用）"))
+    if id(node) in seen:  # an alias met before: its node was inspected then
+        return
+    seen.add(id(node))
+    if node.tag not in PLAIN_TAGS:
+        raise LoadError(F.UNSAFE_TAG.at(node_pos(node), tag=node.tag.replace(_TAG_PREFIX, "!!")))
+    if type(node) is Scalar:
+        return
+    ancestors.add(id(node))
+    for child in node.value if type(node) is Sequence else (part for pair in node.value for part in pair):
+        _inspect(child, ancestors, seen)
+    ancestors.discard(id(node))
 
 
 def load_file(path: Path | str) -> Node | None:
     file = str(path)
     data = Path(path).read_bytes()
-    return parse(decode(data, file), file)
+    decode(data, file)  # bytes that are not UTF-8 get a located error of their own
+    return parse(data, file)
 
 
 def merge(base: Node | None, override: Node | None) -> Node | None:
     """Mappings merge key by key (override wins); anything else is replaced."""
-    if not isinstance(base, Mapping) or not isinstance(override, Mapping):
+    if type(base) is not Mapping or type(override) is not Mapping:
         return override if override is not None else base
-    merged = Mapping(override.pos, dict(base.items))
-    for key, (key_pos, value) in override.items.items():
-        if key in merged.items:
-            value = merge(merged.items[key][1], value)
-        merged.items[key] = (key_pos, value)
-    return merged
+    base_entries, override_entries = entries(base), entries(override)
+    pairs = [_merged_pair(pair, override_entries.get(key)) for key, pair in base_entries.items()]
+    pairs += [pair for key, pair in override_entries.items() if key not in base_entries]
+    return Mapping(override.tag, pairs, override.start_mark, override.end_mark)
 
+
+def _merged_pair(base: tuple[Scalar, Node], override: tuple[Scalar, Node] | None) -> tuple[Scalar, Node]:
+    return base if override is None else (override[0], merge(base[1], override[1]))

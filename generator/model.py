@@ -10,6 +10,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 from .findings import Pos
+from .loader import position
 from .quantities import Num
 
 # Kinds of field value understood by schema.py.
@@ -47,10 +48,12 @@ class Located:
     """Where the mapping was written, and where each of its fields was."""
 
     pos: Pos = dc_field(default=Pos("", 0, 0), metadata={"internal": True})
-    pos_of: dict[str, Pos] = dc_field(default_factory=dict, metadata={"internal": True})
+    # Where each field's value starts, as PyYAML marks: made into a Pos only for a finding.
+    marks: dict[str, Any] = dc_field(default_factory=dict, metadata={"internal": True})
 
     def where(self, key: str) -> Pos:
-        return self.pos_of.get(key, self.pos)
+        mark = self.marks.get(key)
+        return self.pos if mark is None else position(mark)
 
 
 @dataclass

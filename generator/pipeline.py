@@ -21,7 +21,7 @@ from . import registry
 from .cache import ResultCache
 from .export import summary
 from .findings import Finding, Pos
-from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, load_file, merge
+from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, load_file, merge, node_pos
 from .model import BundleIndex, Evaluation
 from .schema import Converter
 from .scoring import Scores, leaves_of, score
@@ -157,7 +157,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     if not evaluation.indicators and evaluation.funds is None:
-        result.findings.append(F.MISSING_FIELD.at(node.pos, where="文件顶层", key="indicators",
+        result.findings.append(F.MISSING_FIELD.at(evaluation.pos, where="文件顶层", key="indicators",
                                                   title="绩效指标"))
         return result
     result.findings += _leaf_requirements(evaluation, forms[evaluation.form])
@@ -175,9 +175,9 @@ def _merged_node(path: Path) -> Mapping:
     file = str(path)
     if node is None:
         raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
-    if not isinstance(node, Mapping):
-        kind = "列表" if hasattr(node, "items") else f"文字“{node.text}”"
-        raise LoadError(F.NOT_A_MAPPING.at(node.pos, actual=kind))
+    if type(node) is not Mapping:
+        kind = "列表" if type(node) is Sequence else f"文字“{node.value}”"
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind))
     merged = None
     for defaults in defaults_chain(path.parent):
         merged = merge(merged, _defaults_node(defaults))
@@ -292,7 +292,7 @@ def _check_bundles(report: Report, files: list[Path]) -> None:
             report.bundle_findings.append(exc.finding)
             continue
         converter = Converter({})
-        index = converter.to_object(BundleIndex, node) if isinstance(node, Mapping) else None
+        index = converter.to_object(BundleIndex, node) if type(node) is Mapping else None
         report.bundle_findings += converter.findings
         if index is None:
             continue

@@ -12,7 +12,7 @@ from functools import lru_cache
 from . import findings as F
 from . import model
 from .findings import Finding
-from .loader import Mapping, Node, Scalar, Sequence
+from .loader import NULLS, Mapping, Node, Scalar, Sequence, entries, is_null, node_pos
 from .model import BOOLEAN, INTEGER, NUMBER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
 from .quantities import Num, parse_num
 
@@ -33,11 +33,11 @@ def fields_of(cls) -> tuple[tuple[str, dict], ...]:
 
 
 def _describe(node: Node) -> str:
-    if isinstance(node, Mapping):
+    if type(node) is Mapping:
         return "映射（字段: 值）"
-    if isinstance(node, Sequence):
+    if type(node) is Sequence:
         return "列表"
-    return f"文字“{node.text}”"
+    return f"文字“{node.value}”"
 
 
 def _suggest(word: str, choices) -> str:
@@ -57,11 +57,11 @@ def _kind_zh(kind) -> str:
 
 
 @lru_cache(maxsize=None)
-def _plan(cls) -> tuple[frozenset, tuple]:
-    """A class's field names, and each field with its kind resolved (done once, not per value)."""
+def _plan(cls) -> tuple[dict[str, tuple[dict, object]], tuple[tuple[str, str], ...]]:
+    """A class's fields by key with their kinds resolved, and its required fields (made once, not per value)."""
     declared = fields_of(cls)
-    return (frozenset(name for name, _ in declared),
-            tuple((name, meta, _resolved(meta["kind"])) for name, meta in declared))
+    return ({name: (meta, _resolved(meta["kind"])) for name, meta in declared},
+            tuple((name, meta["title"]) for name, meta in declared if meta["required"]))
 
 
 def _resolved(kind):
@@ -71,6 +71,13 @@ def _resolved(kind):
     if isinstance(kind, MapOf):
         return MapOf(_resolved(kind.item))
     return kind
+
+
+def _where(path, items: dict) -> str:
+    """Where a mapping is, for a finding: its path, and its name when it has one."""
+    where = _path_text(path) or "文件顶层"
+    name = items.get("name")
+    return f"{where}（{name[1].value}）" if name and type(name[1]) is Scalar else where
 
 
 def _path_text(path) -> str:
@@ -90,65 +97,59 @@ class Converter:
         self.findings: list[Finding] = []
 
     def to_object(self, cls, node: Mapping, path=()):
-        obj = cls(pos=node.pos)
-        names, fields = _plan(cls)
-        items = node.items
-        for key in [key for key in items if key not in names]:
-            self.findings.append(F.UNKNOWN_KEY.at(
-                items[key][0], where=_path_text(path) or "文件顶层", key=key, suggestion=_suggest(key, names),
-                allowed="、".join(sorted(names))))
-        pos_of = obj.pos_of
-        for name, meta, kind in fields:
-            entry = items.get(name)
-            if entry is None or (type(entry[1]) is Scalar and entry[1].is_null):
-                if meta["required"]:
-                    self.findings.append(F.MISSING_FIELD.at(
-                        entry[0] if entry else node.pos, where=_path_text(path) or "文件顶层", key=name,
-                        title=meta["title"]))
+        obj = cls(pos=node_pos(node))
+        fields, required = _plan(cls)
+        items = entries(node, self.findings.append)
+        marks = obj.marks
+        for key, (key_node, value_node) in items.items():
+            field = fields.get(key)
+            if field is None:
+                self.findings.append(F.UNKNOWN_KEY.at(
+                    node_pos(key_node), where=_where(path, items), key=key,
+                    suggestion=_suggest(key, fields), allowed="、".join(sorted(fields))))
                 continue
-            value_node = entry[1]
-            pos_of[name] = value_node.pos
-            value = self.value(kind, value_node, (path, name), meta)
+            marks[key] = value_node.start_mark
+            value = self.value(field[1], value_node, (path, key), field[0])
             if value is not None:
-                setattr(obj, name, value)
+                setattr(obj, key, value)
+        for name, title in required:
+            entry = items.get(name)
+            if entry is None or is_null(entry[1]):
+                self.findings.append(F.MISSING_FIELD.at(
+                    node_pos(entry[0]) if entry else obj.pos, where=_where(path, items), key=name, title=title))
         return obj
 
     def value(self, kind, node: Node, path, meta: dict):
-        """`kind` as _resolved() made it."""
+        """`kind` as _resolved() made it; None for null, or for a value that is reported wrong."""
         node_type = type(node)
-        if node_type is Scalar and kind.__class__ is str:
-            return None if node.is_null else self._scalar(kind, node, path, meta)
-        if isinstance(kind, type):
-            if not self._expect(node, Mapping, path, meta, kind):
+        if node_type is Scalar:
+            if not node.style and node.value in NULLS:
                 return None
-            return self.to_object(kind, node, path)
-        if isinstance(kind, ListOf):
-            if not self._expect(node, Sequence, path, meta, kind):
-                return None
-            items = (self.value(kind.item, item, (path, i), meta) for i, item in enumerate(node.items))
-            return [item for item in items if item is not None]
-        if isinstance(kind, MapOf):
-            if not self._expect(node, Mapping, path, meta, kind):
-                return None
-            converted = {key: self.value(kind.item, value, (path, key), meta)
-                         for key, (_, value) in node.items.items()}
-            return {key: value for key, value in converted.items() if value is not None}
-        if not self._expect(node, Scalar, path, meta, kind) or node.is_null:
-            return None
-        return self._scalar(kind, node, path, meta)
-
-    def _expect(self, node: Node, node_type, path: str, meta: dict, kind) -> bool:
-        if isinstance(node, node_type):
-            return True
+            if kind.__class__ is str:
+                return self._scalar(kind, node, path, meta)
+            if kind.__class__ is Choice:
+                return self._choice(kind, node, path)
+        elif isinstance(kind, type):
+            if node_type is Mapping:
+                return self.to_object(kind, node, path)
+        elif isinstance(kind, ListOf):
+            if node_type is Sequence:
+                converted = [self.value(kind.item, item, (path, i), meta) for i, item in enumerate(node.value)]
+                return [item for item in converted if item is not None]
+        elif isinstance(kind, MapOf):
+            if node_type is Mapping:
+                converted = {key: self.value(kind.item, value, (path, key), meta)
+                             for key, (_, value) in entries(node, self.findings.append).items()}
+                return {key: value for key, value in converted.items() if value is not None}
         self._wrong(node, path, meta, kind, "按上面的类型改写该值。")
-        return False
+        return None
 
-    def _wrong(self, node: Node, path: str, meta: dict, kind, fix: str) -> None:
-        self.findings.append(F.WRONG_TYPE.at(node.pos, key=_path_text(path), title=meta["title"],
+    def _wrong(self, node: Node, path, meta: dict, kind, fix: str) -> None:
+        self.findings.append(F.WRONG_TYPE.at(node_pos(node), key=_path_text(path), title=meta["title"],
                                              expected=_kind_zh(kind), actual=_describe(node), fix=fix))
 
-    def _scalar(self, kind, node: Scalar, path: str, meta: dict):
-        text = node.text
+    def _scalar(self, kind, node: Scalar, path, meta: dict):
+        text = node.value
         if kind == TEXT:
             return text
         if kind == VALUE:
@@ -167,19 +168,17 @@ class Converter:
                 self._wrong(node, path, meta, kind, "只写整数，如 2020。")
                 return None
             return int(number.value)
-        if kind == BOOLEAN:
-            if text in _TRUE or text in _FALSE:
-                return text in _TRUE
-            self._wrong(node, path, meta, kind, "写 true 或 false。")
-            return None
-        return self._choice(kind, node, path)
+        if text in _TRUE or text in _FALSE:  # BOOLEAN
+            return text in _TRUE
+        self._wrong(node, path, meta, kind, "写 true 或 false。")
+        return None
 
-    def _choice(self, kind: Choice, node: Scalar, path: str):
+    def _choice(self, kind: Choice, node: Scalar, path):
         allowed = list(kind.values) or self.choices.get(kind.source, [])
-        if node.text in allowed:
-            return node.text
+        if node.value in allowed:
+            return node.value
         self.findings.append(F.UNKNOWN_CHOICE.at(
-            node.pos, key=_path_text(path), value=node.text, suggestion=_suggest(node.text, allowed),
+            node_pos(node), key=_path_text(path), value=node.value, suggestion=_suggest(node.value, allowed),
             allowed="、".join(allowed)))
         return None
 

@@ -20,7 +20,7 @@ from . import charts, export, registry, search
 from . import findings as F
 from .config import SiteConfig
 from .output import Output
-from .loader import LoadError, Mapping, load_file
+from .loader import LoadError, Mapping, entries, load_file, text_of
 from .model import walk
 from .pipeline import Report, Result, defaults_chain, discover, run
 from markupsafe import Markup
@@ -59,13 +59,21 @@ def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
     defaults = unit_dir / "_defaults.yml"
     if defaults.exists():
         try:
-            node = load_file(defaults)
+            name = _department_name(load_file(defaults))
         except LoadError:
-            node = None
-        department = node.items.get("department") if isinstance(node, Mapping) else None
-        if department and isinstance(department[1], Mapping) and "name" in department[1].items:
-            return department[1].items["name"][1].text
+            name = None
+        if name:
+            return name
     return unit_dir.name
+
+
+def _department_name(node) -> str | None:
+    """`department.name` of a defaults file's node tree."""
+    department = entries(node).get("department") if type(node) is Mapping else None
+    if department is None or type(department[1]) is not Mapping:
+        return None
+    name = entries(department[1]).get("name")
+    return text_of(name[1]) if name else None
 
 
 def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:

@@ -1,26 +1,53 @@
 import pytest
 
-from generator.loader import LoadError, Mapping, Scalar, decode, merge, parse
+from generator.findings import Pos
+from generator.loader import LoadError, Mapping, Scalar, decode, entries, is_null, merge, node_pos, parse
 
 
 def test_scalars_keep_verbatim_text_and_position():
-    node = parse("a:\n  b: 5.00\n  c: '08'\n", "f.yml")
-    b = node.items["a"][1].items["b"][1]
-    assert isinstance(b, Scalar) and b.text == "5.00" and b.plain
-    assert (b.pos.line, b.pos.column) == (2, 6)
-    assert not node.items["a"][1].items["c"][1].plain
+    node = parse("a:\n  b: 5.00\n  c: '08'\n  d: ~\n  e: '~'\n", "f.yml")
+    inner = entries(entries(node)["a"][1])
+    b = inner["b"][1]
+    assert isinstance(b, Scalar) and b.value == "5.00" and not b.style
+    assert node_pos(b) == Pos("f.yml", 2, 6)
+    assert inner["c"][1].value == "08" and inner["c"][1].style
+    assert is_null(inner["d"][1]) and not is_null(inner["e"][1])
 
 
-def test_duplicate_key_is_an_error():
+def test_duplicate_key_is_an_error_at_the_second_occurrence():
     with pytest.raises(LoadError) as err:
-        parse("a: 1\nb: 2\na: 3\n", "f.yml")
+        entries(parse("a: 1\nb: 2\na: 3\n", "f.yml"))
     assert err.value.finding.code == "duplicate-key" and err.value.finding.line == 3
+    assert "第一次在第 1 行" in err.value.finding.message
 
 
-def test_python_tags_are_refused():
+def test_duplicate_key_can_be_reported_and_skipped():
+    reported = []
+    found = entries(parse("a: 1\nb: 2\na: 3\n", "f.yml"), reported.append)
+    assert list(found) == ["a", "b"] and found["a"][1].value == "1"
+    assert [(f.code, f.line) for f in reported] == [("duplicate-key", 3)]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a: !!python/object/apply:os.system ['ls']\n", 1),
+    ("a:\n  - {b: !custom 1}\n", 2),
+    ("? !!python/name:os.system\n: 1\n", 1),
+])
+def test_explicit_tags_are_refused_wherever_they_are(text, line):
     with pytest.raises(LoadError) as err:
-        parse("a: !!python/object/apply:os.system ['ls']\n", "f.yml")
-    assert err.value.finding.code == "unsafe-tag"
+        parse(text, "f.yml")
+    assert err.value.finding.code == "unsafe-tag" and err.value.finding.line == line
+
+
+def test_an_alias_inside_its_own_anchor_is_refused():
+    with pytest.raises(LoadError) as err:
+        parse("a: 1\nb: &x\n  - c: *x\n", "f.yml")
+    assert err.value.finding.code == "yaml-syntax" and err.value.finding.line == 2  # at the anchor
+
+
+def test_aliases_elsewhere_are_allowed():
+    node = parse("a: &x {b: 1}\nc: *x\n", "f.yml")
+    assert entries(node)["c"][1] is entries(node)["a"][1]
 
 
 def test_syntax_error_is_located_and_translated():
@@ -39,8 +66,8 @@ def test_gbk_bytes_are_reported_with_their_position():
 def test_merge_is_key_by_key_and_override_wins():
     base = parse("department: {name: 甲, code: '1'}\nform: a\n", "d.yml")
     over = parse("department: {name: 乙}\n", "f.yml")
-    merged = merge(base, over)
-    department = merged.items["department"][1]
-    assert isinstance(department, Mapping)
-    assert department.items["name"][1].text == "乙" and department.items["code"][1].text == "1"
-    assert merged.items["form"][1].pos.file == "d.yml"
+    merged = entries(merge(base, over))
+    department = entries(merged["department"][1])
+    assert department["name"][1].value == "乙" and department["code"][1].value == "1"
+    assert node_pos(merged["form"][1]).file == "d.yml"
+    assert node_pos(merged["department"][0]).file == "f.yml"

@@ -1,0 +1,47 @@
+from generator import registry
+from generator.loader import parse
+from generator.model import Evaluation
+from generator.schema import Converter, json_schema
+
+from .conftest import MINIMAL
+
+
+def _convert(text):
+    converter = Converter({"forms": list(registry.forms()), "schemes": list(registry.schemes())})
+    return converter.to_object(Evaluation, parse(text, "t.yml")), converter.findings
+
+
+def test_a_valid_file_converts_with_verbatim_numbers_and_field_positions():
+    evaluation, findings = _convert(MINIMAL)
+    assert findings == []
+    leaf = evaluation.indicators[0].children[0].children[0]
+    assert leaf.weight.text == "50" and leaf.target.text == "100 人"
+    assert evaluation.funds.rows.total.executed.text == "71.9"
+    assert (leaf.where("score").line, leaf.where("score").column) == (17, 75)
+    assert leaf.where("reason") == leaf.pos  # absent: the indicator's own position
+
+
+def test_an_unknown_key_names_the_indicator_and_suggests_the_right_key():
+    _, findings = _convert(MINIMAL.replace("weight: 30, score: 30", "wieght: 30, score: 30"))
+    unknown = [f for f in findings if f.code == "unknown-key"]
+    assert len(unknown) == 1 and unknown[0].line == 23
+    assert "（管理水平）" in unknown[0].message and "weight" in unknown[0].message
+
+
+def test_a_repeated_key_is_reported_and_conversion_goes_on():
+    text = MINIMAL.replace("weight: 30, score: 30", "weight: 30, score: 30, score: 3").replace(
+        "actual: 95%", "actual: 95%, wieght: 1")
+    _, findings = _convert(text)
+    assert {(f.code, f.line) for f in findings} == {("duplicate-key", 23), ("unknown-key", 29)}
+
+
+def test_text_where_a_number_belongs_and_a_null_required_field():
+    _, findings = _convert(MINIMAL.replace("weight: 50, score: 50", "weight: 五, score: 50").replace(
+        "year: 2020", "year: ~"))
+    assert {(f.code, f.line) for f in findings} == {("wrong-type", 17), ("missing-field", 2)}
+
+
+def test_the_json_schema_carries_chinese_titles():
+    schema = json_schema()
+    assert schema["properties"]["project"]["title"] == "项目名称"
+    assert "Indicator" in schema["$defs"]
