@@ -61,7 +61,10 @@ class LoadError(Exception):
 
 def position(mark) -> Pos:
     """A PyYAML mark (0-based) as a Pos (1-based)."""
-    return Pos(mark.name, mark.line + 1, mark.column + 1)
+    return _new_tuple(Pos, (mark.name, mark.line + 1, mark.column + 1))  # a C call, not Pos's Python __new__
+
+
+_new_tuple = tuple.__new__
 
 
 def node_pos(node: Node) -> Pos:

@@ -212,8 +212,15 @@ class BundleIndex(Located):
     entries: list[IndexEntry] = spec("目录", "", ListOf(IndexEntry), default=[])
 
 
-def walk(indicators: list[Indicator], depth: int = 1, parents: tuple = ()):
+def walk(indicators: list[Indicator], depth: int = 1, parents: tuple = ()) -> list[tuple]:
     """Every node of the tree with its depth and its ancestors, in document order."""
+    found: list[tuple] = []
+    _collect(indicators, depth, parents, found)
+    return found
+
+
+def _collect(indicators: list[Indicator], depth: int, parents: tuple, found: list[tuple]) -> None:
     for node in indicators:
-        yield node, depth, parents
-        yield from walk(node.children, depth + 1, parents + (node,))
+        found.append((node, depth, parents))
+        if node.children:
+            _collect(node.children, depth + 1, parents + (node,), found)

@@ -7,8 +7,8 @@ run is not read again: its result comes from the cache.
 from __future__ import annotations
 
 import gc
-import json
 import os
+import pickle
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ from .findings import Finding, Pos
 from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, load_file, merge, node_pos
 from .model import BundleIndex, Evaluation
 from .schema import Converter
-from .scoring import Scores, leaves_of, score
+from .scoring import Scores, score
 
 ROOT_MARKERS = ("site_config.yml", ".git")
 
@@ -37,25 +37,25 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # what a later stage derived in the worker (search text…)
-    indicators_json: bytes | None = None  # a light result's indicator rows, as JSON in UTF-8
+    indicators_packed: bytes | None = None  # a light result's indicator rows, pickled
 
     def light(self) -> "Result":
         """The same result without its model: what validate, score and the cache need.
 
-        Its indicator rows travel as one JSON text, in bytes: as dicts, 10,000 results'
+        Its indicator rows travel packed in one bytes object: as dicts, 10,000 results'
         360,000 rows would be most of what workers send back and what the cache loads."""
-        if self.indicators_json is not None:
+        if self.indicators_packed is not None:
             return self
         summary = dict(self.summary)
         indicators = summary.pop("indicators", [])
         return Result(self.file, findings=self.findings, summary=summary, extra=self.extra,
-                      indicators_json=json.dumps(indicators, ensure_ascii=False).encode("utf-8"))
+                      indicators_packed=pickle.dumps(indicators, pickle.HIGHEST_PROTOCOL))
 
     def full_summary(self) -> dict:
         """The summary with its indicator rows."""
-        if self.indicators_json is None:
+        if self.indicators_packed is None:
             return self.summary
-        return {**self.summary, "indicators": json.loads(self.indicators_json)}
+        return {**self.summary, "indicators": pickle.loads(self.indicators_packed)}
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -160,13 +160,13 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
         result.findings.append(F.MISSING_FIELD.at(evaluation.pos, where="文件顶层", key="indicators",
                                                   title="绩效指标"))
         return result
-    result.findings += _leaf_requirements(evaluation, forms[evaluation.form])
+    form, scheme = forms[evaluation.form], schemes[evaluation.scheme]
+    scores = score(evaluation, form, scheme)
+    result.findings += _leaf_requirements(scores)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
-    form, scheme = forms[evaluation.form], schemes[evaluation.scheme]
-    result.evaluation = evaluation
-    result.scores = score(evaluation, form, scheme)
-    result.findings += checks.check(evaluation, form, scheme, result.scores, forms)
+    result.evaluation, result.scores = evaluation, scores
+    result.findings += checks.check(evaluation, form, scheme, scores, forms)
     return result
 
 
@@ -184,13 +184,13 @@ def _merged_node(path: Path) -> Mapping:
     return merge(merged, node)
 
 
-def _leaf_requirements(evaluation: Evaluation, form) -> list[Finding]:
+def _leaf_requirements(scores: Scores) -> list[Finding]:
     """Rows at the form's last level must carry a weight and a score."""
     found = []
-    for leaf, _, _ in leaves_of(evaluation, form):
+    for node in (leaf.node for leaf in scores.leaves if leaf.node.weight is None or leaf.node.score is None):
         for key, title in (("weight", "分值"), ("score", "得分")):
-            if getattr(leaf, key) is None:
-                found.append(F.MISSING_FIELD.at(leaf.pos, where=f"指标“{leaf.name}”", key=key, title=title))
+            if getattr(node, key) is None:
+                found.append(F.MISSING_FIELD.at(node.pos, where=f"指标“{node.name}”", key=key, title=title))
     return found
 
 

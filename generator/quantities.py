@@ -139,13 +139,15 @@ def parse_quantity(text: str) -> Quantity | None:
     return Quantity(direction, number, _UNIT_ALIASES.get(unit, unit))
 
 
+_NAME_OPERATORS = [(word, direction) for word, direction in _OP_WORDS + _SUFFIX_WORDS if len(word) > 1]
+_NAME_OPERATOR_RE = re.compile("(?:" + "|".join(re.escape(word) for word, _ in _NAME_OPERATORS) + ")$")
+_NAME_OPERATOR_DIRECTION = dict(reversed(_NAME_OPERATORS))  # the first listed wins
+
+
 def direction_in_name(name: str) -> str | None:
     """An operator written into the indicator's name: `股权投资总额小于` → lower."""
-    text = normalize(name).rstrip(" ：:")
-    for word, direction in _OP_WORDS + _SUFFIX_WORDS:
-        if len(word) > 1 and text.endswith(word):
-            return direction
-    return None
+    match = _NAME_OPERATOR_RE.search(normalize(name).rstrip(" ：:"))
+    return _NAME_OPERATOR_DIRECTION[match.group(0)] if match else None
 
 
 def reduce_html(text: str) -> str:

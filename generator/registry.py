@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -154,8 +154,11 @@ class Scheme:
         return next((name for low, name, _ in self.grades if total >= low), None)
 
     def level(self, text: str) -> QualitativeLevel | None:
-        text = "".join(text.split())
-        return next((lv for lv in self.levels if text in lv.labels), None)
+        return self._level_of_label.get("".join(text.split()))
+
+    @cached_property
+    def _level_of_label(self) -> dict[str, QualitativeLevel]:
+        return {label: level for level in reversed(self.levels) for label in level.labels}  # the first level wins
 
     def rule_for(self, level1_name: str) -> QuantitativeRule | None:
         return next((rule for rule in self.quantitative if rule.applies(level1_name)), None)

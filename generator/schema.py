@@ -109,7 +109,12 @@ class Converter:
                     suggestion=_suggest(key, fields), allowed="、".join(sorted(fields))))
                 continue
             marks[key] = value_node.start_mark
-            value = self.value(field[1], value_node, (path, key), field[0])
+            meta, kind = field
+            if type(value_node) is Scalar and kind.__class__ is str:  # most values: skip value()'s dispatch
+                plain_null = not value_node.style and value_node.value in NULLS
+                value = None if plain_null else self._scalar(kind, value_node, (path, key), meta)
+            else:
+                value = self.value(kind, value_node, (path, key), meta)
             if value is not None:
                 setattr(obj, key, value)
         for name, title in required:

@@ -95,8 +95,7 @@ class Scores:
 def is_not_applicable(node: Indicator) -> bool:
     if node.applicable is not None:
         return not node.applicable
-    texts = (node.name, node.target.text if node.target else "")
-    return any("不适用" in text for text in texts)
+    return "不适用" in node.name or (node.target is not None and "不适用" in node.target.text)
 
 
 def leaves_of(evaluation: Evaluation, form: Form):
@@ -199,12 +198,13 @@ def _subtotal(evaluation: Evaluation, result: Scores) -> None:
     by_node = {id(leaf.node): leaf for leaf in result.leaves}
 
     def visit(node: Indicator, depth: int) -> tuple[Decimal, Decimal, Decimal]:
-        if id(node) in by_node:
-            leaf = by_node[id(node)]
-            rule = leaf.rule_score if leaf.rule_score is not None else leaf.score
-            return leaf.weight, leaf.score, rule
-        sums = [visit(child, depth + 1) for child in node.children]
-        weight, score_, rule = (sum((s[i] for s in sums), ZERO) for i in range(3))
+        leaf = by_node.get(id(node))
+        if leaf is not None:
+            return leaf.weight, leaf.score, leaf.rule_score if leaf.rule_score is not None else leaf.score
+        weight = score_ = rule = ZERO
+        for child in node.children:
+            child_weight, child_score, child_rule = visit(child, depth + 1)
+            weight, score_, rule = weight + child_weight, score_ + child_score, rule + child_rule
         result.subtotals.append(Subtotal(node, depth, weight, score_, rule))
         return weight, score_, rule
 
