@@ -28,7 +28,8 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
     """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV)."""
     row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
            "implementer": None, "form": None, "scheme": None, "budget": None, "executed": None,
-           "execution_rate": None, "funds_score": None, "weight_total": None, "total": None,
+           "execution_rate": None, "funds_score": None, "funds_score_in_total": None, "weight_total": None,
+           "total": None,
            "rule_total": None, "published_total": None, "grade": None, "findings": counts,
            "subtotals": [], "indicators": []}
     if ev is None or scores is None:
@@ -40,6 +41,7 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
         budget=number(total_row.budget.value) if total_row and total_row.budget else None,
         executed=number(total_row.executed.value) if total_row and total_row.executed else None,
         execution_rate=_rate(scores), funds_score=number(scores.funds_score),
+        funds_score_in_total=number(scores.funds_score_used) if ev.funds else None,
         weight_total=number(scores.weight_total), total=number(scores.total),
         rule_total=number(scores.rule_total),
         published_total=number(ev.published.total.value) if ev.published and ev.published.total else None,
@@ -113,7 +115,8 @@ def download_fragments(row: dict) -> dict[str, bytes]:
 
 
 _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "execution_rate": "number",
-                "funds_score": "number", "weight_total": "number", "total": "number", "rule_total": "number",
+                "funds_score": "number", "funds_score_in_total": "number", "weight_total": "number",
+                "total": "number", "rule_total": "number",
                 "published_total": "number", "weight": "number", "score": "number", "rule_score": "number",
                 "applicable": "boolean", "findings_error": "integer", "findings_warning": "integer",
                 "findings_info": "integer"}
@@ -121,6 +124,7 @@ _FIELD_TITLES = {
     "file": "源文件", "name": "项目名称", "year": "年度", "unit": "主管部门", "unit_code": "主管部门代码",
     "implementer": "实施单位", "form": "表式", "scheme": "评分规则", "budget": "全年预算数（万元）",
     "executed": "全年执行数（万元）", "execution_rate": "执行率（%）", "funds_score": "资金得分（计算）",
+    "funds_score_in_total": "资金得分（计入总分；无执行数时取原表印出的得分）",
     "weight_total": "分值合计", "total": "总分（按表中得分计算）", "rule_total": "总分（按评分规则计算）",
     "published_total": "原表总分", "grade": "等级", "findings_error": "错误数", "findings_warning": "警告数",
     "findings_info": "提示数", "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标",

@@ -176,7 +176,7 @@ NOT_APPLICABLE_WEIGHTED = declare(
 FORMULA_DEPARTURE = declare(
     "formula-departure", WARNING, "得分与评分公式不符",
     "“{name}”目标 {target}、实际 {actual}，按{rule}应得 {rule_score} 分，表中填 {score} 分",
-    "按评分规则重新计算得分；若有意偏离，请在偏差原因中说明依据。",
+    "按评分规则重新计算得分；有意偏离时在偏差原因中说明依据（说明后本警告仍保留，供读者核对）。",
     "定量指标的得分应按评分规则的公式计算。")
 MISSING_EXPLANATION = declare(
     "missing-explanation", WARNING, "缺少低分说明",
@@ -188,6 +188,11 @@ FORM_ROW = declare(
     "表式“{form}”没有资金行“{row}”",
     "删除该行，或改用包含该行的表式（{forms}）。",
     "资金行必须是所用表式印出的行。")
+PLACEHOLDER = declare(
+    "placeholder", WARNING, "模板占位文字未替换",
+    "{title}仍是模板中的占位文字“{text}”",
+    "照原表填写，或删除该项。",
+    "`jixiao new` 写出的模板用以“请填写”开头的文字标出待填写的内容。")
 INDEX_MISSING_TABLE = declare(
     "index-missing-table", INFO, "目录项没有对应的评价表",
     "目录第 {no} 项“{project}”没有对应的评价文件",

@@ -103,28 +103,35 @@ def _bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:
     return F.DUPLICATE_KEY.at(node_pos(key_node), key=key_node.value, first_line=first.start_mark.line + 1)
 
 
+# libyaml's problems (matched by what they contain), and the constructs it was reading.
 _PROBLEMS_ZH = [
-    ("mapping values are not allowed here", "此处不能出现“键: 值”（冒号后有空格的文字请加引号，或检查缩进）"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”（文字中含“冒号加空格”时整段加双引号，或检查缩进）"),
     ("could not find expected ':'", "找不到应有的冒号“:”"),
-    ("found character '\\t' that cannot start any token", "出现了制表符，YAML 只能用空格缩进"),
-    ("found character", "出现了不能作为开头的字符"),
+    ("cannot start any token", "出现了不能作为开头的字符（YAML 只能用空格缩进，不能用制表符；以 @ ` 等开头的文字请加引号）"),
     ("did not find expected key", "缩进不一致，找不到应有的键"),
     ("did not find expected '-' indicator", "列表缩进不一致，找不到应有的“-”"),
+    ("expected ',' or ']'", "方括号列表中缺少逗号或右方括号“]”"),
+    ("expected ',' or '}'", "花括号映射中缺少逗号或右花括号“}”"),
     ("found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
     ("found undefined alias", "引用了未定义的锚点"),
-    ("expected ',' or ']'", "方括号列表中缺少逗号或右方括号"),
-    ("expected ',' or '}'", "花括号映射中缺少逗号或右花括号"),
     ("found unknown escape character", "双引号中出现了未知的转义字符（反斜杠请写成 \\\\）"),
-    ("expected <block end>, but found", "缩进不一致"),
+    ("expected <block end>", "缩进不一致"),
     ("found duplicate anchor", "锚点重复定义"),
+    ("expected a single document", "文件中只能有一个文档（删除多余的“---”）"),
 ]
+_CONTEXTS_ZH = {"flow mapping": "花括号“{”", "flow sequence": "方括号“[”", "quoted scalar": "引号",
+                "block mapping": "这一层映射", "block collection": "这一层列表", "simple key": "这个键"}
 
 
-def _translate(problem: str) -> str:
-    for english, chinese in _PROBLEMS_ZH:
-        if problem.startswith(english):
-            return f"{chinese}（{problem}）"
-    return problem
+def _translate(problem: str, context: str | None = None, context_mark=None) -> str:
+    """libyaml's problem in Chinese (the original kept in brackets), with where the
+    construct it was reading began when that is on another line."""
+    chinese = next((zh for english, zh in _PROBLEMS_ZH if english in f"{context} {problem}"), None)
+    text = f"{chinese}（{problem}）" if chinese else problem
+    where = next((zh for english, zh in _CONTEXTS_ZH.items() if context and english in context), None)
+    if where and context_mark is not None:
+        text += f"；{where}从第 {context_mark.line + 1} 行第 {context_mark.column + 1} 列开始"
+    return text
 
 
 def decode(data: bytes, file: str) -> str:
@@ -153,7 +160,8 @@ def parse(source: str | bytes, file: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
-        raise LoadError(F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc))))
+        raise LoadError(F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc), exc.context,
+                                                                 exc.context_mark)))
     except yaml.YAMLError as exc:
         raise LoadError(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc)))
     finally:

@@ -13,7 +13,7 @@ from . import findings as F
 from . import model
 from .findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, entries, is_null, node_pos
-from .model import BOOLEAN, INTEGER, NUMBER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
+from .model import BOOLEAN, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
 from .quantities import Num, parse_num
 
 _KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
@@ -155,10 +155,10 @@ class Converter:
 
     def _scalar(self, kind, node: Scalar, path, meta: dict):
         text = node.value
-        if kind == TEXT:
-            return text
-        if kind == VALUE:
-            return Value(text)
+        if kind == TEXT or kind == VALUE:
+            if text.startswith(PLACEHOLDER):
+                self.findings.append(F.PLACEHOLDER.at(node_pos(node), title=f"“{meta['title']}”", text=text))
+            return text if kind == TEXT else Value(text)
         if kind in (NUMBER, RATE):
             number = parse_num(text)
             if number is None:

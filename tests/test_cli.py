@@ -99,6 +99,25 @@ def test_new_skeleton_validates_without_errors(tmp_path):
     assert out.returncode == 0 and "：0 个错误" in out.stdout
     assert "year: 2021 " in target.read_text(encoding="utf-8")  # from the directory name
     assert jixiao("new", target, "--form", "zibo-2021", cwd=tmp_path).returncode != 0  # never overwrites
+    placeholders = [line for line in out.stdout.splitlines() if "[placeholder]" in line]
+    assert len(placeholders) == 2 + 2 + 9  # goals, department and implementer, one row per level-2
+
+
+def test_new_skeleton_quotes_the_name_and_leaves_defaults_to_the_directory(tmp_path):
+    (tmp_path / "site_config.yml").write_text("", encoding="utf-8")
+    unit = tmp_path / "content" / "u"
+    (unit / "2023").mkdir(parents=True)
+    (unit / "_defaults.yml").write_text("department: {name: 甲局, code: '601'}\nscheme: national\n"
+                                        "form: anqing-2023\n", encoding="utf-8")
+    target = unit / "2023" / "a.yml"
+    name = '项目: "一期" #1'
+    assert jixiao("new", target, "--form", "anqing-2023", "--project", name, cwd=tmp_path).returncode == 0
+    text = target.read_text(encoding="utf-8")
+    assert "\n# department:" in text and "\n# form:" in text and "\nyear: 2023" in text
+    assert "rates: {total: 100.0%}" in text  # as the Anqing form prints rates
+    out = jixiao("score", "--format", "json", "--no-cache", target, cwd=tmp_path)
+    row = json.loads(out.stdout)[0]
+    assert row["name"] == name and row["unit"] == "甲局"
 
 
 def test_schema_command_prints_json_schema_with_chinese_titles():

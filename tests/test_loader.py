@@ -71,3 +71,15 @@ def test_merge_is_key_by_key_and_override_wins():
     assert department["name"][1].value == "乙" and department["code"][1].value == "1"
     assert node_pos(merged["form"][1]).file == "d.yml"
     assert node_pos(merged["department"][0]).file == "f.yml"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: {b: 1\nc: 2\n", "花括号“{”从第 1 行第 4 列开始"),
+    ("project: 目标 1: 3 户\n", "冒号加空格"),
+    ("a:\n\t- 1\n", "制表符"),
+    ("a: 1\n---\nb: 2\n", "只能有一个文档"),
+])
+def test_libyaml_problems_are_explained_in_chinese(text, expected):
+    with pytest.raises(LoadError) as err:
+        parse(text, "f.yml")
+    assert expected in err.value.finding.message

@@ -71,6 +71,8 @@ def test_domain_example_blank_executed_yet_rate_100(seed_report, file_part):
     hit = _finding(seed_report, file_part, "funds-executed-missing")
     assert "100%" in hit[0].message
     assert hit[0].line == _line_of(file_part, "total:")
+    summary = next(r.summary for r in seed_report.results if file_part in r.file)
+    assert summary["funds_score"] is None and summary["funds_score_in_total"] == 10  # the printed score
 
 
 def test_published_execution_rates_reproduced(seed_report):

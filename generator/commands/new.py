@@ -1,34 +1,38 @@
 """`jixiao new`: a commented skeleton of one evaluation in a chosen form."""
 from __future__ import annotations
 
+import json
+import os
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from .. import registry
+from ..loader import LoadError, Mapping, entries, load_file, text_of
+from ..model import PLACEHOLDER
+from ..pipeline import defaults_chain
+from ..quantities import format_rate
 from ..registry import Form
 
 _ROW_COMMENT = "{initial: 年初预算数, budget: 全年预算数, executed: 全年执行数}（万元，空白单元格省略）"
 
 
-def skeleton(form: Form, project: str, year: int | None) -> str:
+def skeleton(form: Form, project: str, year: int | None, supplied: dict[str, tuple[str | None, Path]] | None = None) -> str:
+    """A commented evaluation file; the fields in `supplied` (key → (value, defaults file)) are
+    written commented out, since the directory's _defaults.yml already gives them."""
     lines = [f"# {form.title}（{form.region}，表式 {form.id}）",
-             "# 填写说明见 docs/authoring.md；检查：jixiao validate <本文件>",
-             f"project: {project}            # 项目名称",
-             f"year: {year or 2024}                   # 年度",
-             f"form: {form.id}",
-             "scheme: national              # 评分规则",
-             "department: {name: 主管部门名称, code: \"\"}    # 主管部门及代码（可在目录的 _defaults.yml 中统一填写）",
-             "implementer: {name: 实施单位名称}",
-             "funds:",
-             "  weight: 10                  # 分值",
-             "  rows:"]
+             "# 填写说明见 docs/authoring.md；以“请填写”开头的文字是占位符。检查：jixiao validate <本文件>"]
+    lines += _header_lines(form, project, year, supplied or {})
+    lines += ["funds:",
+              "  weight: 10                  # 分值",
+              "  rows:"]
     for key, label in form.funds_rows.items():
         lines.append(f"    {key}: {{initial: 0, budget: 0, executed: 0}}   # {label.rstrip(':：')}")
     lines[-len(form.funds_rows)] += f"；每行 {_ROW_COMMENT}"
     lines += ["goals:",
-              f"  expected: 请填写{form.goal_labels['expected']}",
-              f"  actual: 请填写{form.goal_labels['actual']}",
+              f"  expected: {PLACEHOLDER}{form.goal_labels['expected']}",
+              f"  actual: {PLACEHOLDER}{form.goal_labels['actual']}",
               "indicators:"]
     for level1 in form.level1:
         lines += [f"  - name: {level1.name}", f"    weight: {level1.weight}", "    children:"]
@@ -36,21 +40,53 @@ def skeleton(form: Form, project: str, year: int | None) -> str:
             lines += [f"      - name: {level2}", "        children:",
                       "          # target 年度指标值，actual 实际完成值，照原文书写；weight 分值，score 得分，"
                       "reason 偏差原因分析及改进措施",
-                      "          - {name: 三级指标名称, target: \"≥100 个\", actual: 100 个, weight: 0, score: 0}"]
+                      f"          - {{name: {PLACEHOLDER}三级指标名称, target: ≥100 个, actual: 100 个, weight: 0, score: 0}}"]
     if form.explanation_below is not None:
         lines.append('explanation: ""   # 总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明')
+    rate = format_rate(Decimal(1), form.rate_places, form.rate_strip_zeros)
     lines += ["# published:        # 原表印出的数字（供核对，可省略）",
               "#   total: 100",
               "#   weight_total: 100",
               "#   funds_score: 10",
-              "#   rates: {" + ", ".join(f"{row}: 100%" for row in form.rate_rows) + "}"]
+              "#   rates: {" + ", ".join(f"{row}: {rate}" for row in form.rate_rows) + "}"]
     return "\n".join(lines) + "\n"
+
+
+def _header_lines(form: Form, project: str, year: int | None, supplied: dict) -> list[str]:
+    fields = [("project", f"project: {json.dumps(project, ensure_ascii=False)}", None, "项目名称"),
+              ("year", f"year: {year or 2024}", str(year or 2024), "年度"),
+              ("form", f"form: {form.id}", form.id, "表式"),
+              ("scheme", "scheme: national", None, "评分规则"),
+              ("department", f'department: {{name: {PLACEHOLDER}主管部门名称, code: ""}}', None, "主管部门及代码"),
+              ("implementer", f"implementer: {{name: {PLACEHOLDER}实施单位名称}}", None, "实施单位")]
+    lines = []
+    for key, line, value, title in fields:
+        given = supplied.get(key)
+        if given is not None and (value is None or given[0] == value):
+            lines.append(f"# {line}   # {title}：已由 {os.path.relpath(given[1])} 给出；本项目不同时去掉行首的 # 改写")
+        else:
+            lines.append(f"{line}   # {title}")
+    return lines
+
+
+def supplied_by_defaults(directory: Path) -> dict[str, tuple[str | None, Path]]:
+    """The top-level fields the directory's _defaults.yml files give: key → (text, file)."""
+    found: dict[str, tuple[str | None, Path]] = {}
+    for path in defaults_chain(directory):
+        try:
+            node = load_file(path)
+            pairs = entries(node).items() if type(node) is Mapping else ()
+        except LoadError:  # `jixiao validate` reports it
+            continue
+        for key, (_, value) in pairs:
+            found[key] = (text_of(value), path)
+    return found
 
 
 @click.command("new")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="表式编号，如 zibo-2021、anqing-2023。")
-@click.option("--project", default="项目名称", help="项目名称。")
+@click.option("--project", default=PLACEHOLDER + "项目名称", help="项目名称。")
 @click.option("--year", type=int, default=None, help="年度（默认取自目录名，如 content/单位/2023/）。")
 def command(path: Path, form_id: str, project: str, year: int | None) -> None:
     """在 PATH 写一个带注释的评价文件模板（不会覆盖已有文件）。"""
@@ -63,5 +99,6 @@ def command(path: Path, form_id: str, project: str, year: int | None) -> None:
     if year is None and path.parent.name.isdigit() and len(path.parent.name) == 4:
         year = int(path.parent.name)  # content/<unit>/<year>/: the layout the docs ask for
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(skeleton(forms[form_id], project, year), encoding="utf-8")
+    supplied = supplied_by_defaults(path.parent.resolve())
+    path.write_text(skeleton(forms[form_id], project, year, supplied), encoding="utf-8")
     click.echo(f"已写入 {path}；填写后运行 jixiao validate {path}")
