@@ -108,28 +108,32 @@ def check_leaf(leaf: LeafScore, scheme: Scheme) -> list[Finding]:
     node = leaf.node
     if node.weight is None or node.score is None:
         return []
-    weight, score = node.weight.value, node.score.value
-    names = {"name": node.name, "weight": node.weight.text, "score": node.score.text}
-    if not leaf.applicable:
-        if weight or score:
-            return [F.NOT_APPLICABLE_WEIGHTED.at(node.where("weight"), **names)]
+    problems = _leaf_problems(leaf, scheme)
+    if not problems:  # most leaves: no message is formatted
         return []
+    names = {"name": node.name, "weight": node.weight.text, "score": node.score.text}
+    return [kind.at(node.where(key), **params, **names) for kind, key, params in problems]
+
+
+def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType, str, dict]]:
+    """(finding type, the field it points at, its message's figures) for each problem of a leaf."""
+    node, weight, score = leaf.node, leaf.weight, leaf.score
+    if not leaf.applicable:
+        return [(F.NOT_APPLICABLE_WEIGHTED, "weight", {})] if weight or score else []
     found = []
     if not 0 <= score <= weight:
-        found.append(F.SCORE_RANGE.at(node.where("score"), **names))
-    elif leaf.level is not None and weight:
-        fraction = score / weight
-        if not leaf.level.admits(fraction):
-            found.append(F.QUALITATIVE_BAND.at(
-                node.where("score"), level=node.actual.text,
-                band=f"{_fmt(leaf.level.low * 100)}%–{_fmt(leaf.level.high * 100)}%",
-                low=_fmt(weight * leaf.level.low), high=_fmt(weight * leaf.level.high), **names))
+        found.append((F.SCORE_RANGE, "score", {}))
+    elif leaf.level is not None and weight and not leaf.level.admits(score / weight):
+        level = leaf.level
+        found.append((F.QUALITATIVE_BAND, "score", {
+            "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
+            "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}))
     if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
-        found.append(F.FORMULA_DEPARTURE.at(
-            node.where("score"), target=node.target.text, actual=node.actual.text, rule=leaf.rule,
-            rule_score=_fmt(leaf.rule_score), **names))
+        found.append((F.FORMULA_DEPARTURE, "score", {
+            "target": node.target.text, "actual": node.actual.text, "rule": leaf.rule,
+            "rule_score": _fmt(leaf.rule_score)}))
     if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
-        found.append(F.MISSING_REASON.at(node.where("score"), **names))
+        found.append((F.MISSING_REASON, "score", {}))
     return found
 
 

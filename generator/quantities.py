@@ -59,7 +59,12 @@ def parse_num(text: str) -> Num | None:
 
 
 def round_to(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=None)
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def format_number(value: Decimal, places: int = 2, strip_zeros: bool = True) -> str:

@@ -100,6 +100,17 @@ class QualitativeLevel:
         return self.low <= fraction < self.high or (self.high == 1 and fraction == 1)
 
 
+def _exact(value):
+    """A rule's parameters with every number as a Decimal, made once when the scheme is read."""
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
 @dataclass(frozen=True)
 class QuantitativeRule:
     when: dict
@@ -143,7 +154,7 @@ class Scheme:
                                           lv.get("description", ""))
                          for lv in data.get("qualitative_levels", [])),
             lower_is_better_categories=tuple(data.get("lower_is_better_categories", [])),
-            quantitative=tuple(QuantitativeRule(q.get("when") or {}, q["rule"], q.get("params") or {},
+            quantitative=tuple(QuantitativeRule(q.get("when") or {}, q["rule"], _exact(q.get("params") or {}),
                                                 q.get("description", ""))
                                for q in data.get("quantitative", [])),
             not_applicable=data.get("not_applicable", ""),

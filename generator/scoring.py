@@ -18,27 +18,27 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
-def _proportional(completion: Decimal, cap=1) -> Decimal:
-    return min(completion, Decimal(str(cap)))
+# The rules' parameters arrive as Decimals (registry._exact).
+
+def _proportional(completion: Decimal, cap=ONE) -> Decimal:
+    return min(completion, cap)
 
 
-def _completion_penalty(completion: Decimal, full_from=1, full_to=None, below_per_point=0,
-                        above_per_point=0) -> Decimal:
+def _completion_penalty(completion: Decimal, full_from=ONE, full_to=None, below_per_point=ZERO,
+                        above_per_point=ZERO) -> Decimal:
     """Full marks between two completion rates; a fixed share lost per point outside."""
-    low = Decimal(str(full_from))
-    if completion < low:
-        return max(ZERO, ONE - Decimal(str(below_per_point)) * (low - completion) * HUNDRED)
-    if full_to is not None and completion > Decimal(str(full_to)):
-        excess = (completion - Decimal(str(full_to))) * HUNDRED
-        return max(ZERO, ONE - Decimal(str(above_per_point)) * excess)
+    if completion < full_from:
+        return max(ZERO, ONE - below_per_point * (full_from - completion) * HUNDRED)
+    if full_to is not None and completion > full_to:
+        return max(ZERO, ONE - above_per_point * (completion - full_to) * HUNDRED)
     return ONE
 
 
 def _bands(completion: Decimal, bands=()) -> Decimal:
     """Step scores: the first band whose `from` the completion reaches gives its share."""
     for band in bands:
-        if completion >= Decimal(str(band["from"])):
-            return Decimal(str(band["share"]))
+        if completion >= band["from"]:
+            return band["share"]
     return ZERO
 
 
@@ -52,6 +52,8 @@ class LeafScore:
     level1: Indicator | None
     level2: Indicator | None
     applicable: bool
+    weight: Decimal  # the node's, or 0 when it has none
+    score: Decimal   # the entered score, or 0
     level: QualitativeLevel | None = None
     target: Quantity | None = None
     actual: Quantity | None = None
@@ -59,14 +61,6 @@ class LeafScore:
     completion: Decimal | None = None
     rule: str | None = None
     rule_score: Decimal | None = None
-
-    @property
-    def weight(self) -> Decimal:
-        return self.node.weight.value if self.node.weight else ZERO
-
-    @property
-    def score(self) -> Decimal:
-        return self.node.score.value if self.node.score else ZERO
 
 
 @dataclass
@@ -142,7 +136,8 @@ def _score_funds(evaluation: Evaluation, scheme: Scheme, result: Scores) -> None
 
 
 def _score_leaf(node: Indicator, level1, level2, scheme: Scheme) -> LeafScore:
-    leaf = LeafScore(node, level1, level2, applicable=not is_not_applicable(node))
+    leaf = LeafScore(node, level1, level2, not is_not_applicable(node),
+                     node.weight.value if node.weight else ZERO, node.score.value if node.score else ZERO)
     if not leaf.applicable or node.actual is None:
         return leaf
     leaf.level = scheme.level(node.actual.text)
