@@ -197,12 +197,14 @@ def _leaf_requirements(scores: Scores) -> list[Finding]:
 # --- many files ------------------------------------------------------------------------
 
 def _process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, after=None) -> list[Result]:
+    results = []
     with _gc_paused():
-        results = [process_file(path, extra_dirs) for path in paths]
-        if after is not None:
-            for result in results:
+        for path in paths:
+            result = process_file(path, extra_dirs)
+            if after is not None:
                 after(result)
-    return results if full else [result.light() for result in results]
+            results.append(result if full else result.light())  # a model is dropped as soon as it is done
+    return results
 
 
 @contextmanager
