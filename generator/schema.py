@@ -73,20 +73,27 @@ def _resolved(kind):
     return kind
 
 
-def _where(path, items: dict) -> str:
-    """Where a mapping is, for a finding: its path, and its name when it has one."""
-    where = _path_text(path) or "文件顶层"
-    name = items.get("name")
-    return f"{where}（{name[1].value}）" if name and type(name[1]) is Scalar else where
-
-
 def _path_text(path) -> str:
-    """Paths travel as nested pairs (parent, key), made into text only for a finding."""
+    """Paths travel as nested pairs (parent, key), made into text only for a finding. A list
+    item's key is (index, node): the text names the item when it has a name, as indicators do."""
     parts = []
     while path:
         path, key = path
-        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        if isinstance(key, tuple):
+            index, node = key
+            parts.append(f"[{index}]{_name_of(node)}")
+        else:
+            parts.append(f".{key}")
     return "".join(reversed(parts)).lstrip(".")
+
+
+def _name_of(node: Node) -> str:
+    name = entries(node, report=_already_reported).get("name") if type(node) is Mapping else None
+    return f"（{name[1].value}）" if name and type(name[1]) is Scalar else ""
+
+
+def _already_reported(finding: Finding) -> None:
+    """A repeated key met again while naming a path: the conversion has reported it."""
 
 
 class Converter:
@@ -105,7 +112,7 @@ class Converter:
             field = fields.get(key)
             if field is None:
                 self.findings.append(F.UNKNOWN_KEY.at(
-                    node_pos(key_node), where=_where(path, items), key=key,
+                    node_pos(key_node), where=_path_text(path) or "文件顶层", key=key,
                     suggestion=_suggest(key, fields), allowed="、".join(sorted(fields))))
                 continue
             marks[key] = value_node.start_mark
@@ -121,7 +128,8 @@ class Converter:
             entry = items.get(name)
             if entry is None or is_null(entry[1]):
                 self.findings.append(F.MISSING_FIELD.at(
-                    node_pos(entry[0]) if entry else obj.pos, where=_where(path, items), key=name, title=title))
+                    node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
+                    title=title))
         return obj
 
     def value(self, kind, node: Node, path, meta: dict):
@@ -139,7 +147,7 @@ class Converter:
                 return self.to_object(kind, node, path)
         elif isinstance(kind, ListOf):
             if node_type is Sequence:
-                converted = [self.value(kind.item, item, (path, i), meta) for i, item in enumerate(node.value)]
+                converted = [self.value(kind.item, item, (path, (i, item)), meta) for i, item in enumerate(node.value)]
                 return [item for item in converted if item is not None]
         elif isinstance(kind, MapOf):
             if node_type is Mapping:

@@ -25,7 +25,8 @@ def test_an_unknown_key_names_the_indicator_and_suggests_the_right_key():
     _, findings = _convert(MINIMAL.replace("weight: 30, score: 30", "wieght: 30, score: 30"))
     unknown = [f for f in findings if f.code == "unknown-key"]
     assert len(unknown) == 1 and unknown[0].line == 23
-    assert "（管理水平）" in unknown[0].message and "weight" in unknown[0].message
+    assert "indicators[1]（效益指标）.children[0]（社会效益指标）.children[0]（管理水平）" in unknown[0].message
+    assert "weight" in unknown[0].message
 
 
 def test_a_repeated_key_is_reported_and_conversion_goes_on():
@@ -39,6 +40,8 @@ def test_text_where_a_number_belongs_and_a_null_required_field():
     _, findings = _convert(MINIMAL.replace("weight: 50, score: 50", "weight: 五, score: 50").replace(
         "year: 2020", "year: ~"))
     assert {(f.code, f.line) for f in findings} == {("wrong-type", 17), ("missing-field", 2)}
+    wrong = next(f for f in findings if f.code == "wrong-type")
+    assert "children[0]（培训人数）.weight" in wrong.message and "五" in wrong.message
 
 
 def test_the_json_schema_carries_chinese_titles():
