@@ -108,7 +108,10 @@ _PROBLEMS_ZH = [
     ("mapping values are not allowed", "此处不能出现“键: 值”（文字中含“冒号加空格”时整段加双引号，或检查缩进）"),
     ("could not find expected ':'", "找不到应有的冒号“:”"),
     ("cannot start any token", "出现了不能作为开头的字符（YAML 只能用空格缩进，不能用制表符；以 @ ` 等开头的文字请加引号）"),
-    ("did not find expected key", "缩进不一致，找不到应有的键"),
+    ("did not find expected key", "找不到应有的键：缩进不一致，或引号、括号后面多了文字"),
+    ("control characters are not allowed", "文件中有不允许的控制字符（可能不是文本文件，或复制时带入了不可见字符）"),
+    ("tab character", "出现了制表符，YAML 只能用空格缩进"),
+    ("unknown directive", "不认识的“%”指令（以 % 开头的文字请加引号）"),
     ("did not find expected '-' indicator", "列表缩进不一致，找不到应有的“-”"),
     ("expected ',' or ']'", "方括号列表中缺少逗号或右方括号“]”"),
     ("expected ',' or '}'", "花括号映射中缺少逗号或右花括号“}”"),
@@ -134,20 +137,23 @@ def _translate(problem: str, context: str | None = None, context_mark=None) -> s
     return text
 
 
+def _byte_pos(data: bytes, offset: int, file: str) -> Pos:
+    head = data[:offset]
+    column = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return Pos(file, head.count(b"\n") + 1, column)
+
+
 def decode(data: bytes, file: str) -> str:
     """UTF-8 text of a file, or a located error naming the undecodable byte."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        head = data[: exc.start]
-        line = head.count(b"\n") + 1
-        column = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         try:
             data.decode("gb18030")
             guess = "，看起来是 GBK/GB18030 编码"
         except UnicodeDecodeError:
             guess = ""
-        raise LoadError(F.ENCODING.at(Pos(file, line, column), offset=exc.start, guess=guess))
+        raise LoadError(F.ENCODING.at(_byte_pos(data, exc.start, file), offset=exc.start, guess=guess))
     return text.removeprefix("\ufeff")
 
 
@@ -162,6 +168,8 @@ def parse(source: str | bytes, file: str) -> Node | None:
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
         raise LoadError(F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc), exc.context,
                                                                  exc.context_mark)))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a byte offset
+        raise LoadError(F.YAML_SYNTAX.at(_byte_pos(data, exc.position, file), problem=_translate(exc.reason)))
     except yaml.YAMLError as exc:
         raise LoadError(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc)))
     finally:

@@ -83,3 +83,10 @@ def test_libyaml_problems_are_explained_in_chinese(text, expected):
     with pytest.raises(LoadError) as err:
         parse(text, "f.yml")
     assert expected in err.value.finding.message
+
+
+def test_a_control_character_is_located_by_line_and_column():
+    with pytest.raises(LoadError) as err:
+        parse("a: 1\nb: 项\x00\n", "f.yml")
+    finding = err.value.finding
+    assert (finding.line, finding.column) == (2, 5) and "控制字符" in finding.message
