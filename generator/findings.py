@@ -192,7 +192,7 @@ PLACEHOLDER = declare(
     "placeholder", WARNING, "模板占位文字未替换",
     "{title}仍是模板中的占位文字“{text}”",
     "照原表填写，或删除该项。",
-    "`jixiao new` 写出的模板用以“请填写”开头的文字标出待填写的内容。")
+    "jixiao new 写出的模板用以“请填写”开头的文字标出待填写的内容。")
 INDEX_MISSING_TABLE = declare(
     "index-missing-table", INFO, "目录项没有对应的评价表",
     "目录第 {no} 项“{project}”没有对应的评价文件",
