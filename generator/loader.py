@@ -116,6 +116,7 @@ _PROBLEMS_ZH = [
     ("expected ',' or ']'", "方括号列表中缺少逗号或右方括号“]”"),
     ("expected ',' or '}'", "花括号映射中缺少逗号或右花括号“}”"),
     ("found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
+    ("did not find expected node content", "此处缺少内容（括号或引号没有写完整）"),
     ("found undefined alias", "引用了未定义的锚点"),
     ("found unknown escape character", "双引号中出现了未知的转义字符（反斜杠请写成 \\\\）"),
     ("expected <block end>", "缩进不一致"),

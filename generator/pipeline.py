@@ -114,13 +114,16 @@ def project_root(start: Path) -> Path:
 
 @lru_cache(maxsize=65536)
 def defaults_chain(directory: Path) -> tuple[Path, ...]:
-    """The `_defaults.yml` files that apply in a directory, outermost first."""
-    root = project_root(directory)
+    """The `_defaults.yml` files that apply in a directory, outermost first. They are looked
+    for up to the project root even from a relative path such as `.`, and named relative
+    to the working directory when the directory was."""
+    absolute = directory.absolute()
+    root = project_root(absolute)
     chain = []
-    for current in [directory, *directory.parents]:
+    for current in [absolute, *absolute.parents]:
         candidate = current / DEFAULTS_NAME
         if candidate.exists():
-            chain.append(candidate)
+            chain.append(candidate if directory.is_absolute() else Path(os.path.relpath(candidate)))
         if current == root:
             break
     return tuple(reversed(chain))

@@ -45,6 +45,13 @@ def _suggest(word: str, choices) -> str:
     return f"，是否想写“{close[0]}”？" if close else ""
 
 
+def _cut_by_comma(node: Mapping, key: str, value_node: Node) -> str:
+    """In `{…}` an ASCII comma ends a text: `{name: 甲, 乙, …}` reads 乙 as a key without a value."""
+    if node.flow_style and is_null(value_node):
+        return f"；若“{key}”是前一项文字的一部分（被英文逗号“,”截断），请把那段文字整个加上双引号"
+    return ""
+
+
 def _kind_zh(kind) -> str:
     kind = _resolve(kind)
     if isinstance(kind, ListOf):
@@ -113,7 +120,8 @@ class Converter:
             if field is None:
                 self.findings.append(F.UNKNOWN_KEY.at(
                     node_pos(key_node), where=_path_text(path) or "文件顶层", key=key,
-                    suggestion=_suggest(key, fields), allowed="、".join(sorted(fields))))
+                    suggestion=_suggest(key, fields) + _cut_by_comma(node, key, value_node),
+                    allowed="、".join(sorted(fields))))
                 continue
             marks[key] = value_node.start_mark
             meta, kind = field
@@ -225,8 +233,14 @@ def _object_schema(cls, defs: dict, choices: dict) -> dict:
                             **_kind_schema(meta["kind"], defs, choices)}
         if meta["required"]:
             required.append(name)
-    return {"type": "object", "description": (cls.__doc__ or "").strip(),
+    return {"type": "object", "description": _docstring(cls),
             "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _docstring(cls) -> str:
+    """The class's own docstring; a dataclass without one gets its signature, not for readers."""
+    doc = (cls.__doc__ or "").strip()
+    return "" if doc.startswith(f"{cls.__name__}(") else doc
 
 
 def _kind_schema(kind, defs: dict, choices: dict) -> dict:

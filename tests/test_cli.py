@@ -87,6 +87,11 @@ def test_duplicate_key_names_both_lines(write):
     assert ":3:1:" in out.stdout and "第一次在第 2 行" in out.stdout
 
 
+def test_validate_from_inside_a_year_directory_finds_the_unit_defaults():
+    out = jixiao("validate", "--no-cache", ".", cwd=CONTENT / "zibo-gxj" / "2021")
+    assert out.returncode == 0 and "：0 个错误" in out.stdout, out.stdout
+
+
 def test_usage_error_exits_2():
     assert jixiao("validate", "--format", "xml", CONTENT).returncode == 2
 

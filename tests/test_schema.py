@@ -48,3 +48,10 @@ def test_the_json_schema_carries_chinese_titles():
     schema = json_schema()
     assert schema["properties"]["project"]["title"] == "项目名称"
     assert "Indicator" in schema["$defs"]
+    assert all("pos:" not in d["description"] for d in schema["$defs"].values())  # no dataclass signatures
+
+
+def test_a_text_cut_by_a_comma_in_braces_suggests_quotes():
+    _, findings = _convert(MINIMAL.replace("{name: 管理水平,", "{name: 管理水平, 制度建设,"))
+    unknown = next(f for f in findings if f.code == "unknown-key")
+    assert "制度建设" in unknown.message and "双引号" in unknown.message

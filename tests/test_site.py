@@ -59,6 +59,11 @@ def test_evaluation_page_shows_the_form_table(seed_site):
     assert "数据核对提示" in html and "funds-sum" in html
 
 
+def test_a_funds_score_taken_from_the_printed_table_is_said_so(seed_site):
+    html = _text(seed_site / "units/zibo-gxj/2020/03-jishu-gaizao/index.html")
+    assert "无法计算（缺少执行数），总分计入原表的 10" in html
+
+
 def test_zibo_2021_and_anqing_forms(seed_site):
     zibo = _text(seed_site / "units/zibo-gxj/2021/05-anbao-wuxiandian/index.html")
     assert "单位：万元" in zibo and "执行率 (B/A)" in zibo and "5.00" in zibo and "3180959" in zibo

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,25 +70,28 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
     return lines
 
 
-def supplied_by_defaults(directory: Path) -> dict[str, tuple[str | None, Path]]:
-    """The top-level fields the directory's _defaults.yml files give: key → (text, file)."""
+def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:
+    """The top-level fields the directory's _defaults.yml files give (key → (text, file)),
+    and the defaults files that could not be read."""
     found: dict[str, tuple[str | None, Path]] = {}
+    unreadable = []
     for path in defaults_chain(directory):
         try:
             node = load_file(path)
             pairs = entries(node).items() if type(node) is Mapping else ()
-        except LoadError:  # `jixiao validate` reports it
+        except LoadError as exc:
+            unreadable.append(str(exc.finding))
             continue
         for key, (_, value) in pairs:
             found[key] = (text_of(value), path)
-    return found
+    return found, unreadable
 
 
 @click.command("new")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="表式编号，如 zibo-2021、anqing-2023。")
 @click.option("--project", default=PLACEHOLDER + "项目名称", help="项目名称。")
-@click.option("--year", type=int, default=None, help="年度（默认取自目录名，如 content/单位/2023/）。")
+@click.option("--year", type=int, default=None, help="年度（默认取自目录名或 _defaults.yml，如 content/单位/2023/）。")
 def command(path: Path, form_id: str, project: str, year: int | None) -> None:
     """在 PATH 写一个带注释的评价文件模板（不会覆盖已有文件）。"""
     forms = registry.forms()
@@ -96,9 +100,25 @@ def command(path: Path, form_id: str, project: str, year: int | None) -> None:
                                  param_hint="--form")
     if path.exists():
         raise click.UsageError(f"{path} 已存在，不会覆盖；请换一个文件名。")
-    if year is None and path.parent.name.isdigit() and len(path.parent.name) == 4:
-        year = int(path.parent.name)  # content/<unit>/<year>/: the layout the docs ask for
+    supplied, unreadable = supplied_by_defaults(path.parent)
+    for problem in unreadable:
+        click.echo(f"警告：目录默认值文件有错误，模板没有参考它：\n{problem}", err=True)
+    year = year or _year_of(path.parent, supplied)
+    if year is None:
+        click.echo("提示：目录名不是年份，_defaults.yml 也没有 year；模板中的年度写成 2024，请改正。", err=True)
+    if not _FILE_NAME.fullmatch(path.name):
+        click.echo("提示：文件名建议只用小写拉丁字母、数字和连字符，如 03-jishu-gaizao.yml。", err=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    supplied = supplied_by_defaults(path.parent.resolve())
     path.write_text(skeleton(forms[form_id], project, year, supplied), encoding="utf-8")
     click.echo(f"已写入 {path}；填写后运行 jixiao validate {path}")
+
+
+_FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.yml")
+
+
+def _year_of(directory: Path, supplied: dict[str, tuple[str | None, Path]]) -> int | None:
+    """content/<unit>/<year>/ is the layout the docs ask for; else a year the defaults give."""
+    if directory.name.isdigit() and len(directory.name) == 4:
+        return int(directory.name)
+    text = supplied.get("year", (None,))[0]
+    return int(text) if text and text.isdigit() else None
