@@ -103,6 +103,7 @@ def test_new_skeleton_validates_without_errors(tmp_path):
     out = jixiao("validate", "--no-cache", target, cwd=tmp_path)
     assert out.returncode == 0 and "：0 个错误" in out.stdout
     assert "year: 2021 " in target.read_text(encoding="utf-8")  # from the directory name
+    assert "\ncontact: \"\"" in target.read_text(encoding="utf-8")  # the 2021 form prints a telephone
     assert jixiao("new", target, "--form", "zibo-2021", cwd=tmp_path).returncode != 0  # never overwrites
     placeholders = [line for line in out.stdout.splitlines() if "[placeholder]" in line]
     assert len(placeholders) == 2 + 2 + 9  # goals, department and implementer, one row per level-2

@@ -60,6 +60,8 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
               ("scheme", "scheme: national", None, "评分规则"),
               ("department", f'department: {{name: {PLACEHOLDER}主管部门名称, code: ""}}', None, "主管部门及代码"),
               ("implementer", f"implementer: {{name: {PLACEHOLDER}实施单位名称}}", None, "实施单位")]
+    if any("contact" in row for row in form.header_rows):
+        fields.append(("contact", 'contact: ""', None, "联系电话（原表空白则留空）"))
     lines = []
     for key, line, value, title in fields:
         given = supplied.get(key)
