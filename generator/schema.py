@@ -126,7 +126,7 @@ class Converter:
             marks[key] = value_node.start_mark
             meta, kind = field
             if type(value_node) is Scalar and kind.__class__ is str:  # most values: skip value()'s dispatch
-                plain_null = not value_node.style and value_node.value in NULLS
+                plain_null = not value_node.style and value_node.value in NULLS  # is_null(), inlined
                 value = None if plain_null else self._scalar(kind, value_node, (path, key), meta)
             else:
                 value = self.value(kind, value_node, (path, key), meta)
@@ -144,7 +144,7 @@ class Converter:
         """`kind` as _resolved() made it; None for null, or for a value that is reported wrong."""
         node_type = type(node)
         if node_type is Scalar:
-            if not node.style and node.value in NULLS:
+            if is_null(node):
                 return None
             if kind.__class__ is str:
                 return self._scalar(kind, node, path, meta)
