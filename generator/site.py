@@ -122,7 +122,7 @@ class EvaluationRenderer:
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
         result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
         result.extra["downloads"] = export.download_fragments(result.summary)
-        result.extra["row"] = table_row(result)
+        result.extra["row"] = table_row(result, unit_name)
         result.extra["snippet"] = search_snippet(result.summary)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
@@ -197,11 +197,12 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
 _LISTED = ("name", "unit", "year", "grade", "total", "budget", "executed", "execution_rate")
 
 
-def table_row(result: Result) -> dict:
-    """What listing pages show of an evaluation, figures already formatted: they have 10,000 rows."""
+def table_row(result: Result, unit_name: str) -> dict:
+    """What listing pages show of an evaluation, figures already formatted: they have 10,000 rows.
+    Its unit is the publishing unit, as on the unit pages, even where a table names another 主管部门."""
     s = result.summary
     rate = s["execution_rate"]
-    return {**{key: s[key] for key in _LISTED}, "url": result.extra["url"],
+    return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"],
             "budget_text": "" if s["budget"] is None else f"{s['budget']:g}",
             "rate_text": "" if rate is None else f"{rate:.2f}%", "checks": s["findings"]["warning"] + s["findings"]["error"]}
 

@@ -64,6 +64,13 @@ def test_a_funds_score_taken_from_the_printed_table_is_said_so(seed_site):
     assert "无法计算（缺少执行数），总分计入原表的 10" in html
 
 
+def test_all_evaluations_lists_a_table_under_its_publishing_unit(seed_site):
+    html = _text(seed_site / "evaluations/index.html")
+    row = next(row for row in html.split("<tr ") if "膜、塑料及刷业产业链专班工作经费" in row)
+    assert row.startswith('data-unit="安庆市经济和信息化局"')  # the table itself names 987-非部门待分单位
+    assert "<option>非部门待分单位</option>" not in html
+
+
 def test_zibo_2021_and_anqing_forms(seed_site):
     zibo = _text(seed_site / "units/zibo-gxj/2021/05-anbao-wuxiandian/index.html")
     assert "单位：万元" in zibo and "执行率 (B/A)" in zibo and "5.00" in zibo and "3180959" in zibo
