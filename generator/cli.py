@@ -6,7 +6,11 @@ import sys
 
 import click
 
-from .commands import build, new, print_, schema, score, serve, validate
+from .commands import click_zh
+
+click_zh.install()  # before the commands are declared: some of click's words are fixed then
+
+from .commands import build, new, print_, schema, score, serve, validate  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,12 +22,15 @@ def group() -> None:
 for command in (validate.command, score.command, build.command, serve.command, print_.command, new.command,
                 schema.command):
     group.add_command(command)
+for command in (group, *group.commands.values()):
+    command.options_metavar = "[选项]"  # in usage lines, beside click_zh's words
+group.subcommand_metavar = "命令 [参数]..."
 
 
 def main() -> None:
     """Entry point: usage errors exit 2 (click); anything unexpected is reported, not traced."""
     try:
-        group.main(standalone_mode=True)
+        group.main(prog_name="jixiao", standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -96,6 +96,15 @@ def test_usage_error_exits_2():
     assert jixiao("validate", "--format", "xml", CONTENT).returncode == 2
 
 
+def test_usage_errors_and_help_are_in_chinese():
+    missing = jixiao("validate", "no-such-dir")
+    assert missing.returncode == 2 and "错误：" in missing.stderr and "'no-such-dir' 不存在" in missing.stderr
+    typo = jixiao("validate", "--strcit", CONTENT)
+    assert typo.returncode == 2 and "没有选项 '--strcit'" in typo.stderr and "'--strict'" in typo.stderr
+    help_text = jixiao("validate", "--help").stdout
+    assert "用法: jixiao validate [选项] [路径]..." in help_text and "显示本帮助并退出" in help_text
+
+
 def test_new_skeleton_validates_without_errors(tmp_path):
     (tmp_path / "site_config.yml").write_text("", encoding="utf-8")
     target = tmp_path / "content" / "u" / "2021" / "a.yml"

@@ -11,6 +11,7 @@ import click
 from .. import findings as F
 from ..config import CONFIG_NAME, load_config
 from ..site import SiteBuilder
+from .common import jobs_option
 
 
 @contextmanager
@@ -49,7 +50,7 @@ def build_site(config_path: Path, out: Path | None, jobs: int | None, no_cache: 
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=CONFIG_NAME,
               show_default=True, help="站点配置文件。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="输出目录（默认 site/）。")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数。")
+@jobs_option
 @click.option("--no-cache", is_flag=True, help="忽略缓存，全部重新生成。")
 def command(config_path, out, jobs, no_cache) -> None:
     """检查、评分并生成公开网站。有错误时不生成，并保留原有输出。"""

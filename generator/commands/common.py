@@ -7,8 +7,9 @@ import click
 
 from ..pipeline import Report, run
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path),
+                                metavar="[路径]...")
+jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
                            help="并行进程数（默认为 CPU 核数）。")
 no_cache_option = click.option("--no-cache", is_flag=True, help="不使用缓存，重新读取全部文件。")
 

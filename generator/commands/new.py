@@ -90,12 +90,12 @@ def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, P
 
 
 @click.command("new")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--form", "form_id", required=True, help="表式编号，如 zibo-2021、anqing-2023。")
-@click.option("--project", default=PLACEHOLDER + "项目名称", help="项目名称。")
-@click.option("--year", type=int, default=None, help="年度（默认取自目录名或 _defaults.yml，如 content/单位/2023/）。")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="路径")
+@click.option("--form", "form_id", required=True, metavar="表式", help="表式编号，如 zibo-2021、anqing-2023。")
+@click.option("--project", default=PLACEHOLDER + "项目名称", metavar="名称", help="项目名称。")
+@click.option("--year", type=int, default=None, metavar="年份", help="年度（默认取自目录名或 _defaults.yml，如 content/单位/2023/）。")
 def command(path: Path, form_id: str, project: str, year: int | None) -> None:
-    """在 PATH 写一个带注释的评价文件模板（不会覆盖已有文件）。"""
+    """在“路径”写一个带注释的评价文件模板（不会覆盖已有文件）。"""
     forms = registry.forms()
     if form_id not in forms:
         raise click.BadParameter(f"没有表式“{form_id}”；可选：{'、'.join(sorted(forms))}",

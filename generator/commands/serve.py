@@ -41,9 +41,9 @@ def _serve(directory: Path, host: str, port: int) -> http.server.ThreadingHTTPSe
 @click.command("serve")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=CONFIG_NAME,
               show_default=True, help="站点配置文件。")
-@click.option("--port", type=int, default=8000, show_default=True, help="端口。")
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只在本机）。")
-@click.option("--interval", type=float, default=1.0, show_default=True, help="检查文件变化的间隔（秒）。")
+@click.option("--port", type=int, default=8000, show_default=True, metavar="N", help="端口。")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址（默认只在本机）。")
+@click.option("--interval", type=float, default=1.0, show_default=True, metavar="秒", help="检查文件变化的间隔（秒）。")
 def command(config_path: Path, port: int, host: str, interval: float) -> None:
     """生成网站并在本机预览；内容、模板或配置改动后自动重新生成。"""
     out = config_path.parent / ".jixiao-preview"
