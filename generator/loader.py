@@ -166,10 +166,11 @@ def parse(source: str | bytes, file: str) -> Node | None:
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
+        pos = position(mark) if mark else Pos(file, 1, 1)
         raise LoadError(F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc), exc.context,
                                                                  exc.context_mark)))
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a byte offset
+    except yaml.reader.ReaderError as exc:  # bytes that are not UTF-8, or a character YAML does not allow
+        decode(data, file)  # not UTF-8: say so, and guess the encoding
         raise LoadError(F.YAML_SYNTAX.at(_byte_pos(data, exc.position, file), problem=_translate(exc.reason)))
     except yaml.YAMLError as exc:
         raise LoadError(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc)))
@@ -199,9 +200,7 @@ def _inspect(node: Node, ancestors: set[int], seen: set[int]) -> None:
 
 def load_file(path: Path | str) -> Node | None:
     file = str(path)
-    data = Path(path).read_bytes()
-    decode(data, file)  # bytes that are not UTF-8 get a located error of their own
-    return parse(data, file)
+    return parse(Path(path).read_bytes(), file)
 
 
 def merge(base: Node | None, override: Node | None) -> Node | None:

@@ -13,7 +13,7 @@ from .findings import Pos
 from .loader import position
 from .quantities import Num
 
-# How `jixiao new` marks text still to be written; the checks report any left in place.
+# How `jixiao new` marks text still to be written; conversion reports any left in place.
 PLACEHOLDER = "请填写"
 
 # Kinds of field value understood by schema.py.

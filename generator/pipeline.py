@@ -190,7 +190,7 @@ def _merged_node(path: Path) -> Mapping:
 def _leaf_requirements(scores: Scores) -> list[Finding]:
     """Rows at the form's last level must carry a weight and a score."""
     found = []
-    for node in (leaf.node for leaf in scores.leaves if leaf.node.weight is None or leaf.node.score is None):
+    for node in (leaf.node for leaf in scores.leaves):
         for key, title in (("weight", "分值"), ("score", "得分")):
             if getattr(node, key) is None:
                 found.append(F.MISSING_FIELD.at(node.pos, where=f"指标“{node.name}”", key=key, title=title))
