@@ -41,8 +41,8 @@ class Choice:
 def spec(title: str, description: str = "", kind: Any = TEXT, required: bool = False,
          default: Any = None):
     meta = {"title": title, "description": description, "kind": kind, "required": required}
-    if isinstance(default, list):
-        return dc_field(default_factory=list, metadata=meta)
+    if isinstance(default, (list, dict)):  # a new one for each object
+        return dc_field(default_factory=type(default), metadata=meta)
     return dc_field(default=default, metadata=meta)
 
 
@@ -128,7 +128,7 @@ class Indicator(Located):
     definition: str | None = spec("指标解释", "部门整体评价的四级指标解释。")
     criteria: str | None = spec("评分标准", "部门整体评价的评分标准原文。")
     inputs: dict[str, Num] = spec("计算依据", "评分公式用到的数字，如 {预算数: 1200.5, 执行数: 1189.4}。",
-                                  MapOf(NUMBER), default=[])
+                                  MapOf(NUMBER), default={})
     judgement: str | None = spec("评价结论", "评价人员的判断（如 效果显著、较为完善）及其理由。")
     children: list[Indicator] = spec("下级指标", "下一级指标列表。", ListOf("Indicator"), default=[])
 
@@ -139,7 +139,7 @@ class Published(Located):
     weight_total: Num | None = spec("分值合计", "原表总分行印出的分值。", NUMBER)
     funds_score: Num | None = spec("资金得分", "原表年度资金总额行印出的得分。", NUMBER)
     rates: dict[str, Num] = spec("执行率", "各资金行印出的执行率，如 {total: 100%, fiscal: 100%}。",
-                                 MapOf(RATE), default=[])
+                                 MapOf(RATE), default={})
     grade: str | None = spec("等级", "原文给出的等级（优/良/中/差）。")
 
 

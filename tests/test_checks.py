@@ -32,6 +32,13 @@ def test_published_rate_compared_at_printed_precision(write):
     assert "published-mismatch" in _codes(write, MINIMAL.replace("89.88%", "89.87%"))
 
 
+def test_published_block_without_rates_is_checked(write):
+    """A `published` block may give the total alone: no execution rates to compare."""
+    text = MINIMAL[:MINIMAL.index("published:")] + "published:\n  total: 98.99\n"
+    assert _codes(write, text) == []
+    assert "published-mismatch" in _codes(write, text.replace("98.99", "98"))
+
+
 def test_low_total_needs_explanation_where_the_form_asks(write):
     text = (MINIMAL.replace("form: zibo-2020", "form: zibo-2021")
             .replace("actual: 提高, weight: 30, score: 30", "actual: 降低, weight: 30, score: 0, reason: 未完成"))
