@@ -27,6 +27,7 @@ from .schema import Converter
 from .scoring import Scores, score
 
 ROOT_MARKERS = ("site_config.yml", ".git")
+CHUNK_FILES = 100  # files a worker is given at a time
 
 
 @dataclass
@@ -252,7 +253,7 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
             todo.append(path)
     if progress is not None and len(todo) < len(files):
         progress(len(files) - len(todo))  # the files the cache answered for
-    for path, result in zip(todo, _process_parallel(todo, jobs, extra_dirs, full, after, progress)):
+    for path, result in _process_parallel(todo, jobs, extra_dirs, full, after, progress):
         results[path] = result
         if cache:
             cache.put(path, defaults_chain(path.parent), result.light())
@@ -264,22 +265,26 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
 
 
 def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool, after,
-                      progress=None) -> list[Result]:
+                      progress=None):
+    """(path, result) for every file, a chunk at a time as the workers finish them.
+
+    Chunks are small, so that no worker idles long at the end while another finishes
+    its last one, and the results of one chunk are taken in while the others run."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < 64:
-        return _process_many(paths, extra_dirs, full, after)
+        yield from zip(paths, _process_many(paths, extra_dirs, full, after))
+        return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    size = max(16, len(paths) // (jobs * 8))
+    size = min(CHUNK_FILES, max(16, len(paths) // (jobs * 4)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(jobs) as pool:
-        futures = {pool.submit(_process_many, chunk, extra_dirs, full, after): i for i, chunk in enumerate(chunks)}
-        parts: list[list[Result]] = [[] for _ in chunks]
+        futures = {pool.submit(_process_many, chunk, extra_dirs, full, after): chunk for chunk in chunks}
         for future in as_completed(futures):
-            parts[futures[future]] = future.result()
+            part = future.result()
+            yield from zip(futures[future], part)
             if progress is not None:
-                progress(len(parts[futures[future]]))
-        return [result for part in parts for result in part]
+                progress(len(part))
 
 
 def _check_bundles(report: Report, files: list[Path]) -> None:
