@@ -1,7 +1,10 @@
-"""Synthetic evaluations shaped like the seeds: ~4 KB and 36 indicators per file."""
+"""Synthetic evaluations shaped as the issue asks, "about 4 KB and 36 indicators each, like
+the seeds": 36 indicator rows (3 level-1, 9 level-2, 24 assessed), as in the 2021 Zibo table
+“五个优化”及“四强”产业攀登专项 (3.9 KB, 37 rows)."""
 from __future__ import annotations
 
 import random
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 UNITS = ["工业和信息化局", "财政局", "教育局", "卫生健康委员会", "交通运输局", "农业农村局",
@@ -11,27 +14,33 @@ WORDS = ["互联网", "人工智能", "智能制造", "节能环保", "安全生
 LEVEL2 = [("产出指标", 50, ["数量指标", "质量指标", "时效指标", "成本指标"]),
           ("效益指标", 30, ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"]),
           ("满意度指标", 10, ["服务对象满意度指标"])]
-SPLIT = {"产出指标": [5, 5, 5, 5], "效益指标": [3, 3, 2, 3], "满意度指标": [5]}  # 36 leaves in all
-LEAF_WEIGHTS = {"产出指标": [2.5] * 20, "效益指标": [3] * 8 + [2] * 3, "满意度指标": [2] * 5}
+SPLIT = {"产出指标": [4, 3, 3, 2], "效益指标": [3, 3, 2, 2], "满意度指标": [2]}  # 24 assessed rows
+LEAF_WEIGHTS = {"产出指标": [5] * 4 + [4] * 6 + [3] * 2, "效益指标": [3] * 10, "满意度指标": [5, 5]}
 
 
-def _leaf(rng: random.Random, weight: int, index: int) -> str:
+def _leaf(rng: random.Random, weight: int, index: int) -> tuple[str, Decimal]:
+    """An assessed row, and its score."""
     word = rng.choice(WORDS)
     if index % 3 == 0:
         target = rng.choice([50, 100, 200, 500])
         actual = int(target * rng.uniform(0.8, 1.2))
-        score = weight if actual >= target else max(0, round(weight * actual / target, 2))
+        score = Decimal(weight) if actual >= target else _cents(Decimal(weight * actual) / target)
         reason = "" if score == weight else ", reason: 受客观因素影响"
         return (f"{{name: {word}{index}, target: \"≥{target} 个\", actual: {actual} 个, "
-                f"weight: {weight}, score: {score}{reason}}}")
+                f"weight: {weight}, score: {score}{reason}}}"), score
     return (f"{{name: {word}成效{index}, target: 效果明显, actual: 达成预期指标, "
-            f"weight: {weight}, score: {weight}}}")
+            f"weight: {weight}, score: {weight}}}"), Decimal(weight)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def evaluation_text(rng: random.Random, number: int) -> str:
     budget = rng.randint(10, 5000)
     executed = round(budget * rng.uniform(0.6, 1.0), 2)
-    lines = [f"project: {rng.choice(WORDS)}{rng.choice(WORDS)}专项资金第{number}号",
+    lines = [f"# 第 {number} 号项目支出绩效自评表（合成数据）",
+             f"project: {rng.choice(WORDS)}{rng.choice(WORDS)}专项资金第{number}号",
              "year: 2024",
              "funds:", "  weight: 10", "  rows:",
              f"    total: {{initial: {budget}, budget: {budget}, executed: {executed}}}",
@@ -39,10 +48,12 @@ def evaluation_text(rng: random.Random, number: int) -> str:
              "    carryover: {initial: 0, budget: 0, executed: 0}",
              "    other: {initial: 0, budget: 0, executed: 0}",
              "goals:",
-             f"  expected: 围绕{rng.choice(WORDS)}完成年度重点任务。",
-             f"  actual: 按计划推进{rng.choice(WORDS)}工作。",
+             f"  expected: 围绕{rng.choice(WORDS)}和{rng.choice(WORDS)}完成年度重点任务，支持企业全面创新，"
+             "培育壮大骨干企业，全面优化发展环境，加快推进制造业向智能化、高端化、绿色化方向延伸拓展。",
+             f"  actual: 按计划推进{rng.choice(WORDS)}工作，各项指标基本完成。",
              "indicators:"]
-    index = 0
+    index, total = 0, _cents(10 * Decimal(str(executed)) / budget)
+    funds_score = total
     for level1, weight, level2s in LEVEL2:
         lines += [f"  - name: {level1}", f"    weight: {weight}", "    children:"]
         weights = iter(LEAF_WEIGHTS[level1])
@@ -50,7 +61,10 @@ def evaluation_text(rng: random.Random, number: int) -> str:
             lines += [f"      - name: {level2}", "        children:"]
             for _ in range(count):
                 index += 1
-                lines.append("          - " + _leaf(rng, next(weights), index))
+                text, score = _leaf(rng, next(weights), index)
+                lines.append("          - " + text)
+                total += score
+    lines += ["published:", f"  total: {total}", "  weight_total: 100", f"  funds_score: {funds_score}"]
     return "\n".join(lines) + "\n"
 
 
