@@ -88,14 +88,14 @@ def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
         if type(key_node) is Scalar and key_node.value not in found:
             found[key_node.value] = (key_node, value_node)
             continue
-        finding = _bad_key(key_node, found)
+        finding = bad_key(key_node, found)
         if report is None:
             raise LoadError(finding)
         report(finding)
     return found
 
 
-def _bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:
+def bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:
     if type(key_node) is not Scalar:
         return F.WRONG_TYPE.at(node_pos(key_node), key="(键)", title="键", expected="文字",
                                actual="列表或映射", fix="键必须是简单的文字。")

@@ -12,7 +12,7 @@ from functools import lru_cache
 from . import findings as F
 from . import model
 from .findings import Finding
-from .loader import NULLS, Mapping, Node, Scalar, Sequence, entries, is_null, node_pos
+from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
 from .model import BOOLEAN, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
 from .quantities import Num, parse_num
 
@@ -63,21 +63,34 @@ def _kind_zh(kind) -> str:
     return _KIND_ZH[kind]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Field:
+    """How one field's value is converted, worked out once per class (not per value)."""
+
+    title: str
+    kind: object  # with class names resolved to classes
+    convert: object  # a Converter method: (converter, node, path, key, field) -> value or None
+    item: "_Field | None" = None  # for a list or a mapping of values: how each value is converted
+
+
 @lru_cache(maxsize=None)
-def _plan(cls) -> tuple[dict[str, tuple[dict, object]], tuple[tuple[str, str], ...]]:
-    """A class's fields by key with their kinds resolved, and its required fields (made once, not per value)."""
+def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str], ...]]:
+    """A class's fields by key, and its required fields as (key, title)."""
     declared = fields_of(cls)
-    return ({name: (meta, _resolved(meta["kind"])) for name, meta in declared},
+    return ({name: _field(meta["title"], _resolve(meta["kind"])) for name, meta in declared},
             tuple((name, meta["title"]) for name, meta in declared if meta["required"]))
 
 
-def _resolved(kind):
-    kind = _resolve(kind)
-    if isinstance(kind, ListOf):
-        return ListOf(_resolved(kind.item))
-    if isinstance(kind, MapOf):
-        return MapOf(_resolved(kind.item))
-    return kind
+def _field(title: str, kind) -> _Field:
+    if isinstance(kind, (ListOf, MapOf)):
+        item = _field(title, _resolve(kind.item))
+        convert = Converter.sequence if isinstance(kind, ListOf) else Converter.mapping
+        return _Field(title, type(kind)(item.kind), convert, item)
+    if isinstance(kind, type):
+        return _Field(title, kind, Converter.object)
+    if isinstance(kind, Choice):
+        return _Field(title, kind, Converter.choice)
+    return _Field(title, kind, _SCALAR_CONVERTERS[kind])
 
 
 def _path_text(path) -> str:
@@ -104,7 +117,10 @@ def _already_reported(finding: Finding) -> None:
 
 
 class Converter:
-    """Converts node trees; collects located structure findings as it goes."""
+    """Converts node trees; collects located structure findings as it goes.
+
+    Each field's value is converted by the method its _Field names; `path` (nested
+    pairs) and `key` say where the value is, and become text only for a finding."""
 
     def __init__(self, choices: dict[str, list[str]]):
         self.choices = choices
@@ -113,95 +129,129 @@ class Converter:
     def to_object(self, cls, node: Mapping, path=()):
         obj = cls(pos=node_pos(node))
         fields, required = _plan(cls)
-        items = entries(node, self.findings.append)
         marks = obj.marks
-        for key, (key_node, value_node) in items.items():
+        seen: dict[str, tuple[Scalar, Node]] = {}
+        for pair in node.value:
+            key_node, value_node = pair
+            if type(key_node) is not Scalar or key_node.value in seen:
+                self.findings.append(bad_key(key_node, seen))
+                continue
+            key = key_node.value
+            seen[key] = pair
             field = fields.get(key)
             if field is None:
-                self.findings.append(F.UNKNOWN_KEY.at(
-                    node_pos(key_node), where=_path_text(path) or "文件顶层", key=key,
-                    suggestion=_suggest(key, fields) + _cut_by_comma(node, key, value_node),
-                    allowed="、".join(sorted(fields))))
+                self._unknown_key(node, path, key_node, value_node, fields)
                 continue
             marks[key] = value_node.start_mark
-            meta, kind = field
-            if type(value_node) is Scalar and kind.__class__ is str:  # most values: skip value()'s dispatch
-                plain_null = not value_node.style and value_node.value in NULLS  # is_null(), inlined
-                value = None if plain_null else self._scalar(kind, value_node, (path, key), meta)
-            else:
-                value = self.value(kind, value_node, (path, key), meta)
+            value = field.convert(self, value_node, path, key, field)
             if value is not None:
                 setattr(obj, key, value)
         for name, title in required:
-            entry = items.get(name)
+            entry = seen.get(name)
             if entry is None or is_null(entry[1]):
                 self.findings.append(F.MISSING_FIELD.at(
                     node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
                     title=title))
         return obj
 
-    def value(self, kind, node: Node, path, meta: dict):
-        """`kind` as _resolved() made it; None for null, or for a value that is reported wrong."""
-        node_type = type(node)
-        if node_type is Scalar:
-            if is_null(node):
-                return None
-            if kind.__class__ is str:
-                return self._scalar(kind, node, path, meta)
-            if kind.__class__ is Choice:
-                return self._choice(kind, node, path)
-        elif isinstance(kind, type):
-            if node_type is Mapping:
-                return self.to_object(kind, node, path)
-        elif isinstance(kind, ListOf):
-            if node_type is Sequence:
-                converted = [self.value(kind.item, item, (path, (i, item)), meta) for i, item in enumerate(node.value)]
-                return [item for item in converted if item is not None]
-        elif isinstance(kind, MapOf):
-            if node_type is Mapping:
-                converted = {key: self.value(kind.item, value, (path, key), meta)
-                             for key, (_, value) in entries(node, self.findings.append).items()}
-                return {key: value for key, value in converted.items() if value is not None}
-        self._wrong(node, path, meta, kind, "按上面的类型改写该值。")
-        return None
+    def _unknown_key(self, node: Mapping, path, key_node: Scalar, value_node: Node, fields: dict) -> None:
+        key = key_node.value
+        self.findings.append(F.UNKNOWN_KEY.at(
+            node_pos(key_node), where=_path_text(path) or "文件顶层", key=key,
+            suggestion=_suggest(key, fields) + _cut_by_comma(node, key, value_node),
+            allowed="、".join(sorted(fields))))
 
-    def _wrong(self, node: Node, path, meta: dict, kind, fix: str) -> None:
-        self.findings.append(F.WRONG_TYPE.at(node_pos(node), key=_path_text(path), title=meta["title"],
-                                             expected=_kind_zh(kind), actual=_describe(node), fix=fix))
+    # Each converter returns None for null, or for a value it reports as wrong.
 
-    def _scalar(self, kind, node: Scalar, path, meta: dict):
-        text = node.value
-        if kind == TEXT or kind == VALUE:
-            if text.startswith(PLACEHOLDER):
-                self.findings.append(F.PLACEHOLDER.at(node_pos(node), title=f"“{meta['title']}”", text=text))
-            return text if kind == TEXT else Value(text)
-        if kind in (NUMBER, RATE):
-            number = parse_num(text)
-            if number is None:
-                self._wrong(node, path, meta, kind, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
-                return None
-            if kind == RATE and not number.percent:
-                return Num(number.value / 100, text, True)
+    def object(self, node: Node, path, key, field: _Field):
+        if type(node) is Mapping:
+            return self.to_object(field.kind, node, (path, key))
+        return self._not_scalar_null(node, path, key, field)
+
+    def sequence(self, node: Node, path, key, field: _Field):
+        if type(node) is not Sequence:
+            return self._not_scalar_null(node, path, key, field)
+        item, here = field.item, (path, key)
+        converted = (item.convert(self, value, here, (i, value), item) for i, value in enumerate(node.value))
+        return [value for value in converted if value is not None]
+
+    def mapping(self, node: Node, path, key, field: _Field):
+        if type(node) is not Mapping:
+            return self._not_scalar_null(node, path, key, field)
+        item, here = field.item, (path, key)
+        converted = ((name, item.convert(self, value, here, name, item))
+                     for name, (_, value) in entries(node, self.findings.append).items())
+        return {name: value for name, value in converted if value is not None}
+
+    def _not_scalar_null(self, node: Node, path, key, field: _Field) -> None:
+        if not is_null(node):
+            self._wrong(node, path, key, field, "按上面的类型改写该值。")
+
+    def text(self, node: Node, path, key, field: _Field):
+        text = self._scalar_text(node, path, key, field)
+        if text is not None and text.startswith(PLACEHOLDER):
+            self.findings.append(F.PLACEHOLDER.at(node_pos(node), title=f"“{field.title}”", text=text))
+        return text
+
+    def verbatim(self, node: Node, path, key, field: _Field):
+        text = self.text(node, path, key, field)
+        return None if text is None else Value(text)
+
+    def number(self, node: Node, path, key, field: _Field):
+        text = self._scalar_text(node, path, key, field)
+        if text is None:
+            return None
+        number = parse_num(text)
+        if number is None:
+            self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
+        return number
+
+    def rate(self, node: Node, path, key, field: _Field):
+        number = self.number(node, path, key, field)
+        if number is None or number.percent:
             return number
-        if kind == INTEGER:
-            number = parse_num(text)
-            if number is None or number.value != number.value.to_integral_value():
-                self._wrong(node, path, meta, kind, "只写整数，如 2020。")
-                return None
+        return Num(number.value / 100, number.text, True)
+
+    def integer(self, node: Node, path, key, field: _Field):
+        text = self._scalar_text(node, path, key, field)
+        number = None if text is None else parse_num(text)
+        if number is not None and number.value == number.value.to_integral_value():
             return int(number.value)
-        if text in _TRUE or text in _FALSE:  # BOOLEAN
-            return text in _TRUE
-        self._wrong(node, path, meta, kind, "写 true 或 false。")
+        if text is not None:
+            self._wrong(node, path, key, field, "只写整数，如 2020。")
         return None
 
-    def _choice(self, kind: Choice, node: Scalar, path):
-        allowed = list(kind.values) or self.choices.get(kind.source, [])
-        if node.value in allowed:
-            return node.value
+    def boolean(self, node: Node, path, key, field: _Field):
+        text = self._scalar_text(node, path, key, field)
+        if text is None or text in _TRUE or text in _FALSE:
+            return None if text is None else text in _TRUE
+        self._wrong(node, path, key, field, "写 true 或 false。")
+        return None
+
+    def choice(self, node: Node, path, key, field: _Field):
+        text = self._scalar_text(node, path, key, field)
+        allowed = list(field.kind.values) or self.choices.get(field.kind.source, [])
+        if text is None or text in allowed:
+            return text
         self.findings.append(F.UNKNOWN_CHOICE.at(
-            node_pos(node), key=_path_text(path), value=node.value, suggestion=_suggest(node.value, allowed),
+            node_pos(node), key=_path_text((path, key)), value=text, suggestion=_suggest(text, allowed),
             allowed="、".join(allowed)))
         return None
+
+    def _scalar_text(self, node: Node, path, key, field: _Field) -> str | None:
+        """A scalar's text; None for null, or (reported) for a list or a mapping."""
+        if type(node) is Scalar:
+            return None if not node.style and node.value in NULLS else node.value  # is_null(), inlined
+        self._wrong(node, path, key, field, "按上面的类型改写该值。")
+        return None
+
+    def _wrong(self, node: Node, path, key, field: _Field, fix: str) -> None:
+        self.findings.append(F.WRONG_TYPE.at(node_pos(node), key=_path_text((path, key)), title=field.title,
+                                             expected=_kind_zh(field.kind), actual=_describe(node), fix=fix))
+
+
+_SCALAR_CONVERTERS = {TEXT: Converter.text, VALUE: Converter.verbatim, NUMBER: Converter.number,
+                      RATE: Converter.rate, INTEGER: Converter.integer, BOOLEAN: Converter.boolean}
 
 
 # --- JSON Schema ------------------------------------------------------------------
