@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import Evaluation, Indicator, walk
+from .model import Evaluation, Indicator
 from .quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
 from .registry import Form, QualitativeLevel, Scheme
 
@@ -92,29 +92,45 @@ def is_not_applicable(node: Indicator) -> bool:
     return "不适用" in node.name or (node.target is not None and "不适用" in node.target.text)
 
 
-def leaves_of(evaluation: Evaluation, form: Form):
-    """(leaf, level-1 ancestor, level-2 ancestor) for every assessed row of the tree."""
-    depth_of_leaves = len(form.levels)
-    for node, depth, parents in walk(evaluation.indicators):
-        if node.children:
-            continue
-        if depth >= depth_of_leaves or node.weight is not None or node.score is not None:
-            yield node, (parents[0] if parents else None), (parents[1] if len(parents) > 1 else None)
-
-
 def score(evaluation: Evaluation, form: Form, scheme: Scheme) -> Scores:
     result = Scores()
     _score_funds(evaluation, scheme, result)
-    for node, level1, level2 in leaves_of(evaluation, form):
-        result.leaves.append(_score_leaf(node, level1, level2, scheme))
-    _subtotal(evaluation, result)
-    indicator_scores = sum((leaf.score for leaf in result.leaves), ZERO)
-    result.weight_total = result.funds_weight + sum((leaf.weight for leaf in result.leaves), ZERO)
-    result.total = result.funds_score_used + indicator_scores
+    _Walk(result, scheme, len(form.levels)).indicators(evaluation.indicators)
+    leaves = result.leaves
+    result.weight_total = result.funds_weight + sum([leaf.weight for leaf in leaves], ZERO)
+    result.total = result.funds_score_used + sum([leaf.score for leaf in leaves], ZERO)
     result.rule_total = result.funds_score_used + sum(
-        (leaf.rule_score if leaf.rule_score is not None else leaf.score for leaf in result.leaves), ZERO)
+        [leaf.score if leaf.rule_score is None else leaf.rule_score for leaf in leaves], ZERO)
     result.grade = scheme.grade(result.total)
     return result
+
+
+class _Walk:
+    """One pass over the indicator tree: each assessed row is scored (document order),
+    and each row above them gets its subtotal (after its children)."""
+
+    def __init__(self, result: Scores, scheme: Scheme, depth_of_leaves: int):
+        self.result, self.scheme, self.depth_of_leaves = result, scheme, depth_of_leaves
+
+    def indicators(self, nodes: list[Indicator], depth: int = 1, level1=None, level2=None) -> tuple:
+        """The (weight, score, rule score) sums of the nodes."""
+        weight = score_ = rule = ZERO
+        for node in nodes:
+            if depth == 1:
+                level1 = node
+            elif depth == 2:
+                level2 = node
+            if not node.children and (depth >= self.depth_of_leaves or node.weight is not None
+                                      or node.score is not None):
+                leaf = _score_leaf(node, level1 if depth > 1 else None, level2 if depth > 2 else None,
+                                   self.scheme)
+                self.result.leaves.append(leaf)
+                sums = leaf.weight, leaf.score, leaf.score if leaf.rule_score is None else leaf.rule_score
+            else:
+                sums = self.indicators(node.children, depth + 1, level1, level2)
+                self.result.subtotals.append(Subtotal(node, depth, *sums))
+            weight, score_, rule = weight + sums[0], score_ + sums[1], rule + sums[2]
+        return weight, score_, rule
 
 
 def _score_funds(evaluation: Evaluation, scheme: Scheme, result: Scores) -> None:
@@ -187,21 +203,3 @@ def _completion(target: Decimal, actual: Decimal | None, direction: str) -> Deci
             return ZERO
         return min(actual / target, target / actual)
     return None
-
-
-def _subtotal(evaluation: Evaluation, result: Scores) -> None:
-    by_node = {id(leaf.node): leaf for leaf in result.leaves}
-
-    def visit(node: Indicator, depth: int) -> tuple[Decimal, Decimal, Decimal]:
-        leaf = by_node.get(id(node))
-        if leaf is not None:
-            return leaf.weight, leaf.score, leaf.rule_score if leaf.rule_score is not None else leaf.score
-        weight = score_ = rule = ZERO
-        for child in node.children:
-            child_weight, child_score, child_rule = visit(child, depth + 1)
-            weight, score_, rule = weight + child_weight, score_ + child_score, rule + child_rule
-        result.subtotals.append(Subtotal(node, depth, weight, score_, rule))
-        return weight, score_, rule
-
-    for top in evaluation.indicators:
-        visit(top, 1)
