@@ -70,8 +70,9 @@ class ResultCache:
             self.defaults_stamps[path] = _stamp(path)
         return self.defaults_stamps[path]
 
-    def get(self, path: Path, defaults: tuple[Path, ...]):
-        entry = self._shard(path.parent).get(str(path))
+    def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
+        """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
+        entry = self._shard(directory).get(str(path))
         if entry is None:
             return None
         try:
@@ -80,9 +81,9 @@ class ResultCache:
             return None
         return entry[1] if entry[0] == signature else None
 
-    def put(self, path: Path, defaults: tuple[Path, ...], result) -> None:
-        self._shard(path.parent)[str(path)] = (self._signature(path, defaults), result)
-        self.dirty.add(path.parent)
+    def put(self, path: Path, directory: Path, defaults: tuple[Path, ...], result) -> None:
+        self._shard(directory)[str(path)] = (self._signature(path, defaults), result)
+        self.dirty.add(directory)
 
     def save(self) -> None:
         """Each shard is written to a temporary file and renamed: a crash never leaves half of one."""

@@ -243,43 +243,59 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
     for cached in (project_root, defaults_chain, _defaults_node):  # a long `serve` sees new files
         cached.cache_clear()
     cache = ResultCache.for_files(files) if use_cache else None
-    results: dict[Path, Result] = {}
+    parents = _parents(files)
+    results: list[Result | None] = [None] * len(files)
     todo = []
-    for path in files:
-        cached = cache.get(path, defaults_chain(path.parent)) if cache else None
+    for index, (path, parent) in enumerate(zip(files, parents)):
+        cached = cache.get(path, parent, defaults_chain(parent)) if cache else None
         if cached is not None and (reuse is None or reuse(path, cached)):
-            results[path] = cached
+            results[index] = cached
         else:
-            todo.append(path)
+            todo.append(index)
     if progress is not None and len(todo) < len(files):
         progress(len(files) - len(todo))  # the files the cache answered for
-    for path, result in _process_parallel(todo, jobs, extra_dirs, full, after, progress):
-        results[path] = result
+    for index, result in _process_parallel(files, todo, jobs, extra_dirs, full, after, progress):
+        results[index] = result
         if cache:
-            cache.put(path, defaults_chain(path.parent), result.light())
+            cache.put(files[index], parents[index], defaults_chain(parents[index]), result.light())
     if cache:
         cache.save()
-    report = Report([results[path] for path in files])
-    _check_bundles(report, files)
+    report = Report(results)
+    _check_bundles(report, parents)
     return report
 
 
-def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: bool, after,
+def _parents(files: list[Path]) -> list[Path]:
+    """Each file's directory, as one Path object per directory: a Path works out its hash
+    (a dict key, an lru_cache argument) once, and 10,000 new ones would cost a tenth of a second."""
+    by_name: dict[str, Path] = {}
+    parents = []
+    for path in files:
+        name = os.path.dirname(path)
+        parent = by_name.get(name)
+        if parent is None:
+            parent = by_name[name] = path.parent
+        parents.append(parent)
+    return parents
+
+
+def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extra_dirs, full: bool, after,
                       progress=None):
-    """(path, result) for every file, a chunk at a time as the workers finish them.
+    """(index, result) for each file whose index is in `todo`, a chunk at a time as the workers finish them.
 
     Chunks are small, so that no worker idles long at the end while another finishes
     its last one, and the results of one chunk are taken in while the others run."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(paths) < 64:
-        yield from zip(paths, _process_many(paths, extra_dirs, full, after))
+    if jobs == 1 or len(todo) < 64:
+        yield from zip(todo, _process_many([files[i] for i in todo], extra_dirs, full, after))
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    size = min(CHUNK_FILES, max(16, len(paths) // (jobs * 4)))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    size = min(CHUNK_FILES, max(16, len(todo) // (jobs * 4)))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(jobs) as pool:
-        futures = {pool.submit(_process_many, chunk, extra_dirs, full, after): chunk for chunk in chunks}
+        futures = {pool.submit(_process_many, [files[i] for i in chunk], extra_dirs, full, after): chunk
+                   for chunk in chunks}
         for future in as_completed(futures):
             part = future.result()
             yield from zip(futures[future], part)
@@ -287,11 +303,11 @@ def _process_parallel(paths: list[Path], jobs: int | None, extra_dirs, full: boo
                 progress(len(part))
 
 
-def _check_bundles(report: Report, files: list[Path]) -> None:
+def _check_bundles(report: Report, parents: list[Path]) -> None:
     """Each unit directory's `_index.yml` against the evaluations found there."""
     by_dir: dict[Path, list[Result]] = {}
-    for path, result in zip(files, report.results):
-        by_dir.setdefault(path.parent, []).append(result)
+    for parent, result in zip(parents, report.results):
+        by_dir.setdefault(parent, []).append(result)
     for directory, results in sorted(by_dir.items()):
         index_path = directory / INDEX_NAME
         if not index_path.exists():
