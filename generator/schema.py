@@ -65,11 +65,15 @@ def _kind_zh(kind) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Field:
-    """How one field's value is converted, worked out once per class (not per value)."""
+    """How one field's value is converted, worked out once per class (not per value).
+
+    Both converters are Converter methods, (converter, node, path, key, field) -> value
+    or None: `scalar` is given a scalar that is not null, `collection` a mapping or a list."""
 
     title: str
     kind: object  # with class names resolved to classes
-    convert: object  # a Converter method: (converter, node, path, key, field) -> value or None
+    scalar: object
+    collection: object
     item: "_Field | None" = None  # for a list or a mapping of values: how each value is converted
 
 
@@ -85,12 +89,11 @@ def _field(title: str, kind) -> _Field:
     if isinstance(kind, (ListOf, MapOf)):
         item = _field(title, _resolve(kind.item))
         convert = Converter.sequence if isinstance(kind, ListOf) else Converter.mapping
-        return _Field(title, type(kind)(item.kind), convert, item)
+        return _Field(title, type(kind)(item.kind), Converter.wrong_type, convert, item)
     if isinstance(kind, type):
-        return _Field(title, kind, Converter.object)
-    if isinstance(kind, Choice):
-        return _Field(title, kind, Converter.choice)
-    return _Field(title, kind, _SCALAR_CONVERTERS[kind])
+        return _Field(title, kind, Converter.wrong_type, Converter.object)
+    scalar = Converter.choice if isinstance(kind, Choice) else _SCALAR_CONVERTERS[kind]
+    return _Field(title, kind, scalar, Converter.wrong_type)
 
 
 def _path_text(path) -> str:
@@ -143,7 +146,12 @@ class Converter:
                 self._unknown_key(node, path, key_node, value_node, fields)
                 continue
             marks[key] = value_node.start_mark
-            value = field.convert(self, value_node, path, key, field)
+            if type(value_node) is not Scalar:
+                value = field.collection(self, value_node, path, key, field)
+            elif value_node.style or value_node.value not in NULLS:  # not null: is_null(), inlined
+                value = field.scalar(self, value_node, path, key, field)
+            else:
+                continue
             if value is not None:
                 setattr(obj, key, value)
         for name, title in required:
@@ -161,89 +169,89 @@ class Converter:
             suggestion=_suggest(key, fields) + _cut_by_comma(node, key, value_node),
             allowed="、".join(sorted(fields))))
 
-    # Each converter returns None for null, or for a value it reports as wrong.
+    def convert(self, node: Node, path, key, field: _Field):
+        """A value as its field says; None for null, or for a value reported as wrong."""
+        if type(node) is not Scalar:
+            return field.collection(self, node, path, key, field)
+        return None if is_null(node) else field.scalar(self, node, path, key, field)
+
+    # The converters of a mapping or a list.
 
     def object(self, node: Node, path, key, field: _Field):
         if type(node) is Mapping:
             return self.to_object(field.kind, node, (path, key))
-        return self._not_scalar_null(node, path, key, field)
+        return self.wrong_type(node, path, key, field)
 
     def sequence(self, node: Node, path, key, field: _Field):
         if type(node) is not Sequence:
-            return self._not_scalar_null(node, path, key, field)
+            return self.wrong_type(node, path, key, field)
         item, here = field.item, (path, key)
-        converted = (item.convert(self, value, here, (i, value), item) for i, value in enumerate(node.value))
+        converted = (self.convert(value, here, (i, value), item) for i, value in enumerate(node.value))
         return [value for value in converted if value is not None]
 
     def mapping(self, node: Node, path, key, field: _Field):
         if type(node) is not Mapping:
-            return self._not_scalar_null(node, path, key, field)
+            return self.wrong_type(node, path, key, field)
         item, here = field.item, (path, key)
-        converted = ((name, item.convert(self, value, here, name, item))
+        converted = ((name, self.convert(value, here, name, item))
                      for name, (_, value) in entries(node, self.findings.append).items())
         return {name: value for name, value in converted if value is not None}
 
-    def _not_scalar_null(self, node: Node, path, key, field: _Field) -> None:
-        if not is_null(node):
-            self._wrong(node, path, key, field, "按上面的类型改写该值。")
+    # The converters of a scalar that is not null.
 
-    def text(self, node: Node, path, key, field: _Field):
-        text = self._scalar_text(node, path, key, field)
-        if text is not None and text.startswith(PLACEHOLDER):
-            self.findings.append(F.PLACEHOLDER.at(node_pos(node), title=f"“{field.title}”", text=text))
+    def text(self, node: Scalar, path, key, field: _Field):
+        text = node.value
+        if text.startswith(PLACEHOLDER):
+            self._placeholder(node, field)
         return text
 
-    def verbatim(self, node: Node, path, key, field: _Field):
-        text = self.text(node, path, key, field)
-        return None if text is None else Value(text)
+    def verbatim(self, node: Scalar, path, key, field: _Field):
+        text = node.value
+        if text.startswith(PLACEHOLDER):
+            self._placeholder(node, field)
+        return Value(text)
 
-    def number(self, node: Node, path, key, field: _Field):
-        text = self._scalar_text(node, path, key, field)
-        if text is None:
-            return None
-        number = parse_num(text)
+    def number(self, node: Scalar, path, key, field: _Field):
+        number = parse_num(node.value)
         if number is None:
             self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
         return number
 
-    def rate(self, node: Node, path, key, field: _Field):
+    def rate(self, node: Scalar, path, key, field: _Field):
         number = self.number(node, path, key, field)
         if number is None or number.percent:
             return number
         return Num(number.value / 100, number.text, True)
 
-    def integer(self, node: Node, path, key, field: _Field):
-        text = self._scalar_text(node, path, key, field)
-        number = None if text is None else parse_num(text)
+    def integer(self, node: Scalar, path, key, field: _Field):
+        number = parse_num(node.value)
         if number is not None and number.value == number.value.to_integral_value():
             return int(number.value)
-        if text is not None:
-            self._wrong(node, path, key, field, "只写整数，如 2020。")
+        self._wrong(node, path, key, field, "只写整数，如 2020。")
         return None
 
-    def boolean(self, node: Node, path, key, field: _Field):
-        text = self._scalar_text(node, path, key, field)
-        if text is None or text in _TRUE or text in _FALSE:
-            return None if text is None else text in _TRUE
+    def boolean(self, node: Scalar, path, key, field: _Field):
+        if node.value in _TRUE or node.value in _FALSE:
+            return node.value in _TRUE
         self._wrong(node, path, key, field, "写 true 或 false。")
         return None
 
-    def choice(self, node: Node, path, key, field: _Field):
-        text = self._scalar_text(node, path, key, field)
+    def choice(self, node: Scalar, path, key, field: _Field):
+        text = node.value
         allowed = list(field.kind.values) or self.choices.get(field.kind.source, [])
-        if text is None or text in allowed:
+        if text in allowed:
             return text
         self.findings.append(F.UNKNOWN_CHOICE.at(
             node_pos(node), key=_path_text((path, key)), value=text, suggestion=_suggest(text, allowed),
             allowed="、".join(allowed)))
         return None
 
-    def _scalar_text(self, node: Node, path, key, field: _Field) -> str | None:
-        """A scalar's text; None for null, or (reported) for a list or a mapping."""
-        if type(node) is Scalar:
-            return None if not node.style and node.value in NULLS else node.value  # is_null(), inlined
+    def wrong_type(self, node: Node, path, key, field: _Field) -> None:
+        """A scalar where a mapping or a list belongs, or the other way round."""
         self._wrong(node, path, key, field, "按上面的类型改写该值。")
-        return None
+
+    def _placeholder(self, node: Scalar, field: _Field) -> None:
+        self.findings.append(F.PLACEHOLDER.at(node_pos(node), title=f"“{field.title}”", text=node.value))
 
     def _wrong(self, node: Node, path, key, field: _Field, fix: str) -> None:
         self.findings.append(F.WRONG_TYPE.at(node_pos(node), key=_path_text((path, key)), title=field.title,
