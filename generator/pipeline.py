@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,8 +58,10 @@ class Result:
         return {**self.summary, "indicators": pickle.loads(self.indicators_packed)}
 
     def counts(self) -> dict[str, int]:
-        counted = Counter(f.severity for f in self.findings)
-        return {severity: counted.get(severity, 0) for severity in (F.ERROR, F.WARNING, F.INFO)}
+        counted = {F.ERROR: 0, F.WARNING: 0, F.INFO: 0}
+        for finding in self.findings:
+            counted[finding.severity] += 1
+        return counted
 
     @property
     def ok(self) -> bool:
@@ -155,7 +156,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
         result.findings.append(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=f"无法读取文件（{exc.strerror}）"))
         return result
     forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
-    converter = Converter({"forms": list(forms), "schemes": list(schemes)})
+    converter = Converter(_choices(extra_dirs))
     evaluation = converter.to_object(Evaluation, node)
     result.findings += converter.findings
     if any(f.severity == F.ERROR for f in result.findings):
@@ -174,6 +175,11 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     return result
 
 
+@lru_cache(maxsize=None)
+def _choices(extra_dirs: tuple[Path, ...]) -> dict[str, list[str]]:
+    return {"forms": list(registry.forms(extra_dirs)), "schemes": list(registry.schemes(extra_dirs))}
+
+
 def _merged_node(path: Path) -> Mapping:
     node = load_file(path)
     file = str(path)
@@ -182,19 +188,26 @@ def _merged_node(path: Path) -> Mapping:
     if type(node) is not Mapping:
         kind = "列表" if type(node) is Sequence else f"文字“{node.value}”"
         raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind))
+    return merge(_directory_defaults(os.path.dirname(file)), node)
+
+
+@lru_cache(maxsize=4096)
+def _directory_defaults(directory: str) -> Mapping | None:
+    """The `_defaults.yml` files that apply in a directory, merged (once for all its files)."""
     merged = None
-    for defaults in defaults_chain(path.parent):
+    for defaults in defaults_chain(Path(directory)):
         merged = merge(merged, _defaults_node(defaults))
-    return merge(merged, node)
+    return merged
 
 
 def _leaf_requirements(scores: Scores) -> list[Finding]:
     """Rows at the form's last level must carry a weight and a score."""
     found = []
-    for node in (leaf.node for leaf in scores.leaves):
-        for key, title in (("weight", "分值"), ("score", "得分")):
-            if getattr(node, key) is None:
-                found.append(F.MISSING_FIELD.at(node.pos, where=f"指标“{node.name}”", key=key, title=title))
+    for leaf in scores.leaves:
+        node = leaf.node
+        if node.weight is None or node.score is None:
+            found += [F.MISSING_FIELD.at(node.pos, where=f"指标“{node.name}”", key=key, title=title)
+                      for key, title in (("weight", "分值"), ("score", "得分")) if getattr(node, key) is None]
     return found
 
 
@@ -240,8 +253,8 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
 
 
 def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
-    for cached in (project_root, defaults_chain, _defaults_node):  # a long `serve` sees new files
-        cached.cache_clear()
+    for cached in (project_root, defaults_chain, _defaults_node, _directory_defaults):
+        cached.cache_clear()  # a long `serve` sees new files
     cache = ResultCache.for_files(files) if use_cache else None
     parents = _parents(files)
     results: list[Result | None] = [None] * len(files)
