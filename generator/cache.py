@@ -85,15 +85,19 @@ class ResultCache:
         self._shard(directory)[str(path)] = (self._signature(path, defaults), result)
         self.dirty.add(directory)
 
-    def save(self) -> None:
-        """Each shard is written to a temporary file and renamed: a crash never leaves half of one."""
+    def save(self, only: Path | None = None) -> None:
+        """Writes the shards that changed (or, given `only`, that directory's shard if it changed).
+        Each is written to a temporary file and renamed: a crash never leaves half of one."""
+        for content_dir in sorted(self.dirty) if only is None else [only] if only in self.dirty else []:
+            self._write(content_dir)
+            self.dirty.discard(content_dir)
+
+    def _write(self, content_dir: Path) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            for content_dir in sorted(self.dirty):
-                fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump((code_stamp(), self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self._shard_path(content_dir))
+            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((code_stamp(), self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._shard_path(content_dir))
         except OSError:
             pass  # a cache that cannot be written only costs time
-        self.dirty.clear()

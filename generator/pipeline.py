@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -267,10 +268,15 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
             todo.append(index)
     if progress is not None and len(todo) < len(files):
         progress(len(files) - len(todo))  # the files the cache answered for
+    unfinished = Counter(parents[index] for index in todo)  # files still to come, by directory
     for index, result in _process_parallel(files, todo, jobs, extra_dirs, full, after, progress):
         results[index] = result
+        parent = parents[index]
+        unfinished[parent] -= 1
         if cache:
-            cache.put(files[index], parents[index], defaults_chain(parents[index]), result.light())
+            cache.put(files[index], parent, defaults_chain(parent), result.light())
+            if not unfinished[parent]:  # written while the workers go on, not all at the end
+                cache.save(only=parent)
     if cache:
         cache.save()
     report = Report(results)
@@ -304,7 +310,7 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    size = min(CHUNK_FILES, max(16, len(todo) // (jobs * 4)))
+    size = min(CHUNK_FILES, max(16, len(todo) // (jobs * 8)))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(jobs) as pool:
         futures = {pool.submit(_process_many, [files[i] for i in chunk], extra_dirs, full, after): chunk
