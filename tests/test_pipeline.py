@@ -1,0 +1,63 @@
+"""Every field of a real table, removed or given a value of the wrong kind, gives findings, never an exception."""
+import copy
+
+import pytest
+import yaml
+
+from generator.pipeline import defaults_chain, process_file
+
+from .conftest import ROOT
+
+SEEDS = ["content/zibo-gxj/2020/01-baiqiang-qiyejia.yml", "content/zibo-gxj/2021/03-guquan-touzi.yml",
+         "content/anqing-jxj/2023/01-feigong-dangjian.yml"]
+WRONG_VALUES = [None, [], {}, "文字", -5, {"x": 1}]
+DELETE = object()
+
+
+def _standalone(seed: str) -> dict:
+    """The table with its directory's defaults written in, so that it can stand anywhere."""
+    path = ROOT / seed
+    data = {}
+    for defaults in defaults_chain(path.parent):
+        data.update(yaml.safe_load(defaults.read_text(encoding="utf-8")) or {})
+    data.update(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return data
+
+
+def _places(data, path=()):
+    """Every key of every mapping, and the first items of every list, as paths."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield path + (key,)
+            yield from _places(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data[:2]):
+            yield path + (index,)
+            yield from _places(value, path + (index,))
+
+
+def _changed(data, path, value):
+    changed = copy.deepcopy(data)
+    parent = changed
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is DELETE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = copy.deepcopy(value)
+    return changed
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_field_removed_or_of_the_wrong_kind_gives_findings(seed, write):
+    data = _standalone(seed)
+    variants = 0
+    for path in _places(data):
+        for value in [DELETE, *WRONG_VALUES]:
+            if value is DELETE and isinstance(path[-1], int):
+                continue
+            text = yaml.safe_dump(_changed(data, path, value), allow_unicode=True)
+            result = process_file(write("content/u/2020/t.yml", text))  # must not raise
+            result.light().full_summary()
+            variants += 1
+    assert variants > 500
