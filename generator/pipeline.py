@@ -27,7 +27,7 @@ from .schema import Converter
 from .scoring import Scores, score
 
 ROOT_MARKERS = ("site_config.yml", ".git")
-CHUNK_FILES = 100  # files a worker is given at a time
+CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
 
 
 @dataclass
@@ -310,8 +310,7 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    size = min(CHUNK_FILES, max(16, len(todo) // (jobs * 8)))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    chunks = _chunks(todo, jobs)
     with ProcessPoolExecutor(jobs) as pool:
         futures = {pool.submit(_process_many, [files[i] for i in chunk], extra_dirs, full, after): chunk
                    for chunk in chunks}
@@ -320,6 +319,18 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
             yield from zip(futures[future], part)
             if progress is not None:
                 progress(len(part))
+
+
+def _chunks(todo: list[int], jobs: int) -> list[list[int]]:
+    """Chunks that shrink as the work left does (a quarter of each worker's share, within
+    CHUNK_FILES), so that at the end the workers finish within a few files of each other."""
+    fewest, most = CHUNK_FILES
+    chunks, start = [], 0
+    while start < len(todo):
+        size = min(most, max(fewest, (len(todo) - start) // (jobs * 4)))
+        chunks.append(todo[start:start + size])
+        start += size
+    return chunks
 
 
 def _check_bundles(report: Report, parents: list[Path]) -> None:

@@ -61,3 +61,12 @@ def test_every_field_removed_or_of_the_wrong_kind_gives_findings(seed, write):
             result.light().full_summary()
             variants += 1
     assert variants > 500
+
+
+def test_chunks_cover_every_file_once_and_shrink_towards_the_end():
+    from generator.pipeline import CHUNK_FILES, _chunks
+
+    chunks = _chunks(list(range(1000)), jobs=2)
+    assert [i for chunk in chunks for i in chunk] == list(range(1000))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes[0] == CHUNK_FILES[1] and sizes[-2] == CHUNK_FILES[0] and sizes == sorted(sizes, reverse=True)
