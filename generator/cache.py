@@ -88,7 +88,7 @@ class ResultCache:
     def save(self, only: Path | None = None) -> None:
         """Writes the shards that changed (or, given `only`, that directory's shard if it changed).
         Each is written to a temporary file and renamed: a crash never leaves half of one."""
-        for content_dir in sorted(self.dirty) if only is None else [only] if only in self.dirty else []:
+        for content_dir in sorted(self.dirty if only is None else self.dirty & {only}):
             self._write(content_dir)
             self.dirty.discard(content_dir)
 

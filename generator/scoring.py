@@ -95,12 +95,10 @@ def is_not_applicable(node: Indicator) -> bool:
 def score(evaluation: Evaluation, form: Form, scheme: Scheme) -> Scores:
     result = Scores()
     _score_funds(evaluation, scheme, result)
-    _Walk(result, scheme, len(form.levels)).indicators(evaluation.indicators)
-    leaves = result.leaves
-    result.weight_total = result.funds_weight + sum([leaf.weight for leaf in leaves], ZERO)
-    result.total = result.funds_score_used + sum([leaf.score for leaf in leaves], ZERO)
-    result.rule_total = result.funds_score_used + sum(
-        [leaf.score if leaf.rule_score is None else leaf.rule_score for leaf in leaves], ZERO)
+    weight, score_, rule = _Walk(result, scheme, len(form.levels)).indicators(evaluation.indicators)
+    result.weight_total = result.funds_weight + weight
+    result.total = result.funds_score_used + score_
+    result.rule_total = result.funds_score_used + rule
     result.grade = scheme.grade(result.total)
     return result
 
