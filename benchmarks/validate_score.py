@@ -5,8 +5,10 @@
 Cold: nothing cached (the cache file is deleted before each run). Warm: one
 file changed since the previous run. Each run is a fresh process, so its peak
 memory (including worker processes) is measured on its own. Beside jixiao's
-rate it prints PyYAML's own rate (C loader, one core) on the same files; with
---stages, the time per file of each stage in one process (best of 5).
+rate it prints PyYAML's own rate (C loader, one core) on the same files, and the
+workers' CPU time per file with the share of two cores they got (a busy machine
+lowers the share, not the CPU per file); with --stages, the time per file of each
+stage in one process (best of 5).
 """
 from __future__ import annotations
 
@@ -31,8 +33,10 @@ from generator.pipeline import run
 start = time.perf_counter()
 report = run([sys.argv[1]])
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "files": len(report.results), "peak_mb": peak_kb / 1024}))
+own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "files": len(report.results),
+                  "peak_mb": (own.ru_maxrss + workers.ru_maxrss) / 1024,
+                  "worker_cpu_seconds": workers.ru_utime + workers.ru_stime}))
 """
 
 
@@ -118,6 +122,12 @@ def measure(size: int, repeat: int) -> dict:
             "warm_files_per_s": round(statistics.median(size / t["seconds"] for t in warm)),
             "cold_seconds": round(statistics.median(t["seconds"] for t in cold), 2),
             "warm_seconds": round(statistics.median(t["seconds"] for t in warm), 2),
+            # CPU the workers used per file, and how much of two cores' time they got: when the
+            # machine is busy, files/s falls while the CPU per file stays, and the share drops.
+            "cold_worker_cpu_ms_per_file": round(
+                statistics.median(t["worker_cpu_seconds"] for t in cold) / size * 1000, 3),
+            "cold_share_of_two_cores": round(
+                statistics.median(t["worker_cpu_seconds"] / (2 * t["seconds"]) for t in cold), 2),
             "peak_mb_cold": round(max(t["peak_mb"] for t in cold)),
             "peak_mb_warm": round(max(t["peak_mb"] for t in warm)),
             "pyyaml_cloader_files_per_s_one_core": round(loader_rate(paths)),
