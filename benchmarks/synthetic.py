@@ -52,8 +52,8 @@ def evaluation_text(rng: random.Random, number: int) -> str:
              "培育壮大骨干企业，全面优化发展环境，加快推进制造业向智能化、高端化、绿色化方向延伸拓展。",
              f"  actual: 按计划推进{rng.choice(WORDS)}工作，各项指标基本完成。",
              "indicators:"]
-    index, total = 0, _cents(10 * Decimal(str(executed)) / budget)
-    funds_score = total
+    funds_score = _cents(10 * Decimal(str(executed)) / budget)
+    index, total = 0, funds_score
     for level1, weight, level2s in LEVEL2:
         lines += [f"  - name: {level1}", f"    weight: {weight}", "    children:"]
         weights = iter(LEAF_WEIGHTS[level1])

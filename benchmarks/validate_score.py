@@ -34,7 +34,7 @@ start = time.perf_counter()
 report = run([sys.argv[1]])
 seconds = time.perf_counter() - start
 own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": seconds, "files": len(report.results),
+print(json.dumps({"seconds": seconds, "files": len(report.results), "failed": sum(not r.ok for r in report.results),
                   "peak_mb": (own.ru_maxrss + workers.ru_maxrss) / 1024,
                   "worker_cpu_seconds": workers.ru_utime + workers.ru_stime}))
 """
@@ -43,7 +43,10 @@ print(json.dumps({"seconds": seconds, "files": len(report.results),
 def trial(content: Path) -> dict:
     out = subprocess.run([sys.executable, "-c", TRIAL, str(content)], capture_output=True, text=True,
                          check=True, cwd=content.parent)
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    if result["failed"]:  # a file stopped by an error is cheap: the figures would flatter
+        sys.exit(f"{result['failed']} synthetic files did not validate; run jixiao validate on {content}")
+    return result
 
 
 def loader_rate(paths: list[Path], sample: int = 1000) -> float:
