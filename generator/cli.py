@@ -1,6 +1,7 @@
 """The `jixiao` command: one module per subcommand in `commands/`."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -10,20 +11,39 @@ from .commands import click_zh
 
 click_zh.install()  # before the commands are declared: some of click's words are fixed then
 
-from .commands import build, new, print_, schema, score, serve, validate  # noqa: E402
+# Each subcommand's module, imported only when that command runs (or help lists it):
+# `jixiao validate` need not load the site builder, the search index and numpy.
+COMMANDS = {"validate": "validate", "score": "score", "build": "build", "serve": "serve", "print": "print_",
+            "new": "new", "schema": "schema"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands are the `command` of their modules in `commands/`, loaded on use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        command = importlib.import_module(f".commands.{COMMANDS[name]}", __package__).command
+        command.options_metavar = "[选项]"  # in usage lines, beside click_zh's words
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # click suggests from the commands loaded: none yet
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=COMMANDS, ctx=ctx) from None
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jixiao", message="jixiao %(version)s")
 def group() -> None:
     """jixiao（绩效）：预算绩效评价的编写、核对、评分与公开。"""
 
 
-for command in (validate.command, score.command, build.command, serve.command, print_.command, new.command,
-                schema.command):
-    group.add_command(command)
-for command in (group, *group.commands.values()):
-    command.options_metavar = "[选项]"  # in usage lines, beside click_zh's words
+group.options_metavar = "[选项]"
 group.subcommand_metavar = "命令 [参数]..."
 
 

@@ -105,6 +105,21 @@ def test_usage_errors_and_help_are_in_chinese():
     assert "用法: jixiao validate [选项] [路径]..." in help_text and "显示本帮助并退出" in help_text
 
 
+def test_a_mistyped_command_gets_a_suggestion():
+    typo = jixiao("validte", CONTENT)
+    assert typo.returncode == 2 and "没有子命令 'validte'" in typo.stderr and "'validate'" in typo.stderr
+    assert all(name in jixiao("--help").stdout for name in ("validate", "score", "build", "print", "new"))
+
+
+def test_validate_loads_only_what_it_needs():
+    """The site builder (with numpy and the search index) is imported by `build`, not by `validate`."""
+    code = ("import sys; from generator.cli import main; sys.argv = ['jixiao', 'validate', '--no-cache', sys.argv[1]]\n"
+            "try: main()\nexcept SystemExit: print(sorted(m for m in ('generator.site', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(CONTENT / "zibo-gxj" / "2021")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr
+
+
 def test_new_skeleton_validates_without_errors(tmp_path):
     (tmp_path / "site_config.yml").write_text("", encoding="utf-8")
     target = tmp_path / "content" / "u" / "2021" / "a.yml"
