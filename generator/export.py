@@ -52,6 +52,11 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
     return row
 
 
+# The columns of indicators.csv: the evaluation's file and name, then indicator_rows()'s keys.
+INDICATOR_CSV_COLUMNS = ("file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
+                         "rule_score", "applicable", "reason")
+
+
 def indicator_rows(scores: Scores) -> list[dict]:
     """Every assessed indicator with its entered score and, where a rule applies, its rule score."""
     rows = []
@@ -140,8 +145,6 @@ def _schema(columns: list[str]) -> dict:
 def datapackage(site, rows: list[dict]) -> dict:
     """A Frictionless Data Package describing the downloads."""
     evaluation_columns = list(flatten(evaluation_csv_row(rows[0]))) if rows else []
-    indicator_columns = ["file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
-                         "rule_score", "applicable", "reason"]
     csv_dialect = {"delimiter": ",", "header": True}
     return {
         "name": "jixiao-evaluations", "title": f"{site.site_name}：预算绩效评价数据",
@@ -151,7 +154,7 @@ def datapackage(site, rows: list[dict]) -> dict:
             {"name": "evaluations", "path": "evaluations.csv", "format": "csv", "encoding": "utf-8-sig",
              "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(evaluation_columns)},
             {"name": "indicators", "path": "indicators.csv", "format": "csv", "encoding": "utf-8-sig",
-             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(indicator_columns)},
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(list(INDICATOR_CSV_COLUMNS))},
             {"name": "evaluations-json", "path": "evaluations.json", "format": "json",
              "mediatype": "application/json"},
         ],

@@ -377,12 +377,10 @@ class SiteBuilder:
             return separator.join(r.extra["downloads"][name] for r in results)
 
         first = results[0].summary if results else None
-        indicator_header = ["file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
-                            "rule_score", "applicable", "reason"]
         evaluations_header = export.csv_header(export.evaluation_csv_row(first)) if first else "\ufeff"
         output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
-        output.write_bytes("data/indicators.csv", ("\ufeff" + ",".join(indicator_header) + "\r\n").encode("utf-8")
-                           + joined("indicators.csv"))
+        indicator_header = "\ufeff" + ",".join(export.INDICATOR_CSV_COLUMNS) + "\r\n"
+        output.write_bytes("data/indicators.csv", indicator_header.encode("utf-8") + joined("indicators.csv"))
         output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
         output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
                                                               ensure_ascii=False, indent=1, sort_keys=True))

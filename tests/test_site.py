@@ -1,4 +1,6 @@
 """`jixiao build` on the seed content and on hostile content."""
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -7,6 +9,7 @@ import pytest
 
 from generator import search
 from generator.config import load_config
+from generator.export import INDICATOR_CSV_COLUMNS
 from generator.output import Output, UnsafePath
 from generator.site import SiteBuilder
 
@@ -241,3 +244,11 @@ def test_bad_site_config_gives_located_errors(write):
     assert site is None
     codes = {(f.code, f.line) for f in problems}
     assert ("unknown-key", 1) in codes and any(code == "missing-field" for code, _ in codes)
+
+
+def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
+    rows = list(csv.reader(io.StringIO((seed_site / "data/indicators.csv").read_text(encoding="utf-8-sig"))))
+    assert tuple(rows[0]) == INDICATOR_CSV_COLUMNS
+    assert all(len(row) == len(INDICATOR_CSV_COLUMNS) for row in rows[1:])
+    record = dict(zip(rows[0], next(r for r in rows[1:] if r[4] == "规划编制成本")))
+    assert record["level1"] == "产出指标" and record["target"] == "≤80万元" and record["actual"] == "79.9万元"
