@@ -1,7 +1,7 @@
 import pytest
 
 from generator.findings import Pos
-from generator.loader import LoadError, Mapping, Scalar, decode, entries, is_null, merge, node_pos, parse
+from generator.loader import LoadError, Scalar, decode, entries, is_null, merge, node_pos, parse
 
 
 def test_scalars_keep_verbatim_text_and_position():
