@@ -207,7 +207,7 @@ def _leaf_requirements(scores: Scores) -> list[Finding]:
     for leaf in scores.leaves:
         node = leaf.node
         if node.weight is None or node.score is None:
-            found += [F.MISSING_FIELD.at(node.pos, where=f"指标“{node.name}”", key=key, title=title)
+            found += [F.MISSING_FIELD.at(node.pos, where=f"指标 {node.name}", key=key, title=title)
                       for key, title in (("weight", "分值"), ("score", "得分")) if getattr(node, key) is None]
     return found
 

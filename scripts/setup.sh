@@ -20,6 +20,13 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Debian's Python is built with profile-guided and link-time optimisation and linked statically;
+# a Python that a version manager such as pyenv builds with its default options is neither, and
+# validates and scores about a fifth slower (benchmarks/validate_score.py, run side by side).
+# PYTHON=... chooses another.
+if [ -z "${PYTHON:-}" ] && /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  PYTHON=/usr/bin/python3
+fi
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
