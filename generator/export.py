@@ -7,7 +7,9 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from .model import Evaluation
+from . import registry
+from .model import Evaluation, Published
+from .quantities import Num, figure, rate
 from .scoring import Scores
 
 
@@ -24,27 +26,52 @@ def _rate(scores: Scores) -> float | None:
     return None if rate is None else number(rate * 100)
 
 
+def _percent(printed: Num | None) -> float | None:
+    return None if printed is None else number(printed.value * 100)
+
+
+def _text(text: str) -> str | None:
+    return text or None
+
+
 def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int]) -> dict:
-    """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV)."""
+    """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV).
+    Each figure's `_text` is as the table prints it: an entered amount as written, a computed one
+    at the precision of its published counterpart, or of the form (`99.00`, `100.0%`)."""
     row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
-           "implementer": None, "form": None, "scheme": None, "budget": None, "executed": None,
-           "execution_rate": None, "funds_score": None, "funds_score_in_total": None, "weight_total": None,
-           "total": None,
-           "rule_total": None, "published_total": None, "grade": None, "findings": counts,
-           "subtotals": [], "indicators": []}
+           "implementer": None, "form": None, "scheme": None, "budget": None, "budget_text": None,
+           "executed": None, "executed_text": None, "execution_rate": None, "execution_rate_text": None,
+           "funds_score": None, "funds_score_text": None, "funds_score_in_total": None,
+           "weight_total": None, "weight_total_text": None, "total": None, "total_text": None,
+           "rule_total": None, "published_total": None, "published_total_text": None,
+           "published_execution_rate": None, "published_execution_rate_text": None, "grade": None,
+           "findings": counts, "subtotals": [], "indicators": []}
     if ev is None or scores is None:
         return row
     total_row = ev.funds.rows.total if ev.funds and ev.funds.rows else None
+    budget = total_row.budget if total_row else None
+    executed = total_row.executed if total_row else None
+    published = ev.published or Published()
+    form = registry.forms().get(ev.form)
+    rate_total = scores.rates.get("total")
     row.update(
         name=ev.project, year=ev.year, unit=ev.department.name, unit_code=ev.department.code,
         implementer=ev.implementer.name if ev.implementer else None, form=ev.form, scheme=ev.scheme,
-        budget=number(total_row.budget.value) if total_row and total_row.budget else None,
-        executed=number(total_row.executed.value) if total_row and total_row.executed else None,
-        execution_rate=_rate(scores), funds_score=number(scores.funds_score),
+        budget=number(budget.value) if budget else None, budget_text=figure(budget) or None,
+        executed=number(executed.value) if executed else None, executed_text=figure(executed) or None,
+        execution_rate=_rate(scores),
+        execution_rate_text=_text(rate(rate_total, form, published.rates.get("total")) if form else ""),
+        funds_score=number(scores.funds_score),
+        funds_score_text=_text(figure(scores.funds_score, published.funds_score)),
         funds_score_in_total=number(scores.funds_score_used) if ev.funds else None,
-        weight_total=number(scores.weight_total), total=number(scores.total),
+        weight_total=number(scores.weight_total),
+        weight_total_text=figure(scores.weight_total, published.weight_total),
+        total=number(scores.total), total_text=figure(scores.total, published.total),
         rule_total=number(scores.rule_total),
-        published_total=number(ev.published.total.value) if ev.published and ev.published.total else None,
+        published_total=number(published.total.value) if published.total else None,
+        published_total_text=_text(figure(published.total)),
+        published_execution_rate=_percent(published.rates.get("total")),
+        published_execution_rate_text=_text(figure(published.rates.get("total"))),
         grade=scores.grade,
         subtotals=[{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
                     "rule_score": number(s.rule_score)} for s in scores.subtotals if s.depth == 1],
@@ -53,8 +80,8 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
 
 
 # The columns of indicators.csv: the evaluation's file and name, then indicator_rows()'s keys.
-INDICATOR_CSV_COLUMNS = ("file", "name", "level1", "level2", "indicator", "target", "actual", "weight", "score",
-                         "rule_score", "applicable", "reason")
+INDICATOR_CSV_COLUMNS = ("file", "name", "level1", "level2", "indicator", "target", "actual", "weight",
+                         "weight_text", "score", "score_text", "rule_score", "applicable", "reason")
 
 
 def indicator_rows(scores: Scores) -> list[dict]:
@@ -67,7 +94,8 @@ def indicator_rows(scores: Scores) -> list[dict]:
             "level2": leaf.level2.name if leaf.level2 else None, "indicator": node.name,
             "target": node.target.text if node.target else None,
             "actual": node.actual.text if node.actual else None,
-            "weight": number(leaf.weight), "score": number(leaf.score),
+            "weight": number(leaf.weight), "weight_text": _text(figure(node.weight)),
+            "score": number(leaf.score), "score_text": _text(figure(node.score)),
             "rule_score": number(leaf.rule_score), "applicable": leaf.applicable,
             "reason": node.reason})
     return rows
@@ -90,23 +118,44 @@ def flatten(row: dict) -> dict:
     return flat
 
 
+def _cell(value):
+    """A CSV cell: booleans in words, as a reader of the table would write them."""
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return value
+
+
 def to_csv(rows: list[dict], header: bool = True) -> str:
-    """CSV with a UTF-8 byte-order mark, so that Excel shows the Chinese correctly;
-    without `header`, just the lines (fragments that a build joins later)."""
-    flat = [flatten(row) for row in rows]
+    """CSV with a UTF-8 byte-order mark, so that Excel shows the Chinese correctly, its header the
+    field names; without `header`, just the lines (fragments that a build joins later)."""
+    flat = [{key: _cell(value) for key, value in flatten(row).items()} for row in rows]
     buffer = io.StringIO()
     if header:
-        buffer.write("\ufeff")
+        buffer.write(csv_header(list(flat[0]), titles=False) if flat else "\ufeff")
     if flat:
-        writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\r\n")
-        if header:
-            writer.writeheader()
-        writer.writerows(flat)
+        csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\r\n").writerows(flat)
     return buffer.getvalue()
 
 
-def csv_header(row: dict) -> str:
-    return "\ufeff" + ",".join(flatten(row)) + "\r\n"
+def csv_header(columns, titles: bool = True) -> str:
+    """A header row: the columns' Chinese titles (the site's downloads) or their field names."""
+    names = [FIELD_TITLES[c] for c in columns] if titles else list(columns)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(names)
+    return "\ufeff" + buffer.getvalue()
+
+
+def download_row(row: dict, publishing_unit: str) -> dict:
+    """A summary as the site publishes it: with the unit that publishes it beside the
+    主管部门 its table names (安庆's 膜、塑料及刷业 table names 非部门待分单位)."""
+    published = {}
+    for key, value in row.items():
+        if key == "unit":
+            published["publishing_unit"] = publishing_unit
+        published[key] = value
+    return published
 
 
 def download_fragments(row: dict) -> dict[str, bytes]:
@@ -119,32 +168,52 @@ def download_fragments(row: dict) -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in fragments.items()}
 
 
+# The columns of the site's evaluations.csv: a summary's, with the publishing unit.
+EVALUATION_CSV_COLUMNS = tuple(flatten(evaluation_csv_row(download_row(
+    summary("", None, None, {"error": 0, "warning": 0, "info": 0}), ""))))
+
+
 _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "execution_rate": "number",
                 "funds_score": "number", "funds_score_in_total": "number", "weight_total": "number",
-                "total": "number", "rule_total": "number",
-                "published_total": "number", "weight": "number", "score": "number", "rule_score": "number",
-                "applicable": "boolean", "findings_error": "integer", "findings_warning": "integer",
+                "total": "number", "rule_total": "number", "published_total": "number",
+                "published_execution_rate": "number", "weight": "number", "score": "number",
+                "rule_score": "number", "applicable": "boolean", "findings_error": "integer", "findings_warning": "integer",
                 "findings_info": "integer"}
-_FIELD_TITLES = {
-    "file": "源文件", "name": "项目名称", "year": "年度", "unit": "主管部门", "unit_code": "主管部门代码",
-    "implementer": "实施单位", "form": "表式", "scheme": "评分规则", "budget": "全年预算数（万元）",
-    "executed": "全年执行数（万元）", "execution_rate": "执行率（%）", "funds_score": "资金得分（计算）",
+# The Chinese title of every column: the header row of the site's CSV files and the
+# datapackage's titles (its field names are the English keys of the JSON).
+FIELD_TITLES = {
+    "file": "源文件", "name": "项目名称", "year": "年度", "publishing_unit": "发布单位",
+    "unit": "主管部门", "unit_code": "主管部门代码", "implementer": "实施单位", "form": "表式",
+    "scheme": "评分规则", "budget": "全年预算数（万元）", "budget_text": "全年预算数（原表写法）",
+    "executed": "全年执行数（万元）", "executed_text": "全年执行数（原表写法）",
+    "execution_rate": "执行率（%）", "execution_rate_text": "执行率（按原表精度）",
+    "funds_score": "资金得分（计算）", "funds_score_text": "资金得分（计算，按原表精度）",
     "funds_score_in_total": "资金得分（计入总分；无执行数时取原表印出的得分）",
-    "weight_total": "分值合计", "total": "总分（按表中得分计算）", "rule_total": "总分（按评分规则计算）",
-    "published_total": "原表总分", "grade": "等级", "findings_error": "错误数", "findings_warning": "警告数",
-    "findings_info": "提示数", "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标",
-    "target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
-    "rule_score": "按规则计算的得分", "applicable": "是否适用", "reason": "偏差原因分析及改进措施"}
+    "weight_total": "分值合计", "weight_total_text": "分值合计（按原表精度）",
+    "total": "总分（按表中得分计算）", "total_text": "总分（按表中得分计算，按原表精度）",
+    "rule_total": "总分（按评分规则计算）", "published_total": "原表总分", "published_total_text": "原表总分（原表写法）",
+    "published_execution_rate": "原表执行率（%）", "published_execution_rate_text": "原表执行率（原表写法）",
+    "grade": "等级", "findings_error": "错误数", "findings_warning": "警告数", "findings_info": "提示数",
+    "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "target": "年度指标值",
+    "actual": "实际完成值", "weight": "分值", "weight_text": "分值（原表写法）", "score": "得分",
+    "score_text": "得分（原表写法）", "rule_score": "按规则计算的得分", "applicable": "是否适用",
+    "reason": "偏差原因分析及改进措施"}
+_BOOLEAN_WORDS = {"trueValues": ["是"], "falseValues": ["否"]}
 
 
-def _schema(columns: list[str]) -> dict:
-    return {"fields": [{"name": c, "title": _FIELD_TITLES.get(c, c), "type": _FIELD_TYPES.get(c, "string")}
-                       for c in columns]}
+def _field(column: str) -> dict:
+    kind = _FIELD_TYPES.get(column, "string")
+    return {"name": column, "title": FIELD_TITLES[column], "type": kind,
+            **(_BOOLEAN_WORDS if kind == "boolean" else {})}
 
 
-def datapackage(site, rows: list[dict]) -> dict:
-    """A Frictionless Data Package describing the downloads."""
-    evaluation_columns = list(flatten(evaluation_csv_row(rows[0]))) if rows else []
+def _schema(columns) -> dict:
+    return {"fields": [_field(c) for c in columns]}
+
+
+def datapackage(site) -> dict:
+    """A Frictionless Data Package describing the downloads. The CSV header rows give each
+    field's title; the fields are in the order of the columns."""
     csv_dialect = {"delimiter": ",", "header": True}
     return {
         "name": "jixiao-evaluations", "title": f"{site.site_name}：预算绩效评价数据",
@@ -152,9 +221,9 @@ def datapackage(site, rows: list[dict]) -> dict:
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
         "resources": [
             {"name": "evaluations", "path": "evaluations.csv", "format": "csv", "encoding": "utf-8-sig",
-             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(evaluation_columns)},
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(EVALUATION_CSV_COLUMNS)},
             {"name": "indicators", "path": "indicators.csv", "format": "csv", "encoding": "utf-8-sig",
-             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(list(INDICATOR_CSV_COLUMNS))},
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(INDICATOR_CSV_COLUMNS)},
             {"name": "evaluations-json", "path": "evaluations.json", "format": "json",
              "mediatype": "application/json"},
         ],

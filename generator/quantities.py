@@ -79,6 +79,49 @@ def format_rate(rate: Decimal, places: int, strip_zeros: bool) -> str:
     return format_number(rate * 100, places, strip_zeros) + "%"
 
 
+_ONE, _HUNDRED = Decimal(1), Decimal(100)
+
+
+def as_printed(value: Decimal, published: Num | None, places: int = 2, strip_zeros: bool = True,
+               percent: bool = False) -> str:
+    """A computed figure as its table prints it: the printed text where the two agree at the
+    printed precision (`99.00`, `99.72%`); otherwise the computed value, to the given places or
+    to as many as were printed, keeping zeros where the printed figure keeps them."""
+    scale = _HUNDRED if percent else _ONE
+    shown = value * scale
+    if published is not None:
+        if round_to(shown, published.places) == published.value * (_HUNDRED if published.percent else _ONE):
+            return published.text
+        places = max(places, published.places)
+        strip_zeros = strip_zeros and not _keeps_zeros(published.text)
+    return format_number(shown, places, strip_zeros) + ("%" if percent else "")
+
+
+def _keeps_zeros(text: str) -> bool:
+    digits = normalize(text).rstrip("%").strip()
+    return "." in digits and digits.endswith("0")
+
+
+def figure(value, published: Num | None = None) -> str:
+    """A figure as the form prints it: entered numbers keep their text; computed ones print
+    as their published counterpart where the two agree, else to 2 places."""
+    if value is None:
+        return ""
+    if isinstance(value, Num):
+        return value.text
+    if isinstance(value, Decimal):
+        return as_printed(value, published)
+    return str(value)
+
+
+def rate(value: Decimal | None, form, published: Num | None = None) -> str:
+    """An execution rate at the precision of the form (`89.88%`, `100%`, `100.0%`), or as
+    printed where the published rate agrees with it."""
+    if value is None:
+        return ""
+    return as_printed(value, published, form.rate_places, form.rate_strip_zeros, percent=True)
+
+
 # --- targets and actuals ----------------------------------------------------------
 
 HIGHER, LOWER, EQUAL = "higher", "lower", "equal"

@@ -14,6 +14,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from . import charts, export, registry, search
@@ -25,7 +26,7 @@ from .model import walk
 from .pipeline import Report, Result, defaults_chain, discover, run
 from markupsafe import Markup
 
-from .quantities import reduce_html
+from .quantities import as_printed, figure, format_number, parse_num, reduce_html
 from .structure import Location, locate, slugify, unit_year_url
 from .templating import SHIPPED_TEMPLATES, environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
@@ -121,7 +122,8 @@ class EvaluationRenderer:
             return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
         result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
-        result.extra["downloads"] = export.download_fragments(result.summary)
+        published = export.download_row(result.summary, unit_name)
+        result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
         result.extra["snippet"] = search_snippet(result.summary)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
@@ -131,7 +133,7 @@ class EvaluationRenderer:
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, self.theme().render(page))
         output.write_text(location.url + "data.json", json.dumps(
-            {**result.summary, "findings_list": [f.as_dict() for f in result.findings]},
+            {**published, "findings_list": [f.as_dict() for f in result.findings]},
             ensure_ascii=False, indent=1, sort_keys=True))
         output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
 
@@ -194,27 +196,95 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
     return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
 
 
-_LISTED = ("name", "unit", "year", "grade", "total", "budget", "executed", "execution_rate")
+_LISTED = ("name", "unit", "year", "form", "grade", "total", "budget", "executed", "execution_rate",
+           "budget_text", "executed_text", "total_text")
 
 
 def table_row(result: Result, unit_name: str) -> dict:
     """What listing pages show of an evaluation, figures already formatted: they have 10,000 rows.
-    Its unit is the publishing unit, as on the unit pages, even where a table names another 主管部门."""
+    Its unit is the publishing unit, as on the unit pages, even where a table names another 主管部门.
+    A computed figure the original table prints otherwise carries the printed one beside it."""
     s = result.summary
-    rate = s["execution_rate"]
     return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"],
-            "budget_text": "" if s["budget"] is None else f"{s['budget']:g}",
-            "rate_text": "" if rate is None else f"{rate:.2f}%", "checks": s["findings"]["warning"] + s["findings"]["error"]}
+            "rate_text": s["execution_rate_text"] or _no_rate(s),
+            "rate_printed": _printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
+            "total_printed": _printed_if_other(s["total_text"], s["published_total_text"]),
+            "checks": s["findings"]["warning"] + s["findings"]["error"]}
 
 
-def totals(summaries: list[dict]) -> dict:
-    scored = [s for s in summaries if s["total"] is not None]
-    budget = sum(s["budget"] or 0 for s in scored)
-    executed = sum(s["executed"] or 0 for s in scored if s["budget"] is not None)
-    return {"count": len(scored), "budget": budget, "executed": executed,
-            "rate": (executed / budget * 100) if budget else None,
-            "average": (sum(s["total"] for s in scored) / len(scored)) if scored else None,
-            "grades": {g: sum(1 for s in scored if s["grade"] == g) for g in charts.GRADES}}
+_AMOUNTS = (("全年预算数", "budget_text"), ("全年执行数", "executed_text"))  # an execution rate's two
+
+
+def _blanks(row: dict) -> list[str]:
+    """The amounts of an execution rate that a table leaves blank."""
+    return [label for label, key in _AMOUNTS if not row[key]]
+
+
+def _no_rate(summary: dict) -> str:
+    """Why an evaluation has no execution rate: the amount its table leaves blank (未填执行数)."""
+    blanks = _blanks(summary)
+    return charts.MISSING + blanks[0].removeprefix("全年") if blanks else "—"  # else a budget of 0
+
+
+def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
+    return printed if printed is not None and printed != computed else None
+
+
+def _amount(text: str) -> Decimal:
+    return parse_num(text).value
+
+
+def _sum_text(texts: list[str]) -> str:
+    """A sum of amounts, exact, to as many places as its most precise amount."""
+    return format_number(sum((_amount(t) for t in texts), Decimal(0)),
+                         max((parse_num(t).places for t in texts), default=0), strip_zeros=False)
+
+
+def totals(rows: list[dict]) -> dict:
+    """The figures of a set of evaluations, each from what is known: the execution rate only of
+    the evaluations whose table gives both the budget and the executed amount."""
+    scored = [r for r in rows if r["total"] is not None]
+    known = [r for r in scored if not _blanks(r)]
+    left_out = [r for r in scored if _blanks(r)]
+    budget_known = sum((_amount(r["budget_text"]) for r in known), Decimal(0))
+    executed_known = sum((_amount(r["executed_text"]) for r in known), Decimal(0))
+    average = sum((Decimal(str(r["total"])) for r in scored), Decimal(0)) / len(scored) if scored else None
+    return {"count": len(scored),
+            "budget": _sum_text([r["budget_text"] for r in scored if r["budget_text"]]),
+            "rate": _rate_of(scored, executed_known / budget_known) if budget_known else None,
+            "rate_count": len(known), "rate_budget": _sum_text([r["budget_text"] for r in known]),
+            "rate_executed": _sum_text([r["executed_text"] for r in known]),
+            "left_out": _by_missing(left_out),
+            "average": figure(average),
+            "grades": {g: sum(1 for r in scored if r["grade"] == g) for g in charts.GRADES}}
+
+
+def _rate_of(rows: list[dict], value: Decimal) -> str:
+    """A rate of several evaluations at the precision of their form (2 places when they have several)."""
+    forms = {r["form"] for r in rows}
+    form = registry.forms().get(forms.pop()) if len(forms) == 1 else None
+    places, strip_zeros = (form.rate_places, form.rate_strip_zeros) if form else (2, True)
+    return as_printed(value, None, places, strip_zeros, percent=True)
+
+
+def _by_missing(rows: list[dict]) -> dict[str, list[str]]:
+    """The names of evaluations left out of a rate, by what their table leaves blank."""
+    left_out: dict[str, list[str]] = {}
+    for row in rows:
+        left_out.setdefault("和".join(_blanks(row)), []).append(row["name"])
+    return left_out
+
+
+def year_totals(groups: list[UnitYear], rows: dict[str, dict]) -> list[dict]:
+    """Per year, each unit's totals, and the year's across its units where there are several:
+    amounts of different years are never added together."""
+    years: dict[str, list[UnitYear]] = {}
+    for unit_year in groups:
+        years.setdefault(unit_year.year, []).append(unit_year)
+    return [{"year": year,
+             "units": [(g, totals([rows[r.extra["url"]] for r in g.results])) for g in units],
+             "totals": totals([rows[r.extra["url"]] for g in units for r in g.results]) if len(units) > 1 else None}
+            for year, units in sorted(years.items())]
 
 
 class SiteBuilder:
@@ -332,6 +402,7 @@ class SiteBuilder:
         summaries = list(rows.values())
         list_rows = Markup("\n  ".join(r.extra[RENDERED] for r in results))
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
+                   "years": year_totals(groups, rows),
                    "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
                    "severity_zh": F.SEVERITY_ZH, "schemes": registry.schemes(), "forms": registry.forms(),
                    "bundles": report.indexes}
@@ -376,13 +447,12 @@ class SiteBuilder:
         def joined(name: str, separator: bytes = b"") -> bytes:
             return separator.join(r.extra["downloads"][name] for r in results)
 
-        first = results[0].summary if results else None
-        evaluations_header = export.csv_header(export.evaluation_csv_row(first)) if first else "\ufeff"
+        evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS)
         output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
-        indicator_header = "\ufeff" + ",".join(export.INDICATOR_CSV_COLUMNS) + "\r\n"
+        indicator_header = export.csv_header(export.INDICATOR_CSV_COLUMNS)
         output.write_bytes("data/indicators.csv", indicator_header.encode("utf-8") + joined("indicators.csv"))
         output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
-        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
+        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site),
                                                               ensure_ascii=False, indent=1, sort_keys=True))
 
     def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:

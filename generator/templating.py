@@ -6,33 +6,14 @@ shipped with jixiao. Autoescaping is on for every template.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
-from .quantities import Num, format_number, format_rate
+from .quantities import figure, rate  # noqa: F401 - the filters, also imported from here
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def figure(value) -> str:
-    """A figure as the form prints it: entered numbers keep their text, computed ones 2 places."""
-    if value is None:
-        return ""
-    if isinstance(value, Num):
-        return value.text
-    if isinstance(value, Decimal):
-        return format_number(value, 2)
-    return str(value)
-
-
-def rate(value: Decimal | None, form) -> str:
-    """An execution rate at the precision of the form (`89.88%`, `100%`, `100.0%`)."""
-    if value is None:
-        return ""
-    return format_rate(value, form.rate_places, form.rate_strip_zeros)
 
 
 def bytecode_cache(project_root: Path) -> jinja2.BytecodeCache:

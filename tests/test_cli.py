@@ -45,8 +45,36 @@ def test_score_csv_starts_with_a_byte_order_mark():
     out = subprocess.run([sys.executable, "-m", "generator", "score", "--format", "csv", "--no-cache",
                           str(CONTENT)], cwd=ROOT, capture_output=True, timeout=120)
     text = out.stdout.decode("utf-8")
-    assert text.startswith("\ufeff") and "published_total" in text.splitlines()[0]
+    header = text.lstrip("\ufeff").splitlines()[0].split(",")
+    assert text.startswith("\ufeff") and {"unit", "total", "published_total", "execution_rate"} <= set(header)
     assert len(text.strip().splitlines()) == 22
+
+
+# An Anqing table (its form prints rates to one place) whose original prints 99.72% and 99.00.
+PRINTED_PRECISION = (MINIMAL.replace("form: zibo-2020", "form: anqing-2023")
+                     .replace("服务对象满意度指标", "满意度指标")
+                     .replace("budget: 80, executed: 71.9", "budget: 100.30, executed: 100.02")
+                     .replace("weight: 50, score: 50", "weight: 50, score: 49.03")
+                     .replace("total: 98.99\n  funds_score: 8.99\n  rates: {total: 89.88%}",
+                              "total: 99.00\n  funds_score: 9.97\n  rates: {total: 99.72%}"))
+
+
+def test_score_gives_each_figure_at_its_printed_precision(tmp_path):
+    (tmp_path / "site_config.yml").write_text("site_name: 测试\n", encoding="utf-8")
+    table = tmp_path / "a.yml"
+    table.write_text(PRINTED_PRECISION, encoding="utf-8")
+    text = jixiao("score", "--no-cache", table, cwd=tmp_path).stdout
+    assert "执行率 99.72%" in text and "总分 99.00（原表 99.00）" in text, text
+    row = json.loads(jixiao("score", "--format", "json", "--no-cache", table, cwd=tmp_path).stdout)[0]
+    assert (row["execution_rate_text"], row["total_text"], row["published_total_text"]) == ("99.72%", "99.00", "99.00")
+    assert row["total"] == 99 and row["budget_text"] == "100.30" and row["funds_score_text"] == "9.97"
+    leaf = next(i for i in row["indicators"] if i["indicator"] == "培训人数")
+    assert (leaf["score"], leaf["score_text"], leaf["weight_text"]) == (49.03, "49.03", "50")
+    out = subprocess.run([sys.executable, "-m", "generator", "score", "--format", "csv", "--no-cache", str(table)],
+                         cwd=tmp_path, capture_output=True, timeout=120).stdout.decode("utf-8-sig")
+    header, line = out.splitlines()[:2]
+    record = dict(zip(header.split(","), line.split(",")))
+    assert record["total"] == "99" and record["total_text"] == "99.00" and record["execution_rate_text"] == "99.72%"
 
 
 BROKEN = {

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.quantities import (HIGHER, LOWER, EQUAL, direction_in_name, format_rate, parse_num,
+from generator.quantities import (HIGHER, LOWER, EQUAL, as_printed, direction_in_name, format_rate, parse_num,
                                   parse_quantity, reduce_html)
 
 
@@ -56,6 +56,15 @@ def test_rates_print_at_the_form_precision():
     assert format_rate(Decimal(1), 2, True) == "100%"
     assert format_rate(Decimal(1), 1, False) == "100.0%"
     assert format_rate(Decimal("27.97") / Decimal(34), 1, False) == "82.3%"
+
+
+def test_computed_figures_take_the_printed_precision():
+    assert as_printed(Decimal(99), parse_num("99.00")) == "99.00"
+    assert as_printed(Decimal("100.02") / Decimal("100.30"), parse_num("99.72%"), 1, False, percent=True) == "99.72%"
+    assert as_printed(Decimal(1), None, 1, False, percent=True) == "100.0%"  # none printed: the form's
+    assert as_printed(Decimal(95), parse_num("100")) == "95"  # they differ: the computed figure
+    assert as_printed(Decimal("98.5"), parse_num("99.00")) == "98.50"  # …as the original writes figures
+    assert as_printed(Decimal("1234567.891"), None) == "1234567.89"  # never 1.23457e+06
 
 
 def test_html_fragments_reduce_to_text():

@@ -9,7 +9,7 @@ import pytest
 
 from generator import search
 from generator.config import load_config
-from generator.export import INDICATOR_CSV_COLUMNS
+from generator.export import FIELD_TITLES, INDICATOR_CSV_COLUMNS
 from generator.output import Output, UnsafePath
 from generator.site import SiteBuilder
 
@@ -103,8 +103,53 @@ def test_csv_downloads_open_in_excel_and_match_the_package(seed_site):
     csv_text = _text(seed_site / "data/evaluations.csv")
     assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 22
     package = json.loads(_text(seed_site / "data/datapackage.json"))
-    header = csv_text.lstrip("\ufeff").splitlines()[0].split(",")
-    assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == header
+    for resource in package["resources"][:2]:
+        rows = list(csv.reader(io.StringIO((seed_site / "data" / resource["path"]).read_text(encoding="utf-8-sig"))))
+        fields = resource["schema"]["fields"]
+        assert [f["title"] for f in fields] == rows[0]  # the header row is the titles, in Chinese
+        assert all(re.fullmatch(r"[a-z_0-9]+", f["name"]) for f in fields)  # the names stay the JSON's keys
+        assert all(len(row) == len(fields) for row in rows[1:])
+
+
+def _csv_records(seed_site: Path, name: str) -> list[dict]:
+    """A download's rows keyed by the datapackage's field names."""
+    package = json.loads(_text(seed_site / "data/datapackage.json"))
+    fields = next(r for r in package["resources"] if r["path"] == name)["schema"]["fields"]
+    rows = list(csv.reader(io.StringIO((seed_site / "data" / name).read_text(encoding="utf-8-sig"))))
+    assert rows[0] == [f["title"] for f in fields]
+    return [dict(zip([f["name"] for f in fields], row)) for row in rows[1:]]
+
+
+def test_downloads_give_the_publishing_unit_beside_the_department_its_table_names(seed_site):
+    header = (seed_site / "data/evaluations.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert "发布单位" in header and "主管部门" in header
+    records = _csv_records(seed_site, "evaluations.csv")
+    anqing = [r for r in records if r["publishing_unit"] == "安庆市经济和信息化局"]
+    assert len(anqing) == 8  # as many as the site lists under 安庆
+    membrane = next(r for r in anqing if r["name"].startswith("膜、塑料及刷业"))
+    assert membrane["unit"] == "非部门待分单位"
+    rows = json.loads(_text(seed_site / "data/evaluations.json"))
+    row = next(r for r in rows if r["name"].startswith("膜、塑料及刷业"))
+    assert (row["publishing_unit"], row["unit"]) == ("安庆市经济和信息化局", "非部门待分单位")
+    page_json = json.loads(_text(seed_site / "units/anqing-jxj/2023/04-mo-suliao-shuaye/data.json"))
+    assert page_json["publishing_unit"] == "安庆市经济和信息化局"
+
+
+def test_csv_booleans_are_words_and_the_package_says_so(seed_site):
+    records = _csv_records(seed_site, "indicators.csv")
+    assert {r["applicable"] for r in records} <= {"是", "否"} and "是" in {r["applicable"] for r in records}
+    package = json.loads(_text(seed_site / "data/datapackage.json"))
+    field = next(f for f in package["resources"][1]["schema"]["fields"] if f["name"] == "applicable")
+    assert field["type"] == "boolean" and field["trueValues"] == ["是"] and field["falseValues"] == ["否"]
+
+
+def test_csv_gives_each_figure_as_printed(seed_site):
+    records = {r["name"]: r for r in _csv_records(seed_site, "evaluations.csv")}
+    anqing = records["非公有制企业党建工作经费"]
+    assert anqing["execution_rate_text"] == "100.0%"  # the Anqing form prints one place
+    training = records["企业家培训专项资金"]
+    assert (training["total_text"], training["published_total_text"]) == ("95", "100")
+    assert records["“五个优化”及“四强”产业攀登专项"]["budget_text"] == "18150.89"
 
 
 def test_search_index_is_exact_against_a_substring_scan(seed_site):
@@ -248,7 +293,94 @@ def test_bad_site_config_gives_located_errors(write):
 
 def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
     rows = list(csv.reader(io.StringIO((seed_site / "data/indicators.csv").read_text(encoding="utf-8-sig"))))
-    assert tuple(rows[0]) == INDICATOR_CSV_COLUMNS
+    assert tuple(rows[0]) == tuple(FIELD_TITLES[c] for c in INDICATOR_CSV_COLUMNS)
     assert all(len(row) == len(INDICATOR_CSV_COLUMNS) for row in rows[1:])
-    record = dict(zip(rows[0], next(r for r in rows[1:] if r[4] == "规划编制成本")))
+    record = dict(zip(INDICATOR_CSV_COLUMNS, next(r for r in rows[1:] if r[4] == "规划编制成本")))
     assert record["level1"] == "产出指标" and record["target"] == "≤80万元" and record["actual"] == "79.9万元"
+
+
+# --- figures on the listing pages ----------------------------------------------------------
+
+def _visible(path: Path) -> str:
+    """A page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    import html as html_module
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", _text(path), flags=re.S)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+def _known_rate(directory: Path) -> str:
+    """The execution rate of a unit-year from its YAML, by hand: Σ executed ÷ Σ budget of the
+    tables that give both (read with PyYAML, not jixiao's loader)."""
+    import yaml
+    from decimal import Decimal
+
+    budget = executed = Decimal(0)
+    for path in sorted(directory.glob("[!_]*.yml")):
+        total = yaml.safe_load(path.read_text(encoding="utf-8"))["funds"]["rows"]["total"]
+        if total.get("budget") is not None and total.get("executed") is not None:
+            budget += Decimal(str(total["budget"]))
+            executed += Decimal(str(total["executed"]))
+    return f"{(executed / budget * 100).quantize(Decimal('0.01'))}%"
+
+
+def test_unit_rate_leaves_out_the_tables_without_an_executed_amount_and_says_so(seed_site):
+    page = _visible(seed_site / "units/zibo-gxj/2020/index.html")
+    assert _known_rate(ROOT / "content/zibo-gxj/2020") == "99.16%"
+    assert "执行率 99.16%" in page
+    assert "31.87%" not in page  # 955.02 ÷ 2996.74: the blanks counted as 0
+    assert "原表未填全年执行数的 2 个项目未计入执行率：全市技术改造及两化融合专项、四强产业及军民融合发展专项" in page
+    assert "955.02 ÷ 963.12 万元" in page
+
+
+def test_a_blank_amount_shows_as_unfilled_in_tables_and_charts(seed_site):
+    html = _text(seed_site / "units/zibo-gxj/2020/index.html")
+    row = re.search(r"<tr>(?:(?!</tr>).)*全市技术改造及两化融合专项.*?</tr>", html, re.S).group(0)
+    assert "未填执行数" in row and ">0<" not in row
+    rates = re.search(r'<svg[^>]*aria-labelledby="rates-t.*?</svg>', html, re.S).group(0)
+    assert rates.count(">未填执行数</text>") == 2  # a labelled row each, not a silently missing bar
+    budget = re.search(r'<svg[^>]*aria-labelledby="budget-t.*?</svg>', html, re.S).group(0)
+    assert budget.count(">未填</text>") == 2 and ">0<" not in budget
+    assert "全年执行数 未填" in _visible(seed_site / "units/zibo-gxj/2020/index.html")
+
+
+def test_amounts_keep_every_printed_place(seed_site):
+    for page in ("units/zibo-gxj/2021/index.html", "evaluations/index.html"):
+        html = _text(seed_site / page)
+        assert "18150.89" in html and not re.search(r"18150\.9(?!\d)", html), page
+    assert not re.search(r"\d\.\d+e\+\d", "".join(_text(p) for p in seed_site.rglob("index.html")))
+
+
+def test_a_total_that_differs_from_the_printed_one_shows_both(seed_site):
+    header = _visible(seed_site / "units/zibo-gxj/2020/02-qiyejia-peixun/index.html")
+    assert "总分 95 （原表印 100）" in header
+    for page in ("units/zibo-gxj/2020/index.html", "evaluations/index.html"):
+        row = next(r for r in _text(seed_site / page).split("<tr") if "企业家培训专项资金" in r)
+        assert re.search(r">95<br><span class=\"jx-printed\">（原表印 100）</span>", row), page
+    same = next(r for r in _text(seed_site / "evaluations/index.html").split("<tr") if "企业军转干部生活补助" in r)
+    assert "原表印" not in same  # only where they differ
+
+
+def test_home_page_gives_totals_per_year_never_across_years(seed_site):
+    page = _visible(seed_site / "index.html")
+    for year, unit, count, budget, rate in (("2020", "淄博市工业和信息化局", 7, "2996.74", "99.16%"),
+                                            ("2021", "淄博市工业和信息化局", 6, "27174.89", "100%"),
+                                            ("2023", "安庆市经济和信息化局", 8, "150.82", "72.2%")):
+        assert f"{year} 年度 {unit} {count} {budget} {rate}" in page, year
+    assert _known_rate(ROOT / "content/zibo-gxj/2021") == "100.00%"
+    assert "30322.45" not in page and "93.13%" not in page and "99.82%" not in page  # sums across years
+    assert "原表未填全年执行数的 2 个项目未计入执行率" in page
+
+
+def test_a_year_with_several_units_gets_their_sum(write):
+    from .conftest import MINIMAL
+
+    write("content/a-ju/2020/01.yml", MINIMAL)
+    write("content/b-ju/2020/01.yml", MINIMAL.replace("budget: 80, executed: 71.9", "budget: 20.50, executed: 20.5"))
+    write("content/b-ju/2021/01.yml", MINIMAL.replace("year: 2020", "year: 2021"))
+    project = write("site_config.yml", "site_name: 测试\nprint: false\n").parent
+    assert build(project).count("error") == 0
+    page = _visible(project / "site/index.html")
+    assert "2020 年度 a-ju 1 80 89.88%" in page and "2020 年度 b-ju 1 20.50 100%" in page
+    assert "2020 年度 各单位合计 2 100.50 91.94%" in page  # 92.4 ÷ 100.50
+    assert "2021 年度 b-ju 1 80 89.88%" in page and "2021 年度 各单位合计" not in page  # one unit: its row is the year's

@@ -3,31 +3,21 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 
 import click
 
 from .. import findings as F
-from .. import registry
 from ..export import evaluation_csv_row, to_csv
-from ..quantities import format_rate
 from .common import jobs_option, no_cache_option, paths_argument, run_paths
 
 
 def _text_line(row: dict) -> str:
+    """Each figure as its table prints it (`执行率 99.72%`, `总分 99.00`)."""
     if row["name"] is None:
         return f"{row['file']}: 无法评分（有错误，见 jixiao validate）"
-    published = "" if row["published_total"] is None else f"（原表 {row['published_total']}）"
-    rate = "—" if row["execution_rate"] is None else _as_printed(row["execution_rate"], row["form"])
-    return (f"{row['file']}: {row['name']}  执行率 {rate}  总分 {row['total']}{published}  "
-            f"等级 {row['grade']}  警告 {row['findings'][F.WARNING]}")
-
-
-def _as_printed(rate_percent: float, form_id: str) -> str:
-    """An execution rate with the places its form prints (82.3% in Anqing's, 89.88% in Zibo's)."""
-    form = registry.forms().get(form_id)
-    places, strip = (form.rate_places, form.rate_strip_zeros) if form else (2, True)
-    return format_rate(Decimal(str(rate_percent)) / 100, places, strip)
+    published = "" if row["published_total_text"] is None else f"（原表 {row['published_total_text']}）"
+    return (f"{row['file']}: {row['name']}  执行率 {row['execution_rate_text'] or '—'}  总分 {row['total_text']}"
+            f"{published}  等级 {row['grade']}  警告 {row['findings'][F.WARNING]}")
 
 
 @click.command("score")
