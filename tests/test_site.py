@@ -384,3 +384,18 @@ def test_a_year_with_several_units_gets_their_sum(write):
     assert "2020 年度 a-ju 1 80 89.88%" in page and "2020 年度 b-ju 1 20.50 100%" in page
     assert "2020 年度 各单位合计 2 100.50 91.94%" in page  # 92.4 ÷ 100.50
     assert "2021 年度 b-ju 1 80 89.88%" in page and "2021 年度 各单位合计" not in page  # one unit: its row is the year's
+
+
+def test_amounts_of_millions_print_in_full(write):
+    from .conftest import MINIMAL
+
+    big = MINIMAL.replace("budget: 80, executed: 71.9", "budget: 1234567.89, executed: 1234567.80")
+    write("content/a-ju/2020/01.yml", big)
+    write("content/a-ju/2020/02.yml", big)
+    project = write("site_config.yml", "site_name: 测试\nprint: false\n").parent
+    assert build(project).count("error") == 0
+    unit_page = _text(project / "site/units/a-ju/2020/index.html")
+    assert "1234567.89" in unit_page and "全年预算数合计 2469135.78 万元" in unit_page
+    assert "1234567.80" in unit_page  # the executed bar's text, as entered
+    assert not re.search(r"\de[+-]?\d", _visible(project / "site/units/a-ju/2020/index.html"))
+    assert "1234567.89" in _text(project / "site/evaluations/index.html")
