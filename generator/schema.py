@@ -52,6 +52,11 @@ def _cut_by_comma(node: Mapping, key: str, value_node: Node) -> str:
     return ""
 
 
+def _is_blank(node: Node) -> bool:
+    """A number's cell left blank: null, or a quoted text of nothing but spaces (`""`)."""
+    return type(node) is Scalar and (is_null(node) or not node.value.strip())
+
+
 def _kind_zh(kind) -> str:
     kind = _resolve(kind)
     if isinstance(kind, ListOf):
@@ -156,7 +161,7 @@ class Converter:
                 setattr(obj, key, value)
         for name, title in required:
             entry = seen.get(name)
-            if entry is None or is_null(entry[1]):
+            if entry is None or is_null(entry[1]) or (fields[name].kind == NUMBER and _is_blank(entry[1])):
                 self.findings.append(F.MISSING_FIELD.at(
                     node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
                     title=title))
@@ -212,9 +217,12 @@ class Converter:
         return Value(text)
 
     def number(self, node: Scalar, path, key, field: _Field):
+        if _is_blank(node):  # `""`: a blank cell, as `~` is
+            return None
         number = parse_num(node.value)
         if number is None:
-            self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
+            self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；"
+                                                "原表空白的格写 `~`。")
         return number
 
     def rate(self, node: Scalar, path, key, field: _Field):
@@ -267,7 +275,7 @@ _SCALAR_CONVERTERS = {TEXT: Converter.text, VALUE: Converter.verbatim, NUMBER: C
 _JSON_TYPES = {
     TEXT: {"type": ["string", "number"]},
     VALUE: {"type": ["string", "number"]},
-    NUMBER: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*$"},
+    NUMBER: {"type": ["number", "string", "null"], "pattern": r"^\s*([+-]?[\d,]+(\.\d+)?)?\s*$"},
     RATE: {"type": ["number", "string"], "pattern": r"^\s*[\d.]+\s*[%％]?\s*$"},
     INTEGER: {"type": "integer"},
     BOOLEAN: {"type": "boolean"},
