@@ -15,6 +15,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from . import findings as F
 from .findings import Finding
@@ -55,7 +56,7 @@ class Doubts:
         self.keys.update(keys)
 
     def any(self, keys) -> bool:
-        return not self.keys.isdisjoint(keys)
+        return bool(self.keys) and not self.keys.isdisjoint(keys)
 
 
 def _rate_inputs(row: str) -> tuple[tuple, ...]:
@@ -167,10 +168,9 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
     node, weight, score = leaf.node, leaf.weight, leaf.score
     if not leaf.applicable:
         return [(F.NOT_APPLICABLE_WEIGHTED, "weight", {}, _BOTH)] if weight or score else []
-    blanks = [(F.BLANK_FIGURE, key, {"title": title}, (key,)) for key, title in _FIGURE_TITLES.items()
-              if getattr(node, key) is None]
-    if blanks:
-        return blanks
+    if node.weight is None or node.score is None:
+        return [(F.BLANK_FIGURE, key, {"title": title}, (key,)) for key, title in _FIGURE_TITLES.items()
+                if getattr(node, key) is None]
     if not 0 <= score <= weight:
         return [(F.SCORE_RANGE, "score", {}, _BOTH)]
     found = []
@@ -195,8 +195,9 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
             continue
         node = subtotal.node
         expected = node.weight.value if node.weight else form.level1_weight(node.name)
-        below = [leaf for leaf in scores.leaves if leaf.level1 is node]
-        if expected is None or subtotal.weight == expected or doubts.any(_leaf_keys("weight", below)):
+        if expected is None or subtotal.weight == expected:
+            continue
+        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if leaf.level1 is node])):
             continue
         found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name,
                                        actual=_fmt(subtotal.weight), expected=_fmt(expected)))
@@ -211,76 +212,108 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
 
 # --- figures the original printed ---------------------------------------------------------
 
+_FIGURE_NAMES = {"funds_score": "资金得分", "weight_total": "分值合计", "total": "总分"}
+
+
+def _printed_figures(evaluation: Evaluation, scores: Scores):
+    """(published field, funds row of a rate, printed, computed, whether they differ) for each
+    figure the original prints that the table's own numbers also give. A printed rate is
+    compared at its own precision; nothing is formatted here (this runs for every file)."""
+    published = evaluation.published
+    if published is None:
+        return
+    for row, printed in published.rates.items():
+        computed = scores.rates.get(row)
+        if computed is not None:
+            places = printed.places + 2  # a printed percentage's places, as a fraction's
+            yield "rates", row, printed, computed, round_to(computed, places) != round_to(printed.value, places)
+    for field, computed in (("funds_score", scores.funds_score), ("weight_total", scores.weight_total),
+                            ("total", scores.total)):
+        printed = getattr(published, field)
+        if printed is not None and computed is not None:
+            yield field, None, printed, computed, printed.value != computed
+
+
+def _inputs(field: str, row: str | None, scores: Scores) -> list[tuple]:
+    """The figures a compared figure is computed from, as Doubts keys."""
+    if field == "rates":
+        return list(_rate_inputs(row))
+    if field == "funds_score":
+        return list(_rate_inputs("total"))
+    if field == "weight_total":
+        return [("weights",), *_leaf_keys("weight", scores.leaves)]
+    return [*_rate_inputs("total"), *_leaf_keys("score", scores.leaves)]
+
+
+def _rate_text(form: Form, computed: Decimal, printed: Num | None, strip_zeros: bool) -> str:
+    """A computed rate at the form's precision, or the printed one's where it prints more places."""
+    places = max(printed.places, form.rate_places) if printed is not None else form.rate_places
+    return format_rate(computed, places, strip_zeros)
+
+
+def check_published(evaluation: Evaluation, form: Form, scores: Scores, doubts: Doubts) -> list[Finding]:
+    found = []
+    for field, row, printed, computed, differs in _printed_figures(evaluation, scores):
+        if not differs or doubts.any(_inputs(field, row, scores)):
+            continue
+        if field == "rates":
+            what, text = f"{row_label(form, row)}执行率", _rate_text(form, computed, printed, False)
+        else:
+            what, text = _FIGURE_NAMES[field], _fmt(computed)
+        found.append(F.PUBLISHED_MISMATCH.at(evaluation.published.where(field), what=what, published=printed.text,
+                                             computed=text))
+    return found
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One figure computed from the table's own numbers beside the one the original prints."""
+    """A row of an evaluation page's comparison table: a figure computed from the table's own
+    numbers beside the one the original prints."""
 
     label: str
     computed: str
     published: str
-    differs: bool
-    what: str = ""  # as a finding names it
-    where: str = ""  # the `published` field the original's figure is written in
-    inputs: tuple = ()  # the figures it is computed from (Doubts keys)
-    computed_exact: str = ""  # at the precision the finding quotes
+    differs: bool = False
     numeric: bool = True  # figures, aligned as numbers; a grade or a note is text
 
 
 def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Comparison]:
-    """The comparison table of an evaluation's page: execution rates, funds score, weight total,
-    total, rule total and grade, each computed and as printed; `differs` where they disagree."""
+    """Execution rates, funds score, weight total, total, rule total and grade, each computed
+    and as printed; `differs` where they disagree, as check_published judges."""
+    figures = {(field, row): (printed, differs)
+               for field, row, printed, _, differs in _printed_figures(evaluation, scores)}
     published = evaluation.published
-    leaves = scores.leaves
-    rows = [_rate_comparison(form, scores, published, "total")]
-    rows += [_rate_comparison(form, scores, published, row) for row in (published.rates if published else {})
-             if row != "total" and scores.rates.get(row) is not None]
-    rows.append(_funds_score_comparison(scores, published))
-    figures = [("weight_total", "分值合计", scores.weight_total, (("weights",), *_leaf_keys("weight", leaves))),
-               ("total", "总分", scores.total, (*_rate_inputs("total"), *_leaf_keys("score", leaves)))]
-    for key, label, computed, inputs in figures:
-        printed: Num | None = getattr(published, key) if published else None
-        rows.append(Comparison(label, _fmt(computed), printed.text if printed else "",
-                               printed is not None and printed.value != computed, label, key, inputs,
-                               _fmt(computed)))
-    rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), "", False))
+    rows = [_rate_comparison(form, scores, published, "total", figures)]
+    rows += [_rate_comparison(form, scores, published, row, figures)
+             for row in (published.rates if published else {}) if row != "total" and ("rates", row) in figures]
+    rows.append(_funds_score_comparison(scores, published, figures))
+    for field in ("weight_total", "total"):
+        printed, differs = figures.get((field, None), (None, False))
+        rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
+                               differs))
+    rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
     printed_grade = (published.grade or "") if published else ""
     rows.append(Comparison("等级", scores.grade or "", printed_grade,
                            bool(printed_grade and scores.grade and printed_grade != scores.grade), numeric=False))
     return rows
 
 
-def _rate_comparison(form: Form, scores: Scores, published, row: str) -> Comparison:
+def _rate_comparison(form: Form, scores: Scores, published, row: str, figures: dict) -> Comparison:
     computed = scores.rates.get(row)
     printed: Num | None = published.rates.get(row) if published else None
     label = "执行率" if row == "total" else f"{row_label(form, row)}执行率"
-    if computed is None or printed is None:
-        text = "" if computed is None else format_rate(computed, form.rate_places, form.rate_strip_zeros)
-        return Comparison(label, text, printed.text if printed else "", False)
-    places = printed.places + 2  # a printed percentage's places, as a fraction's
-    differs = round_to(computed, places) != round_to(printed.value, places)
-    shown = max(printed.places, form.rate_places)
-    return Comparison(label, format_rate(computed, shown, form.rate_strip_zeros), printed.text, differs,
-                      f"{row_label(form, row)}执行率", "rates", _rate_inputs(row), format_rate(computed, shown, False))
+    text = "" if computed is None else _rate_text(form, computed, printed, form.rate_strip_zeros)
+    return Comparison(label, text, printed.text if printed else "", figures.get(("rates", row), (None, False))[1])
 
 
-def _funds_score_comparison(scores: Scores, published) -> Comparison:
+def _funds_score_comparison(scores: Scores, published, figures: dict) -> Comparison:
     printed: Num | None = published.funds_score if published else None
     printed_text = printed.text if printed else ""
-    computed = scores.funds_score
-    if computed is None:
-        text = f"无法计算（缺少执行数），总分计入原表的 {printed.text}" if printed else ""
-        return Comparison("资金得分", text, printed_text, False, numeric=not text)
-    return Comparison("资金得分", _fmt(computed), printed_text, printed is not None and printed.value != computed,
-                      "资金得分", "funds_score", _rate_inputs("total"), _fmt(computed))
-
-
-def check_published(evaluation: Evaluation, form: Form, scores: Scores, doubts: Doubts) -> list[Finding]:
-    if evaluation.published is None:
-        return []
-    return [F.PUBLISHED_MISMATCH.at(evaluation.published.where(row.where), what=row.what, published=row.published,
-                                    computed=row.computed_exact)
-            for row in compared(evaluation, form, scores)
-            if row.differs and row.where and not doubts.any(row.inputs)]
+    if scores.funds_score is None:
+        note = f"无法计算（缺少执行数），总分计入原表的 {printed.text}" if printed else ""
+        return Comparison("资金得分", note, printed_text, numeric=not note)
+    return Comparison("资金得分", _fmt(scores.funds_score), printed_text,
+                      figures.get(("funds_score", None), (None, False))[1])
 
 
 # --- what a reader of the table expects to agree ------------------------------------------
@@ -291,12 +324,15 @@ def check_cost(evaluation: Evaluation, scores: Scores, doubts: Doubts) -> list[F
     funds = evaluation.funds
     executed = funds.rows.total.executed if funds and funds.rows and funds.rows.total else None
     costs = [leaf for leaf in scores.leaves
-             if leaf.applicable and leaf.level2 is not None and leaf.level2.name.strip() == COST_CATEGORY]
+             if leaf.applicable and leaf.level2 is not None and leaf.level2.name == COST_CATEGORY]
     if executed is None or not costs or doubts.any([("funds", "total", "executed")]):
         return []
-    amounts = [_cost_amount(leaf.node) for leaf in costs]
-    if any(amount is None for amount in amounts):
-        return []  # one of them is not an amount: the sum would mean nothing
+    amounts = []
+    for leaf in costs:
+        amount = _cost_amount(leaf.node)
+        if amount is None:
+            return []  # one of them is not an amount: the sum would mean nothing
+        amounts.append(amount)
     spent = sum((value for value, _ in amounts), Decimal(0))
     if round_to(spent, executed.places) == executed.value:
         return []
@@ -311,12 +347,10 @@ def _cost_amount(node: Indicator) -> tuple[Decimal, str] | None:
     actual = parse_quantity(node.actual.text) if node.actual else None
     if actual is None:
         return None
-    target = parse_quantity(node.target.text) if node.target else None
-    assumed = (target.unit if target and target.unit else None) or FUNDS_UNIT
-    value = actual.in_money(FUNDS_UNIT, assumed)
+    unit = actual.unit or _target_unit(node) or FUNDS_UNIT
+    value = actual.in_money(FUNDS_UNIT, unit)
     if value is None:
         return None
-    unit = actual.unit or assumed
     quoted = f"“{node.name}”的实际完成值为 {node.actual.text}"
     if unit != FUNDS_UNIT:
         quoted += f"（{unit}，合 {_fmt(value)} 万元）"
@@ -325,16 +359,25 @@ def _cost_amount(node: Indicator) -> tuple[Decimal, str] | None:
     return value, quoted
 
 
+def _target_unit(node: Indicator) -> str:
+    target = parse_quantity(node.target.text) if node.target else None
+    return target.unit if target else ""
+
+
+@lru_cache(maxsize=8192)  # the same names recur from year to year
 def _name_key(name: str) -> str:
-    return re.sub(r"\s+", "", normalize(name))
+    return "".join(normalize(name).split())
 
 
 def check_duplicates(scores: Scores) -> list[Finding]:
     """Two applicable rows of one table with the same name (spaces and full-width forms aside)."""
+    nodes = [leaf.node for leaf in scores.leaves if leaf.applicable]
+    keys = [_name_key(node.name) for node in nodes]
+    if len(set(keys)) == len(keys):  # nearly every table
+        return []
     rows: dict[str, list[Indicator]] = {}
-    for leaf in scores.leaves:
-        if leaf.applicable:
-            rows.setdefault(_name_key(leaf.node.name), []).append(leaf.node)
+    for key, node in zip(keys, nodes):
+        rows.setdefault(key, []).append(node)
     return [F.DUPLICATE_INDICATOR.at(nodes[1].where("name"), name=nodes[1].name, count=len(nodes),
                                      first_line=nodes[0].where("name").line)
             for nodes in rows.values() if len(nodes) > 1]

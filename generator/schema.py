@@ -83,11 +83,11 @@ class _Field:
 
 
 @lru_cache(maxsize=None)
-def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str], ...]]:
-    """A class's fields by key, and its required fields as (key, title)."""
+def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str, bool], ...]]:
+    """A class's fields by key, and its required fields as (key, title, whether a number: `""` leaves one out)."""
     declared = fields_of(cls)
     return ({name: _field(meta["title"], _resolve(meta["kind"])) for name, meta in declared},
-            tuple((name, meta["title"]) for name, meta in declared if meta["required"]))
+            tuple((name, meta["title"], meta["kind"] == NUMBER) for name, meta in declared if meta["required"]))
 
 
 def _field(title: str, kind) -> _Field:
@@ -159,9 +159,9 @@ class Converter:
                 continue
             if value is not None:
                 setattr(obj, key, value)
-        for name, title in required:
+        for name, title, is_number in required:
             entry = seen.get(name)
-            if entry is None or is_null(entry[1]) or (fields[name].kind == NUMBER and _is_blank(entry[1])):
+            if entry is None or is_null(entry[1]) or (is_number and _is_blank(entry[1])):
                 self.findings.append(F.MISSING_FIELD.at(
                     node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
                     title=title))
@@ -217,10 +217,8 @@ class Converter:
         return Value(text)
 
     def number(self, node: Scalar, path, key, field: _Field):
-        if _is_blank(node):  # `""`: a blank cell, as `~` is
-            return None
         number = parse_num(node.value)
-        if number is None:
+        if number is None and not _is_blank(node):  # `""` is a blank cell, as `~` is
             self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；"
                                                 "原表空白的格写 `~`。")
         return number
