@@ -1,39 +1,90 @@
 """Validation beyond structure: arithmetic and the scheme's rules, as findings.
 
 Reads a converted evaluation and its computed scores; never changes either.
+
+One mistake gives one finding. Each check records the figures its findings call
+into question (`Doubts`); a figure computed from one of them (the execution rate
+of a row whose budget does not add up, the weight total of a table whose row has
+a score above its weight) is not compared again, since the first finding already
+explains the difference. The comparison table of the public page (`compared`)
+still shows every figure that differs, beside the published one.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from . import findings as F
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation
-from .quantities import Num, format_number, format_rate, round_to
+from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator
+from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
 from .scoring import LeafScore, Scores
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _PARTS = tuple(key for key in FUNDS_ROW_KEYS if key != "total")
+_ROW_TITLES = {f.name: f.metadata["title"] for f in dataclasses.fields(FundsRows) if not f.metadata.get("internal")}
+COST_CATEGORY = "成本指标"
+FUNDS_UNIT = "万元"  # every amount of the funds block
 
 
 def _fmt(value: Decimal) -> str:
     return format_number(value, 2)
 
 
+def _text(num: Num | None) -> str:
+    return "空白" if num is None else num.text
+
+
+def row_label(form: Form, row: str) -> str:
+    """A funds row as a reader names it: `其中：财政拨款` → 财政拨款."""
+    label = form.funds_rows.get(row) or _ROW_TITLES.get(row, row)
+    return re.sub(r"^其中\s*[:：]\s*", "", label).rstrip(":：").strip()
+
+
+class Doubts:
+    """Figures a finding has already called into question, by key: ("funds", row, column),
+    ("weight", leaf), ("score", leaf), and ("weights",) for the table's weight total."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple] = set()
+
+    def add(self, *keys: tuple) -> None:
+        self.keys.update(keys)
+
+    def any(self, keys) -> bool:
+        return bool(self.keys) and not self.keys.isdisjoint(keys)
+
+
+def _rate_inputs(row: str) -> tuple[tuple, ...]:
+    return ("funds", row, "budget"), ("funds", row, "executed")
+
+
+def _leaf_keys(kind: str, leaves) -> list[tuple]:
+    return [(kind, id(leaf.node)) for leaf in leaves]
+
+
 def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
           all_forms: dict[str, Form]) -> list[Finding]:
+    doubts = Doubts()
     found: list[Finding] = []
-    found += check_funds(evaluation, form, all_forms)
-    found += check_weights(evaluation, form, scheme, scores)
+    found += check_funds(evaluation, form, all_forms, doubts)
     for leaf in scores.leaves:
-        found += check_leaf(leaf, scheme)
-    found += check_published(evaluation, form, scores)
+        found += check_leaf(leaf, scheme, doubts)
+    found += check_weights(evaluation, form, scheme, scores, doubts)
+    found += check_published(evaluation, form, scores, doubts)
+    found += check_cost(evaluation, scores, doubts)
+    found += check_duplicates(scores)
     found += check_explanation(evaluation, form, scores)
     return found
 
 
-def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form]) -> list[Finding]:
+# --- the funds block --------------------------------------------------------------------
+
+def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form], doubts: Doubts) -> list[Finding]:
     funds = evaluation.funds
     if funds is None or funds.rows is None:
         return []
@@ -41,12 +92,13 @@ def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form]) 
     for key, _ in funds.rows.present():
         if key not in form.funds_rows:
             having = "、".join(f.id for f in all_forms.values() if key in f.funds_rows)
-            found.append(F.FORM_ROW.at(funds.rows.where(key), form=form.id, row=key, forms=having))
+            found.append(F.FORM_ROW.at(funds.rows.where(key), form=form.id, row=key, title=_ROW_TITLES[key],
+                                       forms=having))
     total = funds.rows.total
     if total is None:
         return found
     for column, column_zh in _COLUMNS.items():
-        found += _check_column_sum(funds.rows, column, column_zh, form)
+        found += _check_column_sum(funds.rows, column, column_zh, form, doubts)
     if total.budget is not None and total.budget.value == 0:
         found.append(F.FUNDS_ZERO_BUDGET.at(total.where("budget")))
     elif total.executed is None and total.budget is not None:
@@ -66,7 +118,7 @@ def _published_funds(evaluation: Evaluation) -> str:
     return f"，原表却印出{'、'.join(shown)}" if shown else ""
 
 
-def _check_column_sum(rows, column: str, column_zh: str, form: Form) -> list[Finding]:
+def _check_column_sum(rows: FundsRows, column: str, column_zh: str, form: Form, doubts: Doubts) -> list[Finding]:
     total: Num | None = getattr(rows.total, column)
     parts = [(key, getattr(getattr(rows, key), column)) for key in _PARTS
              if getattr(rows, key) is not None and getattr(getattr(rows, key), column) is not None]
@@ -76,92 +128,259 @@ def _check_column_sum(rows, column: str, column_zh: str, form: Form) -> list[Fin
     total_value = total.value if total else Decimal(0)
     if parts_sum == total_value:
         return []
-    if len(parts) == 1:
+    if len(parts) == 1:  # the one part is the figure in question
         key, num = parts[0]
-        label = form.funds_rows.get(key, key)
         where = getattr(rows, key).where(column)
-        parts_text = f"{label} {num.text}"
+        parts_text = f"唯一的分项{row_label(form, key)}为 {num.text}"
+        doubts.add(("funds", key, column))
     else:
         where = rows.total.where(column)
-        parts_text = " + ".join(num.text for _, num in parts) + f" = {_fmt(parts_sum)}"
+        parts_text = "各分项之和 " + " + ".join(num.text for _, num in parts) + f" = {_fmt(parts_sum)}"
+        doubts.add(("funds", "total", column), *(("funds", key, column) for key, _ in parts))
+    effect = "，由这一栏算出的执行率也不可靠" if column in ("budget", "executed") else ""
     return [F.FUNDS_SUM.at(where, column=column_zh, parts=parts_text,
-                           total=total.text if total else "（空白）")]
+                           total=total.text if total else "（空白）", effect=effect)]
 
 
-def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores) -> list[Finding]:
+# --- the indicator rows -------------------------------------------------------------------
+
+def check_leaf(leaf: LeafScore, scheme: Scheme, doubts: Doubts) -> list[Finding]:
+    problems = _leaf_problems(leaf, scheme)
+    if not problems:  # most leaves: no message is formatted
+        return []
+    node = leaf.node
+    names = {"name": node.name, "weight": _text(node.weight), "score": _text(node.score)}
     found = []
-    if evaluation.funds is not None and scores.weight_total != scheme.total_points:
-        found.append(F.WEIGHT_TOTAL.at(evaluation.where("indicators"), actual=_fmt(scores.weight_total),
-                                       expected=_fmt(scheme.total_points)))
+    for kind, key, params, doubted in problems:
+        found.append(kind.at(node.where(key), **{**names, **params}))
+        doubts.add(*((figure, id(node)) for figure in doubted))
+    return found
+
+
+_FIGURE_TITLES = {"weight": "分值", "score": "得分"}
+_BOTH = ("weight", "score")
+
+
+def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType, str, dict, tuple[str, ...]]]:
+    """(finding type, the field it points at, its message's figures, the row's figures it calls
+    into question) for each problem of a leaf. A row found wrong (a blank or an out-of-range
+    figure) is not scored against the rules as well."""
+    node, weight, score = leaf.node, leaf.weight, leaf.score
+    if not leaf.applicable:
+        return [(F.NOT_APPLICABLE_WEIGHTED, "weight", {}, _BOTH)] if weight or score else []
+    if node.weight is None or node.score is None:
+        return [(F.BLANK_FIGURE, key, {"title": title}, (key,)) for key, title in _FIGURE_TITLES.items()
+                if getattr(node, key) is None]
+    if not 0 <= score <= weight:
+        return [(F.SCORE_RANGE, "score", {}, _BOTH)]
+    found = []
+    if leaf.level is not None and weight and not leaf.level.admits(score / weight):
+        level = leaf.level
+        found.append((F.QUALITATIVE_BAND, "score", {
+            "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
+            "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}, ()))
+    if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
+        found.append((F.FORMULA_DEPARTURE, "score", {
+            "target": node.target.text, "actual": node.actual.text, "rule": leaf.rule,
+            "rule_score": _fmt(leaf.rule_score)}, ()))
+    if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
+        found.append((F.MISSING_REASON, "score", {}, ()))
+    return found
+
+
+def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores, doubts: Doubts) -> list[Finding]:
+    found = []
     for subtotal in scores.subtotals:
         if subtotal.depth != 1:
             continue
         node = subtotal.node
         expected = node.weight.value if node.weight else form.level1_weight(node.name)
-        if expected is not None and subtotal.weight != expected:
-            found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name,
-                                           actual=_fmt(subtotal.weight), expected=_fmt(expected)))
+        if expected is None or subtotal.weight == expected:
+            continue
+        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if leaf.level1 is node])):
+            continue
+        found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name,
+                                       actual=_fmt(subtotal.weight), expected=_fmt(expected)))
+        doubts.add(("weights",))
+    if (evaluation.funds is not None and scores.weight_total != scheme.total_points
+            and not doubts.any([("weights",), *_leaf_keys("weight", scores.leaves)])):
+        found.append(F.WEIGHT_TOTAL.at(evaluation.where("indicators"), actual=_fmt(scores.weight_total),
+                                       expected=_fmt(scheme.total_points)))
+        doubts.add(("weights",))
     return found
 
 
-def check_leaf(leaf: LeafScore, scheme: Scheme) -> list[Finding]:
-    node = leaf.node
-    if node.weight is None or node.score is None:
-        return []
-    problems = _leaf_problems(leaf, scheme)
-    if not problems:  # most leaves: no message is formatted
-        return []
-    names = {"name": node.name, "weight": node.weight.text, "score": node.score.text}
-    return [kind.at(node.where(key), **params, **names) for kind, key, params in problems]
+# --- figures the original printed ---------------------------------------------------------
+
+_FIGURE_NAMES = {"funds_score": "资金得分", "weight_total": "分值合计", "total": "总分"}
 
 
-def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType, str, dict]]:
-    """(finding type, the field it points at, its message's figures) for each problem of a leaf."""
-    node, weight, score = leaf.node, leaf.weight, leaf.score
-    if not leaf.applicable:
-        return [(F.NOT_APPLICABLE_WEIGHTED, "weight", {})] if weight or score else []
-    found = []
-    if not 0 <= score <= weight:
-        found.append((F.SCORE_RANGE, "score", {}))
-    elif leaf.level is not None and weight and not leaf.level.admits(score / weight):
-        level = leaf.level
-        found.append((F.QUALITATIVE_BAND, "score", {
-            "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
-            "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}))
-    if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
-        found.append((F.FORMULA_DEPARTURE, "score", {
-            "target": node.target.text, "actual": node.actual.text, "rule": leaf.rule,
-            "rule_score": _fmt(leaf.rule_score)}))
-    if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
-        found.append((F.MISSING_REASON, "score", {}))
-    return found
-
-
-def check_published(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
+def _printed_figures(evaluation: Evaluation, scores: Scores):
+    """(published field, funds row of a rate, printed, computed, whether they differ) for each
+    figure the original prints that the table's own numbers also give. A printed rate is
+    compared at its own precision; nothing is formatted here (this runs for every file)."""
     published = evaluation.published
     if published is None:
-        return []
-    found = []
-    figures = [("total", "总分", scores.total),
-               ("weight_total", "分值合计", scores.weight_total),
-               ("funds_score", "资金得分", scores.funds_score)]
-    for key, what, computed in figures:
-        printed: Num | None = getattr(published, key)
-        if printed is not None and computed is not None and printed.value != computed:
-            found.append(F.PUBLISHED_MISMATCH.at(published.where(key), what=what, published=printed.text,
-                                                 computed=_fmt(computed)))
-    rates_pos = published.where("rates")
+        return
     for row, printed in published.rates.items():
         computed = scores.rates.get(row)
-        if computed is None:
+        if computed is not None:
+            places = printed.places + 2  # a printed percentage's places, as a fraction's
+            yield "rates", row, printed, computed, round_to(computed, places) != round_to(printed.value, places)
+    for field, computed in (("funds_score", scores.funds_score), ("weight_total", scores.weight_total),
+                            ("total", scores.total)):
+        printed = getattr(published, field)
+        if printed is not None and computed is not None:
+            yield field, None, printed, computed, printed.value != computed
+
+
+def _inputs(field: str, row: str | None, scores: Scores) -> list[tuple]:
+    """The figures a compared figure is computed from, as Doubts keys."""
+    if field == "rates":
+        return list(_rate_inputs(row))
+    if field == "funds_score":
+        return list(_rate_inputs("total"))
+    if field == "weight_total":
+        return [("weights",), *_leaf_keys("weight", scores.leaves)]
+    return [*_rate_inputs("total"), *_leaf_keys("score", scores.leaves)]
+
+
+def _rate_text(form: Form, computed: Decimal, printed: Num | None, strip_zeros: bool) -> str:
+    """A computed rate at the form's precision, or the printed one's where it prints more places."""
+    places = max(printed.places, form.rate_places) if printed is not None else form.rate_places
+    return format_rate(computed, places, strip_zeros)
+
+
+def check_published(evaluation: Evaluation, form: Form, scores: Scores, doubts: Doubts) -> list[Finding]:
+    found = []
+    for field, row, printed, computed, differs in _printed_figures(evaluation, scores):
+        if not differs or doubts.any(_inputs(field, row, scores)):
             continue
-        places = printed.places + 2  # a printed percentage's places, as a fraction's
-        if round_to(computed, places) != round_to(printed.value, places):
-            label = form.funds_rows.get(row, row).rstrip(":：")
-            found.append(F.PUBLISHED_MISMATCH.at(
-                rates_pos, what=f"{label}执行率", published=printed.text,
-                computed=format_rate(computed, max(printed.places, form.rate_places), False)))
+        if field == "rates":
+            what, text = f"{row_label(form, row)}执行率", _rate_text(form, computed, printed, False)
+        else:
+            what, text = _FIGURE_NAMES[field], _fmt(computed)
+        found.append(F.PUBLISHED_MISMATCH.at(evaluation.published.where(field), what=what, published=printed.text,
+                                             computed=text))
     return found
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A row of an evaluation page's comparison table: a figure computed from the table's own
+    numbers beside the one the original prints."""
+
+    label: str
+    computed: str
+    published: str
+    differs: bool = False
+    numeric: bool = True  # figures, aligned as numbers; a grade or a note is text
+
+
+def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Comparison]:
+    """Execution rates, funds score, weight total, total, rule total and grade, each computed
+    and as printed; `differs` where they disagree, as check_published judges."""
+    figures = {(field, row): (printed, differs)
+               for field, row, printed, _, differs in _printed_figures(evaluation, scores)}
+    published = evaluation.published
+    rows = [_rate_comparison(form, scores, published, "total", figures)]
+    rows += [_rate_comparison(form, scores, published, row, figures)
+             for row in (published.rates if published else {}) if row != "total" and ("rates", row) in figures]
+    rows.append(_funds_score_comparison(scores, published, figures))
+    for field in ("weight_total", "total"):
+        printed, differs = figures.get((field, None), (None, False))
+        rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
+                               differs))
+    rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
+    printed_grade = (published.grade or "") if published else ""
+    rows.append(Comparison("等级", scores.grade or "", printed_grade,
+                           bool(printed_grade and scores.grade and printed_grade != scores.grade), numeric=False))
+    return rows
+
+
+def _rate_comparison(form: Form, scores: Scores, published, row: str, figures: dict) -> Comparison:
+    computed = scores.rates.get(row)
+    printed: Num | None = published.rates.get(row) if published else None
+    label = "执行率" if row == "total" else f"{row_label(form, row)}执行率"
+    text = "" if computed is None else _rate_text(form, computed, printed, form.rate_strip_zeros)
+    return Comparison(label, text, printed.text if printed else "", figures.get(("rates", row), (None, False))[1])
+
+
+def _funds_score_comparison(scores: Scores, published, figures: dict) -> Comparison:
+    printed: Num | None = published.funds_score if published else None
+    printed_text = printed.text if printed else ""
+    if scores.funds_score is None:
+        note = f"无法计算（缺少执行数），总分计入原表的 {printed.text}" if printed else ""
+        return Comparison("资金得分", note, printed_text, numeric=not note)
+    return Comparison("资金得分", _fmt(scores.funds_score), printed_text,
+                      figures.get(("funds_score", None), (None, False))[1])
+
+
+# --- what a reader of the table expects to agree ------------------------------------------
+
+def check_cost(evaluation: Evaluation, scores: Scores, doubts: Doubts) -> list[Finding]:
+    """The 成本指标 rows whose 实际完成值 are amounts measure the money spent: their sum
+    should be the 全年执行数, compared at the precision the funds block prints it."""
+    funds = evaluation.funds
+    executed = funds.rows.total.executed if funds and funds.rows and funds.rows.total else None
+    costs = [leaf for leaf in scores.leaves
+             if leaf.applicable and leaf.level2 is not None and leaf.level2.name == COST_CATEGORY]
+    if executed is None or not costs or doubts.any([("funds", "total", "executed")]):
+        return []
+    amounts = []
+    for leaf in costs:
+        amount = _cost_amount(leaf.node)
+        if amount is None:
+            return []  # one of them is not an amount: the sum would mean nothing
+        amounts.append(amount)
+    spent = sum((value for value, _ in amounts), Decimal(0))
+    if round_to(spent, executed.places) == executed.value:
+        return []
+    phrases = "、".join(phrase for _, phrase in amounts)
+    indicators = phrases if len(amounts) == 1 else f"{phrases}，合计 {_fmt(spent)} 万元"
+    return [F.COST_ACTUAL.at(costs[0].node.where("actual"), indicators=indicators, executed=executed.text)]
+
+
+def _cost_amount(node: Indicator) -> tuple[Decimal, str] | None:
+    """A cost row's 实际完成值 in 万元, with the words that quote it; None when it is no amount.
+    A bare number takes the target's unit (`≤30000 元` / `30000`), else the funds block's."""
+    actual = parse_quantity(node.actual.text) if node.actual else None
+    if actual is None:
+        return None
+    unit = actual.unit or _target_unit(node) or FUNDS_UNIT
+    value = actual.in_money(FUNDS_UNIT, unit)
+    if value is None:
+        return None
+    quoted = f"“{node.name}”的实际完成值为 {node.actual.text}"
+    if unit != FUNDS_UNIT:
+        quoted += f"（{unit}，合 {_fmt(value)} 万元）"
+    elif not actual.unit:
+        quoted += " 万元"
+    return value, quoted
+
+
+def _target_unit(node: Indicator) -> str:
+    target = parse_quantity(node.target.text) if node.target else None
+    return target.unit if target else ""
+
+
+@lru_cache(maxsize=8192)  # the same names recur from year to year
+def _name_key(name: str) -> str:
+    return "".join(normalize(name).split())
+
+
+def check_duplicates(scores: Scores) -> list[Finding]:
+    """Two applicable rows of one table with the same name (spaces and full-width forms aside)."""
+    nodes = [leaf.node for leaf in scores.leaves if leaf.applicable]
+    keys = [_name_key(node.name) for node in nodes]
+    if len(set(keys)) == len(keys):  # nearly every table
+        return []
+    rows: dict[str, list[Indicator]] = {}
+    for key, node in zip(keys, nodes):
+        rows.setdefault(key, []).append(node)
+    return [F.DUPLICATE_INDICATOR.at(nodes[1].where("name"), name=nodes[1].name, count=len(nodes),
+                                     first_line=nodes[0].where("name").line)
+            for nodes in rows.values() if len(nodes) > 1]
 
 
 def check_explanation(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:

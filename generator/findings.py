@@ -1,8 +1,11 @@
 """The catalogue of findings: every problem jixiao reports has a stable code.
 
-Each code is declared once, with its severity, a Chinese title, a message
-template, a hint template and a description, so the catalogue documents itself
-(the site's data page and `jixiao validate --list` print it).
+Each code is declared once, with its severity, a Chinese title, the author's
+message and hint templates, a description and, for every finding that can reach
+a published page, a public template: what was found and what it means for a
+reader, with no code, line number or instruction to the author. The catalogue
+documents itself (`jixiao validate --codes`, the site's 数据与方法 page,
+docs/authoring.md).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ class Finding:
     column: int
     message: str
     hint: str
+    public: str | None = None  # for the reader of a published page; None where no page is made
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -49,23 +53,39 @@ class FindingType:
     template: str
     hint: str
     description: str
+    public: str | None = None
+    defaults: tuple[tuple[str, str], ...] = ()  # figures a message may leave out, with their text
 
     def at(self, pos: Pos, **params) -> Finding:
+        params = dict(self.defaults, **params)
+        public = self.public.format(**params) if self.public is not None else None
         return Finding(self.code, self.severity, pos.file, pos.line, pos.column,
-                       self.template.format(**params), self.hint.format(**params))
+                       self.template.format(**params), self.hint.format(**params), public)
+
+    @property
+    def is_public(self) -> bool:
+        """Whether a published page can show it: files with errors get no page."""
+        return self.public is not None
 
 
 CATALOGUE: dict[str, FindingType] = {}
 
 
 def declare(code: str, severity: str, title: str, template: str, hint: str,
-            description: str) -> FindingType:
+            description: str, public: str | None = None, **defaults: str) -> FindingType:
     assert code not in CATALOGUE, code
-    CATALOGUE[code] = FindingType(code, severity, title, template, hint, description)
+    assert (public is None) == (severity == ERROR), f"{code}: a warning or an info needs its public text"
+    CATALOGUE[code] = FindingType(code, severity, title, template, hint, description, public,
+                                  tuple(defaults.items()))
     return CATALOGUE[code]
 
 
+def public_types() -> list[FindingType]:
+    return [item for item in CATALOGUE.values() if item.is_public]
+
+
 # --- structure: the file cannot be read as an evaluation --------------------------
+# A file with an error gets no page, so these speak only to the author.
 
 ENCODING = declare(
     "encoding", ERROR, "文件编码错误",
@@ -100,8 +120,9 @@ UNKNOWN_KEY = declare(
 MISSING_FIELD = declare(
     "missing-field", ERROR, "缺少必填字段",
     "“{where}”缺少必填字段“{key}”（{title}）",
-    "在该处添加 `{key}: …`。",
-    "必填字段没有填写。")
+    "在该处添加 `{key}: …`。{blank}",
+    "必填字段没有填写。三级指标的分值和得分必须写出；原表空白的格写 `~`。",
+    blank="")
 WRONG_TYPE = declare(
     "wrong-type", ERROR, "类型错误",
     "“{key}”（{title}）应为{expected}，实际是{actual}",
@@ -122,39 +143,55 @@ NOT_A_MAPPING = declare(
 
 FUNDS_SUM = declare(
     "funds-sum", WARNING, "资金分项合计不符",
-    "{column}：分项合计 {parts} 与年度资金总额 {total} 不符",
-    "核对各分项与年度资金总额，改正印错的数字。",
-    "财政拨款、上年结转资金、其他资金之和应等于年度资金总额。")
+    "{column}：{parts}，与年度资金总额 {total} 不符",
+    "核对各分项与年度资金总额，改正转录错误；原表如此印出时照录，本警告保留。",
+    "财政拨款、上年结转资金、其他资金之和应等于年度资金总额。",
+    "{column}一栏中，{parts}，与年度资金总额 {total} 不符。分项之和本应等于总额，"
+    "原表至少有一个数字印错{effect}。")
 FUNDS_EXECUTED_MISSING = declare(
     "funds-executed-missing", WARNING, "缺少全年执行数",
     "全年执行数为空，无法计算执行率{published}",
-    "填写全年执行数（万元）；执行率和资金得分由它计算。",
-    "执行率 = 全年执行数 ÷ 全年预算数，缺少执行数时无法计算。")
+    "照原表填写全年执行数（万元）；原表空白时照录，本警告保留。",
+    "执行率 = 全年执行数 ÷ 全年预算数，缺少执行数时无法计算。",
+    "原表的全年执行数空白，执行率和资金得分无从核算{published}。")
 FUNDS_ZERO_BUDGET = declare(
     "funds-zero-budget", WARNING, "全年预算数为零",
     "全年预算数为 0，执行率无法计算（除数为零）",
     "核对全年预算数；确无预算时说明原因。",
-    "执行率以全年预算数为分母。")
+    "执行率以全年预算数为分母，全年预算数为 0 时无法计算。",
+    "原表的全年预算数为 0，执行率（全年执行数 ÷ 全年预算数）无法计算。")
 WEIGHT_TOTAL = declare(
     "weight-total", WARNING, "分值合计不符",
     "各项分值合计为 {actual}，应为 {expected}",
-    "调整各指标分值，使合计等于 {expected}。",
-    "资金分值与全部三级指标分值之和应为 100。")
+    "核对各指标分值；原表如此印出时照录，本警告保留。",
+    "资金分值与全部三级指标分值之和应为满分（通常为 100）。",
+    "表中各项分值加起来是 {actual}，而不是满分 {expected}：分值分配有误，"
+    "这份评价的总分不能与其他评价直接比较。")
 LEVEL_WEIGHT = declare(
     "level-weight", WARNING, "一级指标分值不符",
     "{name}下三级指标分值合计为 {actual}，应为 {expected}",
-    "调整该一级指标下各指标的分值，使合计等于 {expected}。",
-    "表式规定的一级指标分值（产出 50、效益 30、满意度 10）应等于其下指标分值之和。")
+    "核对该一级指标下各指标的分值；原表如此印出时照录，本警告保留。",
+    "表式规定的一级指标分值（产出 50、效益 30、满意度 10）应等于其下指标分值之和。",
+    "{name}下各项指标的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
 SCORE_RANGE = declare(
     "score-range", WARNING, "得分超出范围",
     "“{name}”得分 {score} 不在 0 至分值 {weight} 之间",
     "得分不能为负，也不能超过分值；核对分值和得分。",
-    "每项得分应在 0 和分值之间。")
+    "每项得分应在 0 和分值之间。",
+    "“{name}”的得分 {score} 不在 0 到该项分值 {weight} 之间：这一行的分值和得分至少有一个印错，"
+    "由它们算出的合计也因此不再单独列出。")
+BLANK_FIGURE = declare(
+    "blank-figure", WARNING, "分值或得分空白",
+    "“{name}”的{title}空白，按 0 计入合计",
+    "照原表填写{title}；原表确实空白时照录，本警告保留。只有不适用的指标才应空白。",
+    "适用的三级指标应有分值和得分；原表空白的格按 0 计入合计。",
+    "“{name}”的{title}在原表中空白，本站按 0 计入合计。")
 PUBLISHED_MISMATCH = declare(
     "published-mismatch", WARNING, "原表数字与计算不符",
     "原表印出的{what}为 {published}，按表中数字计算应为 {computed}",
-    "核对原表：计算值由表中各项数字得出，若原表印错，请在公开时予以说明。",
-    "原表印出的合计、执行率、得分与按表中数字计算的结果不一致。")
+    "核对转录；原表确实如此印出时照录，本警告保留，供读者核对。",
+    "原表印出的合计、执行率、得分与按表中数字计算的结果不一致。",
+    "原表印出的{what}是 {published}，按表中各项数字计算应为 {computed}：原表的这个数字或其所依据的数字有误。")
 
 # --- rules of the scheme -------------------------------------------------------------
 
@@ -162,44 +199,73 @@ QUALITATIVE_BAND = declare(
     "qualitative-band", WARNING, "定性等级与得分不符",
     "“{name}”实际完成值为“{level}”，应得分值的 {band}（{low}–{high} 分），实际得分 {score}",
     "按评分规则在该等级的分数区间内打分，或改正实际完成值的等级。",
-    "定性指标按等级打分：达成预期指标 80%–100%，部分达成 60%–80%，未达成 0–60%。")
+    "定性指标按等级打分：达成预期指标 80%–100%，部分达成 60%–80%，未达成 0–60%。",
+    "“{name}”的完成情况为“{level}”，按评分规则应得该项分值的 {band}（{low}–{high} 分），表中给了 {score} 分。")
 MISSING_REASON = declare(
     "missing-reason", WARNING, "缺少偏差原因",
     "“{name}”得分 {score} 低于分值 {weight}，但未填写偏差原因分析及改进措施",
     "在 reason 中说明未达成的原因和改进措施。",
-    "指标未得满分时必须说明偏差原因及改进措施。")
+    "指标未得满分时必须说明偏差原因及改进措施。",
+    "“{name}”没有得满分（{score} / {weight} 分），表中却没有说明偏差原因和改进措施。")
 NOT_APPLICABLE_WEIGHTED = declare(
     "not-applicable-weighted", WARNING, "不适用指标带分值",
     "“{name}”标为不适用，却有分值 {weight} / 得分 {score}",
-    "不适用的指标分值和得分应为 0，分值分配给其他指标。",
-    "不适用的指标不参与评价。")
+    "不适用的指标分值和得分应为 0 或空白，分值分配给其他指标。",
+    "标为不适用的指标不参与评价，不应有分值和得分。",
+    "“{name}”标为不适用，却有分值 {weight}、得分 {score}：不适用的指标本不应计分，这些分数仍计入了合计。")
 FORMULA_DEPARTURE = declare(
     "formula-departure", WARNING, "得分与评分公式不符",
     "“{name}”目标 {target}、实际 {actual}，按{rule}应得 {rule_score} 分，表中填 {score} 分",
     "按评分规则重新计算得分；有意偏离时在偏差原因中说明依据（说明后本警告仍保留，供读者核对）。",
-    "定量指标的得分应按评分规则的公式计算。")
+    "定量指标的得分应按评分规则的公式计算。",
+    "“{name}”目标 {target}、实际完成 {actual}，按{rule}应得 {rule_score} 分，表中给了 {score} 分。"
+    "本站总分照表中得分相加，另列按评分规则计算的总分供比较。")
 MISSING_EXPLANATION = declare(
     "missing-explanation", WARNING, "缺少低分说明",
     "总分 {total} 低于 {threshold} 分，但未填写未实现绩效目标的原因分析及拟采取的措施说明",
     "在 explanation 中填写原因分析及拟采取的措施。",
-    "表式要求总分低于 80 分的项目说明原因和措施。")
+    "表式要求总分低于 80 分的项目说明原因和措施。",
+    "总分 {total} 低于 {threshold} 分，表式要求说明未实现绩效目标的原因和拟采取的措施，表中却没有填写。")
 FORM_ROW = declare(
     "form-row", WARNING, "表式中没有该行",
     "表式“{form}”没有资金行“{row}”",
     "删除该行，或改用包含该行的表式（{forms}）。",
-    "资金行必须是所用表式印出的行。")
+    "资金表中的行应是该表式印出的行。",
+    "资金表中有“{title}”一行，而这份表式并不印这一行，页面上不显示它。")
 PLACEHOLDER = declare(
-    "placeholder", WARNING, "模板占位文字未替换",
+    "placeholder", WARNING, "内容尚未填写",
     "{title}仍是模板中的占位文字“{text}”",
     "照原表填写，或删除该项。",
-    "jixiao new 写出的模板用以“请填写”开头的文字标出待填写的内容。")
+    "表中某项仍是编写模板里的提示文字，没有照原表填写。",
+    "表中{title}一项尚未照原表填写，页面上显示的是编写模板里的占位文字。")
+
+# --- what a reader of the table expects to agree -------------------------------------
+
+COST_ACTUAL = declare(
+    "cost-actual", WARNING, "成本指标与执行数不符",
+    "成本指标{indicators}，与全年执行数 {executed} 万元不符",
+    "核对成本指标的实际完成值与全年执行数；原表如此印出时照录，本警告保留。",
+    "成本指标的实际完成值是一笔金额时，它（几个成本指标时为它们之和）应等于项目的全年执行数。",
+    "成本指标{indicators}，而资金表中的全年执行数是 {executed} 万元。两者本应一致，"
+    "除非该指标只计项目的一部分支出；至少有一个数字需要核对。")
+DUPLICATE_INDICATOR = declare(
+    "duplicate-indicator", WARNING, "指标重复",
+    "指标“{name}”在表中出现 {count} 次（第一次在第 {first_line} 行）",
+    "删除重复的行，或照原表改正名称；原表确实重复时照录，本警告保留。",
+    "同一张表中两个三级指标同名，可能是重复填报或名称写错。",
+    "指标“{name}”在本表中出现了 {count} 次：可能是重复填报，也可能是名称写错；每一次的分值和得分都计入了合计。")
+
+# --- a unit's bundle -----------------------------------------------------------------
+
 INDEX_MISSING_TABLE = declare(
     "index-missing-table", INFO, "目录项没有对应的评价表",
     "目录第 {no} 项“{project}”没有对应的评价文件",
     "补充该项目的评价文件，或从目录中删除该项。",
-    "单位汇编的目录应与评价表一一对应。")
+    "单位汇编的目录应与评价表一一对应。",
+    "目录第 {no} 项“{project}”在本站还没有对应的评价表。")
 INDEX_MISSING_ENTRY = declare(
     "index-missing-entry", WARNING, "评价表未列入目录",
     "评价“{project}”未列入本单位目录 _index.yml",
     "在 _index.yml 的 entries 中添加该项目。",
-    "单位汇编的目录应与评价表一一对应。")
+    "单位汇编的目录应与评价表一一对应。",
+    "评价“{project}”没有列入本单位汇编的目录。")

@@ -115,10 +115,11 @@ class Indicator(Located):
     """A node of the indicator tree; leaves carry target, actual, weight and score."""
 
     name: str = spec("指标名称", "一级指标写“产出指标”，分值写在 weight。", required=True)
-    weight: Num | None = spec("分值", "一级指标为其分值（如 50）；三级指标为该项分值。", NUMBER)
+    weight: Num | None = spec("分值", "一级指标为其分值（如 50）；三级指标为该项分值，原表空白写 ~（按 0 计，印为空白）。",
+                              NUMBER)
     target: Value | None = spec("年度指标值", "照原文，如 100 家、≥90.0%、=6000 个、提高。", VALUE)
     actual: Value | None = spec("实际完成值", "照原文，如 57 家、达成预期指标。", VALUE)
-    score: Num | None = spec("得分", "表中填报的得分。", NUMBER)
+    score: Num | None = spec("得分", "表中填报的得分；原表空白写 ~。", NUMBER)
     reason: str | None = spec("偏差原因分析及改进措施", "未得满分时必填。")
     direction: str | None = spec(
         "指标方向", "higher 越大越好，lower 越小越好，equal 等于目标；原文无法判断时填写。",

@@ -202,13 +202,16 @@ def _directory_defaults(directory: str) -> Mapping | None:
 
 
 def _leaf_requirements(scores: Scores) -> list[Finding]:
-    """Rows at the form's last level must carry a weight and a score."""
+    """Rows at the form's last level must carry a weight and a score: a figure left out is an
+    error, one written blank (`weight: ~`) is a blank cell as printed, which the checks judge."""
     found = []
     for leaf in scores.leaves:
         node = leaf.node
         if node.weight is None or node.score is None:
-            found += [F.MISSING_FIELD.at(node.pos, where=f"指标 {node.name}", key=key, title=title)
-                      for key, title in (("weight", "分值"), ("score", "得分")) if getattr(node, key) is None]
+            found += [F.MISSING_FIELD.at(node.pos, where=f"指标 {node.name}", key=key, title=title,
+                                         blank=f"原表该格空白时写 `{key}: ~`。")
+                      for key, title in (("weight", "分值"), ("score", "得分"))
+                      if getattr(node, key) is None and key not in node.marks]
     return found
 
 

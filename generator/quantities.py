@@ -156,6 +156,14 @@ class Quantity:
             return self.number * _MONEY[self.unit] / _MONEY[other.unit]
         return None
 
+    def in_money(self, unit: str, assumed: str) -> Decimal | None:
+        """This amount in a money unit (`万元`), reading a bare number as `assumed`;
+        None when it is not an amount of money (`%`, `次`)."""
+        own = self.unit or assumed
+        if own not in _MONEY:
+            return None
+        return self.number * _MONEY[own] / _MONEY[unit]
+
 
 def _strip_operator(text: str, words) -> tuple[str, str | None]:
     for word, direction in words:

@@ -52,6 +52,11 @@ def _cut_by_comma(node: Mapping, key: str, value_node: Node) -> str:
     return ""
 
 
+def _is_blank(node: Node) -> bool:
+    """A number's cell left blank: null, or a quoted text of nothing but spaces (`""`)."""
+    return type(node) is Scalar and (is_null(node) or not node.value.strip())
+
+
 def _kind_zh(kind) -> str:
     kind = _resolve(kind)
     if isinstance(kind, ListOf):
@@ -78,11 +83,11 @@ class _Field:
 
 
 @lru_cache(maxsize=None)
-def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str], ...]]:
-    """A class's fields by key, and its required fields as (key, title)."""
+def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str, bool], ...]]:
+    """A class's fields by key, and its required fields as (key, title, whether a number: `""` leaves one out)."""
     declared = fields_of(cls)
     return ({name: _field(meta["title"], _resolve(meta["kind"])) for name, meta in declared},
-            tuple((name, meta["title"]) for name, meta in declared if meta["required"]))
+            tuple((name, meta["title"], meta["kind"] == NUMBER) for name, meta in declared if meta["required"]))
 
 
 def _field(title: str, kind) -> _Field:
@@ -154,9 +159,9 @@ class Converter:
                 continue
             if value is not None:
                 setattr(obj, key, value)
-        for name, title in required:
+        for name, title, is_number in required:
             entry = seen.get(name)
-            if entry is None or is_null(entry[1]):
+            if entry is None or is_null(entry[1]) or (is_number and _is_blank(entry[1])):
                 self.findings.append(F.MISSING_FIELD.at(
                     node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
                     title=title))
@@ -213,8 +218,9 @@ class Converter:
 
     def number(self, node: Scalar, path, key, field: _Field):
         number = parse_num(node.value)
-        if number is None:
-            self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；空白单元格整项省略。")
+        if number is None and not _is_blank(node):  # `""` is a blank cell, as `~` is
+            self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；"
+                                                "原表空白的格写 `~`。")
         return number
 
     def rate(self, node: Scalar, path, key, field: _Field):
@@ -267,7 +273,7 @@ _SCALAR_CONVERTERS = {TEXT: Converter.text, VALUE: Converter.verbatim, NUMBER: C
 _JSON_TYPES = {
     TEXT: {"type": ["string", "number"]},
     VALUE: {"type": ["string", "number"]},
-    NUMBER: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*$"},
+    NUMBER: {"type": ["number", "string", "null"], "pattern": r"^\s*([+-]?[\d,]+(\.\d+)?)?\s*$"},
     RATE: {"type": ["number", "string"], "pattern": r"^\s*[\d.]+\s*[%％]?\s*$"},
     INTEGER: {"type": "integer"},
     BOOLEAN: {"type": "boolean"},

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, export, registry, search
+from . import charts, checks, export, registry, search
 from . import findings as F
 from .config import SiteConfig
 from .output import Output
@@ -176,7 +176,8 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
     view = table_view(ev, result.scores, form, scheme)
     table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(view=view, prefix="")
     body = env.get_template("site/pages/evaluation.html").render(
-        ev=ev, scores=result.scores, form=form, findings=result.findings, table=Markup(table),
+        ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
+        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=Markup(table),
         summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH, printing=printing)
     toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
@@ -198,6 +199,12 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
 
 _LISTED = ("name", "unit", "year", "form", "grade", "total", "budget", "executed", "execution_rate",
            "budget_text", "executed_text", "total_text")
+
+
+def in_use(declared: dict, results: list[Result], key: str) -> dict:
+    """The forms or schemes that some evaluation uses, in their declared order."""
+    used = {r.summary[key] for r in results}
+    return {name: item for name, item in declared.items() if name in used}
 
 
 def table_row(result: Result, unit_name: str) -> dict:
@@ -404,7 +411,8 @@ class SiteBuilder:
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
                    "years": year_totals(groups, rows),
                    "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
-                   "severity_zh": F.SEVERITY_ZH, "schemes": registry.schemes(), "forms": registry.forms(),
+                   "severity_zh": F.SEVERITY_ZH, "schemes": in_use(registry.schemes(), results, "scheme"),
+                   "forms": in_use(registry.forms(), results, "form"),
                    "bundles": report.indexes}
         pages = [
             SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),

@@ -20,12 +20,36 @@ def test_validate_seed_content_exits_0_and_strict_exits_1():
     assert jixiao("validate", "--strict", "--no-cache", CONTENT).returncode == 1
 
 
+FINDING_KEYS = {"code", "severity", "file", "line", "column", "message", "hint", "public"}
+
+
 def test_validate_json_objects_have_the_documented_keys():
     out = jixiao("validate", "--format", "json", "--no-cache", CONTENT)
-    rows = json.loads(out.stdout)
-    assert rows and set(rows[0]) == {"code", "severity", "file", "line", "column", "message", "hint"}
+    rows = json.loads(out.stdout)["findings"]
+    assert rows and all(set(row) == FINDING_KEYS for row in rows)
     mistake = next(r for r in rows if r["code"] == "funds-sum")
     assert mistake["file"].endswith("07-rengong-zhineng-guihua.yml") and mistake["line"] == 7
+    assert "08" in mistake["public"] and "第 7 行" not in mistake["public"] and "funds-sum" not in mistake["public"]
+
+
+def test_validate_json_lists_every_file_checked_with_its_counts():
+    report = json.loads(jixiao("validate", "--format", "json", "--no-cache", CONTENT).stdout)
+    files = {row["file"]: row for row in report["files"]}
+    assert set(files) == {str(p) for p in CONTENT.rglob("*.yml") if not p.name.startswith("_")}
+    assert len(files) == 21
+    clean = [row for row in report["files"] if not (row["errors"] or row["warnings"] or row["infos"])]
+    assert clean and all(not any(f["file"] == row["file"] for f in report["findings"]) for row in clean)
+    for row in report["files"]:  # each file's counts are its own findings'
+        own = [f for f in report["findings"] if f["file"] == row["file"]]
+        assert row["warnings"] == sum(f["severity"] == "warning" for f in own)
+    assert report["counts"] == {severity + "s": sum(f["severity"] == severity for f in report["findings"])
+                                for severity in ("error", "warning", "info")}
+
+
+def test_validate_jsonl_is_the_flat_list_of_findings_one_a_line():
+    lines = jixiao("validate", "--format", "jsonl", "--no-cache", CONTENT).stdout.splitlines()
+    report = json.loads(jixiao("validate", "--format", "json", "--no-cache", CONTENT).stdout)
+    assert [json.loads(line) for line in lines] == report["findings"]
 
 
 def test_score_json_has_each_table_with_its_published_total():
@@ -96,7 +120,7 @@ def test_broken_file_gives_located_error_without_traceback(write, case):
     out = jixiao("validate", "--no-cache", "--format", "json", path, cwd=path.parents[3])
     assert out.returncode == 1
     assert "Traceback" not in out.stdout + out.stderr
-    rows = json.loads(out.stdout)
+    rows = json.loads(out.stdout)["findings"]
     hit = next(r for r in rows if r["code"] == code)
     assert hit["line"] >= 1 and hit["column"] >= 1 and hit["message"] and hit["hint"]
     text_out = jixiao("validate", "--no-cache", path, cwd=path.parents[3])

@@ -1,3 +1,5 @@
+import re
+
 from generator import registry
 from generator.loader import parse
 from generator.model import Evaluation
@@ -55,3 +57,27 @@ def test_a_text_cut_by_a_comma_in_braces_suggests_quotes():
     _, findings = _convert(MINIMAL.replace("{name: 管理水平,", "{name: 管理水平, 制度建设,"))
     unknown = next(f for f in findings if f.code == "unknown-key")
     assert "制度建设" in unknown.message and "双引号" in unknown.message
+
+
+def test_a_blank_number_written_as_printed_converts_to_none_without_a_finding():
+    for blank in ('""', '" "', "~", "null"):
+        evaluation, findings = _convert(MINIMAL.replace("weight: 30, score: 30", f"weight: {blank}, score: 30"))
+        assert findings == [], blank
+        leaf = evaluation.indicators[1].children[0].children[0]
+        assert leaf.weight is None and "weight" in leaf.marks  # written blank, not left out
+
+
+def test_a_required_number_written_blank_is_missing():
+    _, findings = _convert(MINIMAL.replace("funds:\n  weight: 10", 'funds:\n  weight: ""'))
+    assert [(f.code, f.line) for f in findings] == [("missing-field", 7)]
+
+
+def test_the_wrong_type_hint_tells_how_to_write_a_blank_cell():
+    _, findings = _convert(MINIMAL.replace("weight: 30, score: 30", "weight: 三十, score: 30"))
+    assert "`~`" in findings[0].hint and "省略" not in findings[0].hint
+
+
+def test_the_json_schema_accepts_a_blank_number():
+    number = json_schema()["$defs"]["Indicator"]["properties"]["weight"]
+    assert "null" in number["type"]
+    assert re.match(number["pattern"], "") and re.match(number["pattern"], "5.00") and not re.match(number["pattern"], "五")

@@ -65,3 +65,16 @@ def test_a_region_scheme_is_a_data_file_with_its_own_rules():
     assert RULES[output_rule.rule](Decimal("0.98"), **output_rule.params) == Decimal("0.90")
     assert suzhou.level("较好").admits(Decimal("0.8")) and not suzhou.level("较好").admits(Decimal("0.9"))
     assert suzhou.grade(Decimal(77)) is None  # the Suzhou form prints no grade
+
+
+def test_a_blank_weight_and_score_count_as_zero():
+    text = MINIMAL.replace("{name: 管理水平, target: 提高, actual: 提高, weight: 30, score: 30}",
+                           "{name: 管理水平, target: 提高, actual: 提高, weight: 30, score: 30}\n"
+                           "          - {name: 本指标不适用, target: 不适用, actual: 达成预期指标, weight: ~, score: \"\"}")
+    evaluation, scores = _scores(text)
+    blank = next(l for l in scores.leaves if l.node.name == "本指标不适用")
+    assert blank.node.weight is None and blank.node.score is None and not blank.applicable
+    assert (blank.weight, blank.score) == (0, 0)
+    level1 = {s.node.name: (s.weight, s.score) for s in scores.subtotals if s.depth == 1}
+    assert level1["效益指标"] == (Decimal(30), Decimal(30))
+    assert scores.weight_total == 100 and scores.total == Decimal("98.99")

@@ -59,7 +59,7 @@ def test_evaluation_page_shows_the_form_table(seed_site):
                  "89.88%", "8.99", "08", "规划编制成本", "≤80万元", "79.9万元", "98.99", "产出指标(50分)"):
         assert cell in html, cell
     assert 'rowspan="4"' in html  # 产出指标 spans its four rows
-    assert "数据核对提示" in html and "funds-sum" in html
+    assert "数据核对提示" in html and "资金分项合计不符" in html
 
 
 def test_a_funds_score_taken_from_the_printed_table_is_said_so(seed_site):
@@ -399,3 +399,97 @@ def test_amounts_of_millions_print_in_full(write):
     assert "1234567.80" in unit_page  # the executed bar's text, as entered
     assert not re.search(r"\de[+-]?\d", _visible(project / "site/units/a-ju/2020/index.html"))
     assert "1234567.89" in _text(project / "site/evaluations/index.html")
+
+
+# --- the 数据核对 block and the 数据与方法 page, for the public -------------------------
+
+def _check_block(html: str) -> str:
+    return html[html.index('<h2 id="check">'):html.index('<h2 id="downloads">')]
+
+
+def test_public_findings_say_what_was_found_without_author_detail(seed_site, seed_report):
+    from markupsafe import escape
+
+    from generator.findings import CATALOGUE
+
+    shown = 0
+    for result in seed_report.results:
+        html = _text(seed_site / locate_url(result.file) / "index.html")
+        block = _check_block(html)
+        assert "<code" not in block and "提示：" not in block and not re.search(r"第\s*\d+\s*行", block)
+        assert not [code for code in CATALOGUE if code in block]
+        for finding in result.findings:
+            assert finding.public and str(escape(finding.public)) in block
+            assert finding.hint not in block
+            shown += 1
+    assert shown == sum(len(r.findings) for r in seed_report.results) > 0
+
+
+def locate_url(file: str) -> str:
+    from generator.structure import locate
+
+    return locate(file, (ROOT / "content").resolve()).url
+
+
+def _compare_rows(html: str) -> dict[str, str]:
+    table = re.search(r'<table class="jx-compare">.*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", table, re.S)
+    return {re.search(r'<th scope="row">(.*?)</th>', row).group(1): row for row in rows if 'scope="row"' in row}
+
+
+@pytest.mark.parametrize("page, differing", [
+    ("zibo-gxj/2020/07-rengong-zhineng-guihua", {"财政拨款执行率"}),   # 71.9 ÷ 08 against the printed 89.88%
+    ("zibo-gxj/2020/02-qiyejia-peixun", {"总分"}),                   # 95 against the printed 100
+    ("anqing-jxj/2023/08-gongye-hulianwang", {"分值合计"}),           # 97 against the printed 100
+    ("anqing-jxj/2023/01-feigong-dangjian", set()),
+])
+def test_comparison_rows_that_differ_are_marked_in_words(seed_site, page, differing):
+    rows = _compare_rows(_text(seed_site / "units" / page / "index.html"))
+    marked = {label for label, row in rows.items() if 'class="jx-differs"' in row}
+    assert marked == differing
+    assert all(("不一致" in row) == (label in differing) for label, row in rows.items())
+
+
+def test_data_page_explains_the_public_checks_and_the_schemes_in_use(seed_site):
+    from generator import registry
+    from generator.findings import CATALOGUE
+
+    html = re.search(r"<article.*?</article>", _text(seed_site / "data/index.html"), re.S).group(0)
+    schemes = registry.schemes()
+    assert schemes["national"].title in html and schemes["suzhou-2020"].title not in html  # no seed table uses Suzhou's
+    for item in CATALOGUE.values():
+        assert item.code not in html
+        assert (item.description in html) == item.is_public, item.code
+    for author_only in ("YAML", "UTF-8 编码", "jixiao new"):
+        assert author_only not in html.split('id="checks"')[1]
+
+
+BLANK_WEIGHT = MINIMAL.replace(
+    "{name: 管理水平, target: 提高, actual: 提高, weight: 30, score: 30}",
+    "{name: 管理水平, target: 提高, actual: 提高, weight: 30, score: 30}\n"
+    "      - name: 生态效益指标\n        children:\n"
+    "          - {name: 本指标不适用, target: 本指标不适用, actual: 达成预期指标, weight: ~, score: \"\"}")
+
+
+def test_a_blank_weight_prints_blank_on_the_page_and_in_the_workbook(write):
+    import openpyxl
+
+    from generator import registry
+    from generator.pipeline import process_file
+    from generator.printing.view import table_view
+    from generator.printing.xlsx import TableWriter
+
+    path = write("content/u/2020/a.yml", BLANK_WEIGHT)
+    project = path.parents[3]
+    report = build(project)
+    assert report.count("error") == 0 and report.count("warning") == 0
+    html = _text(project / "site/units/u/2020/a/index.html")
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*本指标不适用(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["", ""]
+    result = process_file(path)
+    ev = result.evaluation
+    view = table_view(ev, result.scores, registry.forms()[ev.form], registry.schemes()[ev.scheme])
+    sheet = openpyxl.Workbook().active
+    TableWriter(sheet, view).write()
+    row_number = next(c.row for c in sheet["D"] if c.value == "本指标不适用")
+    assert sheet.cell(row_number, 7).value is None and sheet.cell(row_number, 8).value is None

@@ -39,8 +39,8 @@ def skeleton(form: Form, project: str, year: int | None, supplied: dict[str, tup
         lines += [f"  - name: {level1.name}", f"    weight: {level1.weight}", "    children:"]
         for level2 in level1.children:
             lines += [f"      - name: {level2}", "        children:",
-                      "          # target 年度指标值，actual 实际完成值，照原文书写；weight 分值，score 得分，"
-                      "reason 偏差原因分析及改进措施",
+                      "          # target 年度指标值，actual 实际完成值，照原文书写；weight 分值，score 得分"
+                      "（原表空白写 ~），reason 偏差原因分析及改进措施",
                       f"          - {{name: {PLACEHOLDER}三级指标名称, target: ≥100 个, actual: 100 个, weight: 0, score: 0}}"]
     if form.explanation_below is not None:
         lines.append('explanation: ""   # 总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明')
