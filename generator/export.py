@@ -94,8 +94,9 @@ def indicator_rows(scores: Scores) -> list[dict]:
             "level2": leaf.level2.name if leaf.level2 else None, "indicator": node.name,
             "target": node.target.text if node.target else None,
             "actual": node.actual.text if node.actual else None,
-            "weight": number(leaf.weight), "weight_text": _text(figure(node.weight)),
-            "score": number(leaf.score), "score_text": _text(figure(node.score)),
+            # a cell printed blank (`weight: ~`) is blank here too, though it counts as 0 in sums
+            "weight": number(leaf.weight) if node.weight else None, "weight_text": _text(figure(node.weight)),
+            "score": number(leaf.score) if node.score else None, "score_text": _text(figure(node.score)),
             "rule_score": number(leaf.rule_score), "applicable": leaf.applicable,
             "reason": node.reason})
     return rows

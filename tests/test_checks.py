@@ -195,3 +195,12 @@ def test_a_figure_left_out_is_an_error_that_says_how_to_write_a_blank(write):
                   (NOT_APPLICABLE, NOT_APPLICABLE.replace("weight: 0, ", ""))).findings
     missing = [f for f in found if f.code == "missing-field"]
     assert len(missing) == 1 and "`weight: ~`" in missing[0].hint
+
+
+def test_a_blank_figure_is_blank_in_the_open_data_too(write):
+    from generator.export import indicator_rows
+
+    result = _seed(write, "anqing-jxj/2023/03-lituixiu-ganbu",
+                   (NOT_APPLICABLE, NOT_APPLICABLE.replace("weight: 0, score: 0", "weight: ~, score: ~")))
+    row = next(r for r in indicator_rows(result.scores) if r["indicator"] == "此指标不适用")
+    assert row["weight"] is None and row["score"] is None and row["weight_text"] in ("", None)
