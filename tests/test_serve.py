@@ -1,5 +1,6 @@
 """`jixiao serve`: it serves the built site on localhost and rebuilds on a change."""
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -17,13 +18,20 @@ def _get(url: str) -> str:
     raise AssertionError(f"{url} never answered")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:  # two test runs at once must not share a fixed port
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_serve_rebuilds_when_content_changes(tmp_path):
+    port = str(_free_port())
     shutil.copytree(ROOT / "content", tmp_path / "content")
     shutil.copy(ROOT / "site_config.yml", tmp_path)
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "8791", "--interval", "0.3"],
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", port, "--interval", "0.3"],
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        page = "http://127.0.0.1:8791/units/anqing-jxj/2023/"
+        page = f"http://127.0.0.1:{port}/units/anqing-jxj/2023/"
         assert "非公有制企业党建工作经费" in _get(page)
         source = tmp_path / "content/anqing-jxj/2023/01-feigong-dangjian.yml"
         source.write_text(source.read_text(encoding="utf-8").replace("project: 非公有制企业党建工作经费",
