@@ -9,8 +9,10 @@ import urllib.request
 from .conftest import ROOT
 
 
-def _get(url: str) -> str:
-    for _ in range(100):
+def _get(url: str, wait: float = 120) -> str:
+    """The page, once the first build (printing included: slow on a busy machine) is served."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
         try:
             return urllib.request.urlopen(url, timeout=2).read().decode("utf-8")
         except OSError:
