@@ -305,6 +305,17 @@ def test_bundles_open_with_their_bookmarks_shown(printed, unit):
     assert not re.search(rb"/PageMode", _catalog(table))  # one bookmark: no pane to open
 
 
+@pytest.mark.parametrize("unit", BUNDLES)
+def test_pdfs_are_tagged_for_screen_readers(printed, unit):
+    """Headings and tables with their header cells, in the order they are read."""
+    for pdf in (_bundle(printed, unit), _tables(printed, unit)[0][1]):
+        assert _pdfinfo(pdf)["Tagged"] == "yes"
+        structure = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True,
+                                   check=True).stdout
+        assert re.search(r"^\s+H1\b", structure, re.M) and re.search(r"^\s+TH\b", structure, re.M), pdf
+        assert structure.index('"一级指标"') < structure.index('"总分"'), pdf
+
+
 def test_printing_with_the_same_source_date_gives_the_same_bytes(printed, tmp_path):
     unit = "anqing-jxj/2023"
     _print(printed["root"], tmp_path, units=(unit,))

@@ -44,7 +44,10 @@ SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scori
                    "layout.py", "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
-TAGGED = False  # tagged PDF (PDF/UA structure): see the figures in the README's printing section
+# Tagged PDF (a structure tree: headings, tables with their header cells, for screen readers).
+# Measured on the seeds and a unit of 100 tables: 9–16 % more CPU time, tables 12–18 % and
+# bundles 31–107 % larger (the structure of every table, where the fonts are shared).
+TAGGED = True
 
 
 @dataclass

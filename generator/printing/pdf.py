@@ -195,14 +195,13 @@ def set_footers(pages, footers) -> None:
 
 
 def page_labels(numbers: list[int]) -> pydyf.Dictionary:
-    """The /PageLabels number tree of pages numbered `numbers` (0: the cover): a range
-    starts at the first page, at the cover, and wherever the numbers do not run on."""
+    """The /PageLabels number tree of pages numbered as `numbering` gives: 封面 for the
+    cover (0), then decimal numbers from the first numbered page on."""
     ranges = pydyf.Array()
     for page, number in enumerate(numbers):
-        previous = numbers[page - 1] if page else 0
         if number == 0:
             ranges += [page, pydyf.Dictionary({"P": pydyf.String(COVER_LABEL)})]
-        elif previous == 0 or previous != number - 1:
+        elif page == 0 or numbers[page - 1] == 0:
             ranges += [page, pydyf.Dictionary({"S": "/D", "St": number})]
     return pydyf.Dictionary({"Nums": ranges})
 
