@@ -173,10 +173,16 @@ def _compact_subsetting():
         _writing = False
 
 
-def write_pdf(document) -> bytes:
-    """The document as PDF bytes, with its CID-keyed fonts subset small (see above)."""
+def write_pdf(document, finisher=None, **options) -> bytes:
+    """The document as PDF bytes, with its CID-keyed fonts subset small (see above); then
+    `finisher(document, pdf)`, if given, edits the PDF objects before they are written."""
+    def finish(document, pdf: pydyf.PDF) -> None:
+        compact_fonts(document, pdf)
+        if finisher is not None:
+            finisher(document, pdf)
+
     with _compact_subsetting():
-        return document.write_pdf(finisher=compact_fonts)
+        return document.write_pdf(finisher=finish, **options)
 
 
 # --- the finisher ------------------------------------------------------------------------

@@ -8,7 +8,12 @@ laying out each table alone and the bundle again.
 
 Page footers (第 N 页 共 M 页) differ between a table's PDF and the bundle: they are
 laid out separately, as empty pages with the same page style, and put on the
-table's pages before each PDF is written.
+table's pages before each PDF is written. The same numbers become the PDF's page
+labels, so that a viewer's page box shows the printed number (the bundle's cover
+is unnumbered: labelled 封面).
+
+A bundle's cover and index are laid out last, when the tables' page numbers, which
+the index prints, are known.
 
 A merged 一级/二级 cell that crosses a page break loses its label on the next page.
 So the indicator rows that begin a page are read from the layout (each row has an
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import jinja2
+import pydyf
 from markupsafe import Markup
 
 from ..model import BundleIndex
@@ -29,6 +35,8 @@ from .fonts import write_pdf
 from .view import TableView
 
 MAX_LAYOUTS = 5
+COVER_LABEL = "封面"
+FOOTER_BOX = "@bottom-center"  # the margin box that differs between a table's PDF and its bundle
 
 
 @dataclass
@@ -55,8 +63,16 @@ def document_html(parts: list[Markup], title: str, env: jinja2.Environment) -> s
     return env.get_template("print/document.html").render(parts=parts, title=title, css=Markup(css))
 
 
-def cover_html(index: BundleIndex, year, anchors: dict[str, str], env: jinja2.Environment) -> Markup:
-    return Markup(env.get_template("print/bundle.html").render(index=index, year=year, anchors=anchors))
+@dataclass
+class IndexLink:
+    """Where the index sends a project: its table's anchor and first page number."""
+
+    anchor: str
+    page: int
+
+
+def cover_html(index: BundleIndex, year, links: dict[str, IndexLink], env: jinja2.Environment) -> Markup:
+    return Markup(env.get_template("print/bundle.html").render(index=index, year=year, links=links))
 
 
 def _render(html: str):
@@ -90,8 +106,8 @@ def settled(breaks: frozenset[int], found: list[int]) -> frozenset[int] | None:
     return frozenset(b for b in breaks if b < unexpected[0]) | {unexpected[0]}
 
 
-def _split(pages, jobs: list[PrintJob]) -> tuple[list, dict[int, list]]:
-    """The pages before the first table, and each table's pages (a table starts a page)."""
+def _split(pages, jobs: list[PrintJob]) -> dict[int, list]:
+    """Each table's pages (a table starts a page)."""
     starts = {}
     for number, page in enumerate(pages):
         for n, job in enumerate(jobs):
@@ -99,21 +115,17 @@ def _split(pages, jobs: list[PrintJob]) -> tuple[list, dict[int, list]]:
                 starts.setdefault(n, number)  # a box split over pages anchors on each
     order = sorted(starts.items(), key=lambda item: item[1])
     ends = [start for _, start in order[1:]] + [len(pages)]
-    first = order[0][1] if order else len(pages)
-    return pages[:first], {n: pages[start:end] for (n, start), end in zip(order, ends)}
+    return {n: pages[start:end] for (n, start), end in zip(order, ends)}
 
 
-def lay_out(jobs: list[PrintJob], before: list[Markup], title: str, env: jinja2.Environment):
-    """Lay out the tables (after `before`, e.g. a cover), again for those whose merged
-    cells did not end at their page breaks; fill each job's pages. Returns the first
-    document (to write pages from) and the pages of `before`."""
-    pending, first, front = list(jobs), None, []
+def lay_out(jobs: list[PrintJob], title: str, env: jinja2.Environment):
+    """Lay out the tables, again for those whose merged cells did not end at their page
+    breaks; fill each job's pages. Returns the first document (to write pages from)."""
+    pending, first = list(jobs), None
     for _ in range(MAX_LAYOUTS):
-        document = _render(document_html((before if first is None else []) +
-                                         [table_html(job, env) for job in pending], title, env))
-        leading, by_job = _split(document.pages, pending)
-        if first is None:
-            first, front = document, leading
+        document = _render(document_html([table_html(job, env) for job in pending], title, env))
+        first = first or document
+        by_job = _split(document.pages, pending)
         retry = []
         for n, job in enumerate(pending):
             job.pages = by_job.get(n, [])
@@ -124,7 +136,38 @@ def lay_out(jobs: list[PrintJob], before: list[Markup], title: str, env: jinja2.
         if not retry:
             break
         pending = retry
-    return first, front
+    return first
+
+
+def index_links(tables: list[tuple[str, PrintJob]], front_count: int) -> dict[str, IndexLink]:
+    """Each project's anchor and first page number, its table following `front_count`
+    pages (the cover, page 0, unnumbered, then the index). A name printed twice links to
+    its first table."""
+    links, page = {}, front_count
+    for project, job in tables:
+        links.setdefault(project, IndexLink(f"{job.prefix}form", page))
+        page += len(job.pages)
+    return links
+
+
+def front_pages(index: BundleIndex, year, tables: list[tuple[str, PrintJob]], env: jinja2.Environment) -> list:
+    """The bundle's cover and index pages, the index giving each table's first page.
+
+    The numbers count the index's own pages: laid out once for a one-page index, again
+    when it took more."""
+    count, pages = 2, []
+    for _ in range(MAX_LAYOUTS):
+        html = cover_html(index, year, index_links(tables, count), env)
+        pages = _render(document_html([html], index.title, env)).pages
+        if len(pages) == count:
+            break
+        count = len(pages)
+    return pages
+
+
+def numbering(count: int, cover: bool) -> list[int]:
+    """The printed number of each of `count` pages: 0 for a cover (unnumbered), then 1, 2, …"""
+    return [0] * cover + list(range(1, count - cover + 1))
 
 
 def footer_pages(runs: list[tuple[int, bool]], env: jinja2.Environment) -> list[list]:
@@ -132,26 +175,60 @@ def footer_pages(runs: list[tuple[int, bool]], env: jinja2.Environment) -> list[
     empty pages whose footers read 第 N 页 共 M 页; all laid out as one document."""
     footers = []
     for count, cover in runs:
-        numbered = count - 1 if cover else count
-        footers += [(0, 0)] * cover + [(n, numbered) for n in range(1, numbered + 1)]
+        footers += [(number, count - cover) for number in numbering(count, cover)]
     body = Markup(env.get_template("print/footers.html").render(footers=footers))
     pages = iter(_render(document_html([body], "", env)).pages)
     return [[next(pages) for _ in range(count)] for count, _ in runs]
 
 
 def set_footers(pages, footers) -> None:
-    """Give each laid-out page the footer (margin boxes) of the matching footer page."""
+    """Give each laid-out page the footer (its margin box) of the matching footer page."""
     from weasyprint.formatting_structure.boxes import MarginBox
 
-    for page, footer in zip(pages, footers, strict=True):
+    def footer(box) -> bool:
+        return isinstance(box, MarginBox) and box.at_keyword == FOOTER_BOX
+
+    for page, footer_page in zip(pages, footers, strict=True):
         box = page._page_box
-        box.children = (tuple(c for c in box.children if not isinstance(c, MarginBox)) +
-                        tuple(c for c in footer._page_box.children if isinstance(c, MarginBox)))
+        box.children = (tuple(c for c in box.children if not footer(c)) +
+                        tuple(c for c in footer_page._page_box.children if footer(c)))
 
 
-def write(document, pages, title: str) -> bytes:
-    """A PDF of some pages of a laid-out document, titled `title`."""
+def page_labels(numbers: list[int]) -> pydyf.Dictionary:
+    """The /PageLabels number tree of pages numbered as `numbering` gives: 封面 for the
+    cover (0), then decimal numbers from the first numbered page on."""
+    ranges = pydyf.Array()
+    for page, number in enumerate(numbers):
+        if number == 0:
+            ranges += [page, pydyf.Dictionary({"P": pydyf.String(COVER_LABEL)})]
+        elif page == 0 or numbers[page - 1] == 0:
+            ranges += [page, pydyf.Dictionary({"S": "/D", "St": number})]
+    return pydyf.Dictionary({"Nums": ranges})
+
+
+@dataclass(frozen=True)
+class Info:
+    """What a PDF says about itself: its title, author, date (W3C, e.g. 2024-01-31T08:00:00Z),
+    page numbers (see `numbering`) and whether it opens with its bookmarks shown."""
+
+    title: str
+    numbers: list[int]
+    author: str | None = None
+    date: str | None = None
+    outlines_open: bool = False
+
+
+def write(document, pages, info: Info, tagged: bool = False) -> bytes:
+    """A PDF of some pages of a laid-out document, as `info` describes it."""
     subset = document.copy(pages)
-    subset.metadata = copy.copy(document.metadata)
-    subset.metadata.title = title
-    return write_pdf(subset)
+    metadata = subset.metadata = copy.copy(document.metadata)
+    metadata.title = info.title
+    metadata.authors = [info.author] if info.author else []
+    metadata.created = metadata.modified = info.date
+
+    def finish(_, pdf: pydyf.PDF) -> None:
+        pdf.catalog["PageLabels"] = page_labels(info.numbers)
+        if info.outlines_open:
+            pdf.catalog["PageMode"] = "/UseOutlines"
+
+    return write_pdf(subset, finish, pdf_tags=tagged)
