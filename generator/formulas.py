@@ -29,22 +29,6 @@ ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 AS_PERCENT, AS_POINTS, AS_AWARD, AS_PARTS = "percent", "points", "award", "parts"
 
 
-@dataclass(frozen=True)
-class Input:
-    name: str
-    title: str
-    description: str
-
-
-COMPLETION = Input("completion", "完成率",
-                   "实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值。")
-RATE = Input("rate", "比率",
-             "指标 inputs 中的 rate（数字，或引用同一文件中算出的数，如 funds.total.rate），"
-             "或 numerator ÷ denominator，或写成百分数的实际完成值。")
-LEVEL = Input("level", "评价等级", "评价结论 judgement 开头写的等级（其后写理由）；没有评价结论时取实际完成值。")
-PROBLEMS = Input("problems", "问题个数", "指标 inputs 中的 problems：发现并列出的问题个数。")
-
-
 class _ZeroDenominator:
     """A ratio whose denominator is zero: scored by the rule's explicit result, if it has one."""
 
@@ -56,6 +40,64 @@ class _ZeroDenominator:
 
 
 ZERO_DENOMINATOR = _ZeroDenominator()
+
+
+# --- the inputs a formula reads -----------------------------------------------------------------
+
+def figure(value: Num | Reference | None, figures: dict):
+    """An input as a number: written, or computed elsewhere in the file (None when absent)."""
+    if value is None:
+        return None
+    if isinstance(value, Reference):
+        return figures.get(value.name)
+    return value.value
+
+
+def rate_of(node, figures: dict):
+    """The rate an indicator gives: `inputs.rate`, or numerator ÷ denominator, or an actual
+    written as a percentage."""
+    given = node.inputs
+    if given is not None and given.rate is not None:
+        return figure(given.rate, figures)
+    if given is not None and given.numerator is not None and given.denominator is not None:
+        numerator, denominator = figure(given.numerator, figures), figure(given.denominator, figures)
+        if not isinstance(numerator, Decimal) or not isinstance(denominator, Decimal):
+            return denominator if denominator is ZERO_DENOMINATOR else None
+        return ZERO_DENOMINATOR if denominator == 0 else numerator / denominator
+    actual = parse_num(node.actual.text) if node.actual is not None else None
+    return actual.value if actual is not None and actual.percent else None
+
+
+def level_text(node, figures: dict) -> str | None:
+    if node.judgement:
+        return node.judgement
+    return node.actual.text if node.actual is not None else None
+
+
+def problems_of(node, figures: dict):
+    return figure(node.inputs.problems if node.inputs is not None else None, figures)
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    title: str
+    description: str
+    read: Callable | None  # (indicator, figures) -> value; None: scoring works it out
+
+
+COMPLETION = Input("completion", "完成率",
+                   "实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值。", None)
+RATE = Input("rate", "比率",
+             "指标 inputs 中的 rate（数字，或引用同一文件中算出的数，如 funds.total.rate），"
+             "或 numerator ÷ denominator，或写成百分数的实际完成值。", rate_of)
+LEVEL = Input("level", "评价等级", "评价结论 judgement 开头写的等级（其后写理由）；没有评价结论时取实际完成值。",
+              level_text)
+PROBLEMS = Input("problems", "问题个数", "指标 inputs 中的 problems：发现并列出的问题个数。", problems_of)
+
+
+def clamp(points: Decimal, weight: Decimal) -> Decimal:
+    return max(ZERO, min(points, weight))
 
 
 @dataclass(frozen=True)
@@ -362,39 +404,3 @@ class DeductionsParams(Located):
 @declare("deductions", "按问题扣分", PROBLEMS, DeductionsParams, "每发现 1 个问题扣 {per_problem}，扣完为止")
 def _deductions(weight: Decimal, problems: Decimal, p: DeductionsParams) -> Decimal:
     return weight - p.per_problem * problems
-
-
-# --- reading a formula's input --------------------------------------------------------------
-
-def figure(value: Num | Reference | None, figures: dict):
-    """An input as a number: written, or computed elsewhere in the file (None when absent)."""
-    if value is None:
-        return None
-    if isinstance(value, Reference):
-        return figures.get(value.name)
-    return value.value
-
-
-def rate_of(node, figures: dict):
-    """The rate an indicator gives: `inputs.rate`, or numerator ÷ denominator, or an actual
-    written as a percentage."""
-    given = node.inputs
-    if given is not None and given.rate is not None:
-        return figure(given.rate, figures)
-    if given is not None and given.numerator is not None and given.denominator is not None:
-        numerator, denominator = figure(given.numerator, figures), figure(given.denominator, figures)
-        if not isinstance(numerator, Decimal) or not isinstance(denominator, Decimal):
-            return denominator if denominator is ZERO_DENOMINATOR else None
-        return ZERO_DENOMINATOR if denominator == 0 else numerator / denominator
-    actual = parse_num(node.actual.text) if node.actual is not None else None
-    return actual.value if actual is not None and actual.percent else None
-
-
-def level_text(node) -> str | None:
-    if node.judgement:
-        return node.judgement
-    return node.actual.text if node.actual is not None else None
-
-
-def clamp(points: Decimal, weight: Decimal) -> Decimal:
-    return max(ZERO, min(points, weight))

@@ -243,7 +243,7 @@ class Evaluation(Located):
     goals: Goals | None = spec("年度总体目标", "", Goals)
     indicators: list[Indicator] = spec("绩效指标", "一级指标列表，逐级嵌套。", ListOf(Indicator), default=[])
     explanation: str | None = spec(
-        "低分说明", "总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明。")
+        "低分说明", "总分低于表式规定的分数（表式的 explanation_below）时，未实现绩效目标的原因分析及拟采取的措施说明。")
     cover: Cover | None = spec("封面", "评价报告的封面信息。", Cover)
     sections: list[Section] = spec("报告正文", "评价报告的叙述章节。", ListOf(Section), default=[])
     tables: list[Table] = spec("数据表", "报告中的资金、收支等数据表。", ListOf(Table), default=[])

@@ -225,8 +225,8 @@ class QualitativeLevel(Located):
         names = "、".join(self.labels)
         if self.min == self.max:
             return f"{names}，得分值的 {percent_text(self.min)}"
-        low = "0" if self.min == 0 else f"{percent_text(self.min)}（含）"
-        return f"{names}，得分值的 {low} 至 {percent_text(self.max)}"
+        low = "0 " if self.min == 0 else f"{percent_text(self.min)}（含）"
+        return f"{names}，得分值的 {low}至 {percent_text(self.max)}"
 
 
 _SELECTORS = {"level1": "一级指标为", "level2": "二级指标为", "ancestor": "上级指标含", "name": "指标名称为",
@@ -275,15 +275,12 @@ class Rule(Located):
         return formulas.KINDS[self.rule]
 
     def value(self, node: Indicator, completion: Decimal | None, divides_by_zero: bool, figures: dict):
-        """The input this rule's kind reads, for one indicator."""
+        """The input this rule's kind reads, for one indicator. Completion is worked out by scoring;
+        its zero denominator keeps its conventional value unless the rule gives one."""
         reads = self.kind.reads
         if reads is COMPLETION:
             return ZERO_DENOMINATOR if divides_by_zero and self.zero_denominator is not None else completion
-        if reads is RATE:
-            return formulas.rate_of(node, figures)
-        if reads is formulas.LEVEL:
-            return formulas.level_text(node)
-        return formulas.figure(node.inputs.problems if node.inputs else None, figures)
+        return reads.read(node, figures)
 
     def points(self, weight: Decimal, value) -> Decimal | None:
         """Points within 0…weight, or None when the input is missing or the formula cannot say."""
@@ -557,13 +554,18 @@ def extension_roots(directory: Path) -> tuple[Path, ...]:
 
 # The project the last pipeline run read: what forms() and schemes() give without an argument,
 # so that a page or a printout of its evaluations finds the project's own forms and schemes.
-_active: tuple[Path, ...] = ()
+# Before any run, the project of the working directory (`jixiao new`, `jixiao schema`).
+_active: tuple[Path, ...] | None = None
 
 
 def activate(roots: tuple[Path, ...]) -> Rules:
     global _active
     _active = roots
     return load(roots)
+
+
+def active_roots() -> tuple[Path, ...]:
+    return _active if _active is not None else extension_roots(Path.cwd().absolute())
 
 
 def forget() -> None:
@@ -573,8 +575,8 @@ def forget() -> None:
 
 
 def forms(extra_dirs: tuple[Path, ...] | None = None) -> dict[str, Form]:
-    return load(_active if extra_dirs is None else extra_dirs).forms
+    return load(active_roots() if extra_dirs is None else extra_dirs).forms
 
 
 def schemes(extra_dirs: tuple[Path, ...] | None = None) -> dict[str, Scheme]:
-    return load(_active if extra_dirs is None else extra_dirs).schemes
+    return load(active_roots() if extra_dirs is None else extra_dirs).schemes

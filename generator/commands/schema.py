@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -22,5 +21,5 @@ KINDS = {"evaluation": (Evaluation, "jixiao 评价文件"), "index": (BundleInde
 def command(kind: str, index: bool) -> None:
     """输出 YAML 文件的 JSON Schema（含中文标题与说明），供编辑器补全与检查。"""
     cls, title = KINDS["index" if index else kind]
-    choices = registry.load(registry.extension_roots(Path.cwd().absolute())).choices
+    choices = registry.load(registry.active_roots()).choices
     click.echo(json.dumps(json_schema(cls, choices, title), ensure_ascii=False, indent=2))
