@@ -104,6 +104,7 @@ class Level1(Located):
     children: list[str] = spec("二级指标", "其下的二级指标名称，按表中顺序。", ListOf(TEXT), default=[])
 
 
+MAX_PLACES = 6  # decimal places a form or scheme may ask for: figures have at most 28 digits
 HEADER_FIELDS = ("project", "department", "implementer", "contact")
 DEFAULT_HEADER_ROWS = (("project",), ("department", "implementer"))
 DEFAULT_COLUMN_WIDTHS = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
@@ -157,6 +158,17 @@ class Form(Located):
         self.header_rows = tuple(tuple(row) for row in self.header_rows or DEFAULT_HEADER_ROWS)
         self.column_widths = tuple(float(width) for width in self.column_widths or DEFAULT_COLUMN_WIDTHS)
         self.rate_rows, self.levels, self.level1 = tuple(self.rate_rows), tuple(self.levels), tuple(self.level1)
+
+    def problems(self) -> list[Finding]:
+        """What conversion cannot see: figures a printout could not use."""
+        found = []
+        if not self.levels:
+            found.append(F.RULES_VALUE.at(self.where("levels"), key="levels", problem="不能为空",
+                                          fix="写各级指标的栏目名，如 [一级指标, 二级指标, 三级指标]。"))
+        if not 0 <= self.rate_format.places <= MAX_PLACES:
+            found.append(F.RULES_VALUE.at(self.rate_format.where("places"), key="rate_format.places",
+                                          problem=f"应在 0 至 {MAX_PLACES} 之间", fix="如 2（89.88%）。"))
+        return found
 
     @property
     def rate_places(self) -> int:
@@ -385,6 +397,9 @@ class Scheme(Located):
 
     def problems(self) -> list[Finding]:
         found = []
+        if not 0 <= self.score_places <= MAX_PLACES:
+            found.append(F.RULES_VALUE.at(self.where("score_places"), key="score_places",
+                                          problem=f"应在 0 至 {MAX_PLACES} 之间", fix="如 2。"))
         unordered = next((index for index, (above, item) in enumerate(zip(self.grades, self.grades[1:]), 1)
                           if item.min >= above.min), None)
         if unordered is not None:
@@ -520,7 +535,7 @@ def read_file(kind: str, path: Path) -> tuple[str, object | None, list[Finding]]
     found = converter.findings
     obj.finish(path.stem)
     if not any(f.severity == F.ERROR for f in found):
-        found += getattr(obj, "problems", list)()
+        found += obj.problems()
     return obj.id, (None if any(f.severity == F.ERROR for f in found) else obj), found
 
 

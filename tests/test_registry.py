@@ -48,6 +48,8 @@ MISTAKES = {  # the file, its text, the code, the text on the line it points at,
                   "rules-value", "params: {bands", ["各档之间有空隙", "94.5%"]),
     "grades-order": ("schemes/local.yml", _local_scheme(NATIONAL.replace("{min: 80, grade: 良}", "{min: 95, grade: 良}")),
                      "rules-value", "{min: 95, grade: 良}", ["“grades[1].min”不低于上一等级的下限"]),
+    "places": ("forms/local.yml", ZIBO_2020.replace("id: zibo-2020", "id: local").replace(
+        "rate_format: {places: 2,", "rate_format: {places: 40,"), "rules-value", "places: 40", ["应在 0 至 6 之间"]),
     "yaml-syntax": ("schemes/local.yml", _local_scheme(NATIONAL).replace("title: 本地规则", "title: 本地规则: 试行"),
                     "yaml-syntax", "本地规则: 试行", ["YAML 语法错误", "不能出现“键: 值”"]),
 }
