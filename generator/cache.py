@@ -32,18 +32,20 @@ class ResultCache:
     """One pickle per content directory, read when a file of that directory is asked for
     and written only when one of its results changed."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, extra_files: list[Path] = ()):
         self.directory = directory
+        # The project's own forms and schemes shape its results as the code does.
+        self.stamp = (code_stamp(), tuple((str(path), _stamp(path)) for path in extra_files))
         self.shards: dict[Path, dict[str, tuple]] = {}
         self.dirty: set[Path] = set()
         self.defaults_stamps: dict[Path, tuple[int, int]] = {}  # a defaults file serves a whole directory
 
     @classmethod
-    def for_files(cls, files: list[Path]) -> "ResultCache":
+    def for_files(cls, files: list[Path], extra_files: list[Path] = ()) -> "ResultCache":
         from .pipeline import project_root
 
         root = project_root(files[0].resolve().parent) if files else Path.cwd()
-        return cls(root / CACHE_DIR / "results")
+        return cls(root / CACHE_DIR / "results", extra_files)
 
     def _shard_path(self, content_dir: Path) -> Path:
         name = hashlib.sha1(str(content_dir).encode("utf-8")).hexdigest()[:20]
@@ -55,7 +57,7 @@ class ResultCache:
             try:
                 with open(self._shard_path(content_dir), "rb") as handle:
                     stamp, stored = pickle.load(handle)
-                if stamp == code_stamp():
+                if stamp == self.stamp:
                     entries = stored
             except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
                 pass
@@ -97,7 +99,7 @@ class ResultCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((code_stamp(), self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.stamp, self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self._shard_path(content_dir))
         except OSError:
             pass  # a cache that cannot be written only costs time

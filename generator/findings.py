@@ -139,6 +139,25 @@ NOT_A_MAPPING = declare(
     "参照 `jixiao new` 生成的模板书写。",
     "评价文件的顶层必须是字段映射。")
 
+# --- forms and schemes: the files an evaluation is laid out and scored by --------------
+
+RULES_FILE_BROKEN = declare(
+    "rules-file-broken", ERROR, "表式或评分规则文件有错误",
+    "{what}“{id}”的文件 {file} 有 {count} 处错误，本评价无法检查和评分",
+    "先改正 {file} 中的错误（见该文件各处的提示）；使用其他{what}的评价不受影响。",
+    "评价所用的表式或评分规则文件本身有错误时，只有使用它的评价停止检查。")
+RULES_FILE_UNUSED = declare(
+    "rules-file-unused", INFO, "未使用的规则文件有错误",
+    "{message}（目前没有评价使用这个{what}文件）",
+    "{hint}",
+    "项目目录中 forms/、schemes/ 下的文件有错误，但还没有评价使用它。",
+    public="一个尚未用于任何评价的表式或评分规则文件有错误，不影响已发布的评价。")
+RULES_VALUE = declare(
+    "rules-value", ERROR, "规则取值不合理",
+    "“{key}”{problem}",
+    "{fix}",
+    "表式或评分规则中的数值彼此矛盾，例如等级下限没有从高到低排列、分档之间有空隙却没有写明落在空隙时的得分。")
+
 # --- arithmetic ----------------------------------------------------------------------
 
 FUNDS_SUM = declare(

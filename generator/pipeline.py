@@ -156,8 +156,8 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     except OSError as exc:
         result.findings.append(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=f"无法读取文件（{exc.strerror}）"))
         return result
-    forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
-    converter = Converter(_choices(extra_dirs))
+    rules = registry.load(extra_dirs)
+    converter = Converter(rules.choices)
     evaluation = converter.to_object(Evaluation, node)
     result.findings += converter.findings
     if any(f.severity == F.ERROR for f in result.findings):
@@ -166,19 +166,20 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
         result.findings.append(F.MISSING_FIELD.at(evaluation.pos, where="文件顶层", key="indicators",
                                                   title="绩效指标"))
         return result
-    form, scheme = forms[evaluation.form], schemes[evaluation.scheme]
+    result.findings += rules.problems_of(evaluation)  # its form or scheme file has errors
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    form, scheme = rules.forms[evaluation.form], rules.schemes[evaluation.scheme]
+    result.findings += scheme.unknown_rules(evaluation.indicators)
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
     scores = score(evaluation, form, scheme)
     result.findings += _leaf_requirements(scores)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     result.evaluation, result.scores = evaluation, scores
-    result.findings += checks.check(evaluation, form, scheme, scores, forms)
+    result.findings += checks.check(evaluation, form, scheme, scores, rules.forms)
     return result
-
-
-@lru_cache(maxsize=None)
-def _choices(extra_dirs: tuple[Path, ...]) -> dict[str, list[str]]:
-    return {"forms": list(registry.forms(extra_dirs)), "schemes": list(registry.schemes(extra_dirs))}
 
 
 def _merged_node(path: Path) -> Mapping:
@@ -242,10 +243,13 @@ def _gc_paused():
 
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
-        extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None,
+        extra_dirs: tuple[Path, ...] | None = None, full: bool = False, after=None, reuse=None,
         progress=None, discovered: bool = False) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
+
+    Forms and schemes are the built-in ones and those of `extra_dirs` (project directories
+    with `forms/` and `schemes/`), by default those of the project the files belong to.
 
     `after(result)` runs in the worker right after a file is processed (a later stage
     renders its page there, while the model is at hand); a cached result is used only
@@ -259,7 +263,11 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
 def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
     for cached in (project_root, defaults_chain, _defaults_node, _directory_defaults):
         cached.cache_clear()  # a long `serve` sees new files
-    cache = ResultCache.for_files(files) if use_cache else None
+    registry.forget()
+    if extra_dirs is None:
+        extra_dirs = registry.extension_roots(files[0].absolute().parent) if files else ()
+    rules = registry.activate(extra_dirs)
+    cache = ResultCache.for_files(files, [path for _, path in registry.rule_files(extra_dirs)]) if use_cache else None
     parents = _parents(files)
     results: list[Result | None] = [None] * len(files)
     todo = []
@@ -284,6 +292,7 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
         cache.save()
     report = Report(results)
     _check_bundles(report, parents)
+    report.bundle_findings += rules.unused_problems(results)
     return report
 
 

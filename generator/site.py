@@ -319,7 +319,8 @@ class SiteBuilder:
         digest.update(repr(nav).encode())
         digest.update((self.site.root / "site_config.yml").read_bytes())
         package = Path(__file__).parent
-        sources = [*package.glob("*.py"), *package.glob("forms/*.yml"), *package.glob("schemes/*.yml")]
+        sources = [*package.glob("*.py"), *package.glob("forms/*.yml"), *package.glob("schemes/*.yml"),
+                   *self.site.root.glob("forms/*.yml"), *self.site.root.glob("schemes/*.yml")]
         for directory in (SHIPPED_TEMPLATES / "site", self.site.root / "templates" / "site"):
             sources += [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
         for path in sorted(set(sources)):

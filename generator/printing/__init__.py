@@ -143,7 +143,8 @@ def code_version(root: Path) -> str:
     (the site's own modules do not: a change there prints nothing again)."""
     files = sorted([*(PACKAGE_DIR / name for name in SHAPING_MODULES), *PACKAGE_DIR.glob("printing/*.py"),
                     *PACKAGE_DIR.glob("forms/*.yml"), *PACKAGE_DIR.glob("schemes/*.yml"),
-                    *SHIPPED_PRINT_TEMPLATES.glob("*"), *(root / "templates" / "print").glob("*")])
+                    *SHIPPED_PRINT_TEMPLATES.glob("*"), *(root / "templates" / "print").glob("*"),
+                    *(root / "forms").glob("*.yml"), *(root / "schemes").glob("*.yml")])
     return _digest(*(f"{path.name}:{path.read_bytes().hex()}" for path in files if path.is_file()))
 
 
