@@ -401,6 +401,24 @@ def test_printing_an_evaluation_keeps_the_total_with_its_rows_and_the_checks(pag
     assert "按表中数字计算的结果与原表印出的数字" in text and "JSON 数据" not in text
 
 
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast of a computed rgb()/rgba() colour, blended over white, against white."""
+    *rgb, alpha = [float(x) for x in re.findall(r"[\d.]+", colour)] + ([] if colour.startswith("rgba") else [1.0])
+    channels = [(alpha * c + (1 - alpha) * 255) / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_printing_in_the_dark_palette_gives_dark_text_on_white(open_tab, server):
+    tab = open_tab(DESKTOP, "dark")
+    tab.goto(server + "units/anqing-jxj/2023/01-feigong-dangjian/")
+    tab.emulate_media(media="print", color_scheme="dark")
+    colours = tab.evaluate("""() => ['body', '.jx-compare td', '.jx-ok', '.jx-form th'].map(selector =>
+        getComputedStyle(document.querySelector(selector)).color)""")
+    assert all(contrast_on_white(colour) >= 4.5 for colour in colours), colours
+
+
 def test_printing_a_long_evaluation_leaves_no_header_row_alone(page, server, tmp_path):
     page.goto(server + "units/anqing-jxj/2023/02-jieneng-huanbao/")
     sheets = printed_pages(page, tmp_path)
