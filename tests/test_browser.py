@@ -310,6 +310,9 @@ def test_the_form_shows_that_it_scrolls_on_a_phone(open_tab, server):
     assert phone.locator(".jx-scroll-hint").is_visible()
     assert "gradient" in form.evaluate("f => getComputedStyle(f).backgroundImage")
     assert not desktop.locator(".jx-scroll-hint").is_visible()
+    for path in ("units/anqing-jxj/2023/01-feigong-dangjian/", ZIBO_2020 + "01-baiqiang-qiyejia/"):
+        desktop.goto(server + path)  # where the columns were widened for a figure
+        assert desktop.locator(".jx-form").evaluate("f => f.scrollWidth <= f.clientWidth"), path
 
 
 def test_phone_charts_have_readable_whole_labels(phone, server):

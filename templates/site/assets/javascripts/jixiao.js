@@ -124,7 +124,7 @@
     form.classList.add("jx-aligned");
     const shares = columnsOf(tables[0]).map(column => parseFloat(column.style.width) / 100);
     if (shares.some(isNaN)) return;
-    const total = tables[0].getBoundingClientRect().width;
+    const total = columnsOf(tables[0]).reduce((sum, column) => sum + column.getBoundingClientRect().width, 0);
     const needs = shares.map(() => 0);
     for (let pass = 0; pass < 3; pass++) {
       let overflowing = false;
