@@ -174,7 +174,8 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
     scheme = registry.schemes()[ev.scheme]
     env = environment(project_root)
     view = table_view(ev, result.scores, form, scheme)
-    table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(view=view, prefix="")
+    table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(
+        view=view, prefix="", heading="h2")
     body = env.get_template("site/pages/evaluation.html").render(
         ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
         comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=Markup(table),
@@ -408,7 +409,7 @@ class SiteBuilder:
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
-        list_rows = Markup("\n  ".join(r.extra[RENDERED] for r in results))
+        list_rows = Markup("\n  ".join(r.extra[RENDERED] for g in groups for r in g.results))
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
                    "years": year_totals(groups, rows),
                    "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
@@ -433,8 +434,7 @@ class SiteBuilder:
         with self.timed("listing pages"):
             for page in pages:
                 output.write_text(page.url + PAGE, theme.render(page))
-        output.write_text("404.html", theme.render(SitePage("404.html", "页面不存在", "<h1>页面不存在</h1>"
-                                                                                   "<p>请从<a href=\"./\">首页</a>重新查找。</p>")))
+        output.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
             self._write_downloads(results, output)
         with self.timed("search index"):
