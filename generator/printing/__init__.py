@@ -9,7 +9,7 @@ Each unit and year is laid out once, in one worker process (units are rendered i
 parallel, on every core), and its tables' PDFs and its bundle are written from
 that one layout (see `pdf.py`).
 
-What is printed where computed and published figures differ: see `view.py`.
+What is printed where computed and published figures differ: see `layout.py`.
 """
 from __future__ import annotations
 
