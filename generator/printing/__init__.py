@@ -9,7 +9,7 @@ Each unit and year is laid out once, in one worker process (units are rendered i
 parallel, on every core), and its tables' PDFs and its bundle are written from
 that one layout (see `pdf.py`).
 
-What is printed where computed and published figures differ: see `layout.py`.
+What is printed where computed and published figures differ: see `layout/table.py`.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
 # From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
 SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
-                   "layout.py", "templating.py")
+                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 

@@ -1,4 +1,4 @@
-"""A table's grid (see `layout.py`) as the HTML template draws it, for the site's
+"""A table's grid (see `generator/layout/`) as the HTML template draws it, for the site's
 evaluation page and the PDF: the title lines, then each table part with its head rows
 (repeated on every page) and its body, cut at the PDF's page breaks. Columns beyond
 the printed ones (the spreadsheet's subtotals) are left out."""

@@ -1,4 +1,4 @@
-"""XLSX: the table's grid (see `layout.py`) in a worksheet, as finance staff use it.
+"""XLSX: the table's grid (see `generator/layout/`) in a worksheet, as finance staff use it.
 
 The cells, merges and columns are the grid's: the same as the PDF. Each figure the
 form computes (执行率, the funds score, each category's subtotals in the columns after
