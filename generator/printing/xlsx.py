@@ -298,10 +298,10 @@ class TableWriter:
             self.ws[name].comment = Comment(f"原表印出的{cell.what}为 {cell.text}。", "jixiao")
         first = len(grid.rows) + 2  # one empty row between the table and its notes
         printed = len(grid.widths)
-        for offset, text in enumerate(texts):
-            self.sheet.put(first + offset, 1, f"注 {offset + 1}：{text}", cols=printed, style=NOTE_STYLE)
-            self.ws.row_dimensions[first + offset].height = round(
-                _need(f"注 {offset + 1}：{text}", sum(self.widths[:printed]), FONT), 1)
+        for number, text in enumerate(texts, start=1):
+            note, row = f"注 {number}：{text}", first + number - 1
+            self.sheet.put(row, 1, note, cols=printed, style=NOTE_STYLE)
+            self.ws.row_dimensions[row].height = round(_need(note, sum(self.widths[:printed]), FONT), 1)
         return len(texts)
 
     def _print_setup(self, laid: Laid, notes: int) -> None:
