@@ -14,7 +14,7 @@ publisher of `site_config.yml` as author and, when SOURCE_DATE_EPOCH is set, tha
 date; without it no date, so that two builds give the same bytes. Its page labels
 are the printed page numbers (see `pdf.py`); a bundle opens with its bookmarks shown.
 
-What is printed where computed and published figures differ: see `view.py`.
+What is printed where computed and published figures differ: see `layout/table.py`.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
 # From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
 SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
-                   "layout.py", "templating.py")
+                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # Tagged PDF (a structure tree: headings, tables with their header cells, for screen readers).
