@@ -190,17 +190,22 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
 
 def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores, doubts: Doubts) -> list[Finding]:
     found = []
+    weights = _WeightsBelow(scores)
     for subtotal in scores.subtotals:
-        if subtotal.depth != 1:
-            continue
         node = subtotal.node
-        expected = node.weight.value if node.weight else form.level1_weight(node.name)
-        if expected is None or subtotal.weight == expected:
+        expected = node.weight.value if node.weight else (
+            form.level1_weight(node.name) if subtotal.depth == 1 else None)
+        if expected is None:
             continue
-        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if leaf.level1 is node])):
+        parts = weights.parts(node, subtotal.depth)
+        actual = sum((weight for _, weight in parts), Decimal(0))
+        if actual == expected:
             continue
-        found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name,
-                                       actual=_fmt(subtotal.weight), expected=_fmt(expected)))
+        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if _under(leaf, node)])):
+            continue
+        levels = "、".join(form.level_name(depth) for depth in sorted({depth for depth, _ in parts}))
+        found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name, level=levels or "指标",
+                                       actual=_fmt(actual), expected=_fmt(expected)))
         doubts.add(("weights",))
     if (evaluation.funds is not None and scores.weight_total != scheme.total_points
             and not doubts.any([("weights",), *_leaf_keys("weight", scores.leaves)])):
@@ -208,6 +213,32 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
                                        expected=_fmt(scheme.total_points)))
         doubts.add(("weights",))
     return found
+
+
+def _under(leaf: LeafScore, node: Indicator) -> bool:
+    return any(parent is node for parent in leaf.path)
+
+
+class _WeightsBelow:
+    """The weights a category's declared weight should be the sum of: each child's own,
+    written or (for an assessed row) entered, and for a child category that declares none,
+    the weights below it, down to the assessed rows. So one wrong figure gives one finding:
+    at the nearest category above it that declares its weight."""
+
+    def __init__(self, scores: Scores):
+        self.leaves = {id(leaf.node): leaf for leaf in scores.leaves}
+
+    def parts(self, node: Indicator, depth: int) -> list[tuple[int, Decimal]]:
+        found = []
+        for child in node.children:
+            leaf = self.leaves.get(id(child))
+            if leaf is not None:
+                found.append((depth + 1, leaf.weight))
+            elif child.weight is not None:
+                found.append((depth + 1, child.weight.value))
+            else:
+                found += self.parts(child, depth + 1)
+        return found
 
 
 # --- figures the original printed ---------------------------------------------------------

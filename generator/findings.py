@@ -187,11 +187,12 @@ WEIGHT_TOTAL = declare(
     "表中各项分值加起来是 {actual}，而不是满分 {expected}：分值分配有误，"
     "这份评价的总分不能与其他评价直接比较。")
 LEVEL_WEIGHT = declare(
-    "level-weight", WARNING, "一级指标分值不符",
-    "{name}下三级指标分值合计为 {actual}，应为 {expected}",
-    "核对该一级指标下各指标的分值；原表如此印出时照录，本警告保留。",
-    "表式规定的一级指标分值（产出 50、效益 30、满意度 10）应等于其下指标分值之和。",
-    "{name}下各项指标的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
+    "level-weight", WARNING, "指标分值与下级合计不符",
+    "{name}下{level}分值合计为 {actual}，应为 {expected}",
+    "核对{name}及其下各指标的分值；原表如此印出时照录，本警告保留。",
+    "一项指标写出的分值（或表式规定的一级指标分值，如产出 50、效益 30、满意度 10）应等于其下各指标分值之和，"
+    "在指标树的每一级都是如此。",
+    "{name}下各项{level}的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
 SCORE_RANGE = declare(
     "score-range", WARNING, "得分超出范围",
     "“{name}”得分 {score} 不在 0 至分值 {weight} 之间",

@@ -105,6 +105,7 @@ class Level1(Located):
 
 
 MAX_PLACES = 6  # decimal places a form or scheme may ask for: figures have at most 28 digits
+LEVEL_NUMERALS = "一二三四五六七八九"  # 四级指标: the heading of a level below the form's
 HEADER_FIELDS = ("project", "department", "implementer", "contact")
 DEFAULT_HEADER_ROWS = (("project",), ("department", "implementer"))
 DEFAULT_COLUMN_WIDTHS = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
@@ -193,6 +194,12 @@ class Form(Located):
 
     def level1_weight(self, name: str) -> Decimal | None:
         return next((item.weight for item in self.level1 if item.name == name), None)
+
+    def level_name(self, depth: int) -> str:
+        """The heading of the indicators at `depth` (from 1): the form's, or 四级指标 below its levels."""
+        if depth <= len(self.levels):
+            return self.levels[depth - 1]
+        return f"{LEVEL_NUMERALS[depth - 1]}级指标" if depth <= len(LEVEL_NUMERALS) else f"{depth} 级指标"
 
 
 # --- schemes --------------------------------------------------------------------------------

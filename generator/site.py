@@ -458,11 +458,11 @@ class SiteBuilder:
 
         evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS)
         output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
-        indicator_header = export.csv_header(export.INDICATOR_CSV_COLUMNS)
-        output.write_bytes("data/indicators.csv", indicator_header.encode("utf-8") + joined("indicators.csv"))
+        fragments = [r.extra["downloads"] for r in results]
+        output.write_bytes("data/indicators.csv", export.indicators_csv(fragments))
         output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
-        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site),
-                                                              ensure_ascii=False, indent=1, sort_keys=True))
+        package = export.datapackage(self.site, export.deepest(fragments))
+        output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
 
     def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:
         docs = []

@@ -9,7 +9,7 @@ import pytest
 
 from generator import search
 from generator.config import load_config
-from generator.export import FIELD_TITLES, INDICATOR_CSV_COLUMNS
+from generator.export import field_title, indicator_csv_columns
 from generator.output import Output, UnsafePath
 from generator.site import SiteBuilder
 
@@ -292,11 +292,17 @@ def test_bad_site_config_gives_located_errors(write):
 
 
 def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
+    """Three levels in every seed table: two level columns, the ancestors of each indicator."""
     rows = list(csv.reader(io.StringIO((seed_site / "data/indicators.csv").read_text(encoding="utf-8-sig"))))
-    assert tuple(rows[0]) == tuple(FIELD_TITLES[c] for c in INDICATOR_CSV_COLUMNS)
-    assert all(len(row) == len(INDICATOR_CSV_COLUMNS) for row in rows[1:])
-    record = dict(zip(INDICATOR_CSV_COLUMNS, next(r for r in rows[1:] if r[4] == "规划编制成本")))
-    assert record["level1"] == "产出指标" and record["target"] == "≤80万元" and record["actual"] == "79.9万元"
+    columns = indicator_csv_columns(2)
+    assert tuple(rows[0]) == tuple(field_title(c) for c in columns)
+    assert rows[0][2:6] == ["上级指标", "一级指标", "二级指标", "指标名称"]
+    assert all(len(row) == len(columns) for row in rows[1:])
+    record = dict(zip(columns, next(r for r in rows[1:] if r[columns.index("indicator")] == "规划编制成本")))
+    assert (record["path"], record["level1"], record["level2"]) == ("产出指标 / 成本指标", "产出指标", "成本指标")
+    assert record["target"] == "≤80万元" and record["actual"] == "79.9万元"
+    package = json.loads(_text(seed_site / "data/datapackage.json"))
+    assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)
 
 
 # --- figures on the listing pages ----------------------------------------------------------

@@ -29,7 +29,6 @@ from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, numb
 DASH = "—"
 EMPTY_CATEGORY_TEXT = {"row": "", "not-applicable": "不适用"}  # "omit": no row
 HEADER_LABELS = {"project": "项目名称", "contact": "联系电话"}
-NUMERALS = "一二三四五六七八九"
 TRAILING_COLUMNS = 5  # 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施
 FUNDS_FIGURES = 6     # 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分
 ASIDE_GAP, ASIDE_WIDTH = 2.0, 16.0
@@ -137,8 +136,7 @@ def column_widths(form: Form, levels: int) -> tuple[float, ...]:
 
 
 def level_names(form: Form, levels: int) -> list[str]:
-    names = list(form.levels[:levels])
-    return names + [f"{NUMERALS[n]}级指标" for n in range(len(names), levels)]
+    return [form.level_name(depth) for depth in range(1, levels + 1)]
 
 
 def _plain(value: Decimal | None) -> str:
