@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from . import findings as F
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator
+from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow
 from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
 from .scoring import LeafScore, Scores
@@ -79,6 +79,8 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     found += check_cost(evaluation, scores, doubts)
     found += check_duplicates(scores)
     found += check_explanation(evaluation, form, scores)
+    for table in evaluation.tables:
+        found += check_table(table)
     return found
 
 
@@ -420,3 +422,55 @@ def check_explanation(evaluation: Evaluation, form: Form, scores: Scores) -> lis
         return []
     return [F.MISSING_EXPLANATION.at(evaluation.where("explanation"), total=_fmt(scores.total),
                                      threshold=_fmt(threshold))]
+
+
+# --- a report's figure tables ---------------------------------------------------------------
+
+def table_name(table: Table) -> str:
+    """表 1-1 as a reader names it: its number and title."""
+    return f"{table.id}“{table.title}”"
+
+
+def column_name(table: Table, column: int) -> str:
+    return table.columns[column] if column < len(table.columns) and table.columns[column] else f"第 {column + 1} 栏"
+
+
+def parts_sum(row: TableRow, column: int) -> tuple[Decimal, list[Num]] | None:
+    """The sum of a row's parts in one column and the parts written there; None where the row
+    prints nothing to compare (no figure of its own, or no part with one)."""
+    if column >= len(row.values) or row.values[column] is None:
+        return None
+    parts = [child.values[column] for child in row.children
+             if column < len(child.values) and child.values[column] is not None]
+    if not parts:
+        return None
+    return sum((num.value for num in parts), Decimal(0)), parts
+
+
+def check_table(table: Table) -> list[Finding]:
+    """Each row's parts add up to it, in every column; each row has a figure per column."""
+    found = []
+    rows = list(_table_rows(table.rows))
+    for row in rows:
+        if row.values and len(row.values) != len(table.columns) and table.columns:
+            found.append(F.TABLE_ROW_WIDTH.at(row.where("values"), table=table_name(table), label=row.label,
+                                              count=len(row.values), columns=len(table.columns)))
+    for row in rows:
+        for column in range(len(row.values)):
+            summed = parts_sum(row, column)
+            if summed is None or summed[0] == row.values[column].value:
+                continue
+            total, parts = summed
+            places = max(num.places for num in (*parts, row.values[column]))
+            text = f"唯一的分项为 {parts[0].text}" if len(parts) == 1 else \
+                "各分项之和 " + " + ".join(num.text for num in parts) + f" = {format_number(total, places, False)}"
+            found.append(F.TABLE_SUM.at(row.where("values"), table=table_name(table), label=row.label,
+                                        column=column_name(table, column), total=row.values[column].text,
+                                        parts=text))
+    return found
+
+
+def _table_rows(rows: list[TableRow]):
+    for row in rows:
+        yield row
+        yield from _table_rows(row.children)

@@ -275,6 +275,21 @@ DUPLICATE_INDICATOR = declare(
     "同一张表中两个三级指标同名，可能是重复填报或名称写错。",
     "指标“{name}”在本表中出现了 {count} 次：可能是重复填报，也可能是名称写错；每一次的分值和得分都计入了合计。")
 
+# --- a report's figure tables (tables:) -----------------------------------------------
+
+TABLE_SUM = declare(
+    "table-sum", WARNING, "数据表分项合计不符",
+    "表 {table}：“{label}”的{column}为 {total}，{parts}",
+    "核对“{label}”及其分项，改正转录错误；原表如此印出时照录，本警告保留。",
+    "数据表（tables）中一行的分项（children）之和应等于该行，每一栏都核对。",
+    "表 {table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。")
+TABLE_ROW_WIDTH = declare(
+    "table-row-width", WARNING, "数据表的行与栏目不对应",
+    "表 {table}：“{label}”一行有 {count} 个数，表有 {columns} 栏",
+    "values 与 columns 一一对应，空白的格写 ~。",
+    "数据表（tables）每一行的数字个数应等于栏目数。",
+    "表 {table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。")
+
 # --- a unit's bundle -----------------------------------------------------------------
 
 INDEX_MISSING_TABLE = declare(

@@ -27,6 +27,7 @@ DECIMAL, AWARD, INPUT = "decimal", "award", "input"
 @dataclass(frozen=True)
 class ListOf:
     item: Any
+    blanks: bool = False  # a blank (null) item is kept, as None: the items are columns
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ class Section(Located):
 @dataclass
 class TableRow(Located):
     label: str = spec("行名", "", required=True)
-    values: list[Num] = spec("各列数值", "与表的 columns 一一对应，空白写 null。", ListOf(NUMBER), default=[])
+    values: list[Num | None] = spec("各列数值", "与表的 columns 一一对应，空白写 ~。", ListOf(NUMBER, blanks=True),
+                                    default=[])
     children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
 
 

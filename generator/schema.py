@@ -101,7 +101,7 @@ def _field(title: str, kind) -> _Field:
     if isinstance(kind, (ListOf, MapOf)):
         item = _field(title, _resolve(kind.item))
         convert = Converter.sequence if isinstance(kind, ListOf) else Converter.mapping
-        return _Field(title, type(kind)(item.kind), Converter.wrong_type, convert, item)
+        return _Field(title, dataclasses.replace(kind, item=item.kind), Converter.wrong_type, convert, item)
     if isinstance(kind, type):
         return _Field(title, kind, Converter.wrong_type, Converter.object)
     if isinstance(kind, Choice):
@@ -221,7 +221,7 @@ class Converter:
             return self.wrong_type(node, path, key, field)
         item, here = field.item, (path, key)
         converted = (self.convert(value, here, (i, value), item) for i, value in enumerate(node.value))
-        return [value for value in converted if value is not None]
+        return list(converted) if field.kind.blanks else [value for value in converted if value is not None]
 
     def mapping(self, node: Node, path, key, field: _Field):
         if type(node) is not Mapping:

@@ -165,22 +165,23 @@ def search_segments(result: Result, unit_name: str) -> list[str]:
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
-    """The evaluation's page: the table through its form's own template (the one that
-    prints it), then the checks and downloads."""
-    from .printing.view import table_view  # the printing package loads WeasyPrint: only when needed
+    """The evaluation's page: its blocks as they print (the table through its form's own
+    template, then its sections and figure tables), then the checks and downloads."""
+    from .layout import evaluation_blocks
+    from .printing.view import blocks_html  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation
     form = registry.forms()[ev.form]
     scheme = registry.schemes()[ev.scheme]
     env = environment(project_root)
-    view = table_view(ev, result.scores, form, scheme)
-    table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(
-        view=view, prefix="", heading="h2")
+    table, *report = blocks_html(evaluation_blocks(ev, result.scores, form, scheme), env, heading="h2")
     body = env.get_template("site/pages/evaluation.html").render(
         ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
-        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=Markup(table),
-        summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH, printing=printing)
-    toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
+        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=table,
+        report=Markup("\n".join(report)), summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH,
+        printing=printing)
+    toc = [("table", "评价表"), *([("report", "报告正文与数据表")] if report else []), ("check", "数据核对"),
+           ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
 

@@ -264,7 +264,7 @@ def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(m
     from generator import export, site
     from generator.pipeline import Result
     from generator.printing import pdf
-    from generator.printing.view import table_view
+    from generator.layout import evaluation_blocks
     from generator.structure import Location
     from generator.templating import environment
 
@@ -282,7 +282,7 @@ def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(m
         assert f'<th scope="rowgroup" rowspan="{rows}">{label}</th>' in page.body, label
 
     env = environment(tmp_path)
-    job = pdf.PrintJob(lambda breaks: table_view(ev, scores, form, scheme, breaks), "t0-")
+    job = pdf.PrintJob(evaluation_blocks(ev, scores, form, scheme), "t0-")
     document = pdf.lay_out([job], ev.project, env)
     printed = tmp_path / "four.pdf"
     info = pdf.Info(ev.project, list(range(1, len(job.pages) + 1)))

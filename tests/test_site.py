@@ -496,6 +496,6 @@ def test_a_blank_weight_prints_blank_on_the_page_and_in_the_workbook(write):
     ev = result.evaluation
     view = table_view(ev, result.scores, registry.forms()[ev.form], registry.schemes()[ev.scheme])
     sheet = openpyxl.Workbook().active
-    TableWriter(sheet, view).write()
+    TableWriter(sheet, view.grid, ev.project, view.form).write()
     row_number = next(c.row for c in sheet["D"] if c.value == "本指标不适用")
     assert sheet.cell(row_number, 7).value is None and sheet.cell(row_number, 8).value is None

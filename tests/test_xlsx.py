@@ -16,6 +16,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from generator import registry
+from generator.layout import Document, evaluation_blocks
 from generator.printing import xlsx
 from generator.printing.view import table_view
 from generator.scoring import score
@@ -53,6 +54,11 @@ def shown(workbooks, tmp_path_factory):
             for name, (path, _) in workbooks.items()}
 
 
+def _workbook(ev, scores, form, scheme) -> bytes:
+    """An evaluation's workbook, as `jixiao print` writes its table.xlsx."""
+    return xlsx.workbook_bytes(xlsx.document_workbook(Document(ev.project, evaluation_blocks(ev, scores, form, scheme))))
+
+
 def _total_row(ws) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
 
@@ -88,11 +94,12 @@ def test_an_empty_category_is_marked_in_the_xlsx_as_in_the_pdf(printed, tmp_path
     emptied = replace(output, children=[replace(output.children[0], children=[]), *output.children[1:]])
     ev = replace(result.evaluation, indicators=[emptied, *result.evaluation.indicators[1:]])
     form, scheme = _form(result), registry.schemes()[result.evaluation.scheme]
-    view = table_view(ev, score(ev, form, scheme), form, scheme)
+    scores = score(ev, form, scheme)
+    view = table_view(ev, scores, form, scheme)
     html = environment(printed["root"]).get_template("print/project-table.html").render(view=view, prefix="")
     category = output.children[0].name
     assert re.search(rf"<th scope=\"rowgroup\">{category}</th>\s*<td class=\"left\">不适用", html)
-    (tmp_path / "empty.xlsx").write_bytes(xlsx.workbook_bytes(xlsx.table_workbook(view)))
+    (tmp_path / "empty.xlsx").write_bytes(_workbook(ev, scores, form, scheme))
     ws = openpyxl.load_workbook(tmp_path / "empty.xlsx").active
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == category)
     assert ws.cell(row, 4).value == "不适用"
@@ -316,8 +323,7 @@ def test_libreoffice_renders_simplified_chinese_glyph_shapes(printed, tmp_path):
     of the workbook is nearer the SC one."""
     result = printed["results"]["zibo-gxj/2021/01-siqiang-pandeng"]
     ev = replace(result.evaluation, project="骨 直")
-    view = table_view(ev, result.scores, _form(result), registry.schemes()[ev.scheme])
-    (tmp_path / "glyphs.xlsx").write_bytes(xlsx.workbook_bytes(xlsx.table_workbook(view)))
+    (tmp_path / "glyphs.xlsx").write_bytes(_workbook(ev, result.scores, _form(result), registry.schemes()[ev.scheme]))
     soffice(tmp_path, "pdf", tmp_path, [tmp_path / "glyphs.xlsx"])
     for char in "骨直":
         rendered = _glyph(tmp_path / "glyphs.pdf", char, tmp_path)
@@ -329,9 +335,8 @@ def test_libreoffice_renders_simplified_chinese_glyph_shapes(printed, tmp_path):
 
 def test_a_four_level_tree_is_merged_at_every_level(tmp_path):
     ev, scores, form, scheme = four_level_table()
-    view = table_view(ev, scores, form, scheme)
     path = tmp_path / "four.xlsx"
-    path.write_bytes(xlsx.workbook_bytes(xlsx.table_workbook(view)))
+    path.write_bytes(_workbook(ev, scores, form, scheme))
     ws = openpyxl.load_workbook(path).active
     head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == "四级指标")
     assert [ws.cell(head, c).value for c in range(2, 6)] == ["一级指标", "二级指标", "三级指标", "四级指标"]

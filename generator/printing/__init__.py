@@ -41,7 +41,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
 # From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
 SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
-                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "templating.py")
+                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "layout/document.py", "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # Tagged PDF (a structure tree: headings, tables with their header cells, for screen readers).
@@ -198,12 +198,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _view_maker(task: TableTask):
-    from .view import table_view
+# A table's PDF and XLSX and its unit's bundle are documents of blocks (layout/document.py):
+# the runs of blocks are laid out once and their pages shared by every document that holds them.
+
+def _blocks(task: TableTask) -> list:
+    from ..layout import evaluation_blocks
 
     evaluation = task.evaluation
     form, scheme = registry.forms()[evaluation.form], registry.schemes()[evaluation.scheme]
-    return lambda breaks: table_view(evaluation, task.scores, form, scheme, breaks)
+    return evaluation_blocks(evaluation, task.scores, form, scheme)
 
 
 def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
@@ -219,48 +222,39 @@ def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list
 
 
 def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+    from ..layout import Document, bundle_document
     from . import pdf
 
     env = environment(context.project_root)
-    jobs = [pdf.PrintJob(_view_maker(t), f"t{n}-", t.breaks) for n, t in enumerate(task.tables)]
-    document = pdf.lay_out(jobs, task.url, env)
+    jobs = [pdf.PrintJob(_blocks(t), f"t{n}-", t.breaks) for n, t in enumerate(task.tables)]
+    laid = pdf.lay_out(jobs, task.url, env)
     due = [(table, job) for table, job in zip(task.tables, jobs) if table.write]
-    bundle_pages = []
+    bundle, bundle_pages = None, []
     if task.bundle:
-        tables = [(t.evaluation.project, job) for t, job in zip(task.tables, jobs)]
-        bundle_pages = (pdf.front_pages(task.bundle.index, task.bundle.year, tables, env)
-                        + [page for job in jobs for page in job.pages])
-    runs = sorted({(len(job.pages), False) for _, job in due}) + ([(len(bundle_pages), True)] if task.bundle else [])
+        title = bundle_title(task.bundle, task.tables[0].evaluation)
+        bundle = bundle_document(title, task.bundle.index, task.bundle.year, [job.blocks for job in jobs])
+        bundle_pages = pdf.document_pages(bundle, jobs, env)
+    runs = sorted({(len(job.pages), False) for _, job in due}) + ([(len(bundle_pages), True)] if bundle else [])
     footers = dict(zip(runs, pdf.footer_pages(runs, env)))
     for table, job in due:
         pdf.set_footers(job.pages, footers[len(job.pages), False])
-        _write_table(table, job, document, context)
-    if task.bundle:
+        document = Document(table_title(table.evaluation), job.blocks)
+        _write_document(document, job.pages, laid, context.out_dir / table.url, "table", context)
+    if bundle:
         pdf.set_footers(bundle_pages, footers[len(bundle_pages), True])
-        _write_bundle(task, jobs, document, bundle_pages, context)
+        _write_document(bundle, bundle_pages, laid, context.out_dir / task.url, "bundle", context)
     return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
 
 
-def _write_table(table: TableTask, job, document, context: Context) -> None:
+def _write_document(document, pages: list, laid, directory: Path, name: str, context: Context) -> None:
+    """`name`.pdf from the document's laid-out pages, `name`.xlsx from its blocks; a bundle
+    (it has a cover) opens with its bookmarks shown."""
     from . import pdf, xlsx
 
-    info = context.info(table_title(table.evaluation), pdf.numbering(len(job.pages), cover=False))
-    directory = context.out_dir / table.url
-    _write_atomic(directory / "table.pdf", pdf.write(document, job.pages, info, TAGGED))
-    _write_atomic(directory / "table.xlsx", xlsx.workbook_bytes(xlsx.table_workbook(job.make_view(frozenset()))))
-
-
-def _write_bundle(task: GroupTask, jobs: list, document, pages: list, context: Context) -> None:
-    from . import pdf, xlsx
-
-    bundle = task.bundle
-    info = context.info(bundle_title(bundle, task.tables[0].evaluation), pdf.numbering(len(pages), cover=True),
-                        outlines_open=True)
-    directory = context.out_dir / task.url
-    _write_atomic(directory / "bundle.pdf", pdf.write(document, pages, info, TAGGED))
-    views = [job.make_view(frozenset()) for job in jobs]  # Excel merges across its own pages
-    workbook = xlsx.bundle_workbook(bundle.index, bundle.year, views)
-    _write_atomic(directory / "bundle.xlsx", xlsx.workbook_bytes(workbook))
+    cover = document.blocks[0].kind == "cover"
+    info = context.info(document.title, pdf.numbering(len(pages), cover=cover), outlines_open=cover)
+    _write_atomic(directory / f"{name}.pdf", pdf.write(laid, pages, info, TAGGED))
+    _write_atomic(directory / f"{name}.xlsx", xlsx.workbook_bytes(xlsx.document_workbook(document)))
 
 
 # --- planning ------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
-"""A table's grid (see `generator/layout/`) as the HTML template draws it, for the site's
-evaluation page and the PDF: the title lines, then each table part with its head rows
-(repeated on every page) and its body, cut at the PDF's page breaks. Columns beyond
-the printed ones (the spreadsheet's subtotals) are left out."""
+"""A document's blocks as the HTML templates draw them, for the site's evaluation page and
+the PDF. A grid (see `generator/layout/`: the project table, a figure table) is drawn as
+its title lines, then each table part with its head rows (repeated on every page) and its
+body, cut at the PDF's page breaks; columns beyond the printed ones (the spreadsheet's
+subtotals) are left out. A section's Markdown comes as HTML with raw HTML escaped."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..layout import Cell, Grid, Part, Row, project_table
+import jinja2
+from markupsafe import Markup
+
+from ..layout import Cell, Grid, Part, ProjectTable, Row
 from ..model import Evaluation
 from ..registry import Form, Scheme
 from ..scoring import Scores
+
+SECTION_LEVEL = 2  # a section's heading below the form's title (h1 in the PDF, h2 on the site)
 
 
 @dataclass
@@ -20,22 +26,16 @@ class DrawnPart:
 
 
 @dataclass
-class TableView:
-    evaluation: Evaluation
-    form: Form
+class GridView:
     grid: Grid
     breaks: frozenset[int] = frozenset()
-
-    @property
-    def project(self) -> str:
-        return self.evaluation.project
 
     @property
     def widths(self) -> tuple[float, ...]:
         return self.grid.widths
 
     def lines(self) -> list[Cell]:
-        """The title lines above the tables: 标题, 年度, 单位."""
+        """The title lines above the tables: 标题, 年度, 单位; a figure table's caption."""
         part = self.grid.part("title")
         return [cell for row in self.grid.rows[part.first:part.end] for cell in row.cells] if part else []
 
@@ -51,8 +51,42 @@ class TableView:
         return drawn
 
 
+@dataclass
+class TableView(GridView):
+    evaluation: Evaluation | None = None
+    form: Form | None = None
+
+    @property
+    def project(self) -> str:
+        return self.evaluation.project
+
+
+def block_view(block: ProjectTable, breaks: frozenset[int] = frozenset()) -> TableView:
+    """The table laid out, with a page break before each indicator row in `breaks`."""
+    grid = block.grid
+    return TableView(grid.split(breaks) if breaks else grid, breaks, block.evaluation, block.form)
+
+
 def table_view(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme,
                breaks: frozenset[int] = frozenset()) -> TableView:
-    """The table laid out, with a page break before each indicator row in `breaks`."""
-    grid = project_table(ev, scores, form, scheme)
-    return TableView(ev, form, grid.split(breaks) if breaks else grid, breaks)
+    return block_view(ProjectTable(ev, scores, form, scheme), breaks)
+
+
+def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
+               heading: str = "h1") -> Markup:
+    """A table, section or figure table as HTML. A table is drawn by its form's own template
+    (print/<form>.html) when the project has one; `prefix` names its anchors in a PDF of
+    several tables; `heading` is the tag of its title (h2 on the site, under the page's h1)."""
+    if block.kind == "table":
+        template = env.select_template([f"print/{block.form.id}.html", "print/project-table.html"])
+        return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
+    if block.kind == "section":
+        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL))
+    if block.kind == "figure-table":
+        return Markup(env.get_template("print/figure-table.html").render(view=GridView(block.grid), prefix=prefix))
+    raise ValueError(f"no HTML for a {block.kind} block here: the front matter is drawn by print/bundle.html")
+
+
+def blocks_html(blocks: list, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
+                heading: str = "h1") -> list[Markup]:
+    return [block_html(block, env, prefix, breaks, heading) for block in blocks]

@@ -1,10 +1,12 @@
-"""XLSX: the table's grid (see `generator/layout/`) in a worksheet, as finance staff use it.
+"""XLSX: a document's blocks (see `generator/layout/document.py`) in a workbook, as finance
+staff use it: the cover and index on the first sheet, each grid (an evaluation's table, a
+figure table) on a worksheet of its own, an evaluation's sections on one sheet of text.
 
 The cells, merges and columns are the grid's: the same as the PDF. Each figure the
 form computes (执行率, the funds score, each category's subtotals in the columns after
-the print area, the 总分 row) is a formula over the cells, so a figure corrected in
-Excel carries through, and stores its value too, so previewers, pandas and openpyxl
-in values mode read the numbers. Where the published table printed another figure
+the print area, the 总分 row; a figure table's totals) is a formula over the cells, so
+a figure corrected in Excel carries through, and stores its value too, so previewers,
+pandas and openpyxl in values mode read the numbers. Where the published table printed another figure
 than the formula gives, or a figure could not be computed and the published one is
 copied in, a printed note below the table says so, naming the cell.
 
@@ -42,10 +44,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.functions import tostring
 
-from ..layout import Cell, Grid, Ref, excel
-from ..model import BundleIndex
+from ..layout import Cell, Cover, Document, Grid, Index, Part, Ref, excel
+from ..quantities import format_rate, parse_num
+from ..registry import Form
 from ..templating import figure, rate
-from .view import TableView
 
 FONT_NAME = "Noto Serif CJK SC"  # the SC face: Chinese, not Japanese, glyph shapes
 FALLBACK_FONT = "宋体"           # what Excel and WPS on Windows show without it
@@ -70,6 +72,7 @@ ROLES = {
     "note": (FONT, LEFT, BORDER), "explanation-label": (FONT, LEFT, BORDER), "text": (FONT, TEXT, BORDER),
     "number": (FONT, RIGHT, BORDER), "section-head": (FONT, CENTER, OPEN_BOTTOM),
     "section": (FONT, CENTER, OPEN_TOP), "aside-head": (BOLD, CENTER, None), "aside": (FONT, RIGHT, None),
+    "caption": (BOLD, CENTER, None),
 }
 DEFAULT_ROLE = (FONT, CENTER, BORDER)  # labels, headings, level labels, values, blanks
 NOTE_STYLE = (FONT, LEFT, None)
@@ -159,11 +162,17 @@ def page_height(widths: list[float], orientation: str) -> float:
     return (paper_height - (MARGINS["top"] + MARGINS["bottom"]) * 72) / scale * PAGE_FILL
 
 
+def repeated_part(grid: Grid) -> Part | None:
+    """The table part whose head rows print again on each page: the indicators (the last part
+    with head rows)."""
+    return next((part for part in reversed(grid.parts) if part.kind == "table" and part.head), None)
+
+
 def paginate(grid: Grid, heights: list[float], available: float) -> list[int]:
     """The indicator rows (their `line` numbers) that begin a page: each page is filled
     with whole rows, breaking only before an indicator row; pages after the first repeat
     the head rows of the indicator table."""
-    part = grid.part("indicators")
+    part = repeated_part(grid)
     repeated = sum(heights[part.first:part.first + part.head]) if part else 0.0
     lines, start, used, room = [], 0, 0.0, available
     for index, height in enumerate(heights):
@@ -254,17 +263,20 @@ class Sheet:
 
 
 class TableWriter:
-    """One evaluation's table in a worksheet, with the values of its formulas."""
+    """A grid in a worksheet, with the values of its formulas: an evaluation's table (its
+    form gives the paper's orientation and the precision of a rate), or a figure table.
+    `name` heads the pages after the first."""
 
-    def __init__(self, ws: Worksheet, view: TableView):
-        self.ws, self.view, self.form = ws, view, view.form
-        self.widths = list(view.grid.widths) + list(view.grid.aside)
+    def __init__(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None):
+        self.ws, self.grid, self.name, self.form = ws, grid, name, form
+        self.orientation = form.orientation if form else "portrait"
+        self.widths = list(grid.widths) + list(grid.aside)
         self.sheet = Sheet(ws, self.widths)
         self.values: dict[str, Decimal] = {}
 
     def write(self) -> dict[str, Decimal]:
         """Write the sheet; return the value of each formula cell, by its A1 name."""
-        laid = lay_out_pages(self.view.grid, self.widths, self.form.orientation)
+        laid = lay_out_pages(self.grid, self.widths, self.orientation)
         for cell in laid.grid.cells():
             self._cell(cell, laid.grid)
         self.sheet.set_heights(laid.heights)
@@ -292,7 +304,7 @@ class TableWriter:
             if cell.copied:
                 texts.append(f"{_a1(Ref(cell.row, cell.col))}（{cell.what}）{cell.copied}，照录原表印出的 {cell.text}。")
         for cell, value in grid.departures():
-            computed = rate(value, self.form) if cell.text.endswith("%") else figure(value)
+            computed = self._computed_text(cell, value)
             name = _a1(Ref(cell.row, cell.col))
             texts.append(f"{name}（{cell.what}）原表印出 {cell.text}，按本表数字计算为 {computed}；本格为计算公式。")
             self.ws[name].comment = Comment(f"原表印出的{cell.what}为 {cell.text}。", "jixiao")
@@ -304,17 +316,24 @@ class TableWriter:
             self.ws.row_dimensions[row].height = round(_need(note, sum(self.widths[:printed]), FONT), 1)
         return len(texts)
 
+    def _computed_text(self, cell: Cell, value: Decimal) -> str:
+        """A computed figure printed as the figure beside it: a rate at the form's precision
+        (or, without a form, at the printed rate's)."""
+        if not cell.text.endswith("%"):
+            return figure(value)
+        return rate(value, self.form) if self.form else format_rate(value, parse_num(cell.text).places, False)
+
     def _print_setup(self, laid: Laid, notes: int) -> None:
         ws, grid = self.ws, laid.grid
         last = len(grid.rows) + (notes + 1 if notes else 0)
-        part = grid.part("indicators")
-        head = (part.first + 1, part.first + part.head) if part and part.head else None
-        a4_one_page_wide(ws, head, f"A1:{get_column_letter(len(grid.widths))}{last}", self.form.orientation)
+        part = repeated_part(grid)
+        head = (part.first + 1, part.first + part.head) if part else None
+        a4_one_page_wide(ws, head, f"A1:{get_column_letter(len(grid.widths))}{last}", self.orientation)
         for line in laid.lines:
             row = next(i for i, r in enumerate(grid.rows) if r.line == line)
             ws.row_breaks.append(Break(id=row))  # a break after Excel row `row`: before grid row `row`
         ws.HeaderFooter.differentFirst = True
-        ws.oddHeader.center.text = self.view.project.replace("&", "&&")
+        ws.oddHeader.center.text = self.name.replace("&", "&&")
         for footer in (ws.oddFooter, ws.firstFooter):
             footer.center.text = "第 &P 页 共 &N 页"
         for item in (ws.oddHeader.center, ws.oddFooter.center, ws.firstFooter.center):
@@ -397,45 +416,148 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
-def _write_table(wb: Book, ws: Worksheet, view: TableView) -> None:
-    wb.formula_values[ws.title] = TableWriter(ws, view).write()
+# --- documents ------------------------------------------------------------------------------
+
+FRONT_SHEET = "目录"
+SECTIONS_SHEET = "报告正文"
+FRONT_WIDTHS = [10, 60, 20]  # 序号, 项目名称, 备注
+SECTION_WIDTH = 90
+SECTION_STYLES = {"title": (Font(name=FONT_NAME, size=12, bold=True, charset=GB2312, family=ROMAN), LEFT, None),
+                  "heading": (BOLD, LEFT, None), "paragraph": (FONT, TEXT, None), "item": (FONT, TEXT, None),
+                  "row": (FONT, TEXT, None), "code": (FONT, TEXT, None)}
 
 
-def table_workbook(view: TableView) -> Book:
-    wb = Book()
-    ws = wb.active
-    ws.title = sheet_title(view.project, set())
-    _write_table(wb, ws, view)
-    return wb
+def document_workbook(document: Document) -> Book:
+    """A document's blocks in a workbook (see DocumentWriter)."""
+    return DocumentWriter(document).write()
 
 
-def bundle_workbook(index: BundleIndex, year, views: list[TableView]) -> Book:
-    """An index sheet (序号 / 项目名称 / 备注, linked to the sheets), then one sheet per table."""
-    wb = Book()
-    contents = wb.active
-    contents.title = "目录"
-    taken = {"目录"}
-    titles = {}
-    for number, view in enumerate(views, start=1):
-        ws = wb.create_sheet(sheet_title(f"{number} {view.project}", taken))
-        _write_table(wb, ws, view)
-        titles[view.project] = ws.title
-    _index_sheet(contents, index, year, titles)
-    return wb
+class DocumentWriter:
+    """The front matter (cover and index) on the first sheet, 目录, the index linked to the
+    sheets; each table on its own sheet; the sections after a table on one sheet, 报告正文;
+    each figure table on its own sheet. In a document of several tables, a table's sheets
+    carry its number: 1 项目名称, 1 报告正文, 1 表 1-1 …"""
+
+    def __init__(self, document: Document):
+        self.document, self.wb = document, Book()
+        self.taken: set[str] = set()
+        self.fresh = True  # the workbook's first sheet is not used yet
+        self.numbered = len(document.tables()) > 1
+        self.number = 0
+        self.project = ""
+        self.sections: SectionWriter | None = None
+        self.titles: dict[str, str] = {}  # each project's table sheet
+
+    def write(self) -> Book:
+        front, body = _front(self.document.blocks)
+        front_sheet = self._sheet(FRONT_SHEET) if front else None
+        for block in body:
+            if block.kind == "table":
+                self._table(block)
+            elif block.kind == "section":
+                self.sections = self.sections or SectionWriter(self._sheet(self._numbered(SECTIONS_SHEET)))
+                self.sections.add(block, 1)
+            elif block.kind == "figure-table":
+                ws = self._sheet(self._numbered(block.caption))
+                self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+        if self.sections:
+            self.sections.finish()
+        if front_sheet is not None:
+            _front_sheet(front_sheet, front, self.titles)
+        return self.wb
+
+    def _table(self, block) -> None:
+        self.number += 1
+        self.project = block.project
+        if self.sections:
+            self.sections.finish()
+        self.sections = None
+        ws = self._sheet(self._numbered(block.project))
+        self.titles.setdefault(block.project, ws.title)
+        self._grid(ws, block.grid, block.project, block.form)
+
+    def _grid(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None) -> None:
+        self.wb.formula_values[ws.title] = TableWriter(ws, grid, name, form).write()
+
+    def _numbered(self, text: str) -> str:
+        return f"{self.number} {text}" if self.numbered and self.number else text
+
+    def _sheet(self, text: str) -> Worksheet:
+        title = sheet_title(text, self.taken)
+        if self.fresh:
+            self.fresh = False
+            ws = self.wb.active
+            ws.title = title
+            return ws
+        return self.wb.create_sheet(title)
 
 
-def _index_sheet(ws: Worksheet, index: BundleIndex, year, titles: dict[str, str]) -> None:
-    sheet = Sheet(ws, [10, 60, 20])
-    sheet.put(1, 1, index.title, cols=3, style=ROLES["title"])
-    subtitle = " ".join(part for part in (index.subtitle, f"（{year} 年度）" if year else "") if part)
-    sheet.put(2, 1, subtitle, cols=3, style=ROLES["year"])
+def _front(blocks: list) -> tuple[list, list]:
+    count = 0
+    while count < len(blocks) and blocks[count].kind in ("cover", "index"):
+        count += 1
+    return blocks[:count], blocks[count:]
+
+
+class SectionWriter:
+    """Sections as lines of text down one wide column: each title, then its paragraphs."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws, self.sheet, self.row = ws, Sheet(ws, [SECTION_WIDTH]), 1
+
+    def add(self, section, level: int) -> None:
+        if self.row > 1:
+            self.row += 1  # an empty row before each section
+        self._line(section.title, "title" if level == 1 else "heading")
+        for role, text in section.paragraphs():
+            self._line(text, role)
+        for child in section.children:
+            self.add(child, level + 1)
+
+    def _line(self, text: str, role: str) -> None:
+        self.sheet.put(self.row, 1, text, style=SECTION_STYLES[role])
+        self.row += 1
+
+    def finish(self) -> None:
+        last = self.row - 1
+        a4_one_page_wide(self.ws, None, f"A1:A{last}")
+        self.sheet.set_heights(fit_heights(self.sheet.sizes, last))
+
+
+def _front_sheet(ws: Worksheet, blocks: list, titles: dict[str, str]) -> None:
+    """The cover's lines, then the index (序号 / 项目名称 / 备注), each entry linked to its
+    table's sheet or marked as not in the document."""
+    sheet, row, head = Sheet(ws, FRONT_WIDTHS), 1, None
+    for block in blocks:
+        if block.kind == "cover":
+            row = _cover_lines(sheet, block, row)
+        elif block.kind == "index":
+            if row == 1:
+                row = _cover_lines(sheet, Cover(block.title, block.subtitle), row)
+            head, row = row + 1, _index_rows(sheet, block, row + 1, titles)
+    last = row - 1
+    a4_one_page_wide(ws, (head, head) if head else None, f"A1:C{last}")
+    sheet.set_heights(fit_heights(sheet.sizes, last))
+
+
+def _cover_lines(sheet: Sheet, cover: Cover, row: int) -> int:
+    sheet.put(row, 1, cover.title, cols=3, style=ROLES["title"])
+    subtitle = " ".join(part for part in (cover.subtitle, f"（{cover.year} 年度）" if cover.year else "") if part)
+    lines = [subtitle] if subtitle else []
+    lines += [f"{label}：{text}" for label, text in cover.details]
+    for offset, text in enumerate(lines, start=1):
+        sheet.put(row + offset, 1, text, cols=3, style=ROLES["year"])
+    return row + 1 + len(lines)
+
+
+def _index_rows(sheet: Sheet, index: Index, head: int, titles: dict[str, str]) -> int:
+    """The index from row `head` on; returns the row after it."""
     for col, label in enumerate(("序号", "项目名称", "备注"), start=1):
-        sheet.put(4, col, label, style=(BOLD, CENTER, BORDER))
-    for row, entry in enumerate(index.entries, start=5):
+        sheet.put(head, col, label, style=(BOLD, CENTER, BORDER))
+    for row, entry in enumerate(index.entries, start=head + 1):
         sheet.put(row, 1, entry.no)
         cell = sheet.put(row, 2, entry.project, style=ROLES["name"])
         if entry.project in titles:
             cell.hyperlink = f"#'{titles[entry.project]}'!A1"
-        sheet.put(row, 3, entry.note or None, style=ROLES["name"])
-    a4_one_page_wide(ws, (4, 4), f"A1:C{4 + len(index.entries)}")
-    sheet.set_heights(fit_heights(sheet.sizes, 4 + len(index.entries)))
+        sheet.put(row, 3, index.note(entry, entry.project in titles) or None, style=ROLES["name"])
+    return head + 1 + len(index.entries)
