@@ -305,6 +305,27 @@ def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
     assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)
 
 
+def test_indicators_csv_has_a_level_column_for_each_level_of_the_deepest_tree(write):
+    """A four-level table beside a three-level one: three level columns; the shallower
+    table's rows leave the third empty; the datapackage declares the same columns."""
+    from .test_checks import FOUR_LEVELS
+
+    write("content/u/2020/a.yml", MINIMAL)
+    project = write("content/u/2020/b.yml", FOUR_LEVELS.replace("测试项目", "四级项目")).parents[3]
+    assert build(project).count("error") == 0
+    rows = list(csv.reader(io.StringIO(_text(project / "site/data/indicators.csv").lstrip("\ufeff"))))
+    columns = indicator_csv_columns(3)
+    assert rows[0][2:7] == ["上级指标", "一级指标", "二级指标", "三级指标", "指标名称"]
+    records = [dict(zip(columns, row)) for row in rows[1:]]
+    assert all(len(row) == len(columns) for row in rows[1:])
+    deep = next(r for r in records if r["indicator"] == "培训期数")
+    assert (deep["path"], deep["level3"]) == ("产出指标 / 数量指标 / 培训", "培训")
+    shallow = next(r for r in records if r["name"] == "测试项目" and r["indicator"] == "培训人数")
+    assert (shallow["path"], shallow["level2"], shallow["level3"]) == ("产出指标 / 数量指标", "数量指标", "")
+    package = json.loads(_text(project / "site/data/datapackage.json"))
+    assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)
+
+
 # --- figures on the listing pages ----------------------------------------------------------
 
 def _visible(path: Path) -> str:
