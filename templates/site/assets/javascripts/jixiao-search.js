@@ -10,7 +10,7 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101;
 const INDEX = new URL("../../search/", self.location.href);
 const SITE = new URL("../../", self.location.href);
-const FIRST_PAGE = 10;  // the theme shows these at once; the page half loads the rest as it scrolls
+const FIRST_PAGE = 10;  // generator/search.py; the theme shows these at once, the page half loads the rest
 const TEXT_FILE = "search.txt";  // generator/search.py: TEXT_FILE
 const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/search.py
 let manifest = null;
@@ -122,8 +122,8 @@ async function matchTerm(term) {
 }
 
 function score(doc, starts) {
-  const inTitle = starts[0] < manifest.titles[doc];
-  return manifest.boost[doc] * (inTitle ? 10 : 1) * (1 + Math.min(starts.length, 10) / 10);
+  const inTitle = starts[0] < manifest.titleLengths[doc];
+  return manifest.boost[manifest.kinds[doc]] * (inTitle ? 10 : 1) * (1 + Math.min(starts.length, 10) / 10);
 }
 
 function escapeHTML(text) {
@@ -245,6 +245,7 @@ async function handle(message) {
   switch (message.type) {
     case SETUP:
       manifest = await fetchJSON("manifest.json", new Map(), "manifest");
+      manifest.titleLengths = numbers(manifest.titles);
       return { type: READY };
     case QUERY:
       try {
