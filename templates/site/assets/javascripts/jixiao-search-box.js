@@ -56,8 +56,7 @@
   }
 
   function counted(count) {
-    return count === 1 ? config.translations["search.result.one"]
-      : config.translations["search.result.other"].replace("#", count.toLocaleString("zh-CN"));
+    return `找到 ${count.toLocaleString("zh-CN")} 个符合条件的结果`;
   }
 
   function shown(result) {
@@ -72,15 +71,16 @@
   }
 
   function progress() {
+    const shown = `已显示 ${state.shown.toLocaleString("zh-CN")} 项，共 ${state.count.toLocaleString("zh-CN")} 项`;
     more.hidden = state.shown >= state.count;
-    more.textContent = more.hidden ? ""
-      : `已显示 ${state.shown.toLocaleString("zh-CN")} 项，共 ${state.count.toLocaleString("zh-CN")} 项；向下滚动显示更多`;
+    more.textContent = more.hidden ? "" : `${shown}；${state.loading ? "正在加载…" : "向下滚动显示更多"}`;
   }
 
   function loadIfNearEnd() {
     if (state.loading || state.shown >= state.count || list.hidden) return;
     if (scroller.scrollTop + scroller.clientHeight < scroller.scrollHeight - NEAR_END) return;
     state.loading = true;
+    progress();
     state.worker.postMessage({ type: MORE, data: { query: state.query, from: state.shown, size: PAGE } });
   }
 
