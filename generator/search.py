@@ -73,12 +73,12 @@ def encode_text(text: str) -> bytes:
 # Tags inside a line of text: their text runs on. Every other tag (a cell, a heading, a
 # paragraph, a line break) ends a segment. Regular expressions rather than a parser: this
 # runs on 10,000 pages, and the HTML is jixiao's own templates' (lower case, attributes
-# quoted and escaped by Jinja).
-_INLINE = ("a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|label|mark|q|s|samp|small|span|strong"
-           "|sub|sup|time|u|var|wbr")
-_UNSEEN_OR_INLINE = re.compile(r"<!--.*?-->|<(script|style|template|title|desc)\b.*?</\1\s*>"
-                               rf"|</?(?:{_INLINE})\b[^>]*>", re.S)
-_BREAKS_BETWEEN = re.compile(r"\s*(?:<[^>]*>\s*)+")
+# quoted and escaped by Jinja). Each pattern starts with "<", which the engine scans for fast.
+_INLINE = ("span|a|strong|small|code|b|i|em|mark|sub|sup|abbr|bdi|bdo|cite|data|del|dfn|ins|kbd|label|q|s|samp"
+           "|time|u|var|wbr")
+_UNSEEN_OR_INLINE = re.compile(r"<(?:!--.*?-->|(script|style|template|title|desc)\b.*?</\1\s*>"
+                               rf"|/?(?:{_INLINE})\b[^>]*>)", re.S)
+_TAGS = re.compile(r"<[^>]*>(?:\s*<[^>]*>)*")
 _HIDDEN_OPEN = re.compile(r"<([a-z][a-z0-9-]*)\b[^>]*\shidden\b[^>]*>")
 
 
@@ -88,11 +88,10 @@ def visible_text(markup: str) -> list[str]:
     as one click shows it."""
     if " hidden" in markup:
         markup = _without_hidden(markup)
-    text = _BREAKS_BETWEEN.sub("\n", _UNSEEN_OR_INLINE.sub("", markup))
+    text = _TAGS.sub("\n", _UNSEEN_OR_INLINE.sub("", markup))
     if "&" in text:
         text = html.unescape(text)
-    text = text.strip()
-    return text.split("\n") if text else []
+    return [segment for segment in (line.strip() for line in text.split("\n")) if segment]
 
 
 def _without_hidden(markup: str) -> str:
@@ -193,9 +192,18 @@ def _postings(texts: list[str], first_id: int = 0) -> tuple[np.ndarray, np.ndarr
     at = np.flatnonzero(~(breaks[:-1] | breaks[1:]))
     doc = np.searchsorted(starts, at, side="right") - 1
     position = at - starts[doc]
-    key = (points[at].astype(np.uint64) << np.uint64(21)) | points[at + 1]
-    order = np.argsort(key, kind="stable")  # already in (document, position) order within a key
+    key = (points[at].astype(np.uint64) << np.uint64(21)) | points[at + 1]  # already in (document, position) order
+    if len(key) < 1 << _INDEX_BITS:
+        # Keys are 42 bits: with each posting's index in the low 22 bits they sort as
+        # plain numbers, ten times faster than a stable argsort of the keys.
+        packed = np.sort((key << np.uint64(_INDEX_BITS)) | np.arange(len(key), dtype=np.uint64))
+        order = (packed & np.uint64((1 << _INDEX_BITS) - 1)).astype(np.int64)
+    else:
+        order = np.argsort(key, kind="stable")
     return key[order], doc[order] + first_id, position[order]
+
+
+_INDEX_BITS = 22
 
 
 # Postings are written as base-32 varints in a JSON string: each number is its base-32
@@ -206,19 +214,24 @@ VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 _ALPHABET_BYTES = np.frombuffer(VARINT_ALPHABET.encode("ascii"), dtype=np.uint8)
 _VARINT_DIGITS = 7  # numbers below 2**35
 _VARINT_CODES = {char: code for code, char in enumerate(VARINT_ALPHABET)}
+_VARINT_STEPS = np.array([1 << (5 * digit) for digit in range(1, _VARINT_DIGITS)], dtype=np.int64)  # 2 digits from 32
 
 
 def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The characters (ASCII codes) of all values, and where each value's characters end."""
-    lengths = np.ones(len(values), dtype=np.int64)
-    for digit in range(1, _VARINT_DIGITS):
-        lengths += values >= (1 << (5 * digit))
+    """The characters (ASCII codes) of all values, and where each value's characters end.
+
+    Every value has its last digit; fewer and fewer have each further one, so each pass
+    works only on the values still long enough."""
+    lengths = np.searchsorted(_VARINT_STEPS, values, side="right") + 1
     ends = np.cumsum(lengths)
     chars = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
-    for digit in range(_VARINT_DIGITS):
-        present = lengths > digit
-        codes = (values[present] >> (5 * digit)) & 31
-        chars[ends[present] - 1 - digit] = _ALPHABET_BYTES[codes + (32 if digit == 0 else 0)]
+    chars[ends - 1] = _ALPHABET_BYTES[(values & 31) + 32]
+    longer = np.flatnonzero(lengths > 1)
+    digit = 1
+    while len(longer):
+        chars[ends[longer] - 1 - digit] = _ALPHABET_BYTES[(values[longer] >> (5 * digit)) & 31]
+        digit += 1
+        longer = longer[lengths[longer] > digit]
     return chars, ends
 
 

@@ -32,6 +32,17 @@ def test_postings_round_trip_through_their_varint_strings():
                for _, encoded in search._encode_all(key, doc, position))
 
 
+@pytest.mark.parametrize("index_bits", [search._INDEX_BITS, 3])  # 3: too few for the packed sort
+def test_postings_list_every_bigram_of_every_line(monkeypatch, index_bits):
+    monkeypatch.setattr(search, "_INDEX_BITS", index_bits)
+    texts = ["人工智能\n82.3% 达成", "", "a", "达成预期指标\n达成", "𠀀字 x"]  # one character outside the BMP
+    expected = sorted(((ord(text[i]) << 21) | ord(text[i + 1]), doc, i) for doc, text in enumerate(texts, 7)
+                      for i in range(len(text) - 1) if not (text[i] + text[i + 1]).count(" ")
+                      and "\n" not in text[i:i + 2])
+    key, doc, position = search._postings(texts, first_id=7)
+    assert list(zip(key.tolist(), doc.tolist(), position.tolist())) == expected
+
+
 def test_covering_bigrams_spell_the_whole_term():
     assert search.covering_offsets("人工") == [0]
     assert search.covering_offsets("人工智能") == [0, 2]
