@@ -22,14 +22,13 @@ from . import findings as F
 from .config import SiteConfig
 from .output import Output
 from .loader import LoadError, Mapping, entries, load_file, text_of
-from .model import walk
 from .pipeline import Report, Result, defaults_chain, discover, run
 from markupsafe import Markup
 
-from .quantities import as_printed, figure, format_number, parse_num, reduce_html
+from .quantities import as_printed, figure, format_number, parse_num
 from .structure import Location, locate, slugify, unit_year_url
 from .templating import SHIPPED_TEMPLATES, environment
-from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
+from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
 BUILD_STATE = ".jixiao-build.json"
 PAGE = "index.html"
@@ -121,46 +120,32 @@ class EvaluationRenderer:
         if result.evaluation is None:
             return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
-        result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
         published = export.download_row(result.summary, unit_name)
         result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
-        result.extra["snippet"] = search_snippet(result.summary)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
             r=result.extra["row"])
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
+        html = self.theme().render(page)
         output = Output(Path(self.staging))
-        output.write_text(location.url + PAGE, self.theme().render(page))
+        output.write_text(location.url + PAGE, html)
+        result.extra["search"] = write_page_text(output, page, html)
         output.write_text(location.url + "data.json", json.dumps(
             {**published, "findings_list": [f.as_dict() for f in result.findings]},
             ensure_ascii=False, indent=1, sort_keys=True))
         output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
 
 
+def write_page_text(output: Output, page: SitePage, html: str) -> bytes:
+    """The page's visible text beside it (result snippets are cut from it), and its index form."""
+    text = search.page_text(page.title, search.visible_text(main_content(html)))
+    output.write_text(page.url + search.TEXT_FILE, text)
+    return search.encode_text(text)
+
+
 def source_signature(path: Path) -> list:
     return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
-
-
-def search_snippet(summary: dict) -> str:
-    return f"{summary['unit']} · {summary['year']} 年度 · 总分 {summary['total']} · {summary['grade']}"
-
-
-def search_segments(result: Result, unit_name: str) -> list[str]:
-    ev = result.evaluation
-    segments = [unit_name, f"{ev.year} 年度", ev.department.name]
-    if ev.implementer:
-        segments.append(ev.implementer.name)
-    if ev.goals:
-        segments += [reduce_html(t) for t in (ev.goals.expected, ev.goals.actual) if t]
-    for node, _, _ in walk(ev.indicators):
-        segments += [node.name] + [v.text for v in (node.target, node.actual, node.weight, node.score) if v]
-        if node.reason:
-            segments.append(node.reason)
-    if ev.funds and ev.funds.rows:
-        for _, row in ev.funds.rows.present():
-            segments += [n.text for n in (row.initial, row.budget, row.executed) if n is not None]
-    return segments
 
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
@@ -423,23 +408,31 @@ class SiteBuilder:
             SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
-        listings = {}
+        listings, kept = {}, []
         for unit_year in groups:
             group_rows = [rows[r.extra["url"]] for r in unit_year.results]
             listings[unit_year.url] = hashlib.sha1(json.dumps(group_rows, sort_keys=True).encode()).hexdigest()
             if output.overlay and self._previous_listings.get(unit_year.url) == listings[unit_year.url]:
-                continue  # the page from the last build shows exactly these rows
+                kept.append(unit_year)  # the page from the last build shows exactly these rows
+                continue
             body = env.get_template("site/pages/unit_year.html").render(
                 {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
             pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+        searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
         with self.timed("listing pages"):
             for page in pages:
-                output.write_text(page.url + PAGE, theme.render(page))
+                html = theme.render(page)
+                output.write_text(page.url + PAGE, html)
+                if page.url != "evaluations/":
+                    searched[page.url] = (page.title, write_page_text(output, page, html))
+        for unit_year in kept:
+            text = (output.final / unit_year.url / search.TEXT_FILE).read_text(encoding="utf-8")
+            searched[unit_year.url] = (unit_year.title, search.encode_text(text))
         output.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
             self._write_downloads(results, output)
         with self.timed("search index"):
-            self.search_docs = self._search_docs(results, groups)
+            self.search_docs = search_docs(results, searched)
             previous_index = self._previous_index if output.overlay else None
             self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
             output.remove_stale(self.search_figures["stale"])
@@ -465,17 +458,14 @@ class SiteBuilder:
         package = export.datapackage(self.site, export.deepest(fragments))
         output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
 
-    def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:
-        docs = []
-        for result in results:
-            docs.append(search.Doc(result.extra["url"], result.summary["name"], "evaluation", result.extra["search"],
-                                   result.extra["snippet"]))
-        for unit_year in groups:
-            titles = [r.summary["name"] for r in unit_year.results]
-            docs.append(search.Doc(unit_year.url, unit_year.title, "listing",
-                                   search.encode_text(unit_year.title, [unit_year.unit_name, *titles]),
-                                   f"{len(titles)} 个项目"))
-        return sorted(docs, key=lambda d: d.url)
+
+
+def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
+    """Every evaluation, and the other pages search finds: {url: (title, encoded text)}."""
+    docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]
+    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page", encoded)
+             for url, (title, encoded) in pages.items()]
+    return sorted(docs, key=lambda d: d.url)
 
 
 def sitemap(site: SiteConfig, urls: list[str]) -> str:

@@ -95,6 +95,13 @@ def _footer(site: SiteConfig) -> dict:
             "site_code": footer.site_code if footer else None, "contact": footer.contact if footer else None}
 
 
+def main_content(html: str) -> str:
+    """The part of a rendered page that is its own, without the header, navigation and
+    footer every page repeats (what search indexes)."""
+    start = html.find('<article class="md-content__inner')
+    return html[start:html.rfind("</article>")] if start >= 0 else html
+
+
 class Theme:
     """Renders neutral pages through mkdocs-material's templates."""
 
