@@ -361,6 +361,7 @@ class SiteBuilder:
 
     def _build(self) -> Report:
         with self.timed("prepare"):
+            environment.cache_clear()  # a template added to the project since the last build overrides
             files = discover([self.site.content_path])
             nav, names = navigation(self.site, files)
             inputs = self.inputs(nav, names)
@@ -490,8 +491,14 @@ class SiteBuilder:
             self._write_downloads(results, staging)
         with self.timed("search index"):
             self.search_docs = self._search_docs(results, groups)
-            self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
-            staging.fill("search", set(self.search_figures["stale"]))
+            try:
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+            except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
+                shutil.rmtree(staging.path("search"), ignore_errors=True)
+                previous.search = None
+                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+            if previous.search is not None:
+                staging.fill("search", set(self.search_figures["stale"]))
             manifest.search = self.search_figures["partitions"]
         urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
         staging.write_text("sitemap.xml", sitemap(self.site, urls))

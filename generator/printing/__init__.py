@@ -365,6 +365,7 @@ def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int |
     """`jixiao print`: the printouts of the report's evaluations published into `out_dir` as
     a build publishes a site (see `output.py`): whole or not at all. Returns figures."""
     project = project or Project.find(content=Path(content_root))
+    environment.cache_clear()  # a template added to the project since the last run overrides
     out_dir = Path(os.path.abspath(out_dir))
     check_target(out_dir, project.root, Path(project.content))
     try:
