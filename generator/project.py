@@ -18,6 +18,7 @@ forms, schemes and templates only.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,18 @@ def _bare_root(start: Path) -> Path:
     return start
 
 
+def _as_given(path: Path | None) -> Path | None:
+    """A path found by searching, relative to the working directory when inside it, as a path
+    typed there would be: file names in findings and downloads stay short and the same
+    wherever the project lies."""
+    if path is None:
+        return None
+    try:
+        return Path(os.path.relpath(path)) if path.resolve().is_relative_to(Path.cwd().resolve()) else path
+    except (OSError, ValueError):
+        return path
+
+
 def _directory(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
@@ -65,7 +78,7 @@ class Project:
         here = Path.cwd() if start is None else start
         if config is None:
             config = _nearest_config(_directory(content).absolute()) if content is not None else None
-            config = config or _nearest_config(here.absolute())
+            config = _as_given(config or _nearest_config(here.absolute()))
         if config is None:
             root = _bare_root(_directory(content if content is not None else here).absolute())
             return cls(root, content if content is not None else here / "content" if start else Path("content"))
