@@ -1,12 +1,13 @@
 """A cache of per-file results, so that unchanged files are never read again.
 
-A result is reused when its fingerprint (`fingerprint.DEPENDS["result"]`: the code,
-the form and scheme files, the file and every `_defaults.yml` it inherits) is the
-one it was made with. The file and its defaults are known unchanged, without
-reading them, when their identity on disk (device, inode, size, modification and
-change times) is the one recorded; a file changed within moments of being recorded
-(`RACY_NS`: a second edit in the same tick of the file system's clock keeps its
-times) is read and compared by content instead, as git does.
+A result is reused when what it depends on (`fingerprint.DEPENDS["result"]`) is
+unchanged: the code and the form and scheme files, whose digest is the version of
+every entry (another version's entries do not verify), and the source, the file and
+every `_defaults.yml` it inherits. They are known unchanged, without reading them,
+when their identity on disk (device, inode, size, modification and change times) is
+the one recorded; a file changed within moments of being recorded (`RACY_NS`: a
+second edit in the same tick of the file system's clock keeps its times) is read and
+compared by content instead, as git does.
 
 Entries are verified data (`verified.py`): one line each, in one file per content
 directory, read when a file of that directory is asked for and written only when
@@ -23,6 +24,7 @@ from pathlib import Path
 from . import fingerprint, verified
 
 RACY_NS = 2 * 10**9
+assert fingerprint.DEPENDS["result"] == ("code", "rules", "source"), "the cache checks exactly these"
 
 
 def stamp(path: Path) -> list[int]:
@@ -53,9 +55,8 @@ def forget() -> None:
 class ResultCache:
     def __init__(self, directory: Path, code: str, rules: str, decode, encode):
         self.directory = directory
-        self.code, self.rules = code, rules
         self.version = fingerprint.digest(code, rules)
-        self.decode, self.encode = decode, encode  # a result from its data (None if not one), and back
+        self.decode, self.encode = decode, encode  # a result from (data, tail, file) (None if not one), and back
         self.shards: dict[Path, dict[str, dict]] = {}
         self.dirty: set[Path] = set()
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
@@ -67,9 +68,9 @@ class ResultCache:
     def _shard(self, content_dir: Path) -> dict[str, dict]:
         if content_dir not in self.shards:
             entries = {}
-            for record in verified.read(self._shard_path(content_dir), self.version):
+            for record, tail in verified.read(self._shard_path(content_dir), self.version, tails=True):
                 if type(record) is dict and type(record.get("path")) is str:
-                    entries[record["path"]] = record
+                    entries[record["path"]] = (record, tail)
             self.shards[content_dir] = entries
         return self.shards[content_dir]
 
@@ -85,7 +86,7 @@ class ResultCache:
 
     def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
         """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
-        entry = self._shard(directory).get(str(path))
+        entry, tail = self._shard(directory).get(str(path), (None, b""))
         if entry is None or entry.get("defaults") != [str(item) for item in defaults]:
             return None
         try:
@@ -94,8 +95,8 @@ class ResultCache:
             return None
         if entry.get("stamps") != stamps:
             return None
-        result = self.decode(entry.get("result"), str(path))
-        if result is None or entry.get("fingerprint") != self._fingerprint(result.source):
+        result = self.decode(entry.get("result"), tail, str(path))
+        if result is None:
             return None
         if _racy(stamps, entry.get("at")):
             if source_digest(path, defaults) != result.source:
@@ -104,26 +105,21 @@ class ResultCache:
             self.put(path, directory, result)  # compared by content: recorded again, no longer racy
         return result
 
-    def _fingerprint(self, source) -> str | None:
-        if type(source) is not str:
-            return None
-        return fingerprint.of("result", code=self.code, rules=self.rules, source=source)
-
     def put(self, path: Path, directory: Path, result) -> None:
         """Record a result made from the file as it was when `result.seen` says it was stamped
         (before it was read), with the defaults it inherited then."""
         if result.seen is None or type(result.source) is not str:
             return  # the file could not be stamped: it is read again next time
         stamps, at, defaults = result.seen
-        self._shard(directory)[str(path)] = {
-            "path": str(path), "defaults": defaults, "stamps": stamps, "at": at,
-            "fingerprint": self._fingerprint(result.source), "result": self.encode(result)}
+        data, tail = self.encode(result)
+        self._shard(directory)[str(path)] = ({"path": str(path), "defaults": defaults, "stamps": stamps, "at": at,
+                                              "result": data}, tail)
         self.dirty.add(directory)
 
     def save(self, only: Path | None = None) -> None:
         """Writes the shards that changed (or, given `only`, that directory's shard if it changed)."""
         for content_dir in sorted(self.dirty if only is None else self.dirty & {only}):
-            lines = [verified.line(self.version, entry) for entry in self.shards[content_dir].values()]
+            lines = [verified.line(self.version, entry, tail) for entry, tail in self.shards[content_dir].values()]
             verified.write(self._shard_path(content_dir), lines)
             self.dirty.discard(content_dir)
 

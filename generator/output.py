@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import glob
 import os
 import shutil
 import subprocess
@@ -102,7 +103,7 @@ def remove_leftovers(final: Path) -> None:
     if not final.parent.is_dir():
         return
     for kind in ("staging", "old"):
-        for path in final.parent.glob(f".{final.name}.{kind}-*"):
+        for path in final.parent.glob(f".{glob.escape(final.name)}.{kind}-*"):
             _remove(path)
 
 

@@ -7,7 +7,9 @@ not verify (a flipped bit, a truncated write, another version's file, an edit) i
 treated as absent, and what it stood for is made again: a damaged file costs time,
 never a crash or a changed output.
 
-A file is lines of `<sha-256> <json>`: one record a line, each verified on its own.
+A file is lines of `<sha-256> <json>`, or `<sha-256> <json>\t<tail>` where a record
+carries bytes kept as they are (JSON text never holds a tab or a line break): one record
+a line, each verified on its own.
 """
 from __future__ import annotations
 
@@ -18,35 +20,44 @@ import tempfile
 from pathlib import Path
 
 
-def _checksum(version: str, payload: bytes) -> bytes:
-    return hashlib.sha256(version.encode("ascii") + b"\n" + payload).hexdigest().encode("ascii")
+def _checksum(version: str, payload) -> bytes:
+    hasher = hashlib.sha256(version.encode("ascii") + b"\n")
+    hasher.update(payload)
+    return hasher.hexdigest().encode("ascii")
 
 
-def line(version: str, record) -> bytes:
-    """One record as a verified line."""
+def line(version: str, record, tail: bytes | None = None) -> bytes:
+    """One record (and its tail, bytes without a line break) as a verified line."""
     payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if tail is not None:
+        if b"\n" in tail:
+            raise ValueError("a tail holds no line break")
+        payload += b"\t" + tail
     return _checksum(version, payload) + b" " + payload + b"\n"
 
 
-def records(data: bytes, version: str):
-    """The records of a file's bytes that verify, in order; the others are skipped."""
+def records(data: bytes, version: str, tails: bool = False):
+    """The records of a file's bytes that verify, in order (with `tails`, (record, tail)
+    pairs, the tail b"" when there is none); the lines that do not verify are skipped."""
     for raw in data.split(b"\n"):
-        checksum, _, payload = raw.partition(b" ")
-        if not payload or checksum != _checksum(version, payload):
+        space = raw.find(b" ")
+        if space <= 0 or raw[:space] != _checksum(version, memoryview(raw)[space + 1:]):
             continue
+        tab = raw.find(b"\t", space)
         try:
-            yield json.loads(payload)
+            record = json.loads(raw[space + 1:tab] if tab > 0 else raw[space + 1:])
         except ValueError:  # only a forged line could verify and not parse
             continue
+        yield (record, raw[tab + 1:] if tab > 0 else b"") if tails else record
 
 
-def read(path: Path, version: str) -> list:
+def read(path: Path, version: str, tails: bool = False) -> list:
     """The verified records of a file; none when it is missing or unreadable."""
     try:
         data = path.read_bytes()
     except OSError:
         return []
-    return list(records(data, version))
+    return list(records(data, version, tails))
 
 
 def write(path: Path, lines: list[bytes]) -> bool:

@@ -92,14 +92,22 @@ def test_a_damaged_cache_is_a_miss(cached, damage):
     assert _scores(root) == expected
 
 
-def _forged(root: Path, change) -> None:
+def _forged(root: Path, change, change_tail=lambda tail: tail) -> None:
     """Entries rewritten with a correct checksum: only their shape can give them away."""
     shard = _shards(root)[0]
     rules = fingerprint.rules_digest([path for _, path in registry.rule_files((root,))])
     version = fingerprint.digest(fingerprint.code_version(), rules)
-    records = verified.read(shard, version)
+    records = verified.read(shard, version, tails=True)
     assert records, "the test must forge entries the cache would otherwise accept"
-    shard.write_bytes(b"".join(verified.line(version, change(record)) for record in records))
+    shard.write_bytes(b"".join(verified.line(version, change(record), change_tail(tail)) for record, tail in records))
+
+
+def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
+    """The checksum is not a signature: an entry rewritten whole, with a new checksum, is read
+    as data (what it says is published, as an edit to the content would be) and never run."""
+    root, expected = cached
+    _forged(root, lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "grade": "伪"}}})
+    assert "伪" in _scores(root) and _scores(root) != expected
 
 
 @pytest.mark.parametrize("change", [
@@ -107,7 +115,7 @@ def _forged(root: Path, change) -> None:
     lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "findings": []}}},
     lambda r: {**r, "result": {**r["result"], "findings": [["x"]]}},
     lambda r: {**r, "result": {**r["result"], "file": "/etc/passwd"}},
-    lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "indicators": 7}},
+    lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "source": 7}},
     lambda r: {**r, "stamps": "now"},
     lambda r: [r],
 ], ids=["text for a number", "counts as a list", "short finding", "another file", "wrong extras", "stamps",
@@ -115,6 +123,13 @@ def _forged(root: Path, change) -> None:
 def test_entries_of_the_wrong_shape_are_misses(cached, change):
     root, expected = cached
     _forged(root, change)
+    assert _scores(root) == expected
+
+
+@pytest.mark.parametrize("tail", [b"", b"{}", b"7", b"\xff\xfe"])
+def test_indicator_rows_of_the_wrong_shape_are_misses(cached, tail):
+    root, expected = cached
+    _forged(root, lambda record: record, lambda _: tail)
     assert _scores(root) == expected
 
 
