@@ -68,6 +68,12 @@ class Manifest:
     def describes(self, final: Path) -> bool:
         return self.tree is not None and self.tree == identity(final)
 
+    def complete(self, final: Path, kind: str | None = None) -> bool:
+        """Whether every file the manifest lists (of one kind of output, or of all) is in the
+        output: a file deleted by hand is written again, never taken as current."""
+        return all(final.joinpath(*relative_parts(name)).is_file() for key, entry in self.entries.items()
+                   if kind is None or key.startswith(kind + ":") for name in entry.files)
+
     def get(self, kind: str, url: str, fingerprint_: str) -> Entry | None:
         """The output as the last build wrote it, if it had this fingerprint."""
         entry = self.entries.get(f"{kind}:{url}")

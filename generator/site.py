@@ -376,7 +376,7 @@ class SiteBuilder:
                 staging.discard()
                 return report
             whole = self._whole(report, inputs)
-            if previous.whole == whole:  # the published tree is what this build would make
+            if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
                 self.up_to_date = True
                 staging.discard()
                 return report
@@ -491,6 +491,8 @@ class SiteBuilder:
             self._write_downloads(results, staging)
         with self.timed("search index"):
             self.search_docs = self._search_docs(results, groups)
+            if not previous.complete(self.out_dir, "search"):
+                previous.search = None  # a partition's files deleted by hand: the index is made anew
             try:
                 self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
             except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
@@ -500,6 +502,7 @@ class SiteBuilder:
             if previous.search is not None:
                 staging.fill("search", set(self.search_figures["stale"]))
             manifest.search = self.search_figures["partitions"]
+            manifest.record("search", "", Entry("", staging.files("search")))
         urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
         staging.write_text("sitemap.xml", sitemap(self.site, urls))
         self._assets(theme, inputs, previous, staging, manifest)

@@ -67,7 +67,7 @@ def test_the_manifest_is_not_published_and_describes_the_output(built):
     assert not any(Path(name).name.startswith(".") for name in tree(root / "site"))  # no build state published
     manifest = Manifest.load(root / ".cache/jixiao", root / "site")
     assert manifest.describes(root / "site")
-    assert {key.split(":")[0] for key in manifest.entries} == {"page", "listing", "assets", "table", "bundle"}
+    assert {key.split(":")[0] for key in manifest.entries} == {"page", "listing", "assets", "search", "table", "bundle"}
 
 
 def test_bit_flips_in_the_manifest_never_change_the_output(built):
@@ -159,3 +159,13 @@ def test_the_template_cache_is_outside_the_project(tmp_path):
     environment(tmp_path).get_template("site/partials/list-row.html")
     assert not (tmp_path / ".cache").exists()
     assert os.stat(bytecode_cache().directory).st_uid == os.getuid()
+
+
+def test_files_deleted_from_the_output_by_hand_are_written_again(built):
+    root, _ = built
+    before = tree(root / "site")
+    for name in ("units/u/2020/0/table.pdf", "units/u/2020/1/index.html", "search/p0/0.json", "units/u/2020/bundle.xlsx"):
+        (root / "site" / name).unlink()
+    builder = _build(root, root / "site")
+    assert not builder.up_to_date
+    assert differences(before, tree(root / "site")) == []
