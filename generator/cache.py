@@ -5,9 +5,11 @@ unchanged: the code and the form and scheme files, whose digest is the version o
 every entry (another version's entries do not verify), and the source, the file and
 every `_defaults.yml` it inherits. They are known unchanged, without reading them,
 when their identity on disk (device, inode, size, modification and change times) is
-the one recorded; a file changed within moments of being recorded (`RACY_NS`: a
-second edit in the same tick of the file system's clock keeps its times) is read and
-compared by content instead, as git does.
+the one recorded; a file changed within moments of being recorded (a second edit in
+the same tick of the file system's clock keeps its times) is read and compared by
+content instead, as git does. A moment is `RACY_NS`: ten times the coarsest tick of
+Linux's file times (10 ms), or two seconds on a file system that keeps whole seconds
+(FAT, ext3, some network file systems).
 
 Entries are verified data (`verified.py`): one line each, in one file per content
 directory, read when a file of that directory is asked for and written only when
@@ -23,7 +25,8 @@ from pathlib import Path
 
 from . import fingerprint, verified
 
-RACY_NS = 2 * 10**9
+RACY_NS = 10**8
+RACY_WHOLE_SECONDS_NS = 2 * 10**9
 assert fingerprint.DEPENDS["result"] == ("code", "rules", "source"), "the cache checks exactly these"
 
 
@@ -128,4 +131,9 @@ def _racy(stamps: list[list[int]], at) -> bool:
     """Whether a file may have changed since it was recorded without its times showing it."""
     if type(at) is not int:
         return True
-    return any(max(item[3], item[4]) >= at - RACY_NS for item in stamps)
+    for item in stamps:
+        latest = max(item[3], item[4])
+        window = RACY_WHOLE_SECONDS_NS if latest % 10**9 == 0 else RACY_NS
+        if latest >= at - window:
+            return True
+    return False

@@ -148,3 +148,17 @@ def test_a_crafted_pickle_in_the_cache_is_never_run(cached, tmp_path):
         path.write_bytes(crafted)
     assert _scores(root) == expected
     assert not marker.exists()
+
+
+def test_an_edit_in_the_same_tick_of_the_file_clock_is_seen(write, monkeypatch):
+    """Times that did not change (two edits within one tick of the file system's clock)
+    do not hide an edit made moments after the file was recorded: it is compared by content."""
+    import generator.cache as cache
+
+    a = write("content/u/2020/a.yml", MINIMAL)
+    before = cache.stamp(a)
+    run([a.parent])
+    a.write_text(MINIMAL.replace("测试项目", "测试项乙"), encoding="utf-8")
+    real = cache.stamp
+    monkeypatch.setattr(cache, "stamp", lambda path: before if path == a else real(path))
+    assert run([a.parent]).results[0].summary["name"] == "测试项乙"
