@@ -15,11 +15,12 @@ output, and builds everything again.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fingerprint, verified
-from .output import UnsafePath, identity, relative_parts
+from .output import UnsafePath, identity, safe_relative
 
 FORMAT = 1
 
@@ -71,7 +72,8 @@ class Manifest:
     def complete(self, final: Path, kind: str | None = None) -> bool:
         """Whether every file the manifest lists (of one kind of output, or of all) is in the
         output: a file deleted by hand is written again, never taken as current."""
-        return all(final.joinpath(*relative_parts(name)).is_file() for key, entry in self.entries.items()
+        top = str(final)
+        return all(os.path.isfile(os.path.join(top, name)) for key, entry in self.entries.items()
                    if kind is None or key.startswith(kind + ":") for name in entry.files)
 
     def get(self, kind: str, url: str, fingerprint_: str) -> Entry | None:
@@ -110,7 +112,7 @@ def _entry(record) -> tuple[str | None, Entry | None]:
         return None, None
     try:
         for item in files:
-            relative_parts(item)
+            safe_relative(item)
     except UnsafePath:
         return None, None
     return key, Entry(print_, files, breaks)

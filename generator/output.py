@@ -29,7 +29,7 @@ import os
 import shutil
 import subprocess
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -51,12 +51,12 @@ class OutputError(Exception):
         return cls(f"无法写入 {where}：{exc.strerror or exc}。原有输出保持不变。")
 
 
-def relative_parts(relative: str) -> tuple[str, ...]:
-    """The parts of a site-relative path; refuses anything that would leave the output."""
-    parts = PurePosixPath(relative).parts
-    if not parts or relative.startswith("/") or any(part in ("..", "", ".") for part in parts) or "\\" in relative:
+def safe_relative(relative: str) -> str:
+    """A site-relative path (`units/u/2020/a/index.html`), refused if it could leave the output."""
+    if (not relative or relative[0] == "/" or "\\" in relative or "\0" in relative
+            or any(part in ("..", ".", "") for part in relative.rstrip("/").split("/"))):
         raise UnsafePath(relative)
-    return parts
+    return relative
 
 
 def _sibling(final: Path, kind: str, pid: int | None = None) -> Path:
@@ -139,23 +139,31 @@ class Output:
 
     def __init__(self, root: Path):
         self.root = root
-        self._made: set[Path] = set()
+        self._top = str(root)
+        self._made: set[str] = set()
 
     def path(self, relative: str) -> Path:
-        return self.root.joinpath(*relative_parts(relative))
+        return Path(self._at(relative))
 
-    def _parent(self, path: Path) -> None:
-        parent = path.parent
+    def _at(self, relative: str) -> str:
+        return os.path.join(self._top, safe_relative(relative))
+
+    def _parent(self, path: str) -> None:
+        parent = os.path.dirname(path)
         if parent not in self._made:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
-        path = self.path(relative)
+        path = self._at(relative)
         self._parent(path)
-        path.unlink(missing_ok=True)  # a link into the published tree is replaced, not written through
-        path.write_bytes(data)
-        return path
+        try:
+            os.unlink(path)  # a link into the published tree is replaced, not written through
+        except FileNotFoundError:
+            pass
+        with open(path, "xb") as handle:
+            handle.write(data)
+        return Path(path)
 
     def write_text(self, relative: str, text: str) -> Path:
         return self.write_bytes(relative, text.encode("utf-8"))
@@ -169,29 +177,32 @@ class Staging(Output):
         super().__init__(_sibling(final, "staging"))
         self.final = final
         self.previous = previous
+        self._previous_top = str(previous) if previous is not None else None
         _remove(self.root)
         self.root.mkdir(parents=True)
 
     def link(self, relative: str) -> bool:
         """The previous output's file at `relative`, kept (linked, else copied); False when
         there is none to keep (it must be written)."""
-        if self.previous is None:
+        if self._previous_top is None:
             return False
-        source = self.previous.joinpath(*relative_parts(relative))
-        target = self.path(relative)
+        source = os.path.join(self._previous_top, safe_relative(relative))
+        target = os.path.join(self._top, relative)
+        self._parent(target)
         try:
-            if not source.is_file() or source.is_symlink():
-                return False
-            self._parent(target)
-            try:
-                os.link(source, target, follow_symlinks=False)
-            except FileExistsError:
-                return True
-            except OSError as exc:
-                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-                    raise
-                shutil.copy2(source, target)
+            os.link(source, target, follow_symlinks=False)
+        except FileExistsError:
+            return True
         except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            if not os.path.isfile(source) or os.path.islink(source):
+                return False
+            shutil.copy2(source, target)
+        if os.path.islink(target):  # never a link to elsewhere, even one the published tree held
+            os.unlink(target)
             return False
         return True
 
@@ -203,17 +214,17 @@ class Staging(Output):
         written and that is not in `leave_out` (a partial rewrite, as of the search index)."""
         if self.previous is None:
             return
-        top = self.previous.joinpath(*relative_parts(prefix))
+        top = os.path.join(self._previous_top, safe_relative(prefix))
         for directory, _, names in os.walk(top):
             for name in names:
-                relative = Path(directory, name).relative_to(self.previous).as_posix()
-                if relative not in leave_out and not self.path(relative).exists():
+                relative = os.path.relpath(os.path.join(directory, name), self._previous_top)
+                if relative not in leave_out and not os.path.lexists(os.path.join(self._top, relative)):
                     self.link(relative)
 
     def files(self, prefix: str) -> list[str]:
         """The files written under `prefix`, relative to the output."""
-        top = self.path(prefix)
-        return sorted(Path(d, n).relative_to(self.root).as_posix() for d, _, names in os.walk(top) for n in names)
+        top = self._at(prefix)
+        return sorted(os.path.relpath(os.path.join(d, n), self._top) for d, _, names in os.walk(top) for n in names)
 
     def identity(self) -> list[int] | None:
         return identity(self.root)

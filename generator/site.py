@@ -371,7 +371,7 @@ class SiteBuilder:
             staging = Staging(self.out_dir, kept_tree)
             manifest = last.fresh()
         try:
-            report = self._evaluations(files, nav, names, inputs, previous, staging, manifest)
+            report, kept, renderer = self._evaluations(files, nav, names, inputs, previous, staging)
             if report.count(F.ERROR):
                 staging.discard()
                 return report
@@ -380,6 +380,8 @@ class SiteBuilder:
                 self.up_to_date = True
                 staging.discard()
                 return report
+            with self.timed("kept pages"):
+                self._keep_pages(report, kept, renderer, staging, manifest)
             self._write_listings(report, nav, names, inputs, previous, staging, manifest)
             if self.site.print is not False:
                 from .printing import print_into
@@ -396,10 +398,10 @@ class SiteBuilder:
             raise
         return report
 
-    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest, staging: Staging,
-                     manifest: Manifest) -> Report:
-        """Every file checked and scored; the page of each changed one rendered (in the workers),
-        the page of each unchanged one kept from the last build."""
+    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest,
+                     staging: Staging) -> tuple[Report, dict[str, Entry], EvaluationRenderer]:
+        """Every file checked and scored, and the page of each changed one rendered (in the
+        workers); the pages the last build wrote that are current, by file."""
         page_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["page"] if name != "source"}
         renderer = EvaluationRenderer(self.site, str(staging.root), nav, names,
                                       fingerprint.digest(*page_inputs.values()), page_inputs)
@@ -417,18 +419,20 @@ class SiteBuilder:
         with self.timed("evaluations"), self._progress(len(files)) as update:
             report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
                          reuse=reuse, progress=update, discovered=True)
-        if report.count(F.ERROR):
-            return report
-        with self.timed("kept pages"):
-            for index, result in enumerate(report.results):
-                entry = kept.get(result.file)
-                if entry is not None and not staging.link_all(entry.files):
-                    entry, result = None, self._render_again(result.file, renderer)
-                    report.results[index] = result
-                if RENDERED in result.extra:
-                    url = result.extra["url"]
-                    manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
-        return report
+        return report, kept, renderer
+
+    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,
+                    manifest: Manifest) -> None:
+        """The current pages linked from the last output (rendered again where its files are
+        gone); every page recorded in the manifest."""
+        for index, result in enumerate(report.results):
+            entry = kept.get(result.file)
+            if entry is not None and not staging.link_all(entry.files):
+                entry, result = None, self._render_again(result.file, renderer)
+                report.results[index] = result
+            if RENDERED in result.extra:
+                url = result.extra["url"]
+                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
 
     def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
         """A page the last build wrote and the output no longer holds (deleted by hand)."""
