@@ -161,30 +161,44 @@ def _summary_ok(summary) -> bool:
             and all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"]))
 
 
-def _encode_extra(value):
-    """JSON for what later stages put in `extra`: bytes (UTF-8 text) are tagged."""
-    if isinstance(value, bytes):
-        try:
-            return {"$bytes": value.decode("utf-8")}
-        except UnicodeDecodeError:
-            return {"$base64": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, dict):
-        return {key: _encode_extra(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode_extra(item) for item in value]
-    return value
+def _encode_extra(extra: dict) -> dict:
+    """JSON for what later stages put in `extra`: its bytes (UTF-8 text, else base64) are
+    taken out and listed by their place, so that reading them back touches only those."""
+    places: list = []
+
+    def strip(value, path: list):
+        if isinstance(value, bytes):
+            try:
+                places.append([path, "text", value.decode("utf-8")])
+            except UnicodeDecodeError:
+                places.append([path, "base64", base64.b64encode(value).decode("ascii")])
+            return None
+        if isinstance(value, dict):
+            return {key: strip(item, [*path, key]) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strip(item, [*path, index]) for index, item in enumerate(value)]
+        return value
+
+    return {"json": strip(extra, []), "bytes": places}
 
 
-def _decode_extra(value):
-    if type(value) is dict:
-        if len(value) == 1 and type(value.get("$bytes")) is str:
-            return value["$bytes"].encode("utf-8")
-        if len(value) == 1 and type(value.get("$base64")) is str:
-            return base64.b64decode(value["$base64"], validate=True)
-        return {key: _decode_extra(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_decode_extra(item) for item in value]
-    return value
+def _decode_extra(data) -> dict:
+    """`extra` with its bytes put back, in copies of the containers that hold them (the
+    cache keeps the data as read, to write it again)."""
+    if type(data["json"]) is not dict:
+        raise TypeError("extra")
+    extra = dict(data["json"])
+    for path, kind, text in data["bytes"]:
+        value = text.encode("utf-8") if kind == "text" else base64.b64decode(text, validate=True)
+        holder = extra
+        for key in path[:-1]:
+            copy = dict(holder[key]) if type(holder[key]) is dict else list(holder[key])
+            holder[key] = copy
+            holder = copy
+        if holder[path[-1]] is not None:
+            raise ValueError("bytes where a value is")
+        holder[path[-1]] = value
+    return extra
 
 
 @dataclass
