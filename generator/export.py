@@ -102,12 +102,14 @@ def indicator_rows(scores: Scores) -> list[dict]:
     """Every assessed indicator with its ancestors, its entered score and, where a rule
     applies, its rule score."""
     rows = []
+    deepest = max((len(leaf.path) for leaf in scores.leaves), default=0)  # every row has the same keys
     for leaf in scores.leaves:
         node = leaf.node
         names = [parent.name for parent in leaf.path]
         rows.append({
             "path": PATH_SEPARATOR.join(names) or None,
-            **{level_column(depth): name for depth, name in enumerate(names, start=1)},
+            **{level_column(depth): names[depth - 1] if depth <= len(names) else None
+               for depth in range(1, deepest + 1)},
             "indicator": node.name,
             "target": node.target.text if node.target else None,
             "actual": node.actual.text if node.actual else None,

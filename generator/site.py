@@ -8,30 +8,32 @@ the search index are then made from the light results of all files.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, checks, export, registry, search
+from . import charts, checks, export, fingerprint, registry, search
 from . import findings as F
 from .config import SiteConfig
-from .output import Output
-from .loader import LoadError, Mapping, entries, load_file, text_of
-from .pipeline import Report, Result, defaults_chain, discover, run
+from .manifest import Entry, Manifest
+from .output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from .loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
+from .pipeline import Report, Result, discover, process_many, run
+from .project import Project
 from markupsafe import Markup
 
 from .quantities import as_printed, figure, format_number, parse_num
 from .structure import Location, locate, slugify, unit_year_url
-from .templating import SHIPPED_TEMPLATES, environment
+from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
-BUILD_STATE = ".jixiao-build.json"
 PAGE = "index.html"
+PAGE_FILES = (PAGE, "data.json", "source.yml", search.TEXT_FILE)  # what an evaluation's page directory holds
 
 
 @dataclass
@@ -104,7 +106,8 @@ class EvaluationRenderer:
     staging: str
     nav: list[NavEntry]
     unit_names: dict[str, str]
-    key: str
+    key: str  # changes whenever every page must be rendered again
+    inputs: dict = field(default_factory=dict)  # what a page depends on besides its source (fingerprint.py)
 
     def theme(self) -> Theme:
         if self.key not in _THEMES:
@@ -116,7 +119,7 @@ class EvaluationRenderer:
         site = self.site
         location = locate(result.file, site.content_path.resolve(), result.summary.get("year"))
         result.extra["url"] = location.url
-        result.extra["signature"] = source_signature(Path(result.file))
+        result.extra["page"] = fingerprint.of("page", source=result.source, **self.inputs)
         if result.evaluation is None:
             return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
@@ -137,15 +140,11 @@ class EvaluationRenderer:
         output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
 
 
-def write_page_text(output: Output, page: SitePage, html: str) -> bytes:
+def write_page_text(output: Output | Staging, page: SitePage, html: str) -> bytes:
     """The page's visible text beside it (result snippets are cut from it), and its index form."""
     text = search.page_text(page.title, search.visible_text(main_content(html)))
     output.write_text(page.url + search.TEXT_FILE, text)
     return search.encode_text(text)
-
-
-def source_signature(path: Path) -> list:
-    return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
 
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
@@ -281,16 +280,36 @@ def year_totals(groups: list[UnitYear], rows: dict[str, dict]) -> list[dict]:
             for year, units in sorted(years.items())]
 
 
+def _rendered(extra: dict) -> bool:
+    """Whether a cached result carries, of the right kinds, what the site made of its file."""
+    downloads = extra.get("downloads")
+    return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) is str
+            and type(extra.get("row")) is dict and type(extra.get("search")) is bytes
+            and type(downloads) is dict
+            and all(type(value) is (int if key == "indicator_levels" else bytes) for key, value in downloads.items()))
+
+
+def _logo_bytes(site: SiteConfig) -> bytes:
+    return fingerprint.read_or_empty(site.root / site.logo) if site.logo else b""
+
+
 class SiteBuilder:
-    def __init__(self, site: SiteConfig, out_dir: Path | None = None, jobs: int | None = None,
+    """One build of the site (and its printouts) into `out_dir`: prepared in a staging tree
+    beside it, from what changed since the last build and links to what did not, and
+    published whole (see `output.py`); the manifest (`manifest.py`) says what is kept."""
+
+    def __init__(self, site: SiteConfig | Project, out_dir: Path | None = None, jobs: int | None = None,
                  use_cache: bool = True, echo=print, progress=None):
         self.progress = progress  # a context manager factory: progress(total) yields update(n)
         self.timings: dict[str, float] = {}
-        self.site = site
-        self.out_dir = (out_dir or site.output_path).resolve()
+        self.project = site if isinstance(site, Project) else Project.of_site(site)
+        self.site = self.project.site()
+        self.out_dir = Path(os.path.abspath(out_dir or self.site.output_path))
         self.jobs = jobs
         self.use_cache = use_cache
         self.echo = echo
+        self.up_to_date = False
+        self.print_figures: dict | None = None
 
     @contextmanager
     def timed(self, phase: str):
@@ -300,68 +319,120 @@ class SiteBuilder:
         finally:
             self.timings[phase] = round(time.perf_counter() - started, 3)
 
-    def render_key(self, nav: list[NavEntry]) -> str:
-        """Changes whenever every page must be rendered again: templates, code, config, nav."""
-        digest = hashlib.sha256()
-        digest.update(repr(nav).encode())
-        digest.update((self.site.root / "site_config.yml").read_bytes())
-        package = Path(__file__).parent
-        sources = [*package.glob("*.py"), *package.glob("forms/*.yml"), *package.glob("schemes/*.yml"),
-                   *self.site.root.glob("forms/*.yml"), *self.site.root.glob("schemes/*.yml")]
-        for directory in (SHIPPED_TEMPLATES / "site", self.site.root / "templates" / "site"):
-            sources += [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
-        for path in sorted(set(sources)):
-            digest.update(path.as_posix().encode())
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+    def inputs(self, nav: list[NavEntry], names: dict[str, str]) -> dict[str, str]:
+        """The inputs of this build's outputs that are the same for all of them (fingerprint.py)."""
+        from .printing import printed_by
 
-    def build(self) -> Report | None:
+        config = self.project.config_path
+        return {"code": fingerprint.rendering_code_version(),
+                "rules": fingerprint.rules_digest(self.project.rule_files()),
+                "config": fingerprint.digest(fingerprint.read_or_empty(config), str(self.site.content_path),
+                                             _logo_bytes(self.site)),
+                "site_templates": fingerprint.templates_digest(self.project.root, "site"),
+                "print_templates": fingerprint.templates_digest(self.project.root, "print"),
+                "navigation": fingerprint.digest(repr(nav), json.dumps(names, sort_keys=True)),
+                "printed_by": printed_by(self.site).digest()}
+
+    def build(self) -> Report:
+        """Build; with errors in the content, nothing is published and the report says why.
+        A failure to write is an OutputError; the previous output is then as it was."""
         self.echo(END_OF_LIFE_NOTICE)
+        check_target(self.out_dir, self.project.root, self.site.content_path)
+        try:
+            with locked(self.out_dir, self.echo):
+                remove_leftovers(self.out_dir)
+                return self._build()
+        except OSError as exc:
+            raise OutputError.of(exc) from exc
+
+    def _build(self) -> Report:
         with self.timed("prepare"):
+            environment.cache_clear()  # a template added to the project since the last build overrides
             files = discover([self.site.content_path])
             nav, names = navigation(self.site, files)
-            key = self.render_key(nav)
-            previous = self._previous_state(key)
-            output = Output.staging_for(self.out_dir, overlay=bool(previous))
+            inputs = self.inputs(nav, names)
+            last = Manifest.load(self.project.cache_dir, self.out_dir)
+            previous = last if self.use_cache and last.describes(self.out_dir) else last.fresh()
+            kept_tree = self.out_dir if previous.tree is not None else None
+            staging = Staging(self.out_dir, kept_tree)
+            manifest = last.fresh()
         try:
-            renderer = EvaluationRenderer(self.site, str(output.root), nav, names, key)
-
-            def reuse(path: Path, cached: Result) -> bool:
-                # The page was rendered (not just validated) and, says the last build's state,
-                # written from this very source.
-                url = cached.extra.get("url")
-                return url is not None and RENDERED in cached.extra and previous.get(url) == cached.extra.get("signature")
-
-            with self.timed("evaluations"), self._progress(len(files)) as update:
-                report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                             reuse=reuse, progress=update, discovered=True)
+            report, kept, renderer = self._evaluations(files, nav, names, inputs, previous, staging)
             if report.count(F.ERROR):
-                output.discard()
+                staging.discard()
                 return report
-            pages = {r.extra["url"]: r.extra["signature"] for r in report.results if r.summary.get("name")}
-            if pages == previous and output.overlay:  # nothing changed since the last build
-                output.discard()
+            whole = self._whole(report, inputs)
+            if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
+                self.up_to_date = True
+                staging.discard()
                 return report
-            self._write_listings(report, nav, names, key, output)
+            with self.timed("kept pages"):
+                self._keep_pages(report, kept, renderer, staging, manifest)
+            self._write_listings(report, nav, names, inputs, previous, staging, manifest)
+            if self.site.print is not False:
+                from .printing import print_into
+
+                with self.timed("print"):
+                    self.print_figures = print_into(report, self.project, staging, previous, manifest,
+                                                    inputs, self.jobs)
+            manifest.whole = whole
             with self.timed("commit"):
-                output.commit()
+                manifest.save(self.out_dir, staging.identity())
+                staging.publish()
         except BaseException:
-            output.discard()
+            staging.discard()
             raise
-        if self.site.print is not False:
-            with self.timed("print"):
-                self.print_figures = self._print(files)
         return report
 
-    def _print(self, files: list[Path]) -> dict:
-        """PDF and XLSX beside each page, and each unit's bundle, into the committed output.
+    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest,
+                     staging: Staging) -> tuple[Report, dict[str, Entry], EvaluationRenderer]:
+        """Every file checked and scored, and the page of each changed one rendered (in the
+        workers); the pages the last build wrote that are current, by file."""
+        page_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["page"] if name != "source"}
+        renderer = EvaluationRenderer(self.site, str(staging.root), nav, names,
+                                      fingerprint.digest(*page_inputs.values()), page_inputs)
+        kept: dict[str, Entry] = {}
 
-        Each file is written whole and renamed into place, so a failure here leaves the
-        previous printouts; the printing stage skips tables whose source is unchanged."""
-        from .printing import print_outputs
+        def reuse(path: Path, cached: Result) -> bool:
+            extra = cached.extra
+            if not _rendered(extra) or extra["page"] != fingerprint.of("page", source=cached.source, **page_inputs):
+                return False
+            entry = previous.get("page", extra["url"], extra["page"])
+            if entry is not None:
+                kept[cached.file] = entry
+            return entry is not None
 
-        report = run(files, jobs=self.jobs, use_cache=False, full=True, discovered=True)
-        return print_outputs(report, self.site.content_path, self.out_dir, self.jobs)
+        with self.timed("evaluations"), self._progress(len(files)) as update:
+            report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
+                         reuse=reuse, progress=update, discovered=True)
+        return report, kept, renderer
+
+    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,
+                    manifest: Manifest) -> None:
+        """The current pages linked from the last output (rendered again where its files are
+        gone); every page recorded in the manifest."""
+        for index, result in enumerate(report.results):
+            entry = kept.get(result.file)
+            if entry is not None and not staging.link_all(entry.files):
+                entry, result = None, self._render_again(result.file, renderer)
+                report.results[index] = result
+            if RENDERED in result.extra:
+                url = result.extra["url"]
+                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
+
+    def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
+        """A page the last build wrote and the output no longer holds (deleted by hand)."""
+        return process_many([Path(file)], self.project.extension_roots, False, renderer)[0]
+
+    def _whole(self, report: Report, inputs: dict) -> str:
+        """Everything the build is made of: every page's fingerprint (each covers its source,
+        the code, rules, templates, configuration and navigation), the bundles' indexes,
+        and what the printouts say of themselves."""
+        pages = [[r.extra.get("url"), r.extra.get("page")] for r in report.results]
+        indexes = [part for directory in sorted(report.indexes)
+                   for part in (directory, fingerprint.file_digest(Path(directory) / INDEX_NAME))]
+        return fingerprint.digest(json.dumps(inputs, sort_keys=True), json.dumps(pages), *indexes,
+                                  str(self.site.print))
 
     @contextmanager
     def _progress(self, total: int):
@@ -371,24 +442,8 @@ class SiteBuilder:
             with self.progress(total) as update:
                 yield update
 
-    def _previous_state(self, key: str) -> dict[str, list]:
-        """What the last build into the same output rendered, if it used the same templates and code."""
-        self._previous_index = None
-        self._previous_pages: dict[str, list] = {}
-        self._previous_listings: dict[str, str] = {}
-        state_path = self.out_dir / BUILD_STATE
-        try:
-            state = json.loads(state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if state.get("key") != key:
-            return {}
-        self._previous_index = state.get("search")
-        self._previous_pages = state.get("pages", {})
-        self._previous_listings = state.get("listings", {})
-        return self._previous_pages
-
-    def _write_listings(self, report: Report, nav, names, key: str, output: Output) -> None:
+    def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
+                        manifest: Manifest) -> None:
         theme = Theme(self.site, nav, self.site.content_path)
         results = [r for r in report.results if r.summary.get("name")]
         groups = group(results, names, self.site)
@@ -408,42 +463,59 @@ class SiteBuilder:
             SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
-        listings, kept = {}, []
+        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
+        kept = []  # unit pages the last build made from these very rows, with their text for search
         for unit_year in groups:
             group_rows = [rows[r.extra["url"]] for r in unit_year.results]
-            listings[unit_year.url] = hashlib.sha1(json.dumps(group_rows, sort_keys=True).encode()).hexdigest()
-            if output.overlay and self._previous_listings.get(unit_year.url) == listings[unit_year.url]:
-                kept.append(unit_year)  # the page from the last build shows exactly these rows
-                continue
-            body = env.get_template("site/pages/unit_year.html").render(
-                {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
-            pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+            print_ = fingerprint.of("listing", rows=json.dumps(group_rows, sort_keys=True), **listing_inputs)
+            entry = previous.get("listing", unit_year.url, print_)
+            if entry is None or not staging.link_all(entry.files):
+                body = env.get_template("site/pages/unit_year.html").render(
+                    {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
+                pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+            else:
+                kept.append(unit_year)
+            manifest.record("listing", unit_year.url,
+                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
         searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
         with self.timed("listing pages"):
             for page in pages:
                 html = theme.render(page)
-                output.write_text(page.url + PAGE, html)
+                staging.write_text(page.url + PAGE, html)
                 if page.url != "evaluations/":
-                    searched[page.url] = (page.title, write_page_text(output, page, html))
+                    searched[page.url] = (page.title, write_page_text(staging, page, html))
         for unit_year in kept:
-            text = (output.final / unit_year.url / search.TEXT_FILE).read_text(encoding="utf-8")
+            text = staging.path(unit_year.url + search.TEXT_FILE).read_text(encoding="utf-8")
             searched[unit_year.url] = (unit_year.title, search.encode_text(text))
-        output.write_text("404.html", theme.render_not_found())
+        staging.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
-            self._write_downloads(results, output)
+            self._write_downloads(results, staging)
         with self.timed("search index"):
             self.search_docs = search_docs(results, searched)
-            previous_index = self._previous_index if output.overlay else None
-            self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
-            output.remove_stale(self.search_figures["stale"])
-        urls = ["", "units/", "evaluations/", "data/", *listings, *rows]
-        output.write_text("sitemap.xml", sitemap(self.site, urls))
-        if not output.overlay:  # an incremental build keeps the assets: the render key covers them
-            theme.copy_assets(output.root)
-        output.remove_stale(set(self._previous_pages) - {r.extra["url"] for r in results})
-        state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
-                 "search": self.search_figures["partitions"], "listings": listings}
-        output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
+            if not previous.complete(self.out_dir, "search"):
+                previous.search = None  # a partition's files deleted by hand: the index is made anew
+            try:
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+            except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
+                shutil.rmtree(staging.path("search"), ignore_errors=True)
+                previous.search = None
+                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+            if previous.search is not None:
+                staging.fill("search", set(self.search_figures["stale"]))
+            manifest.search = self.search_figures["partitions"]
+            manifest.record("search", "", Entry("", staging.files("search")))
+        urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
+        staging.write_text("sitemap.xml", sitemap(self.site, urls))
+        self._assets(theme, inputs, previous, staging, manifest)
+
+    def _assets(self, theme: Theme, inputs: dict, previous: Manifest, staging: Staging, manifest: Manifest) -> None:
+        print_ = fingerprint.of("assets", **{name: inputs[name] for name in fingerprint.DEPENDS["assets"]})
+        entry = previous.get("assets", "", print_)
+        if entry is None or not staging.link_all(entry.files):
+            shutil.rmtree(staging.path("assets"), ignore_errors=True)  # copying onto a link would write through it
+            theme.copy_assets(staging.root)
+            entry = Entry(print_, staging.files("assets"))
+        manifest.record("assets", "", entry)
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         """Joined from each evaluation's own lines, made when its page was rendered."""

@@ -112,7 +112,7 @@ class Theme:
         # mkdocs renders trusted Markdown output unescaped; here titles and names come from
         # the evaluations, so every value is escaped unless it is marked safe (the page body).
         self.env.autoescape = True
-        self.env.bytecode_cache = bytecode_cache(site.root)
+        self.env.bytecode_cache = bytecode_cache()
         self.template = self.env.get_template("main.html")
         self.pages: dict[str, Page] = {}
         self.navigation = Navigation(self._items(nav), list(self.pages.values()))

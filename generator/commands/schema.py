@@ -7,6 +7,7 @@ import click
 
 from .. import registry
 from ..model import BundleIndex, Evaluation
+from ..project import Project
 from ..schema import json_schema
 
 KINDS = {"evaluation": (Evaluation, "jixiao 评价文件"), "index": (BundleIndex, "jixiao 单位目录 _index.yml"),
@@ -21,5 +22,5 @@ KINDS = {"evaluation": (Evaluation, "jixiao 评价文件"), "index": (BundleInde
 def command(kind: str, index: bool) -> None:
     """输出 YAML 文件的 JSON Schema（含中文标题与说明），供编辑器补全与检查。"""
     cls, title = KINDS["index" if index else kind]
-    choices = registry.load(registry.active_roots()).choices
+    choices = Project.find().rules().choices  # the project's own forms and schemes among the choices
     click.echo(json.dumps(json_schema(cls, choices, title), ensure_ascii=False, indent=2))
