@@ -134,15 +134,15 @@ class EvaluationRenderer:
         output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
 
 
+def source_signature(path: Path) -> list:
+    return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
+
+
 def write_page_text(output: Output, page: SitePage, html: str) -> bytes:
     """The page's visible text beside it (result snippets are cut from it), and its index form."""
     text = search.page_text(page.title, search.visible_text(main_content(html)))
     output.write_text(page.url + search.TEXT_FILE, text)
     return search.encode_text(text)
-
-
-def source_signature(path: Path) -> list:
-    return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
 
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
@@ -376,7 +376,6 @@ class SiteBuilder:
         output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
         output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site, [r.summary for r in results]),
                                                               ensure_ascii=False, indent=1, sort_keys=True))
-
 
 
 def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
