@@ -531,7 +531,6 @@ class SiteBuilder:
         output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
 
 
-
 def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
     """Every evaluation, and the other pages search finds: {url: (title, encoded text)}."""
     docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]

@@ -135,6 +135,7 @@ def test_every_cell_of_every_evaluation_page_is_found(seed_site):
     ("902001", "units/zibo-gxj/2020/07-rengong-zhineng-guihua/"),  # 主管部门及代码, as printed beside the name
     ("601001", "units/anqing-jxj/2023/01-feigong-dangjian/"),  # 实施单位 601001-安庆市经济和信息化局本级
     ("601-安庆市经济和信息化局", "units/anqing-jxj/2023/01-feigong-dangjian/"),
+    ("987-非部门待分单位", "units/anqing-jxj/2023/04-mo-suliao-shuaye/"),  # the 主管部门 this table names
     ("3180959", "units/zibo-gxj/2021/05-anbao-wuxiandian/"),  # 联系电话 of every 淄博 2021 table
     ("82.3%", "units/anqing-jxj/2023/02-jieneng-huanbao/"),  # 执行率 as printed
     ("偏差原因分析及改进措施", "units/zibo-gxj/2020/01-baiqiang-qiyejia/"),  # a column header
