@@ -167,8 +167,9 @@ def test_the_site_page_shows_the_sections_and_figure_tables_after_the_table(repo
     body = page.body
     assert body.index('id="table"') < body.index('id="report"') < body.index('id="check"')
     assert "<script" not in body and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
-    assert '<h2 class="section-title">项目概况</h2>' in body and "<h3>资金来源</h3>" in body
-    assert '<h3 class="section-title">实施管理</h3>' in body and 'href="javascript' not in body
+    assert '<h2 class="section-title" id="s1">项目概况</h2>' in body and "<h3>资金来源</h3>" in body
+    assert '<h3 class="section-title" id="s1-1">实施管理</h3>' in body and 'href="javascript' not in body
+    assert '<a href="#s1">项目概况</a><ul><li><a href="#s1-1">实施管理</a>' in body  # the report's contents
     assert re.search(r'<th scope="row" class="left">合计</th><td class="num">100</td>', body)
     assert ("report", "报告正文与数据表") in page.toc
 
