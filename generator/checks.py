@@ -189,9 +189,19 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
         found.append((F.FORMULA_DEPARTURE, "score", {
             "target": _text(node.target), "actual": _text(node.actual), "rule": leaf.rule,
             "rule_score": _fmt(leaf.rule_score)}, ()))
+    if _unrated(leaf, scheme):
+        levels = "、".join(label for level in scheme.qualitative_levels for label in level.labels)
+        found.append((F.UNRATED_LEVEL, "actual", {"actual": node.actual.text, "levels": levels}, ()))
     if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
         found.append((F.MISSING_REASON, "score", {}, ()))
     return found
+
+
+def _unrated(leaf: LeafScore, scheme: Scheme) -> bool:
+    """A qualitative row (neither target nor actual a figure) whose actual is none of the
+    levels, where the scheme rates qualitative rows by its levels only."""
+    return (scheme.levels_only and leaf.level is None and leaf.rule_score is None and leaf.node.actual is not None
+            and leaf.target is None and leaf.actual is None)
 
 
 def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores, doubts: Doubts) -> list[Finding]:

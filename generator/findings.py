@@ -228,6 +228,12 @@ QUALITATIVE_BAND = declare(
     "按评分规则在该等级的分数区间内打分，或改正实际完成值的等级。",
     "定性指标按等级打分：达成预期指标 80%–100%，部分达成 60%–80%，未达成 0–60%。",
     "“{name}”的完成情况为“{level}”，按评分规则应得该项分值的 {band}（{low}–{high} 分），表中给了 {score} 分。")
+UNRATED_LEVEL = declare(
+    "unrated-level", WARNING, "定性指标不是规定的等级",
+    "“{name}”的实际完成值“{actual}”不是评分规则的定性等级（{levels}），无法按规则评分；表中填 {score} 分",
+    "照原表录入；原表如此印出时照录，本警告保留。",
+    "评分规则规定定性指标按等级评分（levels_only）时，实际完成值应写成其中一个等级。",
+    "“{name}”的完成情况写作“{actual}”，不是评分规则规定的等级（{levels}）之一，无从按规则核对表中的 {score} 分。")
 MISSING_REASON = declare(
     "missing-reason", WARNING, "缺少偏差原因",
     "“{name}”得分 {score} 低于分值 {weight}，但未填写偏差原因分析及改进措施",

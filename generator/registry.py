@@ -377,6 +377,9 @@ class Scheme(Located):
     grades: list[Grade] = spec("等级", "从高到低，总分达到下限即得该等级；不评等级则不写。", ListOf(Grade), default=[])
     qualitative_levels: list[QualitativeLevel] = spec(
         "定性等级", "定性的实际完成值（如 达成预期指标）及其得分区间。", ListOf(QualitativeLevel), default=[])
+    levels_only: bool = spec(
+        "定性指标只按等级评", "true：定性指标的实际完成值须写成定性等级之一（苏州：好、较好、一般、较差、差），"
+        "写成别的文字（如“规范”）时报告出来，因为无法按规则评分。", BOOLEAN, default=False)
     lower_is_better_categories: list[str] = spec(
         "越小越好的指标类别", "这些上级指标（如 成本指标）下的指标按越小越好计算完成率。", ListOf(TEXT), default=[])
     equal_sign: str = spec(

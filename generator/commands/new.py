@@ -65,7 +65,7 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
     fields = [("project", f"project: {json.dumps(project, ensure_ascii=False)}", None, "项目名称"),
               ("year", f"year: {year or 2024}", str(year or 2024), "年度"),
               ("form", f"form: {form.id}", form.id, "表式"),
-              ("scheme", "scheme: national", None, "评分规则"),
+              ("scheme", f"scheme: {_scheme_for(form)}", None, "评分规则"),
               ("department", f'department: {{name: {PLACEHOLDER}主管部门名称, code: ""}}', None, "主管部门及代码"),
               ("implementer", f"implementer: {{name: {PLACEHOLDER}实施单位名称}}", None, "实施单位")]
     if any("contact" in row for row in form.header_rows):
@@ -78,6 +78,11 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
         else:
             lines.append(f"{line}   # {title}")
     return lines
+
+
+def _scheme_for(form: Form) -> str:
+    """The scheme of the form's own region when there is one by its id (suzhou-2020), else the national one."""
+    return form.id if form.id in registry.schemes() else "national"
 
 
 def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:

@@ -40,8 +40,9 @@ from ..templating import environment
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
 # From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
-SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
-                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "layout/document.py", "templating.py")
+SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py", "identities.py",
+                   "layout/__init__.py", "layout/grid.py", "layout/table.py", "layout/figures.py", "layout/document.py",
+                   "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # Tagged PDF (a structure tree: headings, tables with their header cells, for screen readers).
