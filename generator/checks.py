@@ -18,10 +18,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from . import findings as F
+from . import identities
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow
+from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
 from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
+from .schema import suggest
 from .scoring import LeafScore, Scores
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
@@ -35,13 +37,13 @@ def _fmt(value: Decimal) -> str:
     return format_number(value, 2)
 
 
-def _text(num: Num | None) -> str:
-    return "空白" if num is None else num.text
+def _text(figure: Num | Value | None) -> str:
+    return "空白" if figure is None else figure.text
 
 
 def row_label(form: Form, row: str) -> str:
     """A funds row as a reader names it: `其中：财政拨款` → 财政拨款."""
-    label = form.funds_rows.get(row) or _ROW_TITLES.get(row, row)
+    label = form.funds_row_label(row) or _ROW_TITLES.get(row, row)
     return re.sub(r"^其中\s*[:：]\s*", "", label).rstrip(":：").strip()
 
 
@@ -75,12 +77,14 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     for leaf in scores.leaves:
         found += check_leaf(leaf, scheme, doubts)
     found += check_weights(evaluation, form, scheme, scores, doubts)
+    found += check_weight_shares(form, scheme, scores)
     found += check_published(evaluation, form, scores, doubts)
     found += check_cost(evaluation, scores, doubts)
     found += check_duplicates(scores)
     found += check_explanation(evaluation, form, scores)
+    tables = identities.Tables(evaluation.tables)
     for table in evaluation.tables:
-        found += check_table(table)
+        found += check_table(table, tables)
     return found
 
 
@@ -92,8 +96,8 @@ def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form], 
         return []
     found = []
     for key, _ in funds.rows.present():
-        if key not in form.funds_rows:
-            having = "、".join(f.id for f in all_forms.values() if key in f.funds_rows)
+        if form.funds_row_label(key) is None:
+            having = "、".join(f.id for f in all_forms.values() if f.funds_row_label(key) is not None)
             found.append(F.FORM_ROW.at(funds.rows.where(key), form=form.id, row=key, title=_ROW_TITLES[key],
                                        forms=having))
     total = funds.rows.total
@@ -176,18 +180,28 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
     if not 0 <= score <= weight:
         return [(F.SCORE_RANGE, "score", {}, _BOTH)]
     found = []
-    if leaf.level is not None and weight and not leaf.level.admits(score / weight):
+    if leaf.level is not None and leaf.rule_score is None and weight and not leaf.level.admits(score / weight):
         level = leaf.level
         found.append((F.QUALITATIVE_BAND, "score", {
             "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
             "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}, ()))
     if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
         found.append((F.FORMULA_DEPARTURE, "score", {
-            "target": node.target.text, "actual": node.actual.text, "rule": leaf.rule,
+            "target": _text(node.target), "actual": _text(node.actual), "rule": leaf.rule,
             "rule_score": _fmt(leaf.rule_score)}, ()))
+    if _unrated(leaf, scheme):
+        levels = "、".join(label for level in scheme.qualitative_levels for label in level.labels)
+        found.append((F.UNRATED_LEVEL, "actual", {"actual": node.actual.text, "levels": levels}, ()))
     if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
         found.append((F.MISSING_REASON, "score", {}, ()))
     return found
+
+
+def _unrated(leaf: LeafScore, scheme: Scheme) -> bool:
+    """A qualitative row (neither target nor actual a figure) whose actual is none of the
+    levels, where the scheme rates qualitative rows by its levels only."""
+    return (scheme.levels_only and leaf.level is None and leaf.rule_score is None and leaf.node.actual is not None
+            and leaf.target is None and leaf.actual is None)
 
 
 def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores, doubts: Doubts) -> list[Finding]:
@@ -209,12 +223,48 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
         found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name, level=levels or "指标",
                                        actual=_fmt(actual), expected=_fmt(expected)))
         doubts.add(("weights",))
-    if (evaluation.funds is not None and scores.weight_total != scheme.total_points
+    # The weights make the full marks with the funds block's, or alone where the scheme scores no funds.
+    if ((evaluation.funds is not None or scheme.funds is None) and scores.weight_total != scheme.total_points
             and not doubts.any([("weights",), *_leaf_keys("weight", scores.leaves)])):
         found.append(F.WEIGHT_TOTAL.at(evaluation.where("indicators"), actual=_fmt(scores.weight_total),
                                        expected=_fmt(scheme.total_points)))
         doubts.add(("weights",))
     return found
+
+
+def check_weight_shares(form: Form, scheme: Scheme, scores: Scores) -> list[Finding]:
+    """Where the scheme shares each category's points equally (`weights: equal-share`): the
+    weights of each level-1 category's indicators are its points ÷ their number, rounded, the
+    last taking the remainder. A category whose weights do not even add up to its points is
+    left to the level-weight check."""
+    if scheme.weights != "equal-share":
+        return []
+    found = []
+    for subtotal in scores.subtotals:
+        node = subtotal.node
+        points = node.weight.value if node.weight else form.level1_weight(node.name)
+        leaves = [leaf for leaf in scores.leaves if leaf.applicable and _under(leaf, node)]
+        if subtotal.depth != 1 or points is None or not leaves or subtotal.weight != points:
+            continue
+        expected = equal_shares(points, len(leaves), scheme.score_places)
+        differ = sum(1 for leaf, share in zip(leaves, expected) if leaf.weight != share)
+        if differ:
+            found.append(F.WEIGHT_SHARE.at(node.where("weight"), name=node.name, count=len(leaves),
+                                           weights="、".join(_text(leaf.node.weight) for leaf in leaves),
+                                           expected=_shares_text(expected), points=_fmt(points), differ=differ))
+    return found
+
+
+def equal_shares(points: Decimal, count: int, places: int) -> list[Decimal]:
+    """`points` shared by `count` indicators, rounded to `places`, the remainder on the last."""
+    share = round_to(points / count, places)
+    return [share] * (count - 1) + [points - share * (count - 1)]
+
+
+def _shares_text(shares: list[Decimal]) -> str:
+    if len(set(shares)) == 1:
+        return f"各 {_fmt(shares[0])} 分"
+    return f"各 {_fmt(shares[0])} 分、最后一项 {_fmt(shares[-1])} 分"
 
 
 def _under(leaf: LeafScore, node: Indicator) -> bool:
@@ -312,22 +362,27 @@ class Comparison:
 
 def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Comparison]:
     """Execution rates, funds score, weight total, total, rule total and grade, each computed
-    and as printed; `differs` where they disagree, as check_published judges."""
+    and as printed; `differs` where they disagree, as check_published judges. An evaluation
+    without a funds block has no rates or funds score to compare, and one whose scheme gives
+    no grade (and whose original prints none) no grade."""
     figures = {(field, row): (printed, differs)
                for field, row, printed, _, differs in _printed_figures(evaluation, scores)}
     published = evaluation.published
-    rows = [_rate_comparison(form, scores, published, "total", figures)]
-    rows += [_rate_comparison(form, scores, published, row, figures)
-             for row in (published.rates if published else {}) if row != "total" and ("rates", row) in figures]
-    rows.append(_funds_score_comparison(scores, published, figures))
+    rows = []
+    if evaluation.funds is not None:
+        rows.append(_rate_comparison(form, scores, published, "total", figures))
+        rows += [_rate_comparison(form, scores, published, row, figures)
+                 for row in (published.rates if published else {}) if row != "total" and ("rates", row) in figures]
+        rows.append(_funds_score_comparison(scores, published, figures))
     for field in ("weight_total", "total"):
         printed, differs = figures.get((field, None), (None, False))
         rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
                                differs))
     rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
     printed_grade = (published.grade or "") if published else ""
-    rows.append(Comparison("等级", scores.grade or "", printed_grade,
-                           bool(printed_grade and scores.grade and printed_grade != scores.grade), numeric=False))
+    if scores.grade or printed_grade:
+        rows.append(Comparison("等级", scores.grade or "", printed_grade,
+                               bool(printed_grade and scores.grade and printed_grade != scores.grade), numeric=False))
     return rows
 
 
@@ -427,8 +482,8 @@ def check_explanation(evaluation: Evaluation, form: Form, scores: Scores) -> lis
 # --- a report's figure tables ---------------------------------------------------------------
 
 def table_name(table: Table) -> str:
-    """表 1-1 as a reader names it: its number and title."""
-    return f"{table.id}“{table.title}”"
+    """A figure table as a reader names it: 表 1-1“项目资金构成”, or 表“…” when it has no number."""
+    return f"表 {table.id}“{table.title}”" if table.id else f"表“{table.title}”"
 
 
 def column_name(table: Table, column: int) -> str:
@@ -447,30 +502,144 @@ def parts_sum(row: TableRow, column: int) -> tuple[Decimal, list[Num]] | None:
     return sum((num.value for num in parts), Decimal(0)), parts
 
 
-def check_table(table: Table) -> list[Finding]:
-    """Each row's parts add up to it, in every column; each row has a figure per column."""
+def check_table(table: Table, tables: identities.Tables | None = None) -> list[Finding]:
+    """Each row's parts add up to it, in every column; each row has a figure per column; the
+    column groups name adjacent columns; the identities hold."""
     found = []
     rows = list(_table_rows(table.rows))
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         if row.values and len(row.values) != len(table.columns) and table.columns:
-            found.append(F.TABLE_ROW_WIDTH.at(row.where("values"), table=table_name(table), label=row.label,
+            found.append(F.TABLE_ROW_WIDTH.at(row.where("values"), table=table_name(table), label=_row_name(row, number),
                                               count=len(row.values), columns=len(table.columns)))
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         for column in range(len(row.values)):
             summed = parts_sum(row, column)
             if summed is None or summed[0] == row.values[column].value:
                 continue
             total, parts = summed
-            places = max(num.places for num in (*parts, row.values[column]))
             text = f"唯一的分项为 {parts[0].text}" if len(parts) == 1 else \
-                "各分项之和 " + " + ".join(num.text for num in parts) + f" = {format_number(total, places, False)}"
-            found.append(F.TABLE_SUM.at(row.where("values"), table=table_name(table), label=row.label,
+                "各分项之和 " + " + ".join(num.text for num in parts) + f" = {_sum_text(total, (*parts, row.values[column]))}"
+            found.append(F.TABLE_SUM.at(row.where("values"), table=table_name(table), label=_row_name(row, number),
                                         column=column_name(table, column), total=row.values[column].text,
                                         parts=text))
+    found += _check_groups(table)
+    found += check_identities(table, tables or identities.Tables([table]))
     return found
+
+
+def _row_name(row: TableRow, number: int) -> str:
+    return row.label or f"第 {number} 行"
+
+
+def _sum_text(value: Decimal, figures) -> str:
+    """A computed sum to as many places as the most precise figure it is compared with."""
+    return format_number(value, max(num.places for num in figures), False)
 
 
 def _table_rows(rows: list[TableRow]):
     for row in rows:
         yield row
         yield from _table_rows(row.children)
+
+
+def _check_groups(table: Table) -> list[Finding]:
+    found = []
+    for group in table.groups:
+        unknown = next((name for name in group.columns if name not in table.columns), None)
+        if unknown is not None:
+            found.append(F.UNKNOWN_CHOICE.at(group.where("columns"), key=f"{table.title}.groups.columns", value=unknown,
+                                             suggestion=suggest(unknown, table.columns), allowed="、".join(table.columns)))
+            continue
+        places = sorted(table.columns.index(name) for name in group.columns)
+        if places and places != list(range(places[0], places[0] + len(places))):
+            found.append(F.WRONG_TYPE.at(group.where("columns"), key=f"{table.title}.groups.columns", title="栏目",
+                                         expected="columns 中相邻的几栏", actual="不相邻的几栏",
+                                         fix="把同组的栏目在 columns 中写在一起。"))
+    return found
+
+
+# Identities (指标结余数 = 年初预算数 + 调整数 − 财政拨款数): see identities.py.
+
+def check_identities(table: Table, tables: identities.Tables) -> list[Finding]:
+    """Each identity of the table, for each of its top-level rows: every side equals the first.
+    An identity that cannot be read, or names a column or table there is not, is an error."""
+    found = []
+    key = f"{table.title}.identities"
+    for text in table.identities:
+        identity = identities.parse(text)
+        if identity is None:
+            found.append(F.WRONG_TYPE.at(table.where("identities"), key=key, title="勾稽关系",
+                                         expected="“栏目 = 算式”的写法", actual=f"“{text}”",
+                                         fix="如 指标结余数 = 年初预算数 + 调整预算数 - 财政拨款数（运算符两边留空格）。"))
+            continue
+        problems = [p for side in identity.sides for term in side if (p := tables.problem(table, term))]
+        if problems:
+            value, allowed = problems[0]
+            found.append(F.UNKNOWN_CHOICE.at(
+                table.where("identities"), key=key, value=value, suggestion=suggest(value, allowed),
+                allowed="、".join(allowed) or "只有一个最上层行的表的栏目"))
+            continue
+        for row in table.rows:
+            found += _identity_findings(table, tables, identity, row)
+    return found
+
+
+def _identity_findings(table: Table, tables: identities.Tables, identity: identities.Identity,
+                       row: TableRow) -> list[Finding]:
+    sides = [tables.resolve(table, row, side) for side in identity.sides]
+    if not all(side.complete for side in sides):
+        return []  # a blank figure: nothing to compare
+    first = sides[0]
+    found = []
+    for side in sides[1:]:
+        if side.value == first.value:
+            continue
+        nums = [_cell_num(tables, table, row, term) for resolved in (first, side) for term, _ in resolved.cells]
+        found.append(F.TABLE_IDENTITY.at(
+            row.where("values"), table=table_name(table), left=_side_phrase(tables, table, row, first),
+            right=_side_phrase(tables, table, row, side), identity=_identity_words(tables, table, identity),
+            difference=_sum_text(abs(side.value - first.value), nums)))
+    return found
+
+
+def _identity_words(tables: identities.Tables, table: Table, identity: identities.Identity) -> str:
+    """The identity as a reader says it: another table's column is 表名的栏目, not 表名.栏目."""
+    return " = ".join(_side_words(tables, table, side) for side in identity.sides)
+
+
+def _side_words(tables: identities.Tables, table: Table, side: tuple[identities.Term, ...]) -> str:
+    def word(term: identities.Term) -> str:
+        source = tables.table(table, term)
+        return term.column if source is table else f"{source.title}的{term.column}"
+
+    return _signed([(term.sign, word(term)) for term in side])
+
+
+def _signed(parts: list[tuple[int, str]]) -> str:
+    """`甲 + 乙 − 丙`."""
+    (sign, first), rest = parts[0], parts[1:]
+    return (first if sign > 0 else f"{identities.MINUS}{first}") + \
+        "".join(f" {'+' if sign > 0 else identities.MINUS} {text}" for sign, text in rest)
+
+
+def _cell_num(tables: identities.Tables, table: Table, row: TableRow, term: identities.Term) -> Num:
+    source_table = tables.table(table, term)
+    source = row if source_table is table else source_table.rows[0]
+    return source.values[source_table.columns.index(term.column)]
+
+
+def _term_name(tables: identities.Tables, table: Table, row: TableRow, term: identities.Term) -> str:
+    source = tables.table(table, term)
+    if source is not table:
+        return f"{source.title}的{term.column}"
+    return f"{row.label}的{term.column}" if row.label else term.column
+
+
+def _side_phrase(tables: identities.Tables, table: Table, row: TableRow, side: identities.Resolved) -> str:
+    """`指标结余数为 50.51`; `年初预算数 + 调整数 − 财政拨款数为 50660.00 + 6962.80 − 57572.29 = 50.51`."""
+    terms = [term for term, _ in side.cells]
+    nums = [_cell_num(tables, table, row, term) for term in terms]
+    if len(terms) == 1:
+        return f"{_term_name(tables, table, row, terms[0])}为 {nums[0].text}"
+    figures = _signed([(term.sign, num.text) for term, num in zip(terms, nums)])
+    return f"{_side_words(tables, table, tuple(terms))}为 {figures} = {_sum_text(side.value, nums)}"

@@ -193,6 +193,13 @@ LEVEL_WEIGHT = declare(
     "一项指标写出的分值（或表式规定的一级指标分值，如产出 50、效益 30、满意度 10）应等于其下各指标分值之和，"
     "在指标树的每一级都是如此。",
     "{name}下各项{level}的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
+WEIGHT_SHARE = declare(
+    "weight-share", WARNING, "分值未按等分规则分配",
+    "{name}的 {count} 项指标分值为 {weights}，按评分规则的等分办法应为 {expected}（{points} 分 ÷ {count} 项），{differ} 项不符",
+    "照原表录入分值；原表如此印出时照录，本警告保留。",
+    "评分规则规定各类指标的分值由该类总分值平均分配（除不尽的余数归最后一项）时，核对每一类的分值。",
+    "{name}共 {count} 项指标，分值为 {weights}；按评分规则（该类 {points} 分由各项平均分配）应为 {expected}，"
+    "有 {differ} 项不符：原表没有按自己的规则分配分值，各项得分的轻重因此与规则不同。")
 SCORE_RANGE = declare(
     "score-range", WARNING, "得分超出范围",
     "“{name}”得分 {score} 不在 0 至分值 {weight} 之间",
@@ -221,6 +228,12 @@ QUALITATIVE_BAND = declare(
     "按评分规则在该等级的分数区间内打分，或改正实际完成值的等级。",
     "定性指标按等级打分：达成预期指标 80%–100%，部分达成 60%–80%，未达成 0–60%。",
     "“{name}”的完成情况为“{level}”，按评分规则应得该项分值的 {band}（{low}–{high} 分），表中给了 {score} 分。")
+UNRATED_LEVEL = declare(
+    "unrated-level", WARNING, "定性指标不是规定的等级",
+    "“{name}”的实际完成值“{actual}”不是评分规则的定性等级（{levels}），无法按规则评分；表中填 {score} 分",
+    "照原表录入；原表如此印出时照录，本警告保留。",
+    "评分规则规定定性指标按等级评分（levels_only）时，实际完成值应写成其中一个等级。",
+    "“{name}”的完成情况写作“{actual}”，不是评分规则规定的等级（{levels}）之一，无从按规则核对表中的 {score} 分。")
 MISSING_REASON = declare(
     "missing-reason", WARNING, "缺少偏差原因",
     "“{name}”得分 {score} 低于分值 {weight}，但未填写偏差原因分析及改进措施",
@@ -279,16 +292,24 @@ DUPLICATE_INDICATOR = declare(
 
 TABLE_SUM = declare(
     "table-sum", WARNING, "数据表分项合计不符",
-    "表 {table}：“{label}”的{column}为 {total}，{parts}",
+    "{table}：“{label}”的{column}为 {total}，{parts}",
     "核对“{label}”及其分项，改正转录错误；原表如此印出时照录，本警告保留。",
     "数据表（tables）中一行的分项（children）之和应等于该行，每一栏都核对。",
-    "表 {table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。")
+    "{table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。")
 TABLE_ROW_WIDTH = declare(
     "table-row-width", WARNING, "数据表的行与栏目不对应",
-    "表 {table}：“{label}”一行有 {count} 个数，表有 {columns} 栏",
+    "{table}：“{label}”一行有 {count} 个数，表有 {columns} 栏",
     "values 与 columns 一一对应，空白的格写 ~。",
     "数据表（tables）每一行的数字个数应等于栏目数。",
-    "表 {table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。")
+    "{table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。")
+TABLE_IDENTITY = declare(
+    "table-identity", WARNING, "数据表勾稽关系不符",
+    "{table}：{left}，而{right}，两者相差 {difference}（勾稽关系：{identity}）",
+    "核对这几个数字，改正转录错误；原表如此印出时照录，本警告保留。",
+    "数据表写明的勾稽关系（identities，如 指标结余数 = 年初预算数 + 调整预算数 − 财政拨款数、"
+    "资金构成的合计 = 财政拨款数）两边应相等，每个等号都核对。",
+    "{table}中，{left}，而{right}，两者相差 {difference}。按“{identity}”两者本应相等，"
+    "原表至少有一个数字有误。")
 
 # --- a unit's bundle -----------------------------------------------------------------
 

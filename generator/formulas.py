@@ -87,7 +87,7 @@ class Input:
 
 
 COMPLETION = Input("completion", "完成率",
-                   "实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值。", None)
+                   "实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值（不超过年度指标值即为 100%）。", None)
 RATE = Input("rate", "比率",
              "指标 inputs 中的 rate（数字，或引用同一文件中算出的数，如 funds.total.rate），"
              "或 numerator ÷ denominator，或写成百分数的实际完成值。", rate_of)

@@ -200,27 +200,44 @@ class Published(Located):
 class Section(Located):
     """A narrative section of a report (项目概况, 存在的问题…), in Markdown."""
 
-    title: str = spec("标题", "", required=True)
+    title: str | None = spec("标题", "不写则只印正文（如报告末尾的标注）。")
     body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
     children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
 
 
 @dataclass
 class TableRow(Located):
-    label: str = spec("行名", "", required=True)
+    label: str | None = spec("行名", "不写则该行不印行名；各行都没有行名的表不印行名一栏。")
     values: list[Num | None] = spec("各列数值", "与表的 columns 一一对应，空白写 ~。", ListOf(NUMBER, blanks=True),
                                     default=[])
     children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
 
 
 @dataclass
-class Table(Located):
-    """A figure table of a report (收入表、支出表、资金构成…) whose parts add up."""
+class ColumnGroup(Located):
+    """Adjacent columns printed under one heading (其中：结转数、财政收回数)."""
 
-    id: str = spec("表号", "如 1-1。", required=True)
-    title: str = spec("表名", "", required=True)
+    title: str = spec("组名", "印在这几栏之上，如 其中：。", required=True)
+    columns: list[str] = spec("栏目", "组内的栏目名，须是 columns 中相邻的几栏。", ListOf(TEXT), required=True,
+                              default=[])
+
+
+@dataclass
+class Table(Located):
+    """A figure table of a report (收入表、支出表、资金构成…) whose parts add up, and whose
+    columns may be tied by identities (指标结余数 = 年初预算数 + 调整数 − 财政拨款数)."""
+
+    id: str | None = spec("表号", "如 1-1，印在表名之前（表 1-1 …）；原表没有表号则不写。")
+    title: str = spec("表名", "照原表，如 市级预算执行情况（万元）。", required=True)
+    label_heading: str = spec("行名一栏的栏目名", "如 子项目名称；不写为“项目”。", default="项目")
     columns: list[str] = spec("列名", "", ListOf(TEXT), default=[])
+    groups: list[ColumnGroup] = spec("栏目分组", "几栏印在一个组名之下，如 {title: 其中：, columns: [结转数, 财政收回数]}。",
+                                     ListOf(ColumnGroup), default=[])
     rows: list[TableRow] = spec("行", "", ListOf(TableRow), default=[])
+    identities: list[str] = spec(
+        "勾稽关系", "每条写“栏目 = 算式”，如 指标结余数 = 年初预算数 + 调整预算数 - 财政拨款数；可连写几个等号。"
+        "算式由栏目名与 + - 组成（运算符两边留空格），用于表中每一个最上层的行；"
+        "别的表的栏目写“表名.栏目”（或“表号.栏目”），该表应只有一个最上层的行。", ListOf(TEXT), default=[])
 
 
 @dataclass

@@ -134,10 +134,15 @@ _OP_WORDS = [  # longest first
     ("<=", LOWER), ("大于", HIGHER), ("高于", HIGHER), ("超过", HIGHER), ("小于", LOWER),
     ("低于", LOWER), (">", HIGHER), ("<", LOWER), ("==", EQUAL), ("=", EQUAL),
 ]
-_SUFFIX_WORDS = [("及以上", HIGHER), ("及以下", LOWER), ("以上", HIGHER), ("以下", LOWER),
-                 ("以内", LOWER)]
+_SUFFIX_WORDS = [("及其以上", HIGHER), ("及其以下", LOWER), ("及以上", HIGHER), ("及以下", LOWER),
+                 ("以上", HIGHER), ("以下", LOWER), ("以内", LOWER)]
 _LEADING_WORDS = ("每年", "每月", "每季度", "全年", "年度", "累计", "共计", "约")
-_UNIT_RE = re.compile(r"^[%a-zA-Z\u4e00-\u9fff·/]{0,5}$")
+_UNIT_RE = re.compile(r"^[%a-zA-Z\u4e00-\u9fff·/]{0,6}$")  # 万重量箱/年
+# A rank (`全省第二`, `第 3 名`): lower is better; its scope (全省) is its unit, so that only
+# ranks in the same scope compare.
+_RANK_RE = re.compile(r"^(?P<scope>[\u4e00-\u9fff]{0,4}?)第(?P<rank>[一二两三四五六七八九十]+|\d+)(?:名|位)?$")
+_NUMERALS = {ch: n for n, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
+RANK_UNIT = "名次"
 _MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _UNIT_ALIASES = {"万": "万元", "亿": "亿元", "％": "%"}
 
@@ -172,10 +177,24 @@ def _strip_operator(text: str, words) -> tuple[str, str | None]:
     return text, None
 
 
+def _rank_number(text: str) -> int:
+    """`3`, `二`, `十二`, `二十三` as a number (ranks up to 99)."""
+    if text.isdigit():
+        return int(text)
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return _NUMERALS[text] if len(text) == 1 else 0
+    return (_NUMERALS.get(tens, 0) if tens else 1) * 10 + (_NUMERALS.get(units, 0) if units else 0)
+
+
 @lru_cache(maxsize=8192)
 def parse_quantity(text: str) -> Quantity | None:
-    """`≥90.0%` → (higher, 90.0, %); `每年至少 50 次` → (higher, 50, 次); prose → None."""
+    """`≥90.0%` → (higher, 90.0, %); `每年至少 50 次` → (higher, 50, 次); `全省第二` → (lower, 2,
+    全省名次); prose → None."""
     rest = normalize(text).replace(" ", "")
+    rank = _RANK_RE.match(rest)
+    if rank and _rank_number(rank.group("rank")):
+        return Quantity(LOWER, Decimal(_rank_number(rank.group("rank"))), rank.group("scope") + RANK_UNIT)
     for word in _LEADING_WORDS:
         if rest.startswith(word):
             rest = rest[len(word):]

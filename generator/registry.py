@@ -87,8 +87,11 @@ class ColumnLabels(Located, _DeclaredMapping):
     budget: str | None = spec("全年预算数栏", "如 全年预算数 (A)。")
     executed: str | None = spec("全年执行数栏", "如 全年执行数 (B)。")
     rate: str | None = spec("执行率栏", "如 执行率 (B/A)。")
-    target: str | None = spec("年度指标值栏", "如 年度指标值（A）。")
+    target: str | None = spec("年度指标值栏", "如 年度指标值（A）、目标值。")
     actual: str | None = spec("实际完成值栏", "如 实际完成值（B）。")
+    weight: str | None = spec("分值栏", "如 权重。")
+    score: str | None = spec("得分栏", "如 自评分。")
+    reason: str | None = spec("偏差原因栏", "如 偏差原因分析及改进措施。")
 
 
 @dataclass
@@ -106,9 +109,13 @@ class Level1(Located):
 
 MAX_PLACES = 6  # decimal places a form or scheme may ask for: figures have at most 28 digits
 LEVEL_NUMERALS = "一二三四五六七八九"  # 四级指标: the heading of a level below the form's
-HEADER_FIELDS = ("project", "department", "implementer", "contact")
+HEADER_FIELDS = ("project", "year", "department", "implementer", "contact")
 DEFAULT_HEADER_ROWS = (("project",), ("department", "implementer"))
 DEFAULT_COLUMN_WIDTHS = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
+# The columns after the indicator levels, in the order most forms print them, with their headings.
+INDICATOR_COLUMNS = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
+                     "reason": "偏差原因分析及改进措施"}
+TOTAL_COLUMNS = ("weight", "score")
 
 
 @dataclass
@@ -118,22 +125,24 @@ class Form(Located):
     id: str | None = spec("表式编号", "评价文件的 form 写这个编号；不写则为文件名（不含 .yml）。")
     title: str | None = spec("表名", "如 项目支出绩效自评表。", required=True)
     region: str | None = spec("地区", "如 山东省淄博市。", required=True)
-    year_line: str | None = spec("年度行", "标题下的年度行，{year} 处填年度，如 （ {year} 年度）。",
-                                 Template(("year",)), required=True)
+    report_title: str | None = spec("报告名称", "印在表名之上的报告名称，如 苏州市级财政支出项目绩效自评价报告；没有则不写。")
+    year_line: str | None = spec("年度行", "标题下的年度行，{year} 处填年度，如 （ {year} 年度）；"
+                                          "年度印在表头（header_rows 的 year）时不写。", Template(("year",)))
     unit_line: str = spec("单位行", "如 单位：万元；没有则写 \"\"。", default="")
     orientation: str = spec("纸张方向", "portrait 纵向，landscape 横向。", Choice(("portrait", "landscape")),
                             default="portrait")
     party_format: str | None = spec("单位及代码的写法", "{name} 为名称，{code} 为代码，如 {code}-{name}。",
                                     Template(("name", "code")), required=True)
+    year_label: str = spec("年度栏", "表头印年度时的栏目名，如 项目年份。", default="年度")
     department_label: str | None = spec("主管部门栏", "如 主管部门及代码。", required=True)
-    implementer_label: str | None = spec("实施单位栏", "如 实施单位。", required=True)
-    funds_label: str | None = spec("资金栏", "如 项目资金 (万元)。", required=True)
-    funds_rows: FundsRowLabels | None = spec("资金行", "表中印出的资金行及其名称。", FundsRowLabels, required=True)
+    implementer_label: str = spec("实施单位栏", "如 实施单位。", default="实施单位")
+    funds_label: str = spec("资金栏", "如 项目资金 (万元)。", default="项目资金 (万元)")
+    funds_rows: FundsRowLabels | None = spec("资金行", "表中印出的资金行及其名称；表中没有资金块（执行率与资金得分）则不写。",
+                                             FundsRowLabels)
     rate_rows: list[str] = spec("印出执行率的资金行", "如 [total, fiscal]。", ListOf(Choice(FUNDS_ROW_KEYS)),
-                                required=True, default=[])
-    rate_format: RateFormat | None = spec("执行率格式", "", RateFormat, required=True)
-    goal_labels: GoalLabels | None = spec("年度总体目标栏目", "预期目标与实际完成情况两栏的名称。", GoalLabels,
-                                          required=True)
+                                default=[])
+    rate_format: RateFormat | None = spec("执行率格式", "不写为两位小数并去掉末尾的 0（89.88%、100%）。", RateFormat)
+    goal_labels: GoalLabels | None = spec("年度总体目标栏目", "预期目标与实际完成情况两栏的名称。", GoalLabels)
     level1_label: str = spec("一级指标的写法", "{name} 为名称，{weight} 为分值，如 {name}（{weight} 分）。",
                              Template(("name", "weight")), default="{name}({weight}分)")
     column_labels: ColumnLabels | None = spec("栏目名称", "表式自有的栏目名称（如带 A/B 标记）。", ColumnLabels)
@@ -146,19 +155,37 @@ class Form(Located):
         Choice(("row", "omit", "not-applicable")), required=True)
     explanation_below: Decimal | None = spec("低分说明线", "总分低于此分数须填写低分说明；不要求则不写。", DECIMAL)
     header_rows: list[list[str]] | None = spec(
-        "表头各行", "每行印哪些栏目：project、department、implementer、contact，如 [[project], [department, implementer]]。",
-        ListOf(ListOf(Choice(HEADER_FIELDS))))
+        "表头各行", "每行印哪些栏目：project、year、department、implementer、contact，"
+        "如 [[project], [department, implementer]]；一行最多两个栏目。", ListOf(ListOf(Choice(HEADER_FIELDS))))
     funds_dashes: FundsDashes | None = spec("资金块印“—”的单元格", "如 {fiscal: [weight, score]}。", FundsDashes)
-    column_widths: list[Decimal] | None = spec("各列宽度", "九列的宽度（%）。", ListOf(DECIMAL))
+    indicator_columns: list[str] = spec(
+        "指标栏目", "各级指标之后印哪些栏目及其顺序：target 年度指标值、actual 实际完成值、weight 分值、score 得分、"
+        "reason 偏差原因；不写为 [target, actual, weight, score, reason]。", ListOf(Choice(tuple(INDICATOR_COLUMNS))),
+        default=[])
+    indicators_head: str = spec("指标区第一栏的栏目名", "指标表头行最左一格的文字，如 项目；不写则空白。", default="")
+    indicators_label: str = spec("指标区的名称", "指标区最左一栏合并单元格中的文字，如 项目绩效实现情况（80分）。",
+                                 default="绩效指标")
+    total_label: str = spec("总分行的名称", "如 合计。", default="总分")
+    total_columns: list[str] = spec("总分行印出的数", "weight 分值合计、score 总分；不写为 [weight, score]。",
+                                    ListOf(Choice(TOTAL_COLUMNS)), default=[])
+    footnote: str | None = spec("表下说明", "总分行之后通栏印出的文字，如 填表说明：……；没有则不写。")
+    tables_position: str = spec(
+        "数据表的位置", "评价文件 tables 中的数据表印在哪里：after-header 在表头之后、指标之前（表的一部分，如苏州表的资金表），"
+        "end 在报告正文之后。", Choice(("after-header", "end")), default="end")
+    column_widths: list[Decimal] | None = spec("各列宽度", "各列的宽度（%）：指标区一栏、各级指标、各指标栏目。",
+                                               ListOf(DECIMAL))
 
     def finish(self, stem: str) -> None:
         """Defaults that are not a single value, and tuples where the form is read, not changed."""
         self.id = self.id or stem
         self.column_labels = self.column_labels or ColumnLabels()
         self.funds_dashes = self.funds_dashes or FundsDashes()
+        self.goal_labels = self.goal_labels or GoalLabels(expected="预期目标", actual="实际完成情况")
         self.header_rows = tuple(tuple(row) for row in self.header_rows or DEFAULT_HEADER_ROWS)
         self.column_widths = tuple(float(width) for width in self.column_widths or DEFAULT_COLUMN_WIDTHS)
         self.rate_rows, self.levels, self.level1 = tuple(self.rate_rows), tuple(self.levels), tuple(self.level1)
+        self.indicator_columns = tuple(self.indicator_columns or INDICATOR_COLUMNS)
+        self.total_columns = tuple(self.total_columns or TOTAL_COLUMNS)
 
     def problems(self) -> list[Finding]:
         """What conversion cannot see: figures a printout could not use."""
@@ -166,22 +193,39 @@ class Form(Located):
         if not self.levels:
             found.append(F.RULES_VALUE.at(self.where("levels"), key="levels", problem="不能为空",
                                           fix="写各级指标的栏目名，如 [一级指标, 二级指标, 三级指标]。"))
-        if not 0 <= self.rate_format.places <= MAX_PLACES:
+        if self.rate_format is not None and not 0 <= self.rate_format.places <= MAX_PLACES:
             found.append(F.RULES_VALUE.at(self.rate_format.where("places"), key="rate_format.places",
                                           problem=f"应在 0 至 {MAX_PLACES} 之间", fix="如 2（89.88%）。"))
+        missing = [key for key in ("target", "actual", "weight", "score") if key not in self.indicator_columns]
+        if missing:
+            found.append(F.RULES_VALUE.at(self.where("indicator_columns"), key="indicator_columns",
+                                          problem=f"缺少 {'、'.join(missing)}",
+                                          fix="指标栏目至少有 target、actual、weight、score，如 [target, weight, actual, score]。"))
+        found += [F.RULES_VALUE.at(self.where("header_rows"), key="header_rows", problem="中有一行超过两个栏目",
+                                   fix="一行最多两个栏目，如 [[project, year], [department]]。")
+                  for row in self.header_rows if len(row) > 2][:1]
         return found
 
     @property
+    def funds_block(self) -> bool:
+        """Whether the form prints a funds block (execution rates and the funds score)."""
+        return self.funds_rows is not None
+
+    @property
     def rate_places(self) -> int:
-        return self.rate_format.places
+        return self.rate_format.places if self.rate_format else 2
 
     @property
     def rate_strip_zeros(self) -> bool:
-        return self.rate_format.strip_zeros
+        return self.rate_format.strip_zeros if self.rate_format else True
 
-    def column(self, key: str, default: str) -> str:
-        """A column heading as this form prints it (some add A/B markers)."""
-        return self.column_labels.get(key, default)
+    def column(self, key: str, default: str | None = None) -> str:
+        """A column heading as this form prints it (some add A/B markers): its own, else `default`,
+        else the common one of an indicator column."""
+        return self.column_labels.get(key, default if default is not None else INDICATOR_COLUMNS.get(key, key))
+
+    def funds_row_label(self, key: str) -> str | None:
+        return self.funds_rows.get(key) if self.funds_rows else None
 
     def party(self, name: str, code: str | None) -> str:
         if not code:
@@ -333,8 +377,21 @@ class Scheme(Located):
     grades: list[Grade] = spec("等级", "从高到低，总分达到下限即得该等级；不评等级则不写。", ListOf(Grade), default=[])
     qualitative_levels: list[QualitativeLevel] = spec(
         "定性等级", "定性的实际完成值（如 达成预期指标）及其得分区间。", ListOf(QualitativeLevel), default=[])
+    levels_only: bool = spec(
+        "定性指标只按等级评", "true：定性指标的实际完成值须写成定性等级之一（苏州：好、较好、一般、较差、差），"
+        "写成别的文字（如“规范”）时报告出来，因为无法按规则评分。", BOOLEAN, default=False)
     lower_is_better_categories: list[str] = spec(
         "越小越好的指标类别", "这些上级指标（如 成本指标）下的指标按越小越好计算完成率。", ListOf(TEXT), default=[])
+    equal_sign: str = spec(
+        "目标值中的“=”", "equal：等于目标最好，高于、低于都按比例计；higher：“=5家”写的是要达到的数，"
+        "完成率为 实际完成值 ÷ 目标值（超出多少由公式决定）。", Choice(("equal", "higher")), default="equal")
+    weights: str = spec(
+        "分值的分配", "free：各指标分值由表中填写；equal-share：各类指标的分值 = 该类总分值 ÷ 指标个数"
+        "（保留 score_places 位小数，余数归最后一项），不符的报告出来。", Choice(("free", "equal-share")),
+        default="free")
+    no_value: Num | None = spec(
+        "无法提供数值的得分", "定量指标的实际完成值没有具体数值（如“高于上年”、空白）又没有说明（reason）时的得分，"
+        "如 0；不写则这种指标不按规则计分。", AWARD)
     rules: list[Rule] = spec("评分公式", "逐条比较，选用第一条适用的；写明 rule 的指标选用列出它的那条。",
                              ListOf(Rule), default=[])
     notes: list[str] = spec("补充说明", "印在数据页的其他说明。", ListOf(TEXT), default=[])
@@ -430,27 +487,38 @@ class Scheme(Located):
         return found
 
 
-COMPLETION_DEFINITION = "完成率 = 实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值"
+COMPLETION_DEFINITION = ("完成率 = 实际完成值 ÷ 年度指标值；越小越好的指标为 年度指标值 ÷ 实际完成值，"
+                         "实际完成值不超过年度指标值即为 100%")
+EQUAL_SIGN_HIGHER = "年度指标值写作“=5家”的，是要达到的数，完成率同样为 实际完成值 ÷ 年度指标值"
 FUNDS_RATE = "执行率 = 全年执行数 ÷ 全年预算数（调整后预算）"
 
 
 def rule_descriptions(scheme: Scheme) -> list[str]:
     """The scheme's rules in Chinese, each filled with the scheme's own figures: funds, the
-    definition of completion when a rule reads it, each formula, each qualitative level and
-    the notes. The data page prints them as a list (and the grades after them)."""
+    share of the points, the definition of completion when a rule reads it, each formula,
+    each qualitative level, a value that cannot be given, and the notes. The data page prints
+    them as a list (and the grades after them)."""
     texts = []
     if scheme.funds is not None:
         texts.append(f"资金执行：{FUNDS_RATE}；{scheme.funds.description('执行率')}。")
     else:
         texts.append("资金执行不计分。")
+    if scheme.weights == "equal-share":
+        texts.append(f"分值：各类指标的分值 = 该类总分值 ÷ 指标个数，保留 {scheme.score_places} 位小数，"
+                     "除不尽的余数归该类最后一项指标。")
     if any(rule.kind.reads is COMPLETION for rule in scheme.rules):
         lower = "、".join(scheme.lower_is_better_categories)
-        texts.append(f"{COMPLETION_DEFINITION}" + (f"（{lower}下的指标按越小越好计算）。" if lower else "。"))
+        equal = f"；{EQUAL_SIGN_HIGHER}" if scheme.equal_sign == "higher" else ""
+        texts.append(f"{COMPLETION_DEFINITION}{equal}" + (f"（{lower}下的指标按越小越好计算）。" if lower else "。"))
     for rule in scheme.rules:
         scope = rule.when.text() if rule.when else ""
         subject = "定量指标" if rule.kind.reads is COMPLETION else "指标"
         texts.append(f"{scope + '的' if scope else ''}{subject}（{rule.kind.title}）：{rule.description()}。")
     texts += [f"定性指标：{level.description}。" for level in scheme.qualitative_levels]
+    if scheme.no_value is not None:
+        texts.append(f"定量指标无法提供具体数值、且无说明的，{formulas.award_text(scheme.no_value)}。")
+    if not scheme.grades:
+        texts.append(f"满分 {format_number(scheme.total_points, 2)} 分，不评等级。")
     return texts + list(scheme.notes)
 
 

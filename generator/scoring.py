@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .formulas import ZERO_DENOMINATOR
+from .formulas import ZERO_DENOMINATOR, award, percent_text
 from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
 from .quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
 from .registry import Form, QualitativeLevel, Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+NO_VALUE_RULE = "“无法提供具体数值且无说明”的规定"
 
 
 @dataclass
@@ -155,14 +156,19 @@ def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, fi
     if node.actual is not None:
         leaf.level = scheme.level(node.actual.text)
         if leaf.level is not None:
-            return leaf
-        leaf.target = parse_quantity(node.target.text) if node.target else None
+            return _score_level(leaf, scheme)
+    leaf.target = parse_quantity(node.target.text) if node.target else None
+    if node.actual is not None:
         leaf.actual = parse_quantity(node.actual.text)
         if leaf.target is not None and leaf.actual is not None and node.weight is not None:
             actual = leaf.actual.in_unit_of(leaf.target)
             leaf.direction = _direction(node, leaf.target, path, scheme)
             leaf.completion = _completion(leaf.target.number, actual, leaf.direction)
             divides_by_zero = _divides_by_zero(leaf.target.number, actual, leaf.direction)
+    if _without_value(leaf, scheme):
+        leaf.rule = NO_VALUE_RULE
+        leaf.rule_score = round_to(award(scheme.no_value, leaf.weight), scheme.score_places)
+        return leaf
     rule = scheme.rule_for(node, path)
     if rule is None or node.weight is None:
         return leaf
@@ -173,9 +179,29 @@ def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, fi
     return leaf
 
 
+def _score_level(leaf: LeafScore, scheme: Scheme) -> LeafScore:
+    """A qualitative actual: a level that gives one share of the weight (苏州：较好 80%) is its
+    rule score; a level with a range of shares (达成预期指标 80%–100%) only bounds the score."""
+    level = leaf.level
+    if level.low == level.high and leaf.node.weight is not None:
+        leaf.rule = f"定性等级“{leaf.node.actual.text}”（得分值的 {percent_text(level.low)}）"
+        leaf.rule_score = round_to(leaf.weight * level.low, scheme.score_places)
+    return leaf
+
+
+def _without_value(leaf: LeafScore, scheme: Scheme) -> bool:
+    """A quantitative target whose actual gives no figure (`高于上年`, or nothing), with no
+    explanation: the scheme's score for a value that cannot be given, where it has one."""
+    node = leaf.node
+    return (scheme.no_value is not None and node.weight is not None and leaf.target is not None
+            and leaf.actual is None and not (node.reason or "").strip())
+
+
 def _direction(node: Indicator, target: Quantity, path: tuple[Indicator, ...], scheme: Scheme) -> str:
     if node.direction:
         return node.direction
+    if target.direction == EQUAL and scheme.equal_sign == HIGHER:
+        return HIGHER  # `=5家`: the amount to reach, as the scheme reads a target written with =
     if target.direction:
         return target.direction
     named = direction_in_name(node.name)
@@ -194,13 +220,14 @@ def _divides_by_zero(target: Decimal, actual: Decimal | None, direction: str) ->
 
 
 def _completion(target: Decimal, actual: Decimal | None, direction: str) -> Decimal | None:
-    """How far the actual meets the target: 1 is exactly met."""
+    """How far the actual meets the target: 1 is exactly met. A ceiling (lower is better) is
+    met in full by any actual within it: staying far below it is no overshoot."""
     if actual is None:
         return None
     if direction == HIGHER:
         return actual / target if target else (ONE if actual >= 0 else None)
     if direction == LOWER:
-        return target / actual if actual else ONE
+        return min(target / actual, ONE) if actual > 0 else ONE
     if direction == EQUAL:
         if actual == target:
             return ONE

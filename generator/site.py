@@ -147,12 +147,13 @@ def write_page_text(output: Output | Staging, page: SitePage, html: str) -> byte
     return search.encode_text(text)
 
 
+
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
     """The evaluation's page: its blocks as they print (the table through its form's own
     template, then its sections and figure tables), then the checks and downloads."""
     from .layout import evaluation_blocks
-    from .printing.view import blocks_html  # the printing package loads WeasyPrint: only when needed
+    from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation
     form = registry.forms()[ev.form]
@@ -163,9 +164,9 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
         ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
         comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=table,
         report=Markup("\n".join(report)), summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH,
-        printing=printing)
-    toc = [("table", "评价表"), *([("report", "报告正文与数据表")] if report else []), ("check", "数据核对"),
-           ("downloads", "下载")]
+        printing=printing, scheme=scheme, contents=section_anchors(ev.sections))
+    toc = [("table", "评价表"), ("rules", "评分规则"), *([("report", "报告正文与数据表")] if report else []),
+           ("check", "数据核对"), ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
 
@@ -198,14 +199,17 @@ def table_row(result: Result, unit_name: str) -> dict:
     Its unit is the publishing unit, as on the unit pages, even where a table names another 主管部门.
     A computed figure the original table prints otherwise carries the printed one beside it."""
     s = result.summary
-    return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"],
-            "rate_text": s["execution_rate_text"] or _no_rate(s),
+    form = registry.forms().get(s["form"])
+    funds = form is None or form.funds_block  # a form without a funds block (苏州) has no rate to give
+    return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"], "funds": funds,
+            "rate_text": s["execution_rate_text"] or (_no_rate(s) if funds else NO_FUNDS),
             "rate_printed": _printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
             "total_printed": _printed_if_other(s["total_text"], s["published_total_text"]),
             "checks": s["findings"]["warning"] + s["findings"]["error"]}
 
 
 _AMOUNTS = (("全年预算数", "budget_text"), ("全年执行数", "executed_text"))  # an execution rate's two
+NO_FUNDS = "—"  # the rate and amounts of a form that prints no funds block
 
 
 def _blanks(row: dict) -> list[str]:
@@ -237,13 +241,14 @@ def totals(rows: list[dict]) -> dict:
     """The figures of a set of evaluations, each from what is known: the execution rate only of
     the evaluations whose table gives both the budget and the executed amount."""
     scored = [r for r in rows if r["total"] is not None]
-    known = [r for r in scored if not _blanks(r)]
-    left_out = [r for r in scored if _blanks(r)]
+    funded = [r for r in scored if r.get("funds", True)]  # evaluations whose form has a funds block
+    known = [r for r in funded if not _blanks(r)]
+    left_out = [r for r in funded if _blanks(r)]
     budget_known = sum((_amount(r["budget_text"]) for r in known), Decimal(0))
     executed_known = sum((_amount(r["executed_text"]) for r in known), Decimal(0))
     average = sum((Decimal(str(r["total"])) for r in scored), Decimal(0)) / len(scored) if scored else None
-    return {"count": len(scored),
-            "budget": _sum_text([r["budget_text"] for r in scored if r["budget_text"]]),
+    return {"count": len(scored), "funded": len(funded),
+            "budget": _sum_text([r["budget_text"] for r in funded if r["budget_text"]]),
             "rate": _rate_of(scored, executed_known / budget_known) if budget_known else None,
             "rate_count": len(known), "rate_budget": _sum_text([r["budget_text"] for r in known]),
             "rate_executed": _sum_text([r["executed_text"] for r in known]),

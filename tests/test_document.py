@@ -16,7 +16,9 @@ from markupsafe import Markup
 from generator import export, registry, site
 from generator.layout import (Cover, Index, Ref, Section, bundle_document, evaluation_blocks, figure_grid,
                               markdown_html, markdown_paragraphs)
-from generator.model import IndexEntry, Table, TableRow
+from generator.layout.figures import spans_over
+from generator.layout.grid import excel
+from generator.model import ColumnGroup, IndexEntry, Table, TableRow
 from generator.pipeline import Result, process_file, run
 from generator.printing import pdf, print_outputs
 from generator.printing.view import blocks_html
@@ -119,6 +121,28 @@ def test_a_row_without_a_figure_or_parts_without_one_is_no_formula():
     assert grid.rows[2].cells[2].number == Decimal(5)
 
 
+def test_a_figure_table_without_row_names_prints_grouped_columns_under_their_heading_and_computes_its_identities():
+    table = Table(title="市级财政资金使用情况（万元）", columns=["财政拨款数", "实际支付数", "结余", "结转数", "财政收回数"],
+                  groups=[ColumnGroup(title="其中：", columns=["结转数", "财政收回数"])],
+                  rows=[_row(None, "57572.29", "56974.96", "597.33", "597.33", "0.00")],
+                  identities=["结余 = 财政拨款数 - 实际支付数 = 结转数 + 财政收回数"])
+    grid = figure_grid(table, "市级财政资金使用情况（万元）")
+    assert len(grid.widths) == 5 and grid.parts[1].head == 2  # no names column; two head rows, both repeated
+    first, second = ([(c.text, c.col, c.rows, c.cols) for c in row.cells] for row in grid.rows[1:3])
+    assert first == [("财政拨款数", 0, 2, 1), ("实际支付数", 1, 2, 1), ("结余", 2, 2, 1), ("其中：", 3, 1, 2)]
+    assert second == [("结转数", 3, 1, 1), ("财政收回数", 4, 1, 1)]
+    balance = grid.rows[3].cells[2]
+    assert excel(balance.formula, lambda ref: f"{'ABCDE'[ref.col]}{ref.row + 1}") == "A4-B4"
+    assert grid.value(Ref(3, 2)) == Decimal("597.33") and not grid.departures()
+
+
+def test_figure_columns_are_spread_over_a_forms_columns_as_evenly_as_their_needs_allow():
+    widths = [11, 33, 14, 7, 14, 10]
+    assert [(s.col, s.cols) for s in spans_over(widths, 1, [1, 1, 1, 1])] == [(1, 1), (2, 1), (3, 2), (5, 2)]
+    assert [(s.col, s.cols) for s in spans_over(widths, 1, [2, 1])] == [(1, 3), (4, 3)]  # row names want twice
+    assert spans_over(widths, 1, [1] * 7) is None
+
+
 # --- documents ---------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -167,8 +191,9 @@ def test_the_site_page_shows_the_sections_and_figure_tables_after_the_table(repo
     body = page.body
     assert body.index('id="table"') < body.index('id="report"') < body.index('id="check"')
     assert "<script" not in body and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
-    assert '<h2 class="section-title">项目概况</h2>' in body and "<h3>资金来源</h3>" in body
-    assert '<h3 class="section-title">实施管理</h3>' in body and 'href="javascript' not in body
+    assert '<h2 class="section-title" id="s1">项目概况</h2>' in body and "<h3>资金来源</h3>" in body
+    assert '<h3 class="section-title" id="s1-1">实施管理</h3>' in body and 'href="javascript' not in body
+    assert '<a href="#s1">项目概况</a><ul><li><a href="#s1-1">实施管理</a>' in body  # the report's contents
     assert re.search(r'<th scope="row" class="left">合计</th><td class="num">100</td>', body)
     assert ("report", "报告正文与数据表") in page.toc
 

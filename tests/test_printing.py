@@ -23,6 +23,7 @@ FORM_SAMPLES = {  # one table of each form, and the long one
     "zibo-2020": "zibo-gxj/2020/07-rengong-zhineng-guihua",
     "zibo-2021": "zibo-gxj/2021/05-anbao-wuxiandian",
     "anqing-2023": "anqing-jxj/2023/02-jieneng-huanbao",
+    "suzhou-2020": "suzhou-gxj/2020/01-xianjin-zhizao",
 }
 
 
@@ -55,25 +56,41 @@ def expected_rows(result) -> list[list[str]]:
     ev, scores = result.evaluation, result.scores
     form = registry.forms()[ev.form]
     published = ev.published
-    rows = [[form.title], [form.year_line.format(year=ev.year)]]
-    rows += [[ev.project, ev.department.name]]
-    rows += [["年初预算数", form.column("budget", "全年预算数"), form.column("executed", "全年执行数"), "分值",
-              form.column("rate", "执行率"), "得分"]]
-    for key, row in ev.funds.rows.present():
-        cells = [form.funds_rows[key]] + [n.text for n in (row.initial, row.budget, row.executed) if n]
-        if key in published.rates and key in form.rate_rows:
-            cells.append(published.rates[key].text)
-        rows.append(cells)
-    rows += [[form.goal_labels["expected"], form.goal_labels["actual"]],
-             [reduce_html(ev.goals.expected), reduce_html(ev.goals.actual)]]
-    rows += [["一级指标", "二级指标", "三级指标", form.column("target", "年度指标值"), form.column("actual", "实际完成值"),
-              "分值", "得分", "偏差原因分析及改进措施"]]
+    rows = [[line] for line in (form.report_title, form.title) if line]
+    rows += [[form.year_line.format(year=ev.year)]] if form.year_line else []
+    header = {"project": ev.project, "year": str(ev.year), "department": ev.department.name}
+    rows += [[header[key] for key in keys if key in header] for keys in form.header_rows]
+    if form.tables_position == "after-header":
+        for table in ev.tables:
+            # the title stands in the first column beside the table's head
+            heading = [table.label_heading] if any(row.label for row in _all_rows(table.rows)) else []
+            rows += [[table.title, *heading, *(group.title for group in table.groups), *table.columns]]
+            rows += [[text for text in (row.label, *(n.text for n in row.values if n)) if text]
+                     for row in _all_rows(table.rows)]
+    if form.funds_block:
+        rows += [["年初预算数", form.column("budget", "全年预算数"), form.column("executed", "全年执行数"), "分值",
+                  form.column("rate", "执行率"), "得分"]]
+        for key, row in ev.funds.rows.present():
+            cells = [form.funds_rows[key]] + [n.text for n in (row.initial, row.budget, row.executed) if n]
+            if key in published.rates and key in form.rate_rows:
+                cells.append(published.rates[key].text)
+            rows.append(cells)
+        rows += [[form.goal_labels["expected"], form.goal_labels["actual"]],
+                 [reduce_html(ev.goals.expected), reduce_html(ev.goals.actual)]]
+    rows += [[*form.levels, *(form.column(key) for key in form.indicator_columns)]]
     for leaf in scores.leaves:
         node = leaf.node
-        rows.append([node.name, node.target.text, node.actual.text, node.weight.text, node.score.text]
-                    + ([node.reason] if node.reason else []))
-    rows.append(["总分", published.weight_total.text, published.total.text])
+        shown = [getattr(node, key) for key in form.indicator_columns]
+        rows.append([node.name, *(value if isinstance(value, str) else value.text for value in shown if value)])
+    totals = {"weight": published.weight_total, "score": published.total}
+    rows.append([form.total_label, *(totals[key].text for key in form.total_columns)])
     return rows
+
+
+def _all_rows(rows):
+    for row in rows:
+        yield row
+        yield from _all_rows(row.children)
 
 
 def _squeeze(text: str) -> str:
@@ -178,7 +195,7 @@ def test_only_the_embedded_cjk_serif_font_is_used(printed, form):
 
 def test_one_table_pdfs_are_small(printed):
     sizes = [p.stat().st_size for p in printed["out"].rglob("table.pdf")]
-    assert len(sizes) == 21
+    assert len(sizes) == 22
     assert sum(sizes) / len(sizes) < 200_000 and max(sizes) < 300_000
 
 
@@ -241,7 +258,7 @@ def test_bundle_without_index_lists_the_tables_in_order(printed):
 def test_printing_again_skips_unchanged_outputs(printed, tmp_path):
     root = printed["root"]
     again = print_outputs(printed["report"], root / "content", printed["out"])
-    assert again["tables_rendered"] == 0 and again["bundles_rendered"] == 0 and again["tables_skipped"] == 21
+    assert again["tables_rendered"] == 0 and again["bundles_rendered"] == 0 and again["tables_skipped"] == 22
     changed = root / "content/zibo-gxj/2021/03-guquan-touzi.yml"
     changed.write_text(changed.read_text(encoding="utf-8") + "# 改动\n", encoding="utf-8")
     report = run([root / "content"], use_cache=False, full=True)

@@ -19,13 +19,19 @@ from generator.quantities import (HIGHER, LOWER, EQUAL, as_printed, direction_in
     ("≥９０．０％", HIGHER, "90.0", "%"),
     ("1,000 人次", None, "1000", "人次"),
     ("10 万元以内", LOWER, "10", "万元"),
+    ("15%及其以下", LOWER, "15", "%"),                  # 苏州 资金节约率
+    ("=660万重量箱/年", EQUAL, "660", "万重量箱/年"),
+    ("全省第二", LOWER, "2", "全省名次"),                # a rank: lower is better, within its scope
+    ("第十二名", LOWER, "12", "名次"),
+    ("全国第 23 位", LOWER, "23", "全国名次"),
 ])
 def test_targets_are_read_into_operator_number_unit(text, direction, number, unit):
     quantity = parse_quantity(text)
     assert (quantity.direction, quantity.number, quantity.unit) == (direction, Decimal(number), unit)
 
 
-@pytest.mark.parametrize("text", ["达成预期指标", "提高", "不超预算", "十四五期间, 我市计划减少矿山 10%, 关闭 6 家矿山"])
+@pytest.mark.parametrize("text", ["达成预期指标", "提高", "不超预算", "十四五期间, 我市计划减少矿山 10%, 关闭 6 家矿山",
+                                  "高于上年", "第一季度"])
 def test_prose_is_qualitative(text):
     assert parse_quantity(text) is None
 

@@ -34,8 +34,8 @@ MISTAKES = {  # the file, its text, the code, the text on the line it points at,
                                                                               "params: {cpa: 100%}          #")),
                           "unknown-key", "cpa", ["“funds.params”中没有字段“cpa”", "是否想写“cap”"]),
     "missing-field": ("forms/local.yml", ZIBO_2020.replace("id: zibo-2020", "id: local").replace(
-        "goal_labels: {expected: 预期目标, actual: 实际完成情况}\n", ""),
-                      "missing-field", "id: local", ["缺少必填字段“goal_labels”"]),
+        "department_label: 主管部门及代码\n", ""),
+                      "missing-field", "id: local", ["缺少必填字段“department_label”"]),
     "wrong-type": ("schemes/local.yml", _local_scheme(NATIONAL.replace("total_points: 100", "total_points: 一百")),
                    "wrong-type", "一百", ["“total_points”（满分）应为数字"]),
     "placeholder": ("forms/local.yml", ZIBO_2020.replace("id: zibo-2020", "id: local").replace(
@@ -138,7 +138,8 @@ def test_the_schema_command_prints_forms_and_schemes():
     assert by_kind["completion_penalty"] == "#/$defs/CompletionPenaltyParams"
     assert scheme["$defs"]["CompletionPenaltyParams"]["properties"]["full_to"]["title"] == "满分上限"
     form = json.loads(jixiao("schema", "--kind", "form").stdout)
-    assert "goal_labels" in form["required"] and form["properties"]["levels"]["title"] == "各级指标栏"
+    assert "department_label" in form["required"] and "funds_rows" not in form["required"]  # no funds block: Suzhou
+    assert form["properties"]["levels"]["title"] == "各级指标栏"
     assert json.loads(jixiao("schema").stdout)["properties"]["project"]["title"] == "项目名称"
 
 

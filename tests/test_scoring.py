@@ -31,6 +31,13 @@ def test_rate_above_100_percent_is_capped():
     assert scores.funds_score == Decimal(10)
 
 
+def test_an_actual_within_a_ceiling_is_complete_however_far_below():
+    text = MINIMAL.replace("培训人数, target: 100 人, actual: 100 人", "规划编制成本, target: ≤80万元, actual: 8万元")
+    _, scores = _scores(text)
+    leaf = next(l for l in scores.leaves if l.node.name == "规划编制成本")
+    assert leaf.completion == 1 and leaf.rule_score == 50  # not 1000%: a ceiling is not overshot by saving
+
+
 def test_less_is_better_target_scores_target_over_actual():
     text = MINIMAL.replace("培训人数, target: 100 人, actual: 100 人", "规划编制成本, target: ≤80万元, actual: 100万元")
     _, scores = _scores(text)

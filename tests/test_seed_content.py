@@ -1,4 +1,4 @@
-"""The 21 transcribed seed tables: each reproduces its published total, or the
+"""The 22 transcribed seed tables: each reproduces its published total, or the
 published mistake is reported as a finding on its file."""
 from collections import defaultdict
 
@@ -8,7 +8,7 @@ from generator import findings as F
 
 from .conftest import CONTENT
 
-EXPECTED_COUNTS = {"zibo-gxj/2020": 7, "zibo-gxj/2021": 6, "anqing-jxj/2023": 8}
+EXPECTED_COUNTS = {"zibo-gxj/2020": 7, "zibo-gxj/2021": 6, "anqing-jxj/2023": 8, "suzhou-gxj/2020": 1}
 
 
 def _by_file(report):
@@ -76,7 +76,7 @@ def test_domain_example_blank_executed_yet_rate_100(seed_report, file_part):
 
 
 def test_published_execution_rates_reproduced(seed_report):
-    rates = {r.file.split("content/")[1]: r.scores.rates["total"] for r in seed_report.results}
+    rates = {r.file.split("content/")[1]: r.scores.rates.get("total") for r in seed_report.results}
     assert round(float(rates["anqing-jxj/2023/02-jieneng-huanbao.yml"]) * 100, 1) == pytest.approx(82.3)
     assert round(float(rates["anqing-jxj/2023/07-shuzihua-zhenduan.yml"]) * 100, 1) == pytest.approx(20.3)
     assert round(float(rates["zibo-gxj/2020/07-rengong-zhineng-guihua.yml"]) * 100, 2) == pytest.approx(89.88)

@@ -45,7 +45,7 @@ def _text(path: Path) -> str:
 
 def test_every_evaluation_has_a_page_and_downloads(seed_site):
     pages = sorted(seed_site.glob("units/*/*/*/index.html"))
-    assert len(pages) == 21
+    assert len(pages) == 22
     for page in pages:
         assert (page.parent / "data.json").exists() and (page.parent / "source.yml").exists()
     for name in ("index.html", "evaluations/index.html", "data/index.html", "404.html", "sitemap.xml",
@@ -101,7 +101,7 @@ def test_site_makes_no_outside_requests(seed_site):
 
 def test_csv_downloads_open_in_excel_and_match_the_package(seed_site):
     csv_text = _text(seed_site / "data/evaluations.csv")
-    assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 22
+    assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 23
     package = json.loads(_text(seed_site / "data/datapackage.json"))
     for resource in package["resources"][:2]:
         rows = list(csv.reader(io.StringIO((seed_site / "data" / resource["path"]).read_text(encoding="utf-8-sig"))))
@@ -483,7 +483,8 @@ def test_data_page_explains_the_public_checks_and_the_schemes_in_use(seed_site):
 
     html = re.search(r"<article.*?</article>", _text(seed_site / "data/index.html"), re.S).group(0)
     schemes = registry.schemes()
-    assert schemes["national"].title in html and schemes["suzhou-2020"].title not in html  # no seed table uses Suzhou's
+    assert schemes["national"].title in html and schemes["suzhou-2020"].title in html  # the Suzhou report uses its own
+    assert "分值：各类指标的分值 = 该类总分值 ÷ 指标个数" in html and "满分 80 分，不评等级" in html
     for item in CATALOGUE.values():
         assert item.code not in html
         assert (item.description in html) == item.is_public, item.code
@@ -520,3 +521,44 @@ def test_a_blank_weight_prints_blank_on_the_page_and_in_the_workbook(write):
     TableWriter(sheet, view.grid, ev.project, view.form).write()
     row_number = next(c.row for c in sheet["D"] if c.value == "本指标不适用")
     assert sheet.cell(row_number, 7).value is None and sheet.cell(row_number, 8).value is None
+
+
+# --- a form without a funds block and a scheme without grades: the Suzhou report --------------
+
+SUZHOU = "units/suzhou-gxj/2020/"
+
+
+def test_listings_give_the_suzhou_report_no_funds_figures_or_grade(seed_site):
+    """Its form prints no funds block and its scheme no grade: no 未填 blanks, no rate left out."""
+    unit = _text(seed_site / SUZHOU / "index.html")
+    row = re.search(r"<tr><td class=\"num\" data-label=\"序号\">1</td>.*?</tr>", unit, re.S).group(0)
+    assert 'data-label="执行率">—<' in row and 'data-label="等级">—<' in row and "77.38" in row
+    assert "未填" not in unit and "无法计算执行率" not in unit and "不设资金块" in unit
+    assert 'id="rates"' not in unit and 'id="grades"' not in unit  # no charts of figures it does not have
+    everything = _text(seed_site / "evaluations/index.html")
+    listed = re.search(r"<tr data-unit=\"苏州市工业和信息化局\".*?</tr>", everything, re.S).group(0)
+    assert 'data-grade=""' in listed and "None" not in listed and "未填" not in listed
+    home = _text(seed_site / "index.html")
+    assert "苏州市工业和信息化局" in home and "不设资金块" in home
+
+
+def test_open_data_carries_the_suzhou_report_without_a_funds_score_or_grade(seed_site):
+    record = next(r for r in _csv_records(seed_site, "evaluations.csv") if r["form"] == "suzhou-2020")
+    assert (record["total"], record["published_total"], record["weight_total"]) == ("77.38", "77.38", "80")
+    assert record["funds_score"] == record["funds_score_in_total"] == record["grade"] == record["execution_rate"] == ""
+    indicators = [r for r in _csv_records(seed_site, "indicators.csv") if "/suzhou-gxj/" in r["file"]]
+    assert len(indicators) == 92 and {r["level1"] for r in indicators} == {"投入目标", "产出目标", "结果目标", "影响力目标"}
+    rank = next(r for r in indicators if "全省第二" in r["indicator"])
+    assert (rank["score"], rank["rule_score"]) == ("0.54", "0.67")
+
+
+def test_the_suzhou_page_shows_its_rules_and_report_with_a_contents_list(seed_site):
+    page = _text(seed_site / SUZHOU / "01-xianjin-zhizao/index.html")
+    body = re.search(r"<article.*?</article>", page, re.S).group(0)
+    assert body.index("苏州市级财政支出项目绩效自评表") < body.index('id="rules"') < body.index('id="report"')
+    assert "满分 80 分，不评等级" in body and "等级 <strong>" not in body and "None" not in body
+    assert "完成率在 100% 至 130% 之间得满分" in body and "定性指标：较好，得分值的 80%" in body
+    assert '<a href="#s1-4-2-2">（2）资金下达情况</a>' in body and 'id="s1-4-2-2">（2）资金下达情况' in body
+    assert ">执行率<" not in body.split('id="check"')[1]  # no funds figures to compare
+    indexed = SEARCH_TEXTS[SUZHOU + "01-xianjin-zhizao/"]
+    assert "资金下达情况" in indexed and "先导产业类-生物医药产业项目" in indexed  # the report's words are searchable

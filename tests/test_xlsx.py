@@ -17,6 +17,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from generator import registry
 from generator.layout import Document, evaluation_blocks
+from generator.layout.table import Columns
 from generator.printing import xlsx
 from generator.printing.view import table_view
 from generator.scoring import score
@@ -59,12 +60,17 @@ def _workbook(ev, scores, form, scheme) -> bytes:
     return xlsx.workbook_bytes(xlsx.document_workbook(Document(ev.project, evaluation_blocks(ev, scores, form, scheme))))
 
 
-def _total_row(ws) -> int:
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+def _total_row(ws, label: str = "总分") -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
 
 
 def _form(result):
     return registry.forms()[result.evaluation.form]
+
+
+def _columns(result) -> Columns:
+    form = _form(result)
+    return Columns(len(form.levels), form.indicator_columns)
 
 
 # --- the sheet ------------------------------------------------------------------------------
@@ -114,10 +120,11 @@ def test_every_formula_stores_its_value(workbooks):
         cells = [(c.coordinate, values[c.coordinate].value) for row in formulas.iter_rows() for c in row
                  if c.data_type == "f"]
         assert cells and all(isinstance(value, (int, float)) for _, value in cells), (name, cells)
-        total = _total_row(values)
-        weight_col = len(_form(result).levels) + 4
-        assert values.cell(total, weight_col).value == pytest.approx(float(result.scores.weight_total)), name
-        assert values.cell(total, weight_col + 1).value == pytest.approx(float(result.scores.total)), name
+        form, columns = _form(result), _columns(result)
+        total = _total_row(values, form.total_label)
+        if "weight" in form.total_columns:
+            assert values.cell(total, columns.weight + 1).value == pytest.approx(float(result.scores.weight_total)), name
+        assert values.cell(total, columns.score + 1).value == pytest.approx(float(result.scores.total)), name
 
 
 def test_a_reader_of_values_sees_every_total_as_a_number(workbooks):
@@ -126,10 +133,14 @@ def test_a_reader_of_values_sees_every_total_as_a_number(workbooks):
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         rows = list(book.worksheets[0].iter_rows(values_only=True))
         book.close()
-        total = next(row for row in rows if row[0] == "总分")
+        form = _form(result)
+        total = next(row for row in rows if row[0] == form.total_label)
         numbers = [value for value in total if isinstance(value, (int, float))]
-        assert numbers == [pytest.approx(float(result.scores.weight_total)), pytest.approx(float(result.scores.total))]
-        funds = next(row for row in rows if row[1] == _form(result).funds_rows["total"])
+        totals = {"weight": result.scores.weight_total, "score": result.scores.total}
+        assert numbers == [pytest.approx(float(totals[key])) for key in form.total_columns], name
+        if not form.funds_block:
+            continue
+        funds = next(row for row in rows if row[1] == form.funds_rows["total"])
         assert pytest.approx(float(result.scores.funds_score_used)) in [v for v in funds if isinstance(v, float | int)]
 
 
@@ -202,7 +213,7 @@ def _sheet_cells(rows: list[list[str]], printed_columns: int,
 def test_pdf_and_xlsx_hold_the_same_cells_in_the_same_order(printed, workbooks, shown):  # noqa: F811
     for name, (path, result) in workbooks.items():
         form = _form(result)
-        cells, _ = _sheet_cells(shown[name], len(form.levels) + 6, _continued_labels(path, len(form.levels)))
+        cells, _ = _sheet_cells(shown[name], _columns(result).count, _continued_labels(path, len(form.levels)))
         text = _text(_directory(printed, name) / "table.pdf")
         assert_in_reading_order(text, cells)
         pages = text.count("\f")
@@ -219,7 +230,7 @@ def test_departures_and_copies_are_printed_below_the_table(workbooks, shown):
     技术改造: no 全年执行数, the original's rate and score copied."""
     noted = 0
     for name, (path, result) in workbooks.items():
-        _, notes = _sheet_cells(shown[name], len(_form(result).levels) + 6)
+        _, notes = _sheet_cells(shown[name], _columns(result).count)
         scores, published = result.scores, result.evaluation.published
         expected = _published_departures(result)
         computed = {"总分": figure(scores.total), "分值合计": figure(scores.weight_total),
@@ -229,7 +240,7 @@ def test_departures_and_copies_are_printed_below_the_table(workbooks, shown):
         assert len(shown_departures) == len(expected), name
         for what in expected:
             assert any(computed[what] in note for note in shown_departures), (name, what)
-        if result.evaluation.funds.rows.total.executed is None:
+        if result.evaluation.funds is not None and result.evaluation.funds.rows.total.executed is None:
             copies = [n for n in notes if "照录原表" in n]
             assert copies and all("全年执行数空白" in n for n in copies), name
             assert any(published.funds_score.text in n for n in copies)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
+from .. import registry
 from ..loader import LoadError, Mapping, entries, load_file, text_of
 from ..model import PLACEHOLDER
 from ..project import Project
-from ..quantities import format_rate
+from ..quantities import figure, format_rate
 from ..registry import Form
 
 _ROW_COMMENT = "{initial: 年初预算数, budget: 全年预算数, executed: 全年执行数}（万元，空白单元格省略）"
@@ -24,39 +25,47 @@ def skeleton(form: Form, project: str, year: int | None, supplied: dict[str, tup
     lines = [f"# {form.title}（{form.region}，表式 {form.id}）",
              "# 填写说明见 docs/authoring.md；以“请填写”开头的文字是占位符。检查：jixiao validate <本文件>"]
     lines += _header_lines(form, project, year, supplied or {})
-    lines += ["funds:",
-              "  weight: 10                  # 分值",
-              "  rows:"]
-    for key, label in form.funds_rows.items():
-        lines.append(f"    {key}: {{initial: 0, budget: 0, executed: 0}}   # {label.rstrip(':：')}")
-    lines[-len(form.funds_rows)] += f"；每行 {_ROW_COMMENT}"
-    lines += ["goals:",
-              f"  expected: {PLACEHOLDER}{form.goal_labels['expected']}",
-              f"  actual: {PLACEHOLDER}{form.goal_labels['actual']}",
-              "indicators:"]
+    if form.funds_block:
+        lines += ["funds:",
+                  "  weight: 10                  # 分值",
+                  "  rows:"]
+        for key, label in form.funds_rows.items():
+            lines.append(f"    {key}: {{initial: 0, budget: 0, executed: 0}}   # {label.rstrip(':：')}")
+        lines[-len(form.funds_rows)] += f"；每行 {_ROW_COMMENT}"
+        lines += ["goals:",
+                  f"  expected: {PLACEHOLDER}{form.goal_labels['expected']}",
+                  f"  actual: {PLACEHOLDER}{form.goal_labels['actual']}"]
+    lines.append("indicators:")
     for level1 in form.level1:
         lines += [f"  - name: {level1.name}", f"    weight: {level1.weight}", "    children:"]
+        if len(form.levels) == 2:  # the indicators stand right under their category
+            lines += _leaf_lines(form, "      ")
         for level2 in level1.children:
-            lines += [f"      - name: {level2}", "        children:",
-                      "          # target 年度指标值，actual 实际完成值，照原文书写；weight 分值，score 得分"
-                      "（原表空白写 ~），reason 偏差原因分析及改进措施",
-                      f"          - {{name: {PLACEHOLDER}三级指标名称, target: ≥100 个, actual: 100 个, weight: 0, score: 0}}"]
+            lines += [f"      - name: {level2}", "        children:", *_leaf_lines(form, "          ")]
     if form.explanation_below is not None:
         lines.append('explanation: ""   # 总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明')
-    rate = format_rate(Decimal(1), form.rate_places, form.rate_strip_zeros)
     lines += ["# published:        # 原表印出的数字（供核对，可省略）",
-              "#   total: 100",
-              "#   weight_total: 100",
-              "#   funds_score: 10",
-              "#   rates: {" + ", ".join(f"{row}: {rate}" for row in form.rate_rows) + "}"]
+              f"#   total: {100 if form.funds_block else figure(sum(item.weight for item in form.level1))}"]
+    if form.funds_block:
+        rate = format_rate(Decimal(1), form.rate_places, form.rate_strip_zeros)
+        lines += ["#   weight_total: 100",
+                  "#   funds_score: 10",
+                  "#   rates: {" + ", ".join(f"{row}: {rate}" for row in form.rate_rows) + "}"]
     return "\n".join(lines) + "\n"
+
+
+def _leaf_lines(form: Form, indent: str) -> list[str]:
+    leaf = form.levels[-1] if form.levels[-1].endswith("名称") else form.levels[-1] + "名称"
+    return [f"{indent}# target {form.column('target')}，actual {form.column('actual')}，照原文书写；"
+            f"weight {form.column('weight')}，score {form.column('score')}（原表空白写 ~），reason 偏差原因分析及改进措施",
+            f"{indent}- {{name: {PLACEHOLDER}{leaf}, target: ≥100 个, actual: 100 个, weight: 0, score: 0}}"]
 
 
 def _header_lines(form: Form, project: str, year: int | None, supplied: dict) -> list[str]:
     fields = [("project", f"project: {json.dumps(project, ensure_ascii=False)}", None, "项目名称"),
               ("year", f"year: {year or 2024}", str(year or 2024), "年度"),
               ("form", f"form: {form.id}", form.id, "表式"),
-              ("scheme", "scheme: national", None, "评分规则"),
+              ("scheme", f"scheme: {_scheme_for(form)}", None, "评分规则"),
               ("department", f'department: {{name: {PLACEHOLDER}主管部门名称, code: ""}}', None, "主管部门及代码"),
               ("implementer", f"implementer: {{name: {PLACEHOLDER}实施单位名称}}", None, "实施单位")]
     if any("contact" in row for row in form.header_rows):
@@ -69,6 +78,11 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
         else:
             lines.append(f"{line}   # {title}")
     return lines
+
+
+def _scheme_for(form: Form) -> str:
+    """The scheme of the form's own region when there is one by its id (suzhou-2020), else the national one."""
+    return form.id if form.id in registry.schemes() else "national"
 
 
 def supplied_by_defaults(project: Project, directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:

@@ -16,8 +16,9 @@ def _text_line(row: dict) -> str:
     if row["name"] is None:
         return f"{row['file']}: 无法评分（有错误，见 jixiao validate）"
     published = "" if row["published_total_text"] is None else f"（原表 {row['published_total_text']}）"
+    grade = f"等级 {row['grade']}" if row["grade"] else "不评等级"  # a scheme may give none (苏州)
     return (f"{row['file']}: {row['name']}  执行率 {row['execution_rate_text'] or '—'}  总分 {row['total_text']}"
-            f"{published}  等级 {row['grade']}  警告 {row['findings'][F.WARNING]}")
+            f"{published}  {grade}  警告 {row['findings'][F.WARNING]}")
 
 
 @click.command("score")

@@ -29,13 +29,12 @@ from .. import model
 from ..model import BundleIndex, Evaluation, IndexEntry
 from ..registry import Form, Scheme
 from ..scoring import Scores
-from .grid import Cell, Grid, Part, Ref, Row, call, number_format
-from .table import project_table
+from .figures import FigureRows, Span, caption, has_labels, printed_columns
+from .grid import Cell, Grid, Part, Row
+from .table import project_table, tables_in_form
 
 ABSENT_NOTE = "未收录本汇编"  # an index entry whose table the document does not hold
-LABEL_HEADING = "项目"       # a figure table's first column: the rows' names
 LABEL_WIDTH = 34.0           # of a figure table's width, in percent
-INDENT = "\u3000"            # a part's label is indented one ideographic space per level
 DEEPEST_HEADING = 6
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -109,7 +108,7 @@ class FigureTable:
 
     @property
     def caption(self) -> str:
-        return f"表 {self.table.id} {self.table.title}"
+        return caption(self.table)
 
     @cached_property
     def grid(self) -> Grid:
@@ -133,13 +132,15 @@ class Document:
 # --- documents -----------------------------------------------------------------------------
 
 def evaluation_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
-    """An evaluation's table, then its sections and its figure tables."""
+    """An evaluation's table, then its sections and the figure tables its form does not print
+    inside the table (see `table.tables_in_form`)."""
+    inside = {id(table) for table in tables_in_form(ev, form)}
     return [ProjectTable(ev, scores, form, scheme), *(section(s) for s in ev.sections),
-            *(FigureTable(table) for table in ev.tables)]
+            *(FigureTable(table) for table in ev.tables if id(table) not in inside)]
 
 
 def section(source: model.Section) -> Section:
-    return Section(source.title, source.body or "", tuple(section(child) for child in source.children))
+    return Section(source.title or "", source.body or "", tuple(section(child) for child in source.children))
 
 
 def bundle_document(title: str, index: BundleIndex, year: int | None, evaluations: list[list]) -> Document:
@@ -202,48 +203,15 @@ def _plain(token: Token) -> str:
 # --- a figure table as a grid ------------------------------------------------------------------
 
 def figure_grid(table: model.Table, caption: str) -> Grid:
-    """The caption line, then the head row (项目 and the columns), then each row and its parts,
-    indented; a row with parts computes each of its figures as their sum (a formula that
-    stays beside the printed figure: `Grid.departures` gives the rows that do not add up)."""
-    width = max([len(table.columns), *(len(row.values) for row in _rows(table.rows))])
-    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=1 + width)])]
-    head = [Cell(1, 0, LABEL_HEADING, "column")]
-    head += [Cell(1, 1 + n, table.columns[n] if n < len(table.columns) else "", "column") for n in range(width)]
-    rows.append(Row(head))
-    _figure_rows(table.rows, 0, [cell.text for cell in head[1:]], rows)
-    share = (100 - LABEL_WIDTH) / width if width else 0
-    widths = (LABEL_WIDTH, *([round(share, 2)] * width)) if width else (100.0,)
-    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "figure", caption, 1, 1, len(rows))]
+    """The caption line, then the table's head and rows (see `figures.py`), one grid column
+    for each printed column: the rows' names (when the table has them) take LABEL_WIDTH of
+    the width, the figures share the rest."""
+    count = printed_columns(table)
+    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=max(count, 1))])]
+    head, _ = FigureRows(table, rows, [Span(col) for col in range(count)]).add()
+    figures = count - 1 if has_labels(table) else count
+    label = (LABEL_WIDTH,) if has_labels(table) else ()
+    share = (100 - sum(label)) / figures if figures else 0
+    widths = (*label, *([round(share, 2)] * figures)) if count else (100.0,)
+    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "figure", caption, 1, head, len(rows))]
     return Grid(widths, rows, parts)
-
-
-def _rows(rows: list[model.TableRow]):
-    for row in rows:
-        yield row
-        yield from _rows(row.children)
-
-
-def _figure_rows(source: list[model.TableRow], depth: int, columns: list[str], rows: list[Row]) -> list[int]:
-    """Add the rows and their parts; return the grid rows of these (not of their parts)."""
-    added = []
-    for item in source:
-        r = len(rows)
-        row = Row([Cell(r, 0, INDENT * depth + item.label, "row-label")])
-        rows.append(row)
-        added.append(r)
-        parts = _figure_rows(item.children, depth + 1, columns, rows)
-        for col, column in enumerate(columns, start=1):
-            row.cells.append(_figure(r, col, item, column, parts, rows))
-    return added
-
-
-def _figure(r: int, col: int, item: model.TableRow, column: str, parts: list[int], rows: list[Row]) -> Cell:
-    num = item.values[col - 1] if col - 1 < len(item.values) else None
-    if num is None:
-        return Cell(r, col, "", "number")
-    what = f"{item.label}的{column}" if column else item.label
-    cell = Cell(r, col, num.text, "number", number=num.value, fmt=number_format(num.text), what=what)
-    written = [Ref(p, col) for p in parts if rows[p].cells[col].number is not None or rows[p].cells[col].formula]
-    if written:
-        cell.number, cell.formula = None, call("SUM", *written)
-    return cell

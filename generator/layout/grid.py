@@ -35,7 +35,7 @@ class Area:
 
 @dataclass(frozen=True)
 class Formula:
-    """`op` is "+", "*", "/" (two arguments) or SUM, MIN, ROUND; an argument is a Ref,
+    """`op` is "+", "-", "*", "/" (two arguments) or SUM, MIN, ROUND; an argument is a Ref,
     an Area (SUM only), a Formula or a number."""
 
     op: str
@@ -56,6 +56,10 @@ def plus(a, b) -> Formula:
     return Formula("+", (a, b))
 
 
+def minus(a, b) -> Formula:
+    return Formula("-", (a, b))
+
+
 def times(a, b) -> Formula:
     return Formula("*", (a, b))
 
@@ -68,7 +72,7 @@ def call(name: str, *args) -> Formula:
     return Formula(name, args)
 
 
-_PRECEDENCE = {"+": 1, "*": 2, "/": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
 def excel(formula: Formula, a1: Callable[[Ref], str]) -> str:
@@ -83,7 +87,7 @@ def excel(formula: Formula, a1: Callable[[Ref], str]) -> str:
                 text = term(arg.args[0], arg.op) + arg.op + term(arg.args[1], arg.op, True)
                 outer = _PRECEDENCE.get(parent or "", 0)
                 inner = _PRECEDENCE[arg.op]
-                return f"({text})" if inner < outer or (right and inner == outer and parent == "/") else text
+                return f"({text})" if inner < outer or (right and inner == outer and parent in "-/") else text
             return f"{arg.op}({','.join(term(a) for a in arg.args)})"
         return format(Decimal(arg), "f")
     return term(formula)
@@ -108,6 +112,8 @@ def evaluate(formula: Formula, number: Callable[[Ref], Decimal | None]) -> Decim
         return None
     if op == "+":
         return values[0] + values[1]
+    if op == "-":
+        return values[0] - values[1]
     if op == "*":
         return values[0] * values[1]
     if op == "/":

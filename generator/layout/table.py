@@ -9,9 +9,14 @@ so (`Grid.departures`); where nothing can be computed (a blank 全年执行数),
 the published figure, marked `copied`.
 
 The indicator columns follow the tree: one column per level (the form's `levels`, more
-if the tree is deeper), then 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施.
-Each category is one cell over its rows, at every level, with its subtotals in the
-columns after the printed ones (the spreadsheet's).
+if the tree is deeper), then the form's `indicator_columns` (by default 年度指标值,
+实际完成值, 分值, 得分, 偏差原因分析及改进措施). Each category is one cell over its rows,
+at every level, with its subtotals in the columns after the printed ones (the spreadsheet's).
+
+A form may print the evaluation's figure tables inside its table, after the header
+(`tables_position: after-header`, the Suzhou 自评表's fund tables): each takes the rows
+below the header, its title in the first column over them, its columns spread over the
+others (see `figures.py`).
 """
 from __future__ import annotations
 
@@ -19,17 +24,17 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..model import Evaluation, FundsRow, Indicator, Party
+from ..model import Evaluation, FundsRow, Indicator, Party, Table
 from ..quantities import Num, reduce_html
-from ..registry import Form, Scheme
+from ..registry import INDICATOR_COLUMNS, Form, Scheme
 from ..scoring import Scores
 from ..templating import figure, rate
+from .figures import FigureRows, needs, printed_columns, spans_over
 from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
 
 DASH = "—"
 EMPTY_CATEGORY_TEXT = {"row": "", "not-applicable": "不适用"}  # "omit": no row
 HEADER_LABELS = {"project": "项目名称", "contact": "联系电话"}
-TRAILING_COLUMNS = 5  # 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施
 FUNDS_FIGURES = 6     # 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分
 ASIDE_GAP, ASIDE_WIDTH = 2.0, 16.0
 _PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
@@ -82,13 +87,15 @@ def _lines_under(node: Indicator, depth: int, parents: tuple, levels: int, empty
 
 @dataclass(frozen=True)
 class Columns:
-    """The column numbers of a table whose indicator tree has `levels` levels."""
+    """The column numbers of a table whose indicator tree has `levels` levels, followed by
+    the indicator columns `trailing` (target, actual, weight, score, reason: the form's order)."""
 
     levels: int
+    trailing: tuple[str, ...] = tuple(INDICATOR_COLUMNS)
 
     @property
     def count(self) -> int:
-        return 1 + self.levels + TRAILING_COLUMNS
+        return 1 + self.levels + len(self.trailing)
 
     def level(self, depth: int) -> int:
         return depth
@@ -97,25 +104,30 @@ class Columns:
     def leaf(self) -> int:
         return self.levels
 
+    def of(self, key: str) -> int | None:
+        """The column of an indicator column (target, actual…), None when the form prints none."""
+        return 1 + self.levels + self.trailing.index(key) if key in self.trailing else None
+
     @property
     def target(self) -> int:
-        return self.levels + 1
+        return self.of("target")
 
     @property
     def actual(self) -> int:
-        return self.levels + 2
+        return self.of("actual")
 
     @property
     def weight(self) -> int:
-        return self.levels + 3
+        return self.of("weight")
 
     @property
     def score(self) -> int:
-        return self.levels + 4
+        return self.of("score")
 
     @property
-    def reason(self) -> int:
-        return self.levels + 5
+    def keyed(self) -> list[tuple[str, int]]:
+        """(key, column) of each indicator column, in print order."""
+        return [(key, self.of(key)) for key in self.trailing]
 
     @property
     def funds_figures(self) -> int:
@@ -127,9 +139,10 @@ def column_widths(form: Form, levels: int) -> tuple[float, ...]:
     out: each upper level as wide as the form's upper levels on average, the leaf level
     as its own, all scaled to 100 %."""
     widths = tuple(form.column_widths)
-    if len(widths) == 1 + levels + TRAILING_COLUMNS:
+    columns = len(form.indicator_columns)
+    if len(widths) == 1 + levels + columns:
         return widths
-    section, declared, trailing = widths[0], widths[1:-TRAILING_COLUMNS], widths[-TRAILING_COLUMNS:]
+    section, declared, trailing = widths[0], widths[1:-columns], widths[-columns:]
     upper = sum(declared[:-1]) / max(len(declared) - 1, 1) if len(declared) > 1 else declared[0]
     raw = (section, *([upper] * (levels - 1)), declared[-1], *trailing)
     return tuple(round(w * 100 / sum(raw), 2) for w in raw)
@@ -153,13 +166,27 @@ def _party(form: Form, party: Party | None) -> str:
     return form.party(party.name, party.code) if party else ""
 
 
+def tables_in_form(ev: Evaluation, form: Form) -> list[Table]:
+    """The figure tables the form prints inside its table, after the header: all of them when
+    it asks so (`tables_position: after-header`), but for any with more columns than fit."""
+    if form.tables_position != "after-header":
+        return []
+    room = Columns(_levels(ev, form), form.indicator_columns).count - 1  # the first column holds the titles
+    return [table for table in ev.tables if 0 < printed_columns(table) <= room]
+
+
+def _levels(ev: Evaluation, form: Form) -> int:
+    return max(len(form.levels), tree_depth(ev.indicators))
+
+
 class _TableBuilder:
     """Lays the project table out row by row; each method adds one block of rows."""
 
     def __init__(self, ev: Evaluation, scores: Scores, form: Form, scheme: Scheme):
         self.ev, self.scores, self.form, self.scheme = ev, scores, form, scheme
-        self.levels = max(len(form.levels), tree_depth(ev.indicators))
-        self.cols = Columns(self.levels)
+        self.levels = _levels(ev, form)
+        self.cols = Columns(self.levels, form.indicator_columns)
+        self.widths = column_widths(form, self.levels)
         self.rows: list[Row] = []
         self.parts: list[Part] = []
         self.funds_total: int | None = None  # the grid row of 年度资金总额
@@ -189,6 +216,7 @@ class _TableBuilder:
         self.title()
         first = len(self.rows)
         self.header()
+        self.figure_tables()
         self.funds()
         self.goals()
         heading = f"{self.ev.project} {self.form.title}（{self.ev.year} 年度）"
@@ -197,11 +225,12 @@ class _TableBuilder:
         self.indicators()
         self.total()
         self.explanation()
+        self.footnote()
         self._part("table", "indicators", f"{self.ev.project}：绩效指标", first, head=1)
         for row in self.rows:
             row.cells.sort(key=lambda c: c.col)
         aside = (ASIDE_GAP,) + (ASIDE_WIDTH,) * (2 * (self.levels - 1))
-        grid = Grid(column_widths(self.form, self.levels), self.rows, self.parts, aside)
+        grid = Grid(self.widths, self.rows, self.parts, aside)
         for cell in grid.cells():
             if cell.role == "aside" and cell.formula is not None:
                 cell.text = figure(grid.value(Ref(cell.row, cell.col)))
@@ -224,18 +253,22 @@ class _TableBuilder:
 
     def title(self) -> None:
         form, span = self.form, self.cols.count
-        lines = [(form.title, "title"), (form.year_line.format(year=self.ev.year), "year")]
-        if form.unit_line:
-            lines.append((form.unit_line, "unit"))
+        lines = [(form.report_title, "report"), (form.title, "title"),
+                 (form.year_line.format(year=self.ev.year) if form.year_line else None, "year"),
+                 (form.unit_line, "unit")]
+        lines = [(text, role) for text, role in lines if text]
         for text, role in lines:
             self.put(self._row(), 0, text, role, cols=span)
         self._part("lines", "title", "", 0)
 
     def header(self) -> None:
+        """Each header row: a label over the first two columns and its field; a second label
+        at the 实际完成值 column and its field to the end."""
         ev, form, cols = self.ev, self.form, self.cols
-        values = {"project": ev.project, "department": _party(form, ev.department),
+        values = {"project": ev.project, "year": str(ev.year or ""), "department": _party(form, ev.department),
                   "implementer": _party(form, ev.implementer), "contact": ev.contact or ""}
-        labels = {**HEADER_LABELS, "department": form.department_label, "implementer": form.implementer_label}
+        labels = {**HEADER_LABELS, "year": form.year_label, "department": form.department_label,
+                  "implementer": form.implementer_label}
         for keys in form.header_rows:
             r = self._row()
             self.put(r, 0, labels[keys[0]], "label", cols=2)
@@ -244,11 +277,20 @@ class _TableBuilder:
                 continue
             self.put(r, 2, values[keys[0]], "field", cols=cols.actual - 2)
             self.put(r, cols.actual, labels[keys[1]], "label")
-            self.put(r, cols.weight, values[keys[1]], "field", cols=cols.count - cols.weight)
+            self.put(r, cols.actual + 1, values[keys[1]], "field", cols=cols.count - cols.actual - 1)
+
+    def figure_tables(self) -> None:
+        """The figure tables the form prints inside its table: each one's title in the first
+        column over its rows, its own columns spread over the others."""
+        for table in tables_in_form(self.ev, self.form):
+            spans = spans_over(list(self.widths[1:]), 1, needs(table))
+            first = len(self.rows)
+            _, added = FigureRows(table, self.rows, spans).add()
+            self.rows[first].cells.append(Cell(first, 0, table.title, "group", rows=added))
 
     def funds(self) -> None:
         ev, form, cols = self.ev, self.form, self.cols
-        if ev.funds is None or ev.funds.rows is None:
+        if ev.funds is None or ev.funds.rows is None or not form.funds_block:
             return
         lines = [(key, row) for key, row in ev.funds.rows.present() if key in form.funds_rows]
         r = self._row()
@@ -341,13 +383,11 @@ class _TableBuilder:
     def indicators(self) -> None:
         form, cols = self.form, self.cols
         head = self._row()
-        self.put(head, 0, "", "section-head")
+        self.put(head, 0, form.indicators_head, "section-head")
         for depth, name in enumerate(level_names(form, self.levels), start=1):
             self.put(head, cols.level(depth), name, "column")
-        for col, heading in ((cols.target, form.column("target", "年度指标值")),
-                             (cols.actual, form.column("actual", "实际完成值")), (cols.weight, "分值"),
-                             (cols.score, "得分"), (cols.reason, "偏差原因分析及改进措施")):
-            self.put(head, col, heading, "column")
+        for key, col in cols.keyed:
+            self.put(head, col, form.column(key), "column")
         for depth in range(1, self.levels):
             for offset, what in enumerate(("分值小计", "得分小计")):
                 self.put(head, self._aside(depth) + offset, f"{level_names(form, self.levels)[depth - 1]}{what}",
@@ -357,7 +397,7 @@ class _TableBuilder:
         for number, line in enumerate(lines):
             self._line(self._row(line=number), line)
         if lines:
-            self.put(self.first_line, 0, "绩效指标", "section", rows=len(lines), repeat=True)
+            self.put(self.first_line, 0, form.indicators_label, "section", rows=len(lines), repeat=True)
         self._level_cells(lines)
 
     def _aside(self, depth: int) -> int:
@@ -369,15 +409,18 @@ class _TableBuilder:
             self.put(r, cols.level(depth), "", "blank")  # no category at this level
         if leaf is None:
             self.put(r, cols.leaf, EMPTY_CATEGORY_TEXT.get(self.form.empty_category, ""), "name")
-            for col in (cols.target, cols.actual, cols.weight, cols.score, cols.reason):
+            for _, col in cols.keyed:
                 self.put(r, col, "", "blank")
             return
         self.put(r, cols.leaf, leaf.name, "name")
-        for col, value in ((cols.target, leaf.target), (cols.actual, leaf.actual)):
-            self._value(r, col, value.text if value else "")
-        self.put_figure(r, cols.weight, leaf.weight)
-        self.put_figure(r, cols.score, leaf.score)
-        self.put(r, cols.reason, leaf.reason or "", "note")
+        for key, col in cols.keyed:
+            if key in ("target", "actual"):
+                value = getattr(leaf, key)
+                self._value(r, col, value.text if value else "")
+            elif key in ("weight", "score"):
+                self.put_figure(r, col, getattr(leaf, key))
+            else:
+                self.put(r, col, leaf.reason or "", "note")
 
     def _value(self, r: int, col: int, text: str) -> None:
         """Targets and actuals stay text, except plain numbers (`80`, `0.15`), which a
@@ -413,9 +456,13 @@ class _TableBuilder:
                      formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
 
     def total(self) -> None:
-        cols, ev, scores = self.cols, self.ev, self.scores
+        """The 总分 row: its label up to the first figure it prints (the form's `total_columns`),
+        each of those a formula, the other columns blank."""
+        cols, ev, scores, form = self.cols, self.ev, self.scores, self.form
         r = self._row("total")
-        self.put(r, 0, "总分", "total-label", cols=cols.weight)
+        printed = [cols.of(key) for key in form.total_columns]
+        label_cols = min(printed)
+        self.put(r, 0, form.total_label, "total-label", cols=label_cols)
         published = ev.published
         body = Area(Ref(self.first_line, cols.weight), Ref(r - 1, cols.weight))
         scored = Area(Ref(self.first_line, cols.score), Ref(r - 1, cols.score))
@@ -424,12 +471,15 @@ class _TableBuilder:
             first = self.cols.funds_figures
             weights = plus(Ref(self.funds_total, first + 3), weights)
             points = plus(Ref(self.funds_total, first + 5), points)
-        for col, formula, printed, computed, what in (
-                (cols.weight, weights, published.weight_total if published else None, scores.weight_total, "分值合计"),
-                (cols.score, points, published.total if published else None, scores.total, "总分")):
-            text = printed.text if printed is not None else figure(computed)
+        totals = {cols.weight: (weights, published.weight_total if published else None, scores.weight_total, "分值合计"),
+                  cols.score: (points, published.total if published else None, scores.total, "总分")}
+        for col in range(label_cols, cols.count):
+            if col not in printed:
+                self.put(r, col, "", "blank")
+                continue
+            formula, shown, computed, what = totals[col]
+            text = shown.text if shown is not None else figure(computed)
             self.put(r, col, text, "number", formula=formula, fmt=number_format(text), what=what)
-        self.put(r, cols.reason, "", "blank")
 
     def explanation(self) -> None:
         form, cols = self.form, self.cols
@@ -439,6 +489,12 @@ class _TableBuilder:
         label = f"总分在 {figure(form.explanation_below)} 分以下项目未实现绩效目标的原因分析及拟采取的措施说明"
         self.put(r, 0, label, "explanation-label", cols=cols.target)
         self.put(r, cols.target, self.ev.explanation or "", "text", cols=cols.count - cols.target)
+
+
+    def footnote(self) -> None:
+        if self.form.footnote:
+            r = self._row("footnote")
+            self.put(r, 0, self.form.footnote, "text", cols=self.cols.count)
 
 
 def project_table(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> Grid:

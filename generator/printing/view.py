@@ -73,15 +73,18 @@ def table_view(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme,
 
 
 def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
-               heading: str = "h1") -> Markup:
+               heading: str = "h1", number: int = 1) -> Markup:
     """A table, section or figure table as HTML. A table is drawn by its form's own template
     (print/<form>.html) when the project has one; `prefix` names its anchors in a PDF of
-    several tables; `heading` is the tag of its title (h2 on the site, under the page's h1)."""
+    several tables; `heading` is the tag of its title (h2 on the site, under the page's h1).
+    A section's heading is anchored by its place: `s2` for the evaluation's second section,
+    `s2-1` for the first below it (see `section_anchors`)."""
     if block.kind == "table":
         template = env.select_template([f"print/{block.form.id}.html", "print/project-table.html"])
         return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
     if block.kind == "section":
-        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL))
+        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL, prefix=prefix,
+                                                                    number=str(number)))
     if block.kind == "figure-table":
         return Markup(env.get_template("print/figure-table.html").render(view=GridView(block.grid), prefix=prefix))
     raise ValueError(f"no HTML for a {block.kind} block here: the front matter is drawn by print/bundle.html")
@@ -89,4 +92,32 @@ def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozens
 
 def blocks_html(blocks: list, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
                 heading: str = "h1") -> list[Markup]:
-    return [block_html(block, env, prefix, breaks, heading) for block in blocks]
+    numbers = section_numbers(blocks)
+    return [block_html(block, env, prefix, breaks, heading, numbers.get(id(block), 1)) for block in blocks]
+
+
+def section_numbers(blocks: list) -> dict[int, int]:
+    """Each section block's place among the sections of its evaluation (from 1), by id: the
+    sections after a table are numbered again from 1."""
+    numbers, count = {}, 0
+    for block in blocks:
+        if block.kind == "table":
+            count = 0
+        elif block.kind == "section":
+            count += 1
+            numbers[id(block)] = count
+    return numbers
+
+
+def section_anchors(sections: list, prefix: str = "s") -> list[tuple[str, str, list]]:
+    """(anchor, title, the same for its subsections) of each titled section, as section.html
+    anchors them: a contents list of the report."""
+    found = []
+    for number, section in enumerate(sections, start=1):
+        anchor = f"{prefix}{number}"
+        children = section_anchors(section.children, f"{anchor}-")
+        if section.title:
+            found.append((anchor, section.title, children))
+        else:
+            found += children
+    return found

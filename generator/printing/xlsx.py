@@ -508,7 +508,8 @@ class SectionWriter:
     def add(self, section, level: int) -> None:
         if self.row > 1:
             self.row += 1  # an empty row before each section
-        self._line(section.title, "title" if level == 1 else "heading")
+        if section.title:
+            self._line(section.title, "title" if level == 1 else "heading")
         for role, text in section.paragraphs():
             self._line(text, role)
         for child in section.children:
