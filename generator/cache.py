@@ -42,11 +42,11 @@ class ResultCache:
     def for_files(cls, files: list[Path]) -> "ResultCache":
         from .pipeline import project_root
 
-        root = project_root(files[0].resolve().parent) if files else Path.cwd()
+        root = project_root(files[0].parent.resolve()) if files else Path.cwd()
         return cls(root / CACHE_DIR / "results")
 
     def _shard_path(self, content_dir: Path) -> Path:
-        name = hashlib.sha1(str(content_dir).encode("utf-8")).hexdigest()[:20]
+        name = hashlib.sha1(str(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
         return self.directory / f"{name}.pickle"
 
     def _shard(self, content_dir: Path) -> dict[str, tuple]:

@@ -21,10 +21,13 @@ from . import registry
 from .cache import ResultCache
 from .export import summary
 from .findings import Finding, Pos
-from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, load_file, merge, node_pos
+from .limits import check_evaluation, check_index
+from .loader import (DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, deepest, inside, load_file, merge,
+                     node_pos, parse, read_source, shown, too_deep)
 from .model import BundleIndex, Evaluation
 from .schema import Converter
 from .scoring import Scores, score
+from .structure import check_urls
 
 ROOT_MARKERS = ("site_config.yml", ".git")
 CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
@@ -39,6 +42,7 @@ class Result:
     summary: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # what a later stage derived in the worker (search text…)
     indicators_packed: bytes | None = None  # a light result's indicator rows, pickled
+    source: bytes | None = None  # the file's bytes as read, until a later stage has seen them
 
     def light(self) -> "Result":
         """The same result without its model: what validate, score and the cache need.
@@ -91,7 +95,8 @@ class Report:
 
 def discover(paths: list[str | Path]) -> list[Path]:
     """Evaluation files under the given paths, in a stable order; `_*.yml` are not evaluations,
-    and hidden directories are not entered."""
+    and hidden directories are not entered. Symlinked directories are not entered either;
+    one that leaves the project is listed, so that loading refuses it by name."""
     files = set()
     for path in map(Path, paths):
         if path.is_dir():
@@ -102,9 +107,12 @@ def discover(paths: list[str | Path]) -> list[Path]:
 
 
 def _yaml_files(top: str):
+    root = boundary(Path(os.path.abspath(top)))
     for directory, subdirs, names in os.walk(top):
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         yield from (os.path.join(directory, n) for n in names if n.endswith(".yml") and not n.startswith(("_", ".")))
+        yield from (path for path in (os.path.join(directory, d) for d in subdirs if not d.startswith("_"))
+                    if os.path.islink(path) and not inside(path, root))
 
 
 @lru_cache(maxsize=65536)
@@ -113,6 +121,17 @@ def project_root(start: Path) -> Path:
         if any((directory / marker).exists() for marker in ROOT_MARKERS):
             return directory
     return Path(start.anchor)
+
+
+@lru_cache(maxsize=65536)
+def boundary(directory: Path) -> Path:
+    """What a symlink in an (absolute) directory may point into: the project; without a
+    project (no site_config.yml or .git above), the working directory or else the directory."""
+    root = project_root(directory)
+    if root != Path(root.anchor):
+        return root
+    cwd = Path.cwd()
+    return cwd if directory == cwd or cwd in directory.parents else directory
 
 
 @lru_cache(maxsize=65536)
@@ -125,7 +144,7 @@ def defaults_chain(directory: Path) -> tuple[Path, ...]:
     chain = []
     for current in [absolute, *absolute.parents]:
         candidate = current / DEFAULTS_NAME
-        if candidate.exists():
+        if os.path.lexists(candidate):  # a broken link too: loading it says what is wrong
             chain.append(candidate if directory.is_absolute() else Path(os.path.relpath(candidate)))
         if current == root:
             break
@@ -134,7 +153,27 @@ def defaults_chain(directory: Path) -> tuple[Path, ...]:
 
 @lru_cache(maxsize=4096)
 def _defaults_node(path: Path):
-    return load_file(path)
+    node = load_file(path, _boundary_of(path))
+    if node is not None and type(node) is not Mapping:
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
+    return node
+
+
+def _boundary_of(path: Path) -> Path:
+    return _directory_boundary(os.path.dirname(path))
+
+
+@lru_cache(maxsize=4096)
+def _directory_boundary(directory: str) -> Path:
+    return boundary(Path(os.path.abspath(directory)))
+
+
+def _kind_of(node) -> str:
+    """A node that should have been a mapping, as a message names it (a text only by its start)."""
+    if type(node) is Sequence:
+        return "列表"
+    text = node.value if len(node.value) <= 20 else node.value[:20] + "……"
+    return f"文字“{text}”"
 
 
 # --- one file --------------------------------------------------------------------------
@@ -146,20 +185,30 @@ def process_file(path: Path, extra_dirs: tuple[Path, ...] = ()) -> Result:
 
 
 def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
-    file = str(path)
+    file = shown(path)
     result = Result(file)
+    if file != str(path):
+        result.findings.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=f"文件名或目录名不是 UTF-8 编码：{file}",
+                                              fix="把文件或目录重命名为 UTF-8 编码的名称（中文、拼音或英文均可）。"))
+        return result
+    node = None
     try:
-        node = _merged_node(path)
+        result.source = read_source(path, _boundary_of(path))
+        node = _merged_node(result.source, file)
+        forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
+        converter = Converter(_choices(extra_dirs))
+        evaluation = converter.to_object(Evaluation, node)
     except LoadError as exc:
         result.findings.append(exc.finding)
         return result
-    except OSError as exc:
-        result.findings.append(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=f"无法读取文件（{exc.strerror}）"))
+    except RecursionError:  # nested too deep for the converter: say where
+        too_deep_node = deepest(node) if node is not None else None
+        result.findings.append(too_deep(node_pos(too_deep_node) if too_deep_node else Pos(file, 1, 1)))
         return result
-    forms, schemes = registry.forms(extra_dirs), registry.schemes(extra_dirs)
-    converter = Converter(_choices(extra_dirs))
-    evaluation = converter.to_object(Evaluation, node)
     result.findings += converter.findings
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    result.findings += check_evaluation(evaluation)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     if not evaluation.indicators and evaluation.funds is None:
@@ -181,14 +230,12 @@ def _choices(extra_dirs: tuple[Path, ...]) -> dict[str, list[str]]:
     return {"forms": list(registry.forms(extra_dirs)), "schemes": list(registry.schemes(extra_dirs))}
 
 
-def _merged_node(path: Path) -> Mapping:
-    node = load_file(path)
-    file = str(path)
+def _merged_node(source: bytes, file: str) -> Mapping:
+    node = parse(source, file)
     if node is None:
         raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
     if type(node) is not Mapping:
-        kind = "列表" if type(node) is Sequence else f"文字“{node.value}”"
-        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind))
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
     return merge(_directory_defaults(os.path.dirname(file)), node)
 
 
@@ -224,6 +271,7 @@ def _process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, a
             result = process_file(path, extra_dirs)
             if after is not None:
                 after(result)
+            result.source = None
             results.append(result if full else result.light())  # a model is dropped as soon as it is done
     return results
 
@@ -243,21 +291,42 @@ def _gc_paused():
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True,
         extra_dirs: tuple[Path, ...] = (), full: bool = False, after=None, reuse=None,
-        progress=None, discovered: bool = False) -> Report:
+        progress=None, discovered: bool = False, content_root: Path | None = None) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
 
     `after(result)` runs in the worker right after a file is processed (a later stage
     renders its page there, while the model is at hand); a cached result is used only
     when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
-    With `discovered`, `paths` is already the sorted list of evaluation files."""
+    With `discovered`, `paths` is already the sorted list of evaluation files. The files'
+    site URLs, from their paths under `content_root` (by default that of the project's
+    site_config.yml, else the one directory given), must be distinct and fit a file system."""
     with _gc_paused():
         files = list(paths) if discovered else discover(paths)
-        return _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress)
+        report = _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress)
+    root = content_root or (None if discovered else _content_root(paths))
+    if root is not None:
+        published = [(r.file, r.summary["year"]) for r in report.results if r.summary.get("name")]
+        report.bundle_findings += check_urls(published, root)
+    return report
+
+
+def _content_root(paths: list[str | Path]) -> Path | None:
+    """The content directory the site would be built from, for files given on the command line."""
+    from .config import CONFIG_NAME, load_config  # the configuration reads the schema: only when needed
+
+    directories = [Path(p) for p in paths if Path(p).is_dir()]
+    if not directories:
+        return None
+    config_path = project_root(Path(os.path.abspath(directories[0]))) / CONFIG_NAME
+    site = load_config(config_path)[0] if config_path.is_file() else None
+    if site is not None:
+        return site.content_path
+    return directories[0] if len(directories) == 1 else None
 
 
 def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Report:
-    for cached in (project_root, defaults_chain, _defaults_node, _directory_defaults):
+    for cached in (project_root, boundary, _directory_boundary, defaults_chain, _defaults_node, _directory_defaults):
         cached.cache_clear()  # a long `serve` sees new files
     cache = ResultCache.for_files(files) if use_cache else None
     parents = _parents(files)
@@ -277,7 +346,7 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
         parent = parents[index]
         unfinished[parent] -= 1
         if cache:
-            cache.put(files[index], parent, defaults_chain(parent), result.light())
+            _remember(cache, files[index], parent, result)
             if not unfinished[parent]:  # written while the workers go on, not all at the end
                 cache.save(only=parent)
     if cache:
@@ -285,6 +354,15 @@ def _run(files, jobs, use_cache, extra_dirs, full, after, reuse, progress) -> Re
     report = Report(results)
     _check_bundles(report, parents)
     return report
+
+
+def _remember(cache: ResultCache, path: Path, parent: Path, result: Result) -> None:
+    """Caches a result; one whose file or defaults cannot even be looked at (a broken
+    symlink) is worked out again next time."""
+    try:
+        cache.put(path, parent, defaults_chain(parent), result.light())
+    except OSError:
+        pass
 
 
 def _parents(files: list[Path]) -> list[Path]:
@@ -343,17 +421,24 @@ def _check_bundles(report: Report, parents: list[Path]) -> None:
         by_dir.setdefault(parent, []).append(result)
     for directory, results in sorted(by_dir.items()):
         index_path = directory / INDEX_NAME
-        if not index_path.exists():
+        if not os.path.lexists(index_path):
             continue
         try:
-            node = load_file(index_path)
+            node = load_file(index_path, _boundary_of(index_path))
         except LoadError as exc:
             report.bundle_findings.append(exc.finding)
+            continue
+        if node is not None and type(node) is not Mapping:
+            report.bundle_findings.append(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
             continue
         converter = Converter({})
         index = converter.to_object(BundleIndex, node) if type(node) is Mapping else None
         report.bundle_findings += converter.findings
         if index is None:
+            continue
+        limits = check_index(index)
+        report.bundle_findings += limits
+        if limits:
             continue
         report.indexes[str(directory)] = index
         names = {r.summary["name"]: r for r in results if r.summary.get("name")}

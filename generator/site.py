@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import charts, checks, export, registry, search
 from . import findings as F
+from .cache import CACHE_DIR
 from .config import SiteConfig
 from .output import Output
 from .loader import LoadError, Mapping, entries, load_file, text_of
@@ -27,11 +28,11 @@ from .pipeline import Report, Result, defaults_chain, discover, run
 from markupsafe import Markup
 
 from .quantities import as_printed, figure, format_number, parse_num, reduce_html
-from .structure import Location, locate, slugify, unit_year_url
+from .structure import Location, content_relative, locate, slugify, unit_year_url
 from .templating import SHIPPED_TEMPLATES, environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
 
-BUILD_STATE = ".jixiao-build.json"
+BUILD_STATE = ".jixiao-build.json"  # where earlier versions kept the state, inside the served output
 PAGE = "index.html"
 
 
@@ -114,15 +115,17 @@ class EvaluationRenderer:
         return _THEMES[self.key]
 
     def __call__(self, result: Result) -> None:
+        if result.evaluation is None:  # a file with errors gets no page (and may not even be a file)
+            return
         site = self.site
-        location = locate(result.file, site.content_path.resolve(), result.summary.get("year"))
+        location = locate(result.file, site.content_path, result.summary.get("year"))
+        if location.too_long_part():  # no page can be written there: the run reports it
+            return
         result.extra["url"] = location.url
         result.extra["signature"] = source_signature(Path(result.file))
-        if result.evaluation is None:
-            return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
         result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
-        published = export.download_row(result.summary, unit_name)
+        published = export.download_row({**result.summary, "file": self.public_file(result.file)}, unit_name)
         result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
         result.extra["snippet"] = search_snippet(result.summary)
@@ -132,10 +135,13 @@ class EvaluationRenderer:
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, self.theme().render(page))
-        output.write_text(location.url + "data.json", json.dumps(
-            {**published, "findings_list": [f.as_dict() for f in result.findings]},
-            ensure_ascii=False, indent=1, sort_keys=True))
-        output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
+        findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
+        output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
+                                                                 ensure_ascii=False, indent=1, sort_keys=True))
+        output.write_bytes(location.url + "source.yml", result.source)  # the bytes that were checked
+
+    def public_file(self, file: str) -> str:
+        return content_relative(file, self.site.content_path)
 
 
 def source_signature(path: Path) -> list:
@@ -346,7 +352,7 @@ class SiteBuilder:
 
             with self.timed("evaluations"), self._progress(len(files)) as update:
                 report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                             reuse=reuse, progress=update, discovered=True)
+                             reuse=reuse, progress=update, discovered=True, content_root=self.site.content_path)
             if report.count(F.ERROR):
                 output.discard()
                 return report
@@ -356,7 +362,9 @@ class SiteBuilder:
                 return report
             self._write_listings(report, nav, names, key, output)
             with self.timed("commit"):
+                self._forget_state()  # until the new output is in place, no state describes it
                 output.commit()
+            self._save_state()
         except BaseException:
             output.discard()
             raise
@@ -388,12 +396,11 @@ class SiteBuilder:
         self._previous_index = None
         self._previous_pages: dict[str, list] = {}
         self._previous_listings: dict[str, str] = {}
-        state_path = self.out_dir / BUILD_STATE
         try:
-            state = json.loads(state_path.read_text(encoding="utf-8"))
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        if state.get("key") != key:
+        if not isinstance(state, dict) or state.get("key") != key or state.get("home") != self._home_digest():
             return {}
         self._previous_index = state.get("search")
         self._previous_pages = state.get("pages", {})
@@ -446,9 +453,41 @@ class SiteBuilder:
         if not output.overlay:  # an incremental build keeps the assets: the render key covers them
             theme.copy_assets(output.root)
         output.remove_stale(set(self._previous_pages) - {r.extra["url"] for r in results})
-        state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
-                 "search": self.search_figures["partitions"], "listings": listings}
-        output.write_text(BUILD_STATE, json.dumps(state, sort_keys=True))
+        self._state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
+                       "search": self.search_figures["partitions"], "listings": listings}
+        output.remove_stale([BUILD_STATE])  # left in the output by earlier versions
+
+    # The state of the last build describes its output, but is not part of it (the output is
+    # served): it is kept in the project's cache, and holds only for the very output whose
+    # home page it records (an output deleted or replaced since is built whole again).
+
+    @property
+    def state_path(self) -> Path:
+        name = hashlib.sha1(str(self.out_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+        return self.site.root / CACHE_DIR / "builds" / f"{name}.json"
+
+    def _home_digest(self) -> str | None:
+        try:
+            return hashlib.sha256((self.out_dir / PAGE).read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def _forget_state(self) -> None:
+        try:
+            self.state_path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def _save_state(self) -> None:
+        """Written whole, then renamed; a state that cannot be written only costs a full build."""
+        state = {**self._state, "home": self._home_digest()}
+        try:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.state_path)
+        except OSError:
+            pass
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         """Joined from each evaluation's own lines, made when its page was rendered."""
