@@ -28,6 +28,7 @@ from openpyxl.xml.functions import tostring
 from ..model import BundleIndex
 from ..quantities import Num
 from ..templating import figure, rate
+from .cells import Formula, set_value
 from .view import TableView
 
 FONT_NAME = "Noto Serif CJK SC"  # the SC face: Chinese, not Japanese, glyph shapes
@@ -94,13 +95,14 @@ class Sheet:
 
     def put(self, row: int, col: int, value, rows: int = 1, cols: int = 1, align=CENTER, font=FONT,
             border=True, fmt: str | None = None):
-        cell = self.ws.cell(row, col, value)
+        cell = self.ws.cell(row, col)
         if rows > 1 or cols > 1:  # merged before styled: openpyxl would spread the borders itself
             self.ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1,
                                 end_column=col + cols - 1)
         for r in range(row, row + rows):
             for c in range(col, col + cols):
                 self._style(self.ws.cell(r, c), (font, align, fmt, border))
+        set_value(cell, value)  # after the style, which would drop a quote prefix
         self._fit(row, rows, sum(self.widths[col - 1:col - 1 + cols]), value, font)
         return cell
 
@@ -120,7 +122,7 @@ class Sheet:
         self.styles[key] = copy(cell._style)
 
     def _fit(self, row: int, rows: int, width: float, value, font: Font) -> None:
-        if value is None or str(value).startswith("="):
+        if value is None or isinstance(value, Formula):
             return
         need = _lines(str(value), width) * LINE_POINTS * font.size / 10 + PADDING_POINTS
         if rows == 1:
@@ -237,7 +239,8 @@ class TableWriter:
             put(r, 9, line.score or None, align=CENTER)
         if line.key in self.form.rate_rows:
             fallback = _excel_number(line.rate_published.value) if line.rate_published else '""'
-            cell = put(r, 8, f"=IF({computable},F{r}/E{r},{fallback})", align=RIGHT, fmt=rate_format(self.form))
+            formula = Formula(f"=IF({computable},F{r}/E{r},{fallback})")
+            cell = put(r, 8, formula, align=RIGHT, fmt=rate_format(self.form))
             computed = rate(self.view.scores.rates.get(line.key), self.form)
             _note(cell, line.rate, computed, "执行率")
         else:
@@ -246,8 +249,8 @@ class TableWriter:
     def _funds_score(self, r: int, computable: str, printed: str) -> None:
         scheme, published = self.view.scheme, self.view.evaluation.published
         fallback = published.funds_score.value if published and published.funds_score else Decimal(0)
-        formula = (f"=IF({computable},ROUND(G{r}*MIN(F{r}/E{r},{_excel_number(scheme.funds_cap)}),"
-                   f"{scheme.score_places}),{_excel_number(fallback)})")
+        formula = Formula(f"=IF({computable},ROUND(G{r}*MIN(F{r}/E{r},{_excel_number(scheme.funds_cap)}),"
+                          f"{scheme.score_places}),{_excel_number(fallback)})")
         cell = self.sheet.put(r, 9, formula, align=RIGHT, fmt="General")
         _note(cell, printed, figure(self.view.scores.funds_score), "资金得分")
 
@@ -285,7 +288,7 @@ class TableWriter:
             put(r, 2, self.view.level1_title(row), rows=row.level1_span)
             end = r + row.level1_span - 1
             for col, letter in zip(SUBTOTAL_COLUMNS, "GH"):
-                put(r, col, f"=SUM({letter}{r}:{letter}{end})", align=RIGHT, border=False, fmt="General")
+                put(r, col, Formula(f"=SUM({letter}{r}:{letter}{end})"), align=RIGHT, border=False, fmt="General")
         if row.level2_span:
             put(r, 3, row.level2.name, rows=row.level2_span)
         elif not row.level2:
@@ -304,8 +307,8 @@ class TableWriter:
         put(r, 1, "总分", cols=6)
         funds_weight = f"G{self.funds_total_row}+" if self.funds_total_row else ""
         funds_score = f"I{self.funds_total_row}+" if self.funds_total_row else ""
-        weights = put(r, 7, f"={funds_weight}SUM(G{first}:G{last})", align=RIGHT, fmt="General")
-        total = put(r, 8, f"={funds_score}SUM(H{first}:H{last})", align=RIGHT, fmt="General")
+        weights = put(r, 7, Formula(f"={funds_weight}SUM(G{first}:G{last})"), align=RIGHT, fmt="General")
+        total = put(r, 8, Formula(f"={funds_score}SUM(H{first}:H{last})"), align=RIGHT, fmt="General")
         put(r, 9, None)
         _note(weights, view.weight_total, figure(view.scores.weight_total), "分值合计")
         _note(total, view.total, figure(view.scores.total), "总分")
@@ -361,7 +364,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
-    base = _SHEET_UNSAFE.sub("", text)[:28] or "表"
+    base = _SHEET_UNSAFE.sub("", text)[:28].strip("'") or "表"  # Excel refuses a quote at either end
     title, n = base, 2
     while title in taken:
         title, n = f"{base[:26]}-{n}", n + 1
@@ -403,7 +406,7 @@ def _index_sheet(ws: Worksheet, index: BundleIndex, year, titles: dict[str, str]
         sheet.put(row, 1, entry.no)
         cell = sheet.put(row, 2, entry.project, align=LEFT)
         if entry.project in titles:
-            cell.hyperlink = f"#'{titles[entry.project]}'!A1"
+            cell.hyperlink = "#'{}'!A1".format(titles[entry.project].replace("'", "''"))
         sheet.put(row, 3, entry.note or None, align=LEFT)
     a4_one_page_wide(ws, 4, f"A1:C{4 + len(index.entries)}")
     sheet.finish()
