@@ -178,6 +178,11 @@ TOO_DEEP = declare(
     "{what}",
     "检查缩进是否逐级多缩进了，或括号是否多写了；表式的指标只有三级。",
     "评价文件的结构有层数上限：指标、报告小节、数据表的行最多 10 级，YAML 嵌套最多 64 层。")
+TOO_LONG = declare(
+    "too-long", ERROR, "内容过长",
+    "{what}有 {size}，超过上限 {limit}",
+    "检查是否把别处的内容误贴了进来；报告正文写在 sections 中，不受此限。",
+    "一项文字最多 5,000 字，一张表最多 500 行指标、文字合计最多 5 万字：更长的内容无法在合理的时间内排版打印。")
 NUMBER_RANGE = declare(
     "number-range", ERROR, "数字超出范围",
     "{title}{problem}",

@@ -159,6 +159,10 @@ CASES = {
     "100000-nested-lists": (_with("content/u/2020/a.yml", MINIMAL + "cover: " + "[" * 100_000 + "]" * 100_000 + "\n"),
                             "too-deep"),
     "alias-bomb": (_with("content/u/2020/a.yml", alias_bomb()), "yaml-syntax"),
+    "long-text": (_replaced("actual: 提高", "actual: " + "提高" * 100_000), "too-long"),
+    "thousands-of-rows": (_replaced("          - {name: 培训人数, target: 100 人, actual: 100 人, weight: 50, score: 50}",
+                                    "\n".join(f"          - {{name: 指标{i}, weight: 0.01, score: 0.01}}"
+                                              for i in range(5000))), "too-long"),
 }
 
 

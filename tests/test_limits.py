@@ -63,3 +63,13 @@ def test_a_file_with_a_bound_passed_is_not_scored(write):
     path = write("content/u/2020/a.yml", MINIMAL.replace("budget: 80, executed: 71.9", "budget: -80, executed: 71.9"))
     result = process_file(path)
     assert result.scores is None and not result.ok and result.summary["name"] is None
+
+
+def test_a_text_or_a_table_too_long_to_lay_out_is_refused():
+    long_reason = MINIMAL.replace("weight: 30, score: 30}", f"weight: 30, score: 30, reason: {'很长' * 2501}}}")
+    found = limits.check_evaluation(convert(long_reason))
+    assert [(f.code, f.line) for f in found] == [("too-long", 23)] and "5,002 字" in found[0].message
+    rows = "\n".join(f"          - {{name: 指标{i}, weight: 0, score: 0}}" for i in range(limits.MAX_ROWS))
+    many = MINIMAL.replace("          - {name: 培训人数, target: 100 人, actual: 100 人, weight: 50, score: 50}", rows)
+    found = limits.check_evaluation(convert(many))
+    assert [f.code for f in found] == ["too-long"] and f"{limits.MAX_ROWS + 8:,} 行" in found[0].message
