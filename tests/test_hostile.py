@@ -10,9 +10,11 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -332,13 +334,20 @@ def test_score_csv_neutralises_formula_text(hostile_site):
 
 
 def _published_bytes(site: Path):
-    """Every file of the output, and every part of each XLSX archive."""
+    """Every file of the output, every part of each XLSX archive, every stream of each PDF."""
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
-        yield path, path.read_bytes()
+        data = path.read_bytes()
+        yield path, data
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as archive:
                 for name in archive.namelist():
                     yield path / name, archive.read(name)
+        if path.suffix == ".pdf":
+            for number, stream in enumerate(re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)):
+                try:
+                    yield path / f"stream-{number}", zlib.decompress(stream)
+                except zlib.error:
+                    pass  # not deflated: already searched in the file's bytes
 
 
 def test_no_path_of_the_build_machine_in_any_output(hostile_site):
