@@ -400,7 +400,8 @@ class SiteBuilder:
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        if not isinstance(state, dict) or state.get("key") != key or state.get("home") != self._home_digest():
+        home = self._home_digest()
+        if not isinstance(state, dict) or state.get("key") != key or home is None or state.get("home") != home:
             return {}
         self._previous_index = state.get("search")
         self._previous_pages = state.get("pages", {})
