@@ -8,19 +8,22 @@ each) are built by jixiao and, as one Markdown page per evaluation with that tab
 by stock mkdocs-material (with navigation.prune) and by Hugo. Each build is a fresh
 process; times are medians of --repeat runs, peak memory the largest of them. For
 jixiao it also prints a one-file rebuild, the first-search payload for sample
-queries, and a recall check of the search against a plain substring scan.
+queries, and a recall check of the search against a plain substring scan of the
+rendered pages' visible text (sampled terms include numbers as printed).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -91,6 +94,8 @@ def browser_search(site: Path, queries: list[str]) -> dict:
 
     from playwright.sync_api import sync_playwright
 
+    from generator.search import TEXT_FILE
+
     with socket.socket() as probe:  # a free port; the server runs in its own process, as a real one would
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -106,7 +111,8 @@ def browser_search(site: Path, queries: list[str]) -> dict:
             context = browser.new_context()
             page = context.new_page()
             fetched = []
-            page.on("requestfinished", lambda r: fetched.append(r) if "/search/" in r.url else None)
+            page.on("requestfinished", lambda r: fetched.append(r) if "/search/" in r.url or r.url.endswith(
+                "/" + TEXT_FILE) else None)
             page.goto(url)
             page.wait_for_timeout(300)  # the worker has loaded the manifest
             page.focus(".md-search__input")  # mkdocs-material queries on focus (empty here) and on keyup
@@ -150,39 +156,119 @@ def sample_queries(files: list[Path], rng: random.Random) -> list[str]:
 
 
 def search_figures(site: Path, files: list[Path]) -> dict:
-    """Bytes the browser downloads for a first search, and recall against a substring scan."""
+    """Bytes the browser downloads for a first search, and recall against a substring scan
+    of the rendered pages' visible text."""
     from generator import search
 
     index = site / "search"
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    payloads, misses = [], 0
-    texts = _indexed_texts(site)
+    payloads = []
     for query in sample_queries(files, random.Random(7)):
-        terms = [t for t in search.normalize(query).split() if len(t) >= 2]
+        terms = search.query_terms(query)
         chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in search.covering_offsets(t)
                   for n, (_, _, count) in enumerate(manifest["partitions"])}
-        found = search.query(index, query)
-        blocks = {doc // manifest["block"] for doc in search.query_ids(index, query)[:100]}
+        shown = search.query_ids(index, query)[:search.FIRST_PAGE]
+        urls = search.query(index, query)[:search.FIRST_PAGE]
         size = sum((index / c).stat().st_size for c in chunks)
         size += (index / "manifest.json").stat().st_size + (index / "search_index.json").stat().st_size
-        size += sum((index / "d" / f"{b}.json").stat().st_size for b in blocks)
+        size += sum((index / "d" / f"{b}.json").stat().st_size for b in {doc // manifest["block"] for doc in shown})
+        size += sum((site / url / search.TEXT_FILE).stat().st_size for url in urls)
         payloads.append(size)
-        expected = {url for url, text in texts.items() if all(t in text for t in terms)}
-        misses += len(expected.symmetric_difference(found))
+    pages = rendered_texts(site)
+    recall = recall_check(index, pages, sample_queries(files, random.Random(7)) + sample_terms(pages, random.Random(5)))
     return {"first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads),
             "index_bytes": sum(p.stat().st_size for p in index.rglob("*.json")),
-            "queries": len(payloads), "differences_from_substring_scan": misses}
+            "queries": len(payloads), **recall}
 
 
-def _indexed_texts(site: Path) -> dict[str, str]:
-    from generator.config import load_config
-    from generator.site import SiteBuilder
+def recall_check(index: Path, pages: dict[str, str], queries: list[str]) -> dict:
+    """Each query's results against the pages whose visible text contains every term."""
+    from generator import search
 
-    config, _ = load_config(site.parent / "site_config.yml")
-    builder = SiteBuilder(config, site.parent / "site-check", echo=lambda message: None)
-    builder.build()
-    shutil.rmtree(site.parent / "site-check", ignore_errors=True)
-    return {doc.url: doc.text for doc in builder.search_docs}
+    differences, examples = 0, []
+    for query in queries:
+        terms = search.query_terms(query)
+        expected = {url for url, text in pages.items() if all(t in text for t in terms)}
+        found = set(search.query(index, query))
+        if found != expected:
+            differences += len(found ^ expected)
+            examples.append({"query": query, "missed": len(expected - found), "extra": len(found - expected)})
+    return {"recall_queries": len(queries), "differences_from_substring_scan": differences,
+            "differing_queries": examples[:5]}
+
+
+def sample_terms(pages: dict[str, str], rng: random.Random, count: int = 40) -> list[str]:
+    """Words as the pages show them: half of them numbers (amounts, rates, codes as printed),
+    half 2–6 characters from anywhere in a line."""
+    urls = sorted(pages)
+    terms = []
+    while len(terms) < count:
+        lines = [line for line in pages[rng.choice(urls)].split("\n") if len(line.strip()) >= 2]
+        if not lines:
+            continue
+        line = rng.choice(lines)
+        if len(terms) % 2 == 0:
+            numbers = [n for n in re.findall(r"[\d.,:%-]*\d[\d.,:%-]*", line) if len(n) >= 2]
+            if numbers:
+                terms.append(rng.choice(numbers))
+        else:
+            words = [w for w in line.split() if len(w) >= 2]
+            word = rng.choice(words) if words else ""
+            if word:
+                start = rng.randrange(0, max(1, len(word) - 2))
+                terms.append(word[start:start + rng.randint(2, 6)])
+    return terms
+
+
+class VisibleText(HTMLParser):
+    """What a browser shows of a page's main content, by the standard library's parser: a
+    second reading of the rendered HTML, independent of the one that made the index."""
+
+    PHRASING = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
+                "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+    UNSEEN = {"script", "style", "template", "title", "desc"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.hidden = [], []  # the open elements hiding their content
+
+    def handle_starttag(self, tag, attrs):
+        if self.hidden and tag not in self.VOID:
+            self.hidden.append(tag)
+        elif tag in self.UNSEEN or any(name == "hidden" for name, _ in attrs):
+            self.hidden.append(tag)
+        elif tag not in self.PHRASING:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if self.hidden:
+            self.hidden.pop()
+        elif tag not in self.PHRASING:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def rendered_texts(site: Path) -> dict[str, str]:
+    """The normalized visible text of every page search is meant to find (all but the list
+    of every evaluation and the 404 page), read from the rendered HTML."""
+    from generator import search
+    from generator.theme import main_content
+
+    texts = {}
+    for page in site.rglob("index.html"):
+        url = page.parent.relative_to(site).as_posix() + "/"
+        url = "" if url == "./" else url
+        if url == "evaluations/":
+            continue
+        parser = VisibleText()
+        parser.feed(main_content(page.read_text(encoding="utf-8")))
+        parser.close()
+        texts[url] = search.normalize("".join(parser.parts))
+    return texts
 
 
 # --- the same pages as Markdown ---------------------------------------------------------

@@ -1,103 +1,148 @@
 """A cache of per-file results, so that unchanged files are never read again.
 
-A result is reused when the file, every `_defaults.yml` it inherits and the
-code of jixiao itself (its modules, forms and schemes) have the same size and
-modification time as when it was computed.
+A result is reused when what it depends on (`fingerprint.DEPENDS["result"]`) is
+unchanged: the code and the form and scheme files, whose digest is the version of
+every entry (another version's entries do not verify), and the source, the file and
+every `_defaults.yml` it inherits. They are known unchanged, without reading them,
+when their identity on disk (device, inode, size, modification and change times) is
+the one recorded; a file changed within moments of being recorded (a second edit in
+the same tick of the file system's clock keeps its times) is read and compared by
+content instead, as git does. A moment is `RACY_NS`: ten times the coarsest tick of
+Linux's file times (10 ms), or two seconds on a file system that keeps whole seconds
+(FAT, ext3, some network file systems).
+
+Entries are verified data (`verified.py`): one line each, in one file per content
+directory, read when a file of that directory is asked for and written only when
+one of its results changed. An entry that does not verify, or does not hold a
+result of the right shape, is a miss.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
-from functools import lru_cache
+import time
 from pathlib import Path
 
-CACHE_DIR = Path(".cache") / "jixiao"
-_PACKAGE = Path(__file__).parent
+from . import fingerprint, verified
+
+RACY_NS = 10**8
+RACY_WHOLE_SECONDS_NS = 2 * 10**9
+assert fingerprint.DEPENDS["result"] == ("code", "rules", "source"), "the cache checks exactly these"
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = os.stat(path)
-    return stat.st_mtime_ns, stat.st_size
+def stamp(path: Path) -> list[int]:
+    """What changes whenever a file's bytes do: device, inode, size, modification and change times
+    (the change time cannot be set back by `touch` or a copy that keeps times)."""
+    info = os.stat(path)
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-@lru_cache(maxsize=1)
-def code_stamp() -> tuple:
-    files = sorted(p for pattern in ("*.py", "forms/*.yml", "schemes/*.yml") for p in _PACKAGE.glob(pattern))
-    return tuple((p.name, _stamp(p)) for p in files)
+def source_digest(path: Path, defaults: tuple[Path, ...], data: bytes | None = None) -> str:
+    """The content of a file (its `data` when already read) and of the defaults it inherits
+    (with their places)."""
+    parts = [fingerprint.file_digest(path) if data is None else hashlib.sha256(data).hexdigest()]
+    for item in defaults:
+        if item not in _DEFAULTS_DIGESTS:
+            _DEFAULTS_DIGESTS[item] = fingerprint.file_digest(item)
+        parts += [str(item), _DEFAULTS_DIGESTS[item]]
+    return fingerprint.digest(*parts)
+
+
+_DEFAULTS_DIGESTS: dict[Path, str] = {}  # a defaults file serves a whole directory: read once a run
+
+
+def forget() -> None:
+    """Forget the defaults files read: a new run may find them changed."""
+    _DEFAULTS_DIGESTS.clear()
 
 
 class ResultCache:
-    """One pickle per content directory, read when a file of that directory is asked for
-    and written only when one of its results changed."""
-
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, code: str, rules: str, decode, encode):
         self.directory = directory
-        self.shards: dict[Path, dict[str, tuple]] = {}
+        self.version = fingerprint.digest(code, rules)
+        self.decode, self.encode = decode, encode  # a result from (data, tail, file) (None if not one), and back
+        self.shards: dict[Path, dict[str, dict]] = {}
         self.dirty: set[Path] = set()
-        self.defaults_stamps: dict[Path, tuple[int, int]] = {}  # a defaults file serves a whole directory
-
-    @classmethod
-    def for_files(cls, files: list[Path]) -> "ResultCache":
-        from .pipeline import project_root
-
-        root = project_root(files[0].parent.resolve()) if files else Path.cwd()
-        return cls(root / CACHE_DIR / "results")
+        self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
 
     def _shard_path(self, content_dir: Path) -> Path:
         name = hashlib.sha1(str(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
-        return self.directory / f"{name}.pickle"
+        return self.directory / f"{name}.jsonl"
 
-    def _shard(self, content_dir: Path) -> dict[str, tuple]:
+    def _shard(self, content_dir: Path) -> dict[str, dict]:
         if content_dir not in self.shards:
             entries = {}
-            try:
-                with open(self._shard_path(content_dir), "rb") as handle:
-                    stamp, stored = pickle.load(handle)
-                if stamp == code_stamp():
-                    entries = stored
-            except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError):
-                pass
+            for record, tail in verified.read(self._shard_path(content_dir), self.version, tails=True):
+                if type(record) is dict and type(record.get("path")) is str:
+                    entries[record["path"]] = (record, tail)
             self.shards[content_dir] = entries
         return self.shards[content_dir]
 
-    def _signature(self, path: Path, defaults: tuple[Path, ...]) -> tuple:
-        return (_stamp(path), *map(self._defaults_stamp, defaults), len(defaults))
+    def _stamp(self, path: Path, memo: bool) -> list[int]:
+        if not memo:
+            return stamp(path)
+        if path not in self.stamps:
+            self.stamps[path] = stamp(path)
+        return self.stamps[path]
 
-    def _defaults_stamp(self, path: Path) -> tuple[int, int]:
-        if path not in self.defaults_stamps:
-            self.defaults_stamps[path] = _stamp(path)
-        return self.defaults_stamps[path]
+    def stamps_of(self, path: Path, defaults: tuple[Path, ...]) -> list[list[int]]:
+        return [self._stamp(path, False), *(self._stamp(item, True) for item in defaults)]
 
     def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
         """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
-        entry = self._shard(directory).get(str(path))
-        if entry is None:
+        entry, tail = self._shard(directory).get(str(path), (None, b""))
+        if entry is None or entry.get("defaults") != [str(item) for item in defaults]:
             return None
         try:
-            signature = self._signature(path, defaults)
+            stamps = self.stamps_of(path, defaults)
         except OSError:
             return None
-        return entry[1] if entry[0] == signature else None
+        if entry.get("stamps") != stamps:
+            return None
+        result = self.decode(entry.get("result"), tail, str(path))
+        if result is None:
+            return None
+        if _racy(stamps, entry.get("at")):
+            if source_digest(path, defaults) != result.source:
+                return None
+            result.seen = (stamps, time.time_ns(), [str(item) for item in defaults])
+            self.put(path, directory, result)  # compared by content: recorded again, no longer racy
+        return result
 
-    def put(self, path: Path, directory: Path, defaults: tuple[Path, ...], result) -> None:
-        self._shard(directory)[str(path)] = (self._signature(path, defaults), result)
+    def put(self, path: Path, directory: Path, result) -> None:
+        """Record a result made from the file as it was when `result.seen` says it was stamped
+        (before it was read), with the defaults it inherited then."""
+        if result.seen is None or type(result.source) is not str or not _utf8(str(path)):
+            return  # the file could not be stamped, or its name is not UTF-8 (JSON cannot hold it): read again
+        stamps, at, defaults = result.seen
+        data, tail = self.encode(result)
+        self._shard(directory)[str(path)] = ({"path": str(path), "defaults": defaults, "stamps": stamps, "at": at,
+                                              "result": data}, tail)
         self.dirty.add(directory)
 
     def save(self, only: Path | None = None) -> None:
-        """Writes the shards that changed (or, given `only`, that directory's shard if it changed).
-        Each is written to a temporary file and renamed: a crash never leaves half of one."""
+        """Writes the shards that changed (or, given `only`, that directory's shard if it changed)."""
         for content_dir in sorted(self.dirty if only is None else self.dirty & {only}):
-            self._write(content_dir)
+            lines = [verified.line(self.version, entry, tail) for entry, tail in self.shards[content_dir].values()]
+            verified.write(self._shard_path(content_dir), lines)
             self.dirty.discard(content_dir)
 
-    def _write(self, content_dir: Path) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((code_stamp(), self.shards[content_dir]), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._shard_path(content_dir))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _racy(stamps: list[list[int]], at) -> bool:
+    """Whether a file may have changed since it was recorded without its times showing it."""
+    if type(at) is not int:
+        return True
+    for item in stamps:
+        latest = max(item[3], item[4])
+        window = RACY_WHOLE_SECONDS_NS if latest % 10**9 == 0 else RACY_NS
+        if latest >= at - window:
+            return True
+    return False

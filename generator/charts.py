@@ -8,10 +8,14 @@ from markupsafe import Markup, escape
 
 from .quantities import parse_num
 
-BAR_HEIGHT = 18
-GAP = 6
-LABEL_WIDTH = 220
-CHART_WIDTH = 640
+# Drawn without a viewBox: text keeps the page's size (the stylesheet's) on a phone as on a
+# desktop, and bars are percentages of the width. Each name is written above its bar,
+# wrapped rather than cut, so that it reads on a 390 px phone.
+BAR_HEIGHT = 14
+GAP = 10
+LINE = 20  # a label's line, for text of about 13–15 px
+LABEL_CHARS = 22  # characters on a label's line: fits a phone's width
+BAR_SHARE = 75  # the longest bar, in percent of the width; its figure goes after it
 MISSING = "未填"  # an amount the original table leaves blank
 
 
@@ -25,38 +29,42 @@ class Chart:
 
 def _frame(chart_id: str, title: str, description: str, height: int, body: str) -> Markup:
     return Markup(
-        f'<svg class="jx-chart" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="img" '
+        f'<svg class="jx-chart" width="100%" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(description)}</desc>'
         f"{body}</svg>")
 
 
-def _truncate(text: str, limit: int = 14) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _label(label: str, top: int) -> tuple[str, int]:
+    """The label's lines from `top` down, and the height they take."""
+    lines = [label[i:i + LABEL_CHARS] for i in range(0, len(label), LABEL_CHARS)] or [""]
+    text = "".join(f'<text class="jx-label" x="0" y="{top + (n + 1) * LINE - 6}">{escape(line)}</text>'
+                   for n, line in enumerate(lines))
+    return text, len(lines) * LINE
+
+
+def _bar(css_class: str, top: int, value: float | None, scale: float, text: str) -> str:
+    """A bar `value × scale` percent wide, its figure after it; an unknown value gets its text
+    (未填) at the axis and no bar."""
+    if value is None:
+        return f'<text class="jx-value" x="0" y="{top + BAR_HEIGHT - 2}">{escape(text)}</text>'
+    share = max(0.0, value) * scale
+    return (f'<rect class="{css_class}" x="0" y="{top}" width="{share:.2f}%" height="{BAR_HEIGHT}"/>'
+            f'<text class="jx-value" x="{share:.2f}%" dx="6" y="{top + BAR_HEIGHT - 2}">{escape(text)}</text>')
 
 
 def horizontal_bars(chart_id: str, title: str, rows: list[tuple[str, float | None, str]], maximum: float,
                     css_class: str = "jx-bar") -> Chart:
     """One bar per row: (label, value, value text); a row without a value has its text and no bar."""
-    height = max(1, len(rows)) * (BAR_HEIGHT + GAP) + GAP
-    scale = (CHART_WIDTH - LABEL_WIDTH - 70) / (maximum or 1)
-    parts = []
-    for index, (label, value, text) in enumerate(rows):
-        y = GAP + index * (BAR_HEIGHT + GAP)
-        parts.append(f'<text class="jx-label" x="{LABEL_WIDTH - 8}" y="{y + 13}" text-anchor="end">'
-                     f'{escape(_truncate(label))}</text>' + _bar(css_class, value, scale, y, BAR_HEIGHT, text, 13))
+    scale = BAR_SHARE / (maximum or 1)
+    parts, top = [], GAP
+    for label, value, text in rows:
+        lines, height = _label(label, top)
+        parts.append(lines + _bar(css_class, top + height, value, scale, text))
+        top += height + BAR_HEIGHT + GAP
     description = "；".join(f"{label}：{text}" for label, _, text in rows)
-    return Chart(chart_id, title, _frame(chart_id, title, description, height, "".join(parts)),
+    return Chart(chart_id, title, _frame(chart_id, title, description, top, "".join(parts)),
                  [f"{label}：{text}" for label, _, text in rows])
-
-
-def _bar(css_class: str, value: float | None, scale: float, top: float, height: int, text: str,
-         baseline: int) -> str:
-    """A bar and its value text; an unknown value gets its text (未填) at the axis and no bar."""
-    width = 0.0 if value is None else max(0.0, value) * scale
-    bar = "" if value is None else (f'<rect class="{css_class}" x="{LABEL_WIDTH}" y="{top}" width="{width:.1f}" '
-                                    f'height="{height}"/>')
-    return bar + f'<text class="jx-value" x="{LABEL_WIDTH + width + 6:.1f}" y="{top + baseline}">{escape(text)}</text>'
 
 
 def _amount(text: str | None) -> float | None:
@@ -67,21 +75,23 @@ def _amount(text: str | None) -> float | None:
 def paired_bars(chart_id: str, title: str, rows: list[tuple[str, str | None, str | None]]) -> Chart:
     """Budget against executed: two bars per row (full-year budget, executed), each amount as
     entered, or 未填 without a bar."""
-    height = max(1, len(rows)) * (2 * BAR_HEIGHT + 2 * GAP) + 2 * GAP + 20
     maximum = max([_amount(t) or 0 for _, b, e in rows for t in (b, e)] or [1]) or 1
-    scale = (CHART_WIDTH - LABEL_WIDTH - 90) / maximum
-    parts = [f'<rect class="jx-bar-budget" x="{LABEL_WIDTH}" y="4" width="12" height="10"/>'
-             f'<text class="jx-value" x="{LABEL_WIDTH + 16}" y="13">全年预算数</text>'
-             f'<rect class="jx-bar-executed" x="{LABEL_WIDTH + 110}" y="4" width="12" height="10"/>'
-             f'<text class="jx-value" x="{LABEL_WIDTH + 126}" y="13">全年执行数</text>']
-    for index, (label, budget, executed) in enumerate(rows):
-        y = 24 + index * (2 * BAR_HEIGHT + 2 * GAP)
-        parts.append(f'<text class="jx-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT + 4}" '
-                     f'text-anchor="end">{escape(_truncate(label))}</text>')
-        for offset, (text, css) in enumerate(((budget, "jx-bar-budget"), (executed, "jx-bar-executed"))):
-            parts.append(_bar(css, _amount(text), scale, y + offset * BAR_HEIGHT, BAR_HEIGHT - 2, text or MISSING, 12))
+    scale = BAR_SHARE / maximum
+    parts = ['<rect class="jx-bar-budget" x="0" y="4" width="12" height="12"/>'
+             '<text class="jx-value" x="16" y="15">全年预算数</text>'
+             '<rect class="jx-bar-executed" x="110" y="4" width="12" height="12"/>'
+             '<text class="jx-value" x="126" y="15">全年执行数</text>']
+    top = 20 + GAP
+    for label, budget, executed in rows:
+        lines, height = _label(label, top)
+        parts.append(lines)
+        top += height
+        for text, css in ((budget, "jx-bar-budget"), (executed, "jx-bar-executed")):
+            parts.append(_bar(css, top, _amount(text), scale, text or MISSING))
+            top += BAR_HEIGHT + 2
+        top += GAP
     alternative = [f"{label}：全年预算数 {_with_unit(b)}，全年执行数 {_with_unit(e)}" for label, b, e in rows]
-    return Chart(chart_id, title, _frame(chart_id, title, "；".join(alternative), height, "".join(parts)),
+    return Chart(chart_id, title, _frame(chart_id, title, "；".join(alternative), top, "".join(parts)),
                  alternative)
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from . import findings as F
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator
+from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow
 from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
 from .scoring import LeafScore, Scores
@@ -79,6 +79,8 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     found += check_cost(evaluation, scores, doubts)
     found += check_duplicates(scores)
     found += check_explanation(evaluation, form, scores)
+    for table in evaluation.tables:
+        found += check_table(table)
     return found
 
 
@@ -190,17 +192,22 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
 
 def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores, doubts: Doubts) -> list[Finding]:
     found = []
+    weights = _WeightsBelow(scores)
     for subtotal in scores.subtotals:
-        if subtotal.depth != 1:
-            continue
         node = subtotal.node
-        expected = node.weight.value if node.weight else form.level1_weight(node.name)
-        if expected is None or subtotal.weight == expected:
+        expected = node.weight.value if node.weight else (
+            form.level1_weight(node.name) if subtotal.depth == 1 else None)
+        if expected is None:
             continue
-        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if leaf.level1 is node])):
+        parts = weights.parts(node, subtotal.depth)
+        actual = sum((weight for _, weight in parts), Decimal(0))
+        if actual == expected:
             continue
-        found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name,
-                                       actual=_fmt(subtotal.weight), expected=_fmt(expected)))
+        if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if _under(leaf, node)])):
+            continue
+        levels = "、".join(form.level_name(depth) for depth in sorted({depth for depth, _ in parts}))
+        found.append(F.LEVEL_WEIGHT.at(node.where("weight"), name=node.name, level=levels or "指标",
+                                       actual=_fmt(actual), expected=_fmt(expected)))
         doubts.add(("weights",))
     if (evaluation.funds is not None and scores.weight_total != scheme.total_points
             and not doubts.any([("weights",), *_leaf_keys("weight", scores.leaves)])):
@@ -208,6 +215,32 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
                                        expected=_fmt(scheme.total_points)))
         doubts.add(("weights",))
     return found
+
+
+def _under(leaf: LeafScore, node: Indicator) -> bool:
+    return any(parent is node for parent in leaf.path)
+
+
+class _WeightsBelow:
+    """The weights a category's declared weight should be the sum of: each child's own,
+    written or (for an assessed row) entered, and for a child category that declares none,
+    the weights below it, down to the assessed rows. So one wrong figure gives one finding:
+    at the nearest category above it that declares its weight."""
+
+    def __init__(self, scores: Scores):
+        self.leaves = {id(leaf.node): leaf for leaf in scores.leaves}
+
+    def parts(self, node: Indicator, depth: int) -> list[tuple[int, Decimal]]:
+        found = []
+        for child in node.children:
+            leaf = self.leaves.get(id(child))
+            if leaf is not None:
+                found.append((depth + 1, leaf.weight))
+            elif child.weight is not None:
+                found.append((depth + 1, child.weight.value))
+            else:
+                found += self.parts(child, depth + 1)
+        return found
 
 
 # --- figures the original printed ---------------------------------------------------------
@@ -389,3 +422,55 @@ def check_explanation(evaluation: Evaluation, form: Form, scores: Scores) -> lis
         return []
     return [F.MISSING_EXPLANATION.at(evaluation.where("explanation"), total=_fmt(scores.total),
                                      threshold=_fmt(threshold))]
+
+
+# --- a report's figure tables ---------------------------------------------------------------
+
+def table_name(table: Table) -> str:
+    """表 1-1 as a reader names it: its number and title."""
+    return f"{table.id}“{table.title}”"
+
+
+def column_name(table: Table, column: int) -> str:
+    return table.columns[column] if column < len(table.columns) and table.columns[column] else f"第 {column + 1} 栏"
+
+
+def parts_sum(row: TableRow, column: int) -> tuple[Decimal, list[Num]] | None:
+    """The sum of a row's parts in one column and the parts written there; None where the row
+    prints nothing to compare (no figure of its own, or no part with one)."""
+    if column >= len(row.values) or row.values[column] is None:
+        return None
+    parts = [child.values[column] for child in row.children
+             if column < len(child.values) and child.values[column] is not None]
+    if not parts:
+        return None
+    return sum((num.value for num in parts), Decimal(0)), parts
+
+
+def check_table(table: Table) -> list[Finding]:
+    """Each row's parts add up to it, in every column; each row has a figure per column."""
+    found = []
+    rows = list(_table_rows(table.rows))
+    for row in rows:
+        if row.values and len(row.values) != len(table.columns) and table.columns:
+            found.append(F.TABLE_ROW_WIDTH.at(row.where("values"), table=table_name(table), label=row.label,
+                                              count=len(row.values), columns=len(table.columns)))
+    for row in rows:
+        for column in range(len(row.values)):
+            summed = parts_sum(row, column)
+            if summed is None or summed[0] == row.values[column].value:
+                continue
+            total, parts = summed
+            places = max(num.places for num in (*parts, row.values[column]))
+            text = f"唯一的分项为 {parts[0].text}" if len(parts) == 1 else \
+                "各分项之和 " + " + ".join(num.text for num in parts) + f" = {format_number(total, places, False)}"
+            found.append(F.TABLE_SUM.at(row.where("values"), table=table_name(table), label=row.label,
+                                        column=column_name(table, column), total=row.values[column].text,
+                                        parts=text))
+    return found
+
+
+def _table_rows(rows: list[TableRow]):
+    for row in rows:
+        yield row
+        yield from _table_rows(row.children)

@@ -80,19 +80,38 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
     return row
 
 
-# The columns of indicators.csv: the evaluation's file and name, then indicator_rows()'s keys.
-INDICATOR_CSV_COLUMNS = ("file", "name", "level1", "level2", "indicator", "target", "actual", "weight",
-                         "weight_text", "score", "score_text", "rule_score", "applicable", "reason")
+# The columns of indicators.csv: the evaluation's file and name, the indicator's ancestors (the
+# path, then one column per level above it: level1, level2, … as deep as the deepest tree of
+# the download), then the rest of indicator_rows()'s keys.
+INDICATOR_LEADING_COLUMNS = ("file", "name", "path")
+INDICATOR_COLUMNS = ("indicator", "target", "actual", "weight", "weight_text", "score", "score_text", "rule_score",
+                     "applicable", "reason")
+PATH_SEPARATOR = " / "
+SHALLOWEST_CSV_LEVELS = 2  # the level columns of every indicators.csv: a three-level table's ancestors
+
+
+def level_column(depth: int) -> str:
+    return f"level{depth}"
+
+
+def indicator_csv_columns(levels: int = SHALLOWEST_CSV_LEVELS) -> tuple[str, ...]:
+    """The columns of an indicators.csv whose deepest indicator has `levels` ancestors."""
+    return (*INDICATOR_LEADING_COLUMNS, *(level_column(d) for d in range(1, levels + 1)), *INDICATOR_COLUMNS)
 
 
 def indicator_rows(scores: Scores) -> list[dict]:
-    """Every assessed indicator with its entered score and, where a rule applies, its rule score."""
+    """Every assessed indicator with its ancestors, its entered score and, where a rule
+    applies, its rule score."""
     rows = []
+    deepest = max((len(leaf.path) for leaf in scores.leaves), default=0)  # every row has the same keys
     for leaf in scores.leaves:
         node = leaf.node
+        names = [parent.name for parent in leaf.path]
         rows.append({
-            "level1": leaf.level1.name if leaf.level1 else None,
-            "level2": leaf.level2.name if leaf.level2 else None, "indicator": node.name,
+            "path": PATH_SEPARATOR.join(names) or None,
+            **{level_column(depth): names[depth - 1] if depth <= len(names) else None
+               for depth in range(1, deepest + 1)},
+            "indicator": node.name,
             "target": node.target.text if node.target else None,
             "actual": node.actual.text if node.actual else None,
             # a cell printed blank (`weight: ~`) is blank here too, though it counts as 0 in sums
@@ -103,13 +122,22 @@ def indicator_rows(scores: Scores) -> list[dict]:
     return rows
 
 
+def indicator_levels(rows: list[dict]) -> int:
+    """How many level columns these indicator rows fill, and at least every file's."""
+    deepest = max((len(row["path"].split(PATH_SEPARATOR)) for row in rows if row["path"]), default=0)
+    return max(deepest, SHALLOWEST_CSV_LEVELS)
+
+
 def evaluation_csv_row(row: dict) -> dict:
     """A summary without its nested lists, for evaluations.csv."""
     return {key: value for key, value in row.items() if key not in ("subtotals", "indicators")}
 
 
-def indicator_csv_rows(row: dict) -> list[dict]:
-    return [{"file": row["file"], "name": row["name"], **item} for item in row["indicators"]]
+def indicator_csv_rows(row: dict, levels: int) -> list[dict]:
+    """An evaluation's rows of indicators.csv, in its columns for trees with `levels` ancestors."""
+    columns = indicator_csv_columns(levels)
+    return [{column: {"file": row["file"], "name": row["name"], **item}.get(column) for column in columns}
+            for item in row["indicators"]]
 
 
 def flatten(row: dict) -> dict:
@@ -146,7 +174,7 @@ def to_csv(rows: list[dict], header: bool = True) -> str:
 
 def csv_header(columns, titles: bool = True) -> str:
     """A header row: the columns' Chinese titles (the site's downloads) or their field names."""
-    names = [FIELD_TITLES[c] for c in columns] if titles else list(columns)
+    names = [field_title(c) for c in columns] if titles else list(columns)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(names)
     return "\ufeff" + buffer.getvalue()
@@ -165,12 +193,44 @@ def download_row(row: dict, publishing_unit: str) -> dict:
 
 def download_fragments(row: dict) -> dict[str, bytes]:
     """One evaluation's lines of evaluations.csv, indicators.csv and evaluations.json, in UTF-8
-    (a build joins 10,000 of them from its cache, which loads bytes faster than text)."""
+    (a build joins 10,000 of them from its cache, which loads bytes faster than text). Its
+    indicator lines have as many level columns as its own tree needs (`indicator_levels`)."""
     light = evaluation_csv_row(row) | {"subtotals": row["subtotals"]}
+    levels = indicator_levels(row["indicators"])
     fragments = {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
-                 "indicators.csv": to_csv(indicator_csv_rows(row), header=False),
+                 "indicators.csv": to_csv(indicator_csv_rows(row, levels), header=False),
                  "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
-    return {name: text.encode("utf-8") for name, text in fragments.items()}
+    return {name: text.encode("utf-8") for name, text in fragments.items()} | {INDICATOR_LEVELS: levels}
+
+
+INDICATOR_LEVELS = "indicator_levels"  # beside the fragments: the level columns of its indicators.csv lines
+
+
+def deepest(fragments: list[dict]) -> int:
+    """The level columns of an indicators.csv joined from these evaluations' fragments."""
+    return max((f[INDICATOR_LEVELS] for f in fragments), default=SHALLOWEST_CSV_LEVELS)
+
+
+def indicators_csv(fragments: list[dict]) -> bytes:
+    """indicators.csv joined from each evaluation's lines, with its header; the lines of a
+    shallower tree than the deepest get empty level columns (read and written again: a
+    download of one form's tables is only joined)."""
+    levels = deepest(fragments)
+    parts = [csv_header(indicator_csv_columns(levels)).encode("utf-8")]
+    for fragment in fragments:
+        lines = fragment["indicators.csv"]
+        parts.append(lines if fragment[INDICATOR_LEVELS] == levels else
+                     _widened(lines, fragment[INDICATOR_LEVELS], levels))
+    return b"".join(parts)
+
+
+def _widened(lines: bytes, levels: int, wanted: int) -> bytes:
+    at = len(INDICATOR_LEADING_COLUMNS) + levels
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for record in csv.reader(io.StringIO(lines.decode("utf-8"), newline="")):
+        writer.writerow(record[:at] + [""] * (wanted - levels) + record[at:])
+    return buffer.getvalue().encode("utf-8")
 
 
 # The columns of the site's evaluations.csv: a summary's, with the publishing unit.
@@ -199,16 +259,25 @@ FIELD_TITLES = {
     "rule_total": "总分（按评分规则计算）", "published_total": "原表总分", "published_total_text": "原表总分（原表写法）",
     "published_execution_rate": "原表执行率（%）", "published_execution_rate_text": "原表执行率（原表写法）",
     "grade": "等级", "findings_error": "错误数", "findings_warning": "警告数", "findings_info": "提示数",
-    "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "target": "年度指标值",
+    "path": "上级指标", "indicator": "指标名称", "target": "年度指标值",
     "actual": "实际完成值", "weight": "分值", "weight_text": "分值（原表写法）", "score": "得分",
     "score_text": "得分（原表写法）", "rule_score": "按规则计算的得分", "applicable": "是否适用",
     "reason": "偏差原因分析及改进措施"}
+LEVEL_TITLES = "一二三四五六七八九"
 _BOOLEAN_WORDS = {"trueValues": ["是"], "falseValues": ["否"]}
+
+
+def field_title(column: str) -> str:
+    """A column's Chinese title; level3 is 三级指标."""
+    if column.startswith("level") and column[5:].isdigit():
+        depth = int(column[5:])
+        return f"{LEVEL_TITLES[depth - 1]}级指标" if depth <= len(LEVEL_TITLES) else f"{depth} 级指标"
+    return FIELD_TITLES[column]
 
 
 def _field(column: str) -> dict:
     kind = _FIELD_TYPES.get(column, "string")
-    return {"name": column, "title": FIELD_TITLES[column], "type": kind,
+    return {"name": column, "title": field_title(column), "type": kind,
             **(_BOOLEAN_WORDS if kind == "boolean" else {})}
 
 
@@ -216,9 +285,10 @@ def _schema(columns) -> dict:
     return {"fields": [_field(c) for c in columns]}
 
 
-def datapackage(site) -> dict:
-    """A Frictionless Data Package describing the downloads. The CSV header rows give each
-    field's title; the fields are in the order of the columns."""
+def datapackage(site, levels: int = SHALLOWEST_CSV_LEVELS) -> dict:
+    """A Frictionless Data Package describing the downloads (indicators.csv with `levels`
+    level columns). The CSV header rows give each field's title; the fields are in the order
+    of the columns."""
     csv_dialect = {"delimiter": ",", "header": True}
     return {
         "name": "jixiao-evaluations", "title": f"{site.site_name}：预算绩效评价数据",
@@ -228,7 +298,7 @@ def datapackage(site) -> dict:
             {"name": "evaluations", "path": "evaluations.csv", "format": "csv", "encoding": "utf-8-sig",
              "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(EVALUATION_CSV_COLUMNS)},
             {"name": "indicators", "path": "indicators.csv", "format": "csv", "encoding": "utf-8-sig",
-             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(INDICATOR_CSV_COLUMNS)},
+             "mediatype": "text/csv", "dialect": csv_dialect, "schema": _schema(indicator_csv_columns(levels))},
             {"name": "evaluations-json", "path": "evaluations.json", "format": "json",
              "mediatype": "application/json"},
         ],

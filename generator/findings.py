@@ -198,6 +198,24 @@ BLANK_NAME = declare(
     "“{title}”只有空白，没有文字",
     "照原表填写{title}。",
     "项目名称、单位名称、指标名称不能只有空格。")
+# --- forms and schemes: the files an evaluation is laid out and scored by --------------
+
+RULES_FILE_BROKEN = declare(
+    "rules-file-broken", ERROR, "表式或评分规则文件有错误",
+    "{what}“{id}”的文件 {file} 有 {count} 处错误，本评价无法检查和评分",
+    "先改正 {file} 中的错误（见该文件各处的提示）；使用其他{what}的评价不受影响。",
+    "评价所用的表式或评分规则文件本身有错误时，只有使用它的评价停止检查。")
+RULES_FILE_UNUSED = declare(
+    "rules-file-unused", INFO, "未使用的规则文件有错误",
+    "{message}（目前没有评价使用这个{what}文件）",
+    "{hint}",
+    "项目目录中 forms/、schemes/ 下的文件有错误，但还没有评价使用它。",
+    public="一个尚未用于任何评价的表式或评分规则文件有错误，不影响已发布的评价。")
+RULES_VALUE = declare(
+    "rules-value", ERROR, "规则取值不合理",
+    "“{key}”{problem}",
+    "{fix}",
+    "表式或评分规则中的数值彼此矛盾，例如等级下限没有从高到低排列、分档之间有空隙却没有写明落在空隙时的得分。")
 
 # --- arithmetic ----------------------------------------------------------------------
 
@@ -228,11 +246,12 @@ WEIGHT_TOTAL = declare(
     "表中各项分值加起来是 {actual}，而不是满分 {expected}：分值分配有误，"
     "这份评价的总分不能与其他评价直接比较。")
 LEVEL_WEIGHT = declare(
-    "level-weight", WARNING, "一级指标分值不符",
-    "{name}下三级指标分值合计为 {actual}，应为 {expected}",
-    "核对该一级指标下各指标的分值；原表如此印出时照录，本警告保留。",
-    "表式规定的一级指标分值（产出 50、效益 30、满意度 10）应等于其下指标分值之和。",
-    "{name}下各项指标的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
+    "level-weight", WARNING, "指标分值与下级合计不符",
+    "{name}下{level}分值合计为 {actual}，应为 {expected}",
+    "核对{name}及其下各指标的分值；原表如此印出时照录，本警告保留。",
+    "一项指标写出的分值（或表式规定的一级指标分值，如产出 50、效益 30、满意度 10）应等于其下各指标分值之和，"
+    "在指标树的每一级都是如此。",
+    "{name}下各项{level}的分值加起来是 {actual}，而表中规定{name}为 {expected} 分。")
 SCORE_RANGE = declare(
     "score-range", WARNING, "得分超出范围",
     "“{name}”得分 {score} 不在 0 至分值 {weight} 之间",
@@ -314,6 +333,21 @@ DUPLICATE_INDICATOR = declare(
     "删除重复的行，或照原表改正名称；原表确实重复时照录，本警告保留。",
     "同一张表中两个三级指标同名，可能是重复填报或名称写错。",
     "指标“{name}”在本表中出现了 {count} 次：可能是重复填报，也可能是名称写错；每一次的分值和得分都计入了合计。")
+
+# --- a report's figure tables (tables:) -----------------------------------------------
+
+TABLE_SUM = declare(
+    "table-sum", WARNING, "数据表分项合计不符",
+    "表 {table}：“{label}”的{column}为 {total}，{parts}",
+    "核对“{label}”及其分项，改正转录错误；原表如此印出时照录，本警告保留。",
+    "数据表（tables）中一行的分项（children）之和应等于该行，每一栏都核对。",
+    "表 {table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。")
+TABLE_ROW_WIDTH = declare(
+    "table-row-width", WARNING, "数据表的行与栏目不对应",
+    "表 {table}：“{label}”一行有 {count} 个数，表有 {columns} 栏",
+    "values 与 columns 一一对应，空白的格写 ~。",
+    "数据表（tables）每一行的数字个数应等于栏目数。",
+    "表 {table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。")
 
 # --- a unit's bundle -----------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from . import findings as F
 from .findings import Finding
 from .model import BundleIndex, Evaluation, FundsRow, FundsRows, Indicator, Located
-from .quantities import MAX_INTEGER_DIGITS, MAX_PLACES, fits, oversized_quantity
+from .quantities import MAX_INTEGER_DIGITS, MAX_PLACES, Num, fits, oversized_quantity
 from .schema import fields_of
 
 MAX_LEVELS = 10  # every form has three levels of indicators
@@ -204,9 +204,10 @@ def _long_figures(ev: Evaluation, nodes: list[Indicator]):
                 value = getattr(node, key)
                 if _long(value):
                     yield value.text, node, key, ("指标“", node.name, "”的", _TITLES[key]), key in _STATED
-            for key, num in node.inputs.items():
-                if _long(num):
-                    yield num.text, node, "inputs", ("指标“", node.name, "”的计算依据“", key, "”"), False
+            for key, title in _INPUT_TITLES.items() if node.inputs is not None else ():
+                num = getattr(node.inputs, key)
+                if isinstance(num, Num) and _long(num):  # a reference names a figure computed elsewhere
+                    yield num.text, node.inputs, key, ("指标“", node.name, "”的计算依据“", title, "”"), False
     if published is not None:
         for key, title in (("total", "原表总分"), ("weight_total", "原表分值合计"), ("funds_score", "原表资金得分")):
             num = getattr(published, key)
@@ -239,6 +240,7 @@ _CHILDREN_OF = attrgetter("children")
 _NAME_OF = attrgetter("name")
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
 _TITLES = {"weight": "分值", "score": "得分", "target": "年度指标值", "actual": "实际完成值"}
+_INPUT_TITLES = {"rate": "比率", "numerator": "分子", "denominator": "分母", "problems": "问题个数"}
 _STATED = ("target", "actual")  # texts such as `≥90%` or `100 人`: their figure is read from the words
 
 

@@ -16,13 +16,18 @@ from .quantities import Num
 # How `jixiao new` marks text still to be written; conversion reports any left in place.
 PLACEHOLDER = "请填写"
 
-# Kinds of field value understood by schema.py.
+# Kinds of field value understood by schema.py. A DECIMAL is a number without its printed
+# text (`5%` is 0.05), for the figures of forms and schemes; an AWARD is a score written as
+# points (`3`) or as a share of the weight (`60%`); an INPUT is a number or a Reference to a
+# figure computed elsewhere in the same file.
 TEXT, NUMBER, INTEGER, BOOLEAN, VALUE, RATE = "text", "number", "integer", "boolean", "value", "rate"
+DECIMAL, AWARD, INPUT = "decimal", "award", "input"
 
 
 @dataclass(frozen=True)
 class ListOf:
     item: Any
+    blanks: bool = False  # a blank (null) item is kept, as None: the items are columns
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,26 @@ class Choice:
     source: str | None = None
 
 
+@dataclass(frozen=True)
+class Template:
+    """A text with `{placeholders}`, each one of `fields` (`{name}-{code}`)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A mapping declared by the class that the sibling field `by` names through `options`
+    (a formula's parameters, by its kind)."""
+
+    by: str
+    options: dict = dc_field(compare=False, hash=False)
+
+
 def spec(title: str, description: str = "", kind: Any = TEXT, required: bool = False,
-         default: Any = None):
-    meta = {"title": title, "description": description, "kind": kind, "required": required}
+         default: Any = None, **more):
+    """A declared field; `more` is kept beside the declaration (how a formula's parameter is printed)."""
+    meta = {"title": title, "description": description, "kind": kind, "required": required, **more}
     if isinstance(default, (list, dict)):  # a new one for each object
         return dc_field(default_factory=type(default), metadata=meta)
     return dc_field(default=default, metadata=meta)
@@ -57,6 +79,20 @@ class Located:
     def where(self, key: str) -> Pos:
         mark = self.marks.get(key)
         return self.pos if mark is None else position(mark)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A figure computed elsewhere in the same file, by name (`funds.total.rate`)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+FUNDS_FIGURES = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
+                 "rate": "执行率（全年执行数 ÷ 全年预算数）"}
 
 
 @dataclass
@@ -85,6 +121,8 @@ class FundsRow(Located):
 
 
 FUNDS_ROW_KEYS = ("total", "fiscal", "carryover", "other")
+# The figures an input may refer to: each funds row's amounts and its execution rate.
+FIGURES = tuple(f"funds.{row}.{figure}" for row in FUNDS_ROW_KEYS for figure in FUNDS_FIGURES)
 
 
 @dataclass
@@ -111,6 +149,18 @@ class Goals(Located):
 
 
 @dataclass
+class Inputs(Located):
+    """The figures a formula reads: numbers, or references to figures of the same file."""
+
+    rate: Num | Reference | None = spec(
+        "比率", "如 99.08%，或引用同一文件算出的数，如 funds.total.rate（资金执行率）。", INPUT)
+    numerator: Num | Reference | None = spec("分子", "比率 = 分子 ÷ 分母，如实际采购数。", INPUT)
+    denominator: Num | Reference | None = spec("分母", "如采购预算数；为 0 时按评分规则的 zero_denominator 计分。",
+                                               INPUT)
+    problems: Num | Reference | None = spec("问题个数", "按问题扣分时，发现并列出的问题个数。", INPUT)
+
+
+@dataclass
 class Indicator(Located):
     """A node of the indicator tree; leaves carry target, actual, weight and score."""
 
@@ -128,9 +178,11 @@ class Indicator(Located):
                                    BOOLEAN)
     definition: str | None = spec("指标解释", "部门整体评价的四级指标解释。")
     criteria: str | None = spec("评分标准", "部门整体评价的评分标准原文。")
-    inputs: dict[str, Num] = spec("计算依据", "评分公式用到的数字，如 {预算数: 1200.5, 执行数: 1189.4}。",
-                                  MapOf(NUMBER), default={})
-    judgement: str | None = spec("评价结论", "评价人员的判断（如 效果显著、较为完善）及其理由。")
+    inputs: Inputs | None = spec("计算依据", "评分公式读取的数字，如 {rate: 99.08%} 或 {rate: funds.total.rate}。",
+                                 Inputs)
+    judgement: str | None = spec("评价结论", "评价人员的判断（如 效果显著、较为完善），其后写理由，"
+                                            "如“较为完善：制度齐全，个别未执行”。")
+    rule: str | None = spec("评分规则", "选用评分规则中 when.rule 列出此名称的那条规则，如 预算执行率。")
     children: list[Indicator] = spec("下级指标", "下一级指标列表。", ListOf("Indicator"), default=[])
 
 
@@ -156,7 +208,8 @@ class Section(Located):
 @dataclass
 class TableRow(Located):
     label: str = spec("行名", "", required=True)
-    values: list[Num] = spec("各列数值", "与表的 columns 一一对应，空白写 null。", ListOf(NUMBER), default=[])
+    values: list[Num | None] = spec("各列数值", "与表的 columns 一一对应，空白写 ~。", ListOf(NUMBER, blanks=True),
+                                    default=[])
     children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
 
 
@@ -193,7 +246,7 @@ class Evaluation(Located):
     goals: Goals | None = spec("年度总体目标", "", Goals)
     indicators: list[Indicator] = spec("绩效指标", "一级指标列表，逐级嵌套。", ListOf(Indicator), default=[])
     explanation: str | None = spec(
-        "低分说明", "总分在 80 分以下项目未实现绩效目标的原因分析及拟采取的措施说明。")
+        "低分说明", "总分低于表式规定的分数（表式的 explanation_below）时，未实现绩效目标的原因分析及拟采取的措施说明。")
     cover: Cover | None = spec("封面", "评价报告的封面信息。", Cover)
     sections: list[Section] = spec("报告正文", "评价报告的叙述章节。", ListOf(Section), default=[])
     tables: list[Table] = spec("数据表", "报告中的资金、收支等数据表。", ListOf(Table), default=[])

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import string
 from functools import lru_cache
 
 from . import findings as F
 from . import model
 from .findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
-from .model import BOOLEAN, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice, ListOf, MapOf, Value
+from .model import (AWARD, BOOLEAN, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice,
+                    ListOf, MapOf, Reference, Template, Value, Variant)
 from .quantities import Num, parse_num
 
 _KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
-            RATE: "百分比（如 100%）"}
+            RATE: "百分比（如 100%）", DECIMAL: "数字（可写成百分数，如 5%）",
+            AWARD: "分数或百分比（如 3 或 60%）", INPUT: "数字或引用（如 funds.total.rate）"}
 _TRUE = {"true", "True", "TRUE", "yes", "是"}
 _FALSE = {"false", "False", "FALSE", "no", "否"}
 
@@ -40,7 +43,7 @@ def _describe(node: Node) -> str:
     return f"文字“{node.value}”"
 
 
-def _suggest(word: str, choices) -> str:
+def suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"，是否想写“{close[0]}”？" if close else ""
 
@@ -61,9 +64,9 @@ def _kind_zh(kind) -> str:
     kind = _resolve(kind)
     if isinstance(kind, ListOf):
         return "列表"
-    if isinstance(kind, (MapOf, type)):
+    if isinstance(kind, (MapOf, type, Variant)):
         return "映射（字段: 值）"
-    if isinstance(kind, Choice):
+    if isinstance(kind, (Choice, Template)):
         return "文字"
     return _KIND_ZH[kind]
 
@@ -83,21 +86,30 @@ class _Field:
 
 
 @lru_cache(maxsize=None)
-def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str, bool], ...]]:
-    """A class's fields by key, and its required fields as (key, title, whether a number: `""` leaves one out)."""
+def _plan(cls) -> tuple[dict[str, _Field], tuple[tuple[str, str, bool], ...], tuple[tuple[str, _Field], ...]]:
+    """A class's fields by key, its required fields as (key, title, whether a number: `""` leaves
+    one out), and its variant fields (converted once the field they depend on is known)."""
     declared = fields_of(cls)
-    return ({name: _field(meta["title"], _resolve(meta["kind"])) for name, meta in declared},
-            tuple((name, meta["title"], meta["kind"] == NUMBER) for name, meta in declared if meta["required"]))
+    fields = {name: _field(meta["title"], _resolve(meta["kind"])) for name, meta in declared}
+    return (fields, tuple((name, meta["title"], meta["kind"] == NUMBER) for name, meta in declared if meta["required"]),
+            tuple((name, field) for name, field in fields.items() if isinstance(field.kind, Variant)))
 
 
 def _field(title: str, kind) -> _Field:
+    if isinstance(kind, Variant):  # the node is kept, and converted after its object's other fields
+        return _Field(title, kind, Converter.keep, Converter.keep)
     if isinstance(kind, (ListOf, MapOf)):
         item = _field(title, _resolve(kind.item))
         convert = Converter.sequence if isinstance(kind, ListOf) else Converter.mapping
-        return _Field(title, type(kind)(item.kind), Converter.wrong_type, convert, item)
+        return _Field(title, dataclasses.replace(kind, item=item.kind), Converter.wrong_type, convert, item)
     if isinstance(kind, type):
         return _Field(title, kind, Converter.wrong_type, Converter.object)
-    scalar = Converter.choice if isinstance(kind, Choice) else _SCALAR_CONVERTERS[kind]
+    if isinstance(kind, Choice):
+        scalar = Converter.choice
+    elif isinstance(kind, Template):
+        scalar = Converter.template
+    else:
+        scalar = _SCALAR_CONVERTERS[kind]
     return _Field(title, kind, scalar, Converter.wrong_type)
 
 
@@ -136,7 +148,7 @@ class Converter:
 
     def to_object(self, cls, node: Mapping, path=()):
         obj = cls(pos=node_pos(node))
-        fields, required = _plan(cls)
+        fields, required, variants = _plan(cls)
         marks = obj.marks
         seen: dict[str, tuple[Scalar, Node]] = {}
         for pair in node.value:
@@ -165,13 +177,26 @@ class Converter:
                 self.findings.append(F.MISSING_FIELD.at(
                     node_pos(entry[0]) if entry else obj.pos, where=_path_text(path) or "文件顶层", key=name,
                     title=title))
+        for name, field in variants:
+            self._variant(obj, node, path, name, field)
         return obj
 
+    def _variant(self, obj, node: Mapping, path, key: str, field: _Field) -> None:
+        """A mapping declared by the class its sibling field chose: converted now that the sibling
+        is known; when it is absent, its required fields are reported at the object."""
+        cls = field.kind.options.get(getattr(obj, field.kind.by))
+        value_node = getattr(obj, key)
+        if cls is None:  # the sibling is missing or unknown, and has been reported
+            setattr(obj, key, None)
+            return
+        if value_node is None:
+            value_node = Mapping("tag:yaml.org,2002:map", [], node.start_mark, node.start_mark)
+        setattr(obj, key, self.object(value_node, path, key, dataclasses.replace(field, kind=cls)))
     def _unknown_key(self, node: Mapping, path, key_node: Scalar, value_node: Node, fields: dict) -> None:
         key = key_node.value
         self.findings.append(F.UNKNOWN_KEY.at(
             node_pos(key_node), where=_path_text(path) or "文件顶层", key=key,
-            suggestion=_suggest(key, fields) + _cut_by_comma(node, key, value_node),
+            suggestion=suggest(key, fields) + _cut_by_comma(node, key, value_node),
             allowed="、".join(sorted(fields))))
 
     def convert(self, node: Node, path, key, field: _Field):
@@ -187,12 +212,16 @@ class Converter:
             return self.to_object(field.kind, node, (path, key))
         return self.wrong_type(node, path, key, field)
 
+    def keep(self, node: Node, path, key, field: _Field):
+        """The node itself, for a field converted after the others (a variant)."""
+        return node
+
     def sequence(self, node: Node, path, key, field: _Field):
         if type(node) is not Sequence:
             return self.wrong_type(node, path, key, field)
         item, here = field.item, (path, key)
         converted = (self.convert(value, here, (i, value), item) for i, value in enumerate(node.value))
-        return [value for value in converted if value is not None]
+        return list(converted) if field.kind.blanks else [value for value in converted if value is not None]
 
     def mapping(self, node: Node, path, key, field: _Field):
         if type(node) is not Mapping:
@@ -223,6 +252,43 @@ class Converter:
                                                 "原表空白的格写 `~`。")
         return number
 
+    def decimal(self, node: Scalar, path, key, field: _Field):
+        number = self.number(node, path, key, field)
+        return None if number is None else number.value
+
+    def input(self, node: Scalar, path, key, field: _Field):
+        """A number, or the name of a figure computed elsewhere in the file."""
+        text = node.value.strip()
+        if text in FIGURES:
+            return Reference(text)
+        number = parse_num(text)
+        if number is not None:
+            return number
+        if "." in text and not text[0].isdigit():
+            self.findings.append(F.UNKNOWN_CHOICE.at(
+                node_pos(node), key=_path_text((path, key)), value=text, suggestion=suggest(text, FIGURES),
+                allowed="、".join(FIGURES)))
+        else:
+            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate）。")
+        return None
+
+    def template(self, node: Scalar, path, key, field: _Field):
+        """A text whose `{placeholders}` are each one the field allows."""
+        text, allowed = node.value, field.kind.fields
+        try:
+            used = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        except ValueError:
+            self._wrong(node, path, key, field, "花括号须成对，如 {name}；文字中的花括号写成 {{ 和 }}。")
+            return None
+        unknown = next((name for name in used if name not in allowed), None)
+        if unknown is None:
+            return text
+        placeholders = [f"{{{name}}}" for name in allowed]
+        self.findings.append(F.UNKNOWN_CHOICE.at(
+            node_pos(node), key=_path_text((path, key)), value=f"{{{unknown}}}",
+            suggestion=suggest(f"{{{unknown}}}", placeholders), allowed="、".join(placeholders)))
+        return None
+
     def rate(self, node: Scalar, path, key, field: _Field):
         number = self.number(node, path, key, field)
         if number is None or number.percent:
@@ -248,7 +314,7 @@ class Converter:
         if text in allowed:
             return text
         self.findings.append(F.UNKNOWN_CHOICE.at(
-            node_pos(node), key=_path_text((path, key)), value=text, suggestion=_suggest(text, allowed),
+            node_pos(node), key=_path_text((path, key)), value=text, suggestion=suggest(text, allowed),
             allowed="、".join(allowed)))
         return None
 
@@ -265,7 +331,8 @@ class Converter:
 
 
 _SCALAR_CONVERTERS = {TEXT: Converter.text, VALUE: Converter.verbatim, NUMBER: Converter.number,
-                      RATE: Converter.rate, INTEGER: Converter.integer, BOOLEAN: Converter.boolean}
+                      RATE: Converter.rate, INTEGER: Converter.integer, BOOLEAN: Converter.boolean,
+                      DECIMAL: Converter.decimal, AWARD: Converter.number, INPUT: Converter.input}
 
 
 # --- JSON Schema ------------------------------------------------------------------
@@ -277,28 +344,43 @@ _JSON_TYPES = {
     RATE: {"type": ["number", "string"], "pattern": r"^\s*[\d.]+\s*[%％]?\s*$"},
     INTEGER: {"type": "integer"},
     BOOLEAN: {"type": "boolean"},
+    DECIMAL: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
+    AWARD: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
+    INPUT: {"type": ["number", "string"], "pattern": r"^\s*([+-]?[\d,]+(\.\d+)?\s*[%％]?|"
+            + "|".join(figure.replace(".", r"\.") for figure in FIGURES) + r")\s*$"},
 }
 
 
-def json_schema(cls=model.Evaluation, choices: dict[str, list[str]] | None = None) -> dict:
+def json_schema(cls=model.Evaluation, choices: dict[str, list[str]] | None = None,
+                title: str = "jixiao 评价文件") -> dict:
     """A JSON Schema (draft 2020-12) of the YAML, with Chinese titles and descriptions."""
     defs: dict[str, dict] = {}
     root = _object_schema(cls, defs, choices or {})
     if cls is model.Evaluation:  # everything else may come from a directory's _defaults.yml
         root["required"] = ["project"]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "jixiao 评价文件", **root, "$defs": defs}
+            "title": title, **root, "$defs": defs}
 
 
 def _object_schema(cls, defs: dict, choices: dict) -> dict:
-    properties, required = {}, []
+    properties, required, variants = {}, [], []
     for name, meta in fields_of(cls):
         properties[name] = {"title": meta["title"], "description": meta["description"],
                             **_kind_schema(meta["kind"], defs, choices)}
         if meta["required"]:
             required.append(name)
-    return {"type": "object", "description": _docstring(cls),
-            "properties": properties, "required": required, "additionalProperties": False}
+        if isinstance(meta["kind"], Variant):
+            variants += _variant_schemas(name, meta["kind"], defs, choices)
+    schema = {"type": "object", "description": _docstring(cls),
+              "properties": properties, "required": required, "additionalProperties": False}
+    return {**schema, "allOf": variants} if variants else schema
+
+
+def _variant_schemas(name: str, kind: Variant, defs: dict, choices: dict) -> list[dict]:
+    """For each value of the field a variant depends on: the declaration of the variant."""
+    return [{"if": {"properties": {kind.by: {"const": value}}, "required": [kind.by]},
+             "then": {"properties": {name: _kind_schema(cls, defs, choices)}}}
+            for value, cls in kind.options.items()]
 
 
 def _docstring(cls) -> str:
@@ -320,4 +402,8 @@ def _kind_schema(kind, defs: dict, choices: dict) -> dict:
         return {"type": "object", "additionalProperties": _kind_schema(kind.item, defs, choices)}
     if isinstance(kind, Choice):
         return {"enum": list(kind.values) or choices.get(kind.source, [])}
+    if isinstance(kind, Variant):
+        return {"type": "object"}
+    if isinstance(kind, Template):
+        return {"type": "string"}
     return dict(_JSON_TYPES[kind])

@@ -1,56 +1,28 @@
 """Scoring: execution rates, rule scores, subtotals, total and grade.
 
-The rules come from a scheme file (`schemes/*.yml`); this module is the small
-engine that applies them. Entered scores are what the total adds up, as the
-published tables do; the rule score stands beside each one for comparison.
+The rules come from a scheme file (`schemes/*.yml`) and their formulas from
+`formulas.py`; this module walks an indicator tree of any depth and applies them.
+Entered scores are what the total adds up, as the published tables do; the rule
+score stands beside each one for comparison.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import Evaluation, Indicator
+from .formulas import ZERO_DENOMINATOR
+from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
 from .quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
 from .registry import Form, QualitativeLevel, Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-HUNDRED = Decimal(100)
-
-
-# The rules' parameters arrive as Decimals (registry._exact).
-
-def _proportional(completion: Decimal, cap=ONE) -> Decimal:
-    return min(completion, cap)
-
-
-def _completion_penalty(completion: Decimal, full_from=ONE, full_to=None, below_per_point=ZERO,
-                        above_per_point=ZERO) -> Decimal:
-    """Full marks between two completion rates; a fixed share lost per point outside."""
-    if completion < full_from:
-        return max(ZERO, ONE - below_per_point * (full_from - completion) * HUNDRED)
-    if full_to is not None and completion > full_to:
-        return max(ZERO, ONE - above_per_point * (completion - full_to) * HUNDRED)
-    return ONE
-
-
-def _bands(completion: Decimal, bands=()) -> Decimal:
-    """Step scores: the first band whose `from` the completion reaches gives its share."""
-    for band in bands:
-        if completion >= band["from"]:
-            return band["share"]
-    return ZERO
-
-
-RULES = {"proportional": _proportional, "completion_penalty": _completion_penalty, "bands": _bands}
-RULE_NAMES_ZH = {"proportional": "比例计分", "completion_penalty": "完成率扣分", "bands": "分档计分"}
 
 
 @dataclass
 class LeafScore:
     node: Indicator
-    level1: Indicator | None
-    level2: Indicator | None
+    path: tuple[Indicator, ...]  # its ancestors, outermost first
     applicable: bool
     weight: Decimal  # the node's, or 0 when it has none
     score: Decimal   # the entered score, or 0
@@ -59,8 +31,16 @@ class LeafScore:
     actual: Quantity | None = None
     direction: str | None = None
     completion: Decimal | None = None
-    rule: str | None = None
+    rule: str | None = None  # the title of the formula that gave rule_score
     rule_score: Decimal | None = None
+
+    @property
+    def level1(self) -> Indicator | None:
+        return self.path[0] if self.path else None
+
+    @property
+    def level2(self) -> Indicator | None:
+        return self.path[1] if len(self.path) > 1 else None
 
 
 @dataclass
@@ -70,6 +50,7 @@ class Subtotal:
     weight: Decimal
     score: Decimal
     rule_score: Decimal
+    path: tuple[Indicator, ...] = ()  # the node's ancestors, outermost first
 
 
 @dataclass
@@ -84,6 +65,9 @@ class Scores:
     total: Decimal = ZERO
     rule_total: Decimal = ZERO
     grade: str | None = None
+    # What an indicator's inputs may refer to (`funds.total.rate`): a number, None when it
+    # cannot be computed, or ZERO_DENOMINATOR.
+    figures: dict[str, object] = field(default_factory=dict)
 
 
 def is_not_applicable(node: Indicator) -> bool:
@@ -104,29 +88,27 @@ def score(evaluation: Evaluation, form: Form, scheme: Scheme) -> Scores:
 
 
 class _Walk:
-    """One pass over the indicator tree: each assessed row is scored (document order),
-    and each row above them gets its subtotal (after its children)."""
+    """One pass over the indicator tree, of any depth: each assessed row is scored (document
+    order), and each row above them gets its subtotal (after its children). A row without
+    children is assessed when it has a weight or a score, or stands at the form's last level;
+    above that it is an empty category."""
 
     def __init__(self, result: Scores, scheme: Scheme, depth_of_leaves: int):
         self.result, self.scheme, self.depth_of_leaves = result, scheme, depth_of_leaves
 
-    def indicators(self, nodes: list[Indicator], depth: int = 1, level1=None, level2=None) -> tuple:
+    def indicators(self, nodes: list[Indicator], path: tuple[Indicator, ...] = ()) -> tuple:
         """The (weight, score, rule score) sums of the nodes."""
         weight = score_ = rule = ZERO
+        depth = len(path) + 1
         for node in nodes:
-            if depth == 1:
-                level1 = node
-            elif depth == 2:
-                level2 = node
             if not node.children and (depth >= self.depth_of_leaves or node.weight is not None
                                       or node.score is not None):
-                leaf = _score_leaf(node, level1 if depth > 1 else None, level2 if depth > 2 else None,
-                                   self.scheme)
+                leaf = _score_leaf(node, path, self.scheme, self.result.figures)
                 self.result.leaves.append(leaf)
                 sums = leaf.weight, leaf.score, leaf.score if leaf.rule_score is None else leaf.rule_score
             else:
-                sums = self.indicators(node.children, depth + 1, level1, level2)
-                self.result.subtotals.append(Subtotal(node, depth, *sums))
+                sums = self.indicators(node.children, path + (node,))
+                self.result.subtotals.append(Subtotal(node, depth, *sums, path=path))
             weight, score_, rule = weight + sums[0], score_ + sums[1], rule + sums[2]
         return weight, score_, rule
 
@@ -140,40 +122,58 @@ def _score_funds(evaluation: Evaluation, scheme: Scheme, result: Scores) -> None
             result.rates[key] = row.executed.value / row.budget.value
         else:
             result.rates[key] = None
+        _funds_figures(key, row, result)
     result.funds_weight = funds.weight.value if funds.weight else ZERO
-    rate = result.rates.get("total")
-    if rate is not None:
-        result.funds_score = round_to(result.funds_weight * min(rate, scheme.funds_cap), scheme.score_places)
+    rate = result.figures.get("funds.total.rate")
+    points = scheme.funds.points(result.funds_weight, rate) if scheme.funds is not None else None
+    if points is not None:
+        result.funds_score = round_to(points, scheme.score_places)
         result.funds_score_used = result.funds_score
     elif evaluation.published and evaluation.published.funds_score is not None:
         result.funds_score_used = evaluation.published.funds_score.value
 
 
-def _score_leaf(node: Indicator, level1, level2, scheme: Scheme) -> LeafScore:
-    leaf = LeafScore(node, level1, level2, not is_not_applicable(node),
+# Each funds row's amounts, by the name an input refers to them with (`funds.total.budget`).
+_AMOUNTS = {row: [(name, f"funds.{row}.{name}") for name in FUNDS_FIGURES if name != "rate"] for row in FUNDS_ROW_KEYS}
+
+
+def _funds_figures(key: str, row, result: Scores) -> None:
+    figures = result.figures
+    for name, figure in _AMOUNTS[key]:
+        amount = getattr(row, name)
+        figures[figure] = amount.value if amount is not None else None
+    zero_budget = row.budget is not None and row.budget.value == 0
+    figures[f"funds.{key}.rate"] = ZERO_DENOMINATOR if zero_budget and row.executed is not None else result.rates[key]
+
+
+def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, figures: dict) -> LeafScore:
+    leaf = LeafScore(node, path, not is_not_applicable(node),
                      node.weight.value if node.weight else ZERO, node.score.value if node.score else ZERO)
-    if not leaf.applicable or node.actual is None:
+    if not leaf.applicable:
         return leaf
-    leaf.level = scheme.level(node.actual.text)
-    if leaf.level is not None:
+    divides_by_zero = False
+    if node.actual is not None:
+        leaf.level = scheme.level(node.actual.text)
+        if leaf.level is not None:
+            return leaf
+        leaf.target = parse_quantity(node.target.text) if node.target else None
+        leaf.actual = parse_quantity(node.actual.text)
+        if leaf.target is not None and leaf.actual is not None and node.weight is not None:
+            actual = leaf.actual.in_unit_of(leaf.target)
+            leaf.direction = _direction(node, leaf.target, path, scheme)
+            leaf.completion = _completion(leaf.target.number, actual, leaf.direction)
+            divides_by_zero = _divides_by_zero(leaf.target.number, actual, leaf.direction)
+    rule = scheme.rule_for(node, path)
+    if rule is None or node.weight is None:
         return leaf
-    leaf.target = parse_quantity(node.target.text) if node.target else None
-    leaf.actual = parse_quantity(node.actual.text)
-    if leaf.target is None or leaf.actual is None or node.weight is None:
-        return leaf
-    actual = leaf.actual.in_unit_of(leaf.target)
-    leaf.direction = _direction(node, leaf.target, level2, scheme)
-    leaf.completion = _completion(leaf.target.number, actual, leaf.direction)
-    rule = scheme.rule_for(level1.name if level1 else "")
-    if leaf.completion is None or rule is None:
-        return leaf
-    share = RULES[rule.rule](leaf.completion, **rule.params)
-    leaf.rule = RULE_NAMES_ZH[rule.rule]
-    leaf.rule_score = round_to(node.weight.value * share, scheme.score_places)
+    points = rule.points(leaf.weight, rule.value(node, leaf.completion, divides_by_zero, figures))
+    if points is not None:
+        leaf.rule = rule.kind.title
+        leaf.rule_score = round_to(points, scheme.score_places)
     return leaf
 
 
-def _direction(node: Indicator, target: Quantity, level2, scheme: Scheme) -> str:
+def _direction(node: Indicator, target: Quantity, path: tuple[Indicator, ...], scheme: Scheme) -> str:
     if node.direction:
         return node.direction
     if target.direction:
@@ -181,9 +181,16 @@ def _direction(node: Indicator, target: Quantity, level2, scheme: Scheme) -> str
     named = direction_in_name(node.name)
     if named:
         return named
-    if level2 is not None and level2.name in scheme.lower_is_better_categories:
+    if any(ancestor.name in scheme.lower_is_better_categories for ancestor in path):
         return LOWER
     return HIGHER
+
+
+def _divides_by_zero(target: Decimal, actual: Decimal | None, direction: str) -> bool:
+    """Whether the completion's ratio has a zero denominator (its value is then a convention)."""
+    if actual is None:
+        return False
+    return (direction == HIGHER and not target) or (direction == LOWER and not actual)
 
 
 def _completion(target: Decimal, actual: Decimal | None, direction: str) -> Decimal | None:

@@ -1,20 +1,25 @@
 """The site's search index: exact Chinese substring search, downloaded in chunks.
 
-Every document's text is a list of segments (a title, a table cell, a sentence)
-joined by line breaks. The index maps each pair of adjacent characters within a
-segment (a bigram) to the documents and positions where it occurs, so a query
-of two or more characters is found exactly where the text contains it: no word
-segmentation can disagree between indexer and browser, and adjacent table cells
-never run together. Bigrams are spread over chunk files by hash; a query
-downloads only the chunks of its own bigrams, and the titles of the documents it
-shows. `assets/javascripts/jixiao-search.js` is the browser half, speaking the
-message protocol of mkdocs-material's search worker; `query()` below is the same
-algorithm in Python, for tests and benchmarks.
+What is searched is what a reader sees: the visible text of each page's main
+content (visible_text() of the rendered HTML, without the header, navigation and
+footer every page repeats), a list of segments (a heading, a table cell, a
+paragraph) joined by line breaks. The index maps each pair of adjacent characters
+within a segment (a bigram) to the documents and positions where it occurs, so a
+query of two or more characters is found exactly where the text contains it: no
+word segmentation can disagree between indexer and browser, and adjacent table
+cells never run together. Bigrams are spread over chunk files by hash; a query
+downloads only the chunks of its own bigrams, then the titles and page texts
+(TEXT_FILE, beside each page) of the results it shows, a page of them at a time.
+`assets/javascripts/jixiao-search.js` is the browser half, speaking the message
+protocol of mkdocs-material's search worker; `query()` and `snippet()` below are
+the same algorithms in Python, for tests and benchmarks.
 """
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import shutil
 import unicodedata
 
@@ -23,10 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEPARATOR = "\n"
-BLOCK = 16  # documents per metadata file: a query shows 100 results from all over the site
-TARGET_CHUNK_BYTES = 16_000  # smaller chunks: a query fetches fewer postings it does not need
+BLOCK = 16  # documents per metadata file (URL and title): results come from all over the site
+TARGET_CHUNK_BYTES = 8_000  # smaller chunks: a query fetches fewer postings it does not need
 PARTITION = 1024  # documents per index partition: the unit of incremental rebuilds (whole blocks)
 KIND_BOOST = {"evaluation": 3.0, "listing": 1.0, "page": 0.5}
+KIND_CODES = {"evaluation": "e", "listing": "l", "page": "p"}
+FIRST_PAGE = 10  # results in the first answer to a query (jixiao-search.js); more are loaded as the list scrolls
+TEXT_FILE = "search.txt"  # a page's searchable text, written beside it: result snippets are cut from it
+SNIPPET_BEFORE, SNIPPET_SNAP, SNIPPET_LENGTH = 24, 8, 80  # characters of context shown around a match
 
 
 def normalize(text: str) -> str:
@@ -40,19 +49,119 @@ class Doc:
     title: str
     kind: str  # evaluation | listing | page
     encoded: bytes  # what is searched, as encode_text() made it
-    snippet: str = ""
 
     @property
     def text(self) -> str:
         return self.encoded.decode("utf-8")
 
 
-def encode_text(title: str, segments: list[str]) -> bytes:
-    """A document's searchable text: its title and segments, normalized, one per line, in UTF-8.
+def page_text(title: str, segments: list[str]) -> str:
+    """A page's searchable text as the reader sees it: its title, then its segments, one per line."""
+    return SEPARATOR.join([title, *segments])
+
+
+def encode_text(text: str) -> bytes:
+    """What the index is made of: page_text() normalized, in UTF-8.
 
     Made once, where the page is rendered; builds that reuse the page reuse the bytes
     (kept as bytes because the cache of 10,000 of them loads faster undecoded)."""
-    return normalize(SEPARATOR.join([title, *segments])).encode("utf-8")
+    return normalize(text).encode("utf-8")
+
+
+# --- the visible text of a page ---------------------------------------------------------
+
+# Tags inside a line of text: their text runs on. Every other tag (a cell, a heading, a
+# paragraph, a line break) ends a segment. Regular expressions rather than a parser: this
+# runs on 10,000 pages, and the HTML is jixiao's own templates' (lower case, attributes
+# quoted and escaped by Jinja). Each pattern starts with "<", which the engine scans for fast.
+_INLINE = ("span|a|strong|small|code|b|i|em|mark|sub|sup|abbr|bdi|bdo|cite|data|del|dfn|ins|kbd|label|q|s|samp"
+           "|time|u|var|wbr")
+_UNSEEN_OR_INLINE = re.compile(r"<(?:!--.*?-->|(script|style|template|title|desc)\b.*?</\1\s*>"
+                               rf"|/?(?:{_INLINE})\b[^>]*>)", re.S)
+_TAGS = re.compile(r"<[^>]*>(?:\s*<[^>]*>)*")
+_HIDDEN_OPEN = re.compile(r"<([a-z][a-z0-9-]*)\b[^>]*\shidden\b[^>]*>")
+
+
+def visible_text(markup: str) -> list[str]:
+    """The text segments a browser shows of this HTML, in order: scripts, styles, comments,
+    SVG titles (tooltips) and elements marked `hidden` left out; a collapsed <details> counts,
+    as one click shows it."""
+    if " hidden" in markup:
+        markup = _without_hidden(markup)
+    text = _TAGS.sub("\n", _UNSEEN_OR_INLINE.sub("", markup))
+    if "&" in text:
+        text = html.unescape(text)
+    return [segment for segment in (line.strip() for line in text.split("\n")) if segment]
+
+
+def _without_hidden(markup: str) -> str:
+    """The markup less every element carrying the `hidden` attribute (and its descendants)."""
+    while match := _HIDDEN_OPEN.search(markup):
+        tag = match.group(1)
+        depth, end = 1, match.end()
+        for inner in re.finditer(rf"<(/?){tag}\b[^>]*>", markup[match.end():]):
+            depth += -1 if inner.group(1) else 1
+            if depth == 0:
+                end = match.end() + inner.end()
+                break
+        else:
+            end = len(markup)
+        markup = markup[:match.start()] + markup[end:]
+    return markup
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """HTML of the line shown under a result: the page's text around the first match of a
+    term (outside the title line), matches marked, cells separated by “ · ”.
+
+    Mirrors snippet() in jixiao-search.js. Matching is done on normalized characters and
+    mapped back, so the reader sees the page's own characters (full-width, upper case)."""
+    body = text.split(SEPARATOR, 1)[1] if SEPARATOR in text else ""
+    folded, origin = "", []
+    for index, char in enumerate(body):
+        piece = normalize(char)
+        folded += piece
+        origin += [index] * len(piece)
+    origin.append(len(body))
+    marks = [False] * len(body)
+    first = len(body)
+    for term in terms:
+        at = folded.find(term)
+        if at >= 0:
+            first = min(first, origin[at])
+        while at >= 0:
+            for index in range(origin[at], origin[at + len(term)]):
+                marks[index] = True
+            at = folded.find(term, at + 1)
+    start = _snippet_start(body, first) if first < len(body) else 0
+    end = min(len(body), start + SNIPPET_LENGTH)
+    out, open_mark = ["…"] if start > 0 else [], False
+    for index in range(start, end):
+        if marks[index] != open_mark:
+            out.append("<mark>" if marks[index] else "</mark>")
+            open_mark = marks[index]
+        out.append(" · " if body[index] == SEPARATOR else _ESCAPES.get(body[index], body[index]))
+    if open_mark:
+        out.append("</mark>")
+    if end < len(body):
+        out.append("…")
+    return "".join(out)
+
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}  # as jixiao-search.js
+
+
+def _snippet_start(body: str, first: int) -> int:
+    """SNIPPET_BEFORE characters before the match, moved back to the start of its cell when
+    that is a few characters further, or on to the next cell (no half a word)."""
+    start = first - SNIPPET_BEFORE
+    if start <= 0:
+        return 0
+    cell = body.rfind(SEPARATOR, 0, start) + 1
+    if start - cell <= SNIPPET_SNAP:
+        return cell
+    next_cell = body.find(SEPARATOR, start, first)
+    return next_cell + 1 if next_cell >= 0 else start
 
 
 def fnv1a(text: str) -> int:
@@ -73,24 +182,28 @@ _BREAKS = np.array([9, 10, 11, 12, 13, 32, 0x85, 0x1680, 0x2028, 0x2029, 0x202F,
 def _postings(texts: list[str], first_id: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bigram key, document, position) of every indexed bigram, sorted in that order.
 
-    A key packs the two code points (21 bits each). numpy does in one pass what a
-    Python loop over fifteen million characters would take seconds to do."""
-    keys, docs, positions = [], [], []
-    for doc_id, text in enumerate(texts, first_id):
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        if len(points) < 2:
-            continue
-        breaks = np.isin(points, _BREAKS)
-        at = np.flatnonzero(~(breaks[:-1] | breaks[1:]))
-        keys.append((points[at] << np.uint64(21)) | points[at + 1])
-        positions.append(at.astype(np.int64))
-        docs.append(np.full(len(at), doc_id, dtype=np.int64))
-    if not keys:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty.astype(np.uint64), empty, empty
-    key, doc, position = np.concatenate(keys), np.concatenate(docs), np.concatenate(positions)
-    order = np.lexsort((position, doc, key))
-    return key[order], doc[order], position[order]
+    A key packs the two code points (21 bits each). numpy does in one pass over all the
+    documents, joined by line breaks (no bigram spans two), what a Python loop over
+    fifteen million characters would take seconds to do."""
+    points = np.frombuffer(SEPARATOR.join(texts).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter((len(text) + 1 for text in texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths) - lengths
+    breaks = np.isin(points, _BREAKS)
+    at = np.flatnonzero(~(breaks[:-1] | breaks[1:]))
+    doc = np.searchsorted(starts, at, side="right") - 1
+    position = at - starts[doc]
+    key = (points[at].astype(np.uint64) << np.uint64(21)) | points[at + 1]  # already in (document, position) order
+    if len(key) < 1 << _INDEX_BITS:
+        # Keys are 42 bits: with each posting's index in the low 22 bits they sort as
+        # plain numbers, ten times faster than a stable argsort of the keys.
+        packed = np.sort((key << np.uint64(_INDEX_BITS)) | np.arange(len(key), dtype=np.uint64))
+        order = (packed & np.uint64((1 << _INDEX_BITS) - 1)).astype(np.int64)
+    else:
+        order = np.argsort(key, kind="stable")
+    return key[order], doc[order] + first_id, position[order]
+
+
+_INDEX_BITS = 22
 
 
 # Postings are written as base-32 varints in a JSON string: each number is its base-32
@@ -101,19 +214,24 @@ VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 _ALPHABET_BYTES = np.frombuffer(VARINT_ALPHABET.encode("ascii"), dtype=np.uint8)
 _VARINT_DIGITS = 7  # numbers below 2**35
 _VARINT_CODES = {char: code for code, char in enumerate(VARINT_ALPHABET)}
+_VARINT_STEPS = np.array([1 << (5 * digit) for digit in range(1, _VARINT_DIGITS)], dtype=np.int64)  # 2 digits from 32
 
 
 def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The characters (ASCII codes) of all values, and where each value's characters end."""
-    lengths = np.ones(len(values), dtype=np.int64)
-    for digit in range(1, _VARINT_DIGITS):
-        lengths += values >= (1 << (5 * digit))
+    """The characters (ASCII codes) of all values, and where each value's characters end.
+
+    Every value has its last digit; fewer and fewer have each further one, so each pass
+    works only on the values still long enough."""
+    lengths = np.searchsorted(_VARINT_STEPS, values, side="right") + 1
     ends = np.cumsum(lengths)
     chars = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
-    for digit in range(_VARINT_DIGITS):
-        present = lengths > digit
-        codes = (values[present] >> (5 * digit)) & 31
-        chars[ends[present] - 1 - digit] = _ALPHABET_BYTES[codes + (32 if digit == 0 else 0)]
+    chars[ends - 1] = _ALPHABET_BYTES[(values & 31) + 32]
+    longer = np.flatnonzero(lengths > 1)
+    digit = 1
+    while len(longer):
+        chars[ends[longer] - 1 - digit] = _ALPHABET_BYTES[(values[longer] >> (5 * digit)) & 31]
+        digit += 1
+        longer = longer[lengths[longer] > digit]
     return chars, ends
 
 
@@ -147,6 +265,11 @@ def _encode_all(key: np.ndarray, doc: np.ndarray, position: np.ndarray):
     mask = (1 << 21) - 1
     for begin, end, k in zip(char_begin.tolist(), char_end.tolist(), key[groups].tolist()):
         yield chr(k >> 21) + chr(k & mask), text[begin:end]
+
+
+def _varint_string(values: list[int]) -> str:
+    chars, _ = _varints(np.array(values, dtype=np.int64))
+    return chars.tobytes().decode("ascii")
 
 
 def _numbers(encoded: str) -> list[int]:
@@ -190,8 +313,12 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
             rewritten += 1
         partitions.append(old)
         index_bytes += old["bytes"]
-    manifest = {"block": BLOCK, "docs": len(docs), "titles": [len(normalize(d.title)) for d in docs],
-                "boost": [KIND_BOOST[d.kind] for d in docs],
+    # Per document, as strings: 10,000 documents take 25 KB instead of 70 KB of JSON arrays,
+    # and every first search downloads this file.
+    manifest = {"block": BLOCK, "docs": len(docs),
+                "titles": _varint_string([len(normalize(d.title)) for d in docs]),
+                "kinds": "".join(KIND_CODES[d.kind] for d in docs),
+                "boost": {KIND_CODES[kind]: boost for kind, boost in KIND_BOOST.items()},
                 "partitions": [[p["start"], p["count"], p["chunks"]] for p in partitions]}
     manifest_size = _write_json(search_dir / "manifest.json", manifest)
     # mkdocs-material's bundle fetches this file and hands it to the worker; ours needs no documents.
@@ -203,10 +330,10 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
 
 
 def _write_blocks(docs: list[Doc], first_id: int, directory: Path) -> None:
-    """The titles, URLs and snippets the result list shows, BLOCK documents a file
-    (partitions hold whole blocks, so a kept partition keeps its blocks too)."""
+    """The titles and URLs the result list shows, BLOCK documents a file (partitions
+    hold whole blocks, so a kept partition keeps its blocks too)."""
     for start in range(0, len(docs), BLOCK):
-        block = [{"u": d.url, "t": d.title, "k": d.kind, "s": d.snippet} for d in docs[start:start + BLOCK]]
+        block = [{"u": d.url, "t": d.title} for d in docs[start:start + BLOCK]]
         _write_json(directory / f"{(first_id + start) // BLOCK}.json", block)
 
 
@@ -226,7 +353,7 @@ def stale_files(previous: list[dict], partitions: list[dict]) -> list[str]:
 def _digest(docs: list[Doc]) -> str:
     digest = hashlib.sha1()
     for doc in docs:
-        digest.update(f"{doc.url}\0{doc.kind}\0{doc.title}\0{doc.snippet}\0".encode("utf-8"))
+        digest.update(f"{doc.url}\0{doc.kind}\0{doc.title}\0".encode("utf-8"))
         digest.update(doc.encoded)
     return digest.hexdigest()
 
@@ -307,6 +434,11 @@ def query(index_dir: Path, text: str) -> list[str]:
     return urls
 
 
+def query_terms(text: str) -> list[str]:
+    """The words of a query that are searched: a single character is not (it is in nearly every page)."""
+    return [term for term in normalize(text).split() if len(term) >= 2]
+
+
 def query_ids(index_dir: Path, text: str) -> list[int]:
     """Document numbers matching every term of the query, best first."""
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -322,17 +454,19 @@ def query_ids(index_dir: Path, text: str) -> list[int]:
                 merged.update(_decode(loaded[name][pair]))
         return merged
 
-    terms = [t for t in normalize(text).split() if len(t) >= 2]
+    terms = query_terms(text)
     if not terms:
         return []
+    titles = _numbers(manifest["titles"])
     scores: dict[int, float] | None = None
     for term in terms:
         matches = match_term(term, postings_of)
-        term_scores = {doc: _score(doc, starts, manifest) for doc, starts in matches.items()}
+        term_scores = {doc: _score(starts, titles[doc], manifest["boost"][manifest["kinds"][doc]])
+                       for doc, starts in matches.items()}
         scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
     return sorted(scores, key=lambda doc: (-scores[doc], doc))
 
 
-def _score(doc: int, starts: list[int], manifest: dict) -> float:
-    in_title = starts[0] < manifest["titles"][doc]
-    return manifest["boost"][doc] * (10 if in_title else 1) * (1 + min(len(starts), 10) / 10)
+def _score(starts: list[int], title_length: int, boost: float) -> float:
+    in_title = starts[0] < title_length
+    return boost * (10 if in_title else 1) * (1 + min(len(starts), 10) / 10)

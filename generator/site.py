@@ -8,32 +8,32 @@ the search index are then made from the light results of all files.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, checks, export, registry, search
+from . import charts, checks, export, fingerprint, registry, search
 from . import findings as F
-from .cache import CACHE_DIR
 from .config import SiteConfig
-from .output import Output
-from .loader import LoadError, Mapping, entries, load_file, text_of
-from .model import walk
-from .pipeline import Report, Result, defaults_chain, discover, run
+from .manifest import Entry, Manifest
+from .output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from .loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
+from .pipeline import Report, Result, discover, process_many, run
+from .project import Project
 from markupsafe import Markup
 
-from .quantities import as_printed, figure, format_number, parse_num, reduce_html
+from .quantities import as_printed, figure, format_number, parse_num
 from .structure import Location, content_relative, locate, slugify, unit_year_url
-from .templating import SHIPPED_TEMPLATES, environment
-from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
+from .templating import environment
+from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
-BUILD_STATE = ".jixiao-build.json"  # where earlier versions kept the state, inside the served output
 PAGE = "index.html"
+PAGE_FILES = (PAGE, "data.json", "source.yml", search.TEXT_FILE)  # what an evaluation's page directory holds
 
 
 @dataclass
@@ -106,7 +106,8 @@ class EvaluationRenderer:
     staging: str
     nav: list[NavEntry]
     unit_names: dict[str, str]
-    key: str
+    key: str  # changes whenever every page must be rendered again
+    inputs: dict = field(default_factory=dict)  # what a page depends on besides its source (fingerprint.py)
 
     def theme(self) -> Theme:
         if self.key not in _THEMES:
@@ -122,70 +123,54 @@ class EvaluationRenderer:
         if location.too_long_part():  # no page can be written there: the run reports it
             return
         result.extra["url"] = location.url
-        result.extra["signature"] = source_signature(Path(result.file))
+        result.extra["page"] = fingerprint.of("page", source=result.source, **self.inputs)
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
-        result.extra["search"] = search.encode_text(result.evaluation.project, search_segments(result, unit_name))
         published = export.download_row({**result.summary, "file": self.public_file(result.file)}, unit_name)
         result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
-        result.extra["snippet"] = search_snippet(result.summary)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
             r=result.extra["row"])
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
+        html = self.theme().render(page)
         output = Output(Path(self.staging))
-        output.write_text(location.url + PAGE, self.theme().render(page))
+        output.write_text(location.url + PAGE, html)
+        result.extra["search"] = write_page_text(output, page, html)
         findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
         output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
                                                                  ensure_ascii=False, indent=1, sort_keys=True))
-        output.write_bytes(location.url + "source.yml", result.source)  # the bytes that were checked
+        output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
 
     def public_file(self, file: str) -> str:
         return content_relative(file, self.site.content_path)
 
 
-def source_signature(path: Path) -> list:
-    return [[p.stat().st_mtime_ns, p.stat().st_size] for p in (path, *defaults_chain(path.parent))]
-
-
-def search_snippet(summary: dict) -> str:
-    return f"{summary['unit']} · {summary['year']} 年度 · 总分 {summary['total']} · {summary['grade']}"
-
-
-def search_segments(result: Result, unit_name: str) -> list[str]:
-    ev = result.evaluation
-    segments = [unit_name, f"{ev.year} 年度", ev.department.name]
-    if ev.implementer:
-        segments.append(ev.implementer.name)
-    if ev.goals:
-        segments += [reduce_html(t) for t in (ev.goals.expected, ev.goals.actual) if t]
-    for node, _, _ in walk(ev.indicators):
-        segments += [node.name] + [v.text for v in (node.target, node.actual, node.weight, node.score) if v]
-        if node.reason:
-            segments.append(node.reason)
-    if ev.funds and ev.funds.rows:
-        for _, row in ev.funds.rows.present():
-            segments += [n.text for n in (row.initial, row.budget, row.executed) if n is not None]
-    return segments
+def write_page_text(output: Output | Staging, page: SitePage, html: str) -> bytes:
+    """The page's visible text beside it (result snippets are cut from it), and its index form."""
+    text = search.page_text(page.title, search.visible_text(main_content(html)))
+    output.write_text(page.url + search.TEXT_FILE, text)
+    return search.encode_text(text)
 
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
-    """The evaluation's page: the table through its form's own template (the one that
-    prints it), then the checks and downloads."""
-    from .printing.view import table_view  # the printing package loads WeasyPrint: only when needed
+    """The evaluation's page: its blocks as they print (the table through its form's own
+    template, then its sections and figure tables), then the checks and downloads."""
+    from .layout import evaluation_blocks
+    from .printing.view import blocks_html  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation
     form = registry.forms()[ev.form]
     scheme = registry.schemes()[ev.scheme]
     env = environment(project_root)
-    view = table_view(ev, result.scores, form, scheme)
-    table = env.select_template([f"print/{form.id}.html", "print/project-table.html"]).render(view=view, prefix="")
+    table, *report = blocks_html(evaluation_blocks(ev, result.scores, form, scheme), env, heading="h2")
     body = env.get_template("site/pages/evaluation.html").render(
         ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
-        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=Markup(table),
-        summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH, printing=printing)
-    toc = [("table", "评价表"), ("check", "数据核对"), ("downloads", "下载")]
+        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=table,
+        report=Markup("\n".join(report)), summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH,
+        printing=printing)
+    toc = [("table", "评价表"), *([("report", "报告正文与数据表")] if report else []), ("check", "数据核对"),
+           ("downloads", "下载")]
     return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
                     description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
 
@@ -300,16 +285,36 @@ def year_totals(groups: list[UnitYear], rows: dict[str, dict]) -> list[dict]:
             for year, units in sorted(years.items())]
 
 
+def _rendered(extra: dict) -> bool:
+    """Whether a cached result carries, of the right kinds, what the site made of its file."""
+    downloads = extra.get("downloads")
+    return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) is str
+            and type(extra.get("row")) is dict and type(extra.get("search")) is bytes
+            and type(downloads) is dict
+            and all(type(value) is (int if key == "indicator_levels" else bytes) for key, value in downloads.items()))
+
+
+def _logo_bytes(site: SiteConfig) -> bytes:
+    return fingerprint.read_or_empty(site.root / site.logo) if site.logo else b""
+
+
 class SiteBuilder:
-    def __init__(self, site: SiteConfig, out_dir: Path | None = None, jobs: int | None = None,
+    """One build of the site (and its printouts) into `out_dir`: prepared in a staging tree
+    beside it, from what changed since the last build and links to what did not, and
+    published whole (see `output.py`); the manifest (`manifest.py`) says what is kept."""
+
+    def __init__(self, site: SiteConfig | Project, out_dir: Path | None = None, jobs: int | None = None,
                  use_cache: bool = True, echo=print, progress=None):
         self.progress = progress  # a context manager factory: progress(total) yields update(n)
         self.timings: dict[str, float] = {}
-        self.site = site
-        self.out_dir = (out_dir or site.output_path).resolve()
+        self.project = site if isinstance(site, Project) else Project.of_site(site)
+        self.site = self.project.site()
+        self.out_dir = Path(os.path.abspath(out_dir or self.site.output_path))
         self.jobs = jobs
         self.use_cache = use_cache
         self.echo = echo
+        self.up_to_date = False
+        self.print_figures: dict | None = None
 
     @contextmanager
     def timed(self, phase: str):
@@ -319,69 +324,121 @@ class SiteBuilder:
         finally:
             self.timings[phase] = round(time.perf_counter() - started, 3)
 
-    def render_key(self, nav: list[NavEntry]) -> str:
-        """Changes whenever every page must be rendered again: templates, code, config, nav."""
-        digest = hashlib.sha256()
-        digest.update(repr(nav).encode())
-        digest.update((self.site.root / "site_config.yml").read_bytes())
-        package = Path(__file__).parent
-        sources = [*package.glob("*.py"), *package.glob("forms/*.yml"), *package.glob("schemes/*.yml")]
-        for directory in (SHIPPED_TEMPLATES / "site", self.site.root / "templates" / "site"):
-            sources += [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
-        for path in sorted(set(sources)):
-            digest.update(path.as_posix().encode())
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+    def inputs(self, nav: list[NavEntry], names: dict[str, str]) -> dict[str, str]:
+        """The inputs of this build's outputs that are the same for all of them (fingerprint.py)."""
+        from .printing import printed_by
 
-    def build(self) -> Report | None:
+        config = self.project.config_path
+        return {"code": fingerprint.rendering_code_version(),
+                "rules": fingerprint.rules_digest(self.project.rule_files()),
+                "config": fingerprint.digest(fingerprint.read_or_empty(config), str(self.site.content_path),
+                                             _logo_bytes(self.site)),
+                "site_templates": fingerprint.templates_digest(self.project.root, "site"),
+                "print_templates": fingerprint.templates_digest(self.project.root, "print"),
+                "navigation": fingerprint.digest(repr(nav), json.dumps(names, sort_keys=True)),
+                "printed_by": printed_by(self.site).digest()}
+
+    def build(self) -> Report:
+        """Build; with errors in the content, nothing is published and the report says why.
+        A failure to write is an OutputError; the previous output is then as it was."""
         self.echo(END_OF_LIFE_NOTICE)
+        check_target(self.out_dir, self.project.root, self.site.content_path)
+        try:
+            with locked(self.out_dir, self.echo):
+                remove_leftovers(self.out_dir)
+                return self._build()
+        except OSError as exc:
+            raise OutputError.of(exc) from exc
+
+    def _build(self) -> Report:
         with self.timed("prepare"):
+            environment.cache_clear()  # a template added to the project since the last build overrides
             files = discover([self.site.content_path])
             nav, names = navigation(self.site, files)
-            key = self.render_key(nav)
-            previous = self._previous_state(key)
-            output = Output.staging_for(self.out_dir, overlay=bool(previous))
+            inputs = self.inputs(nav, names)
+            last = Manifest.load(self.project.cache_dir, self.out_dir)
+            previous = last if self.use_cache and last.describes(self.out_dir) else last.fresh()
+            kept_tree = self.out_dir if previous.tree is not None else None
+            staging = Staging(self.out_dir, kept_tree)
+            manifest = last.fresh()
         try:
-            renderer = EvaluationRenderer(self.site, str(output.root), nav, names, key)
-
-            def reuse(path: Path, cached: Result) -> bool:
-                # The page was rendered (not just validated) and, says the last build's state,
-                # written from this very source.
-                url = cached.extra.get("url")
-                return url is not None and RENDERED in cached.extra and previous.get(url) == cached.extra.get("signature")
-
-            with self.timed("evaluations"), self._progress(len(files)) as update:
-                report = run(files, jobs=self.jobs, use_cache=self.use_cache, after=renderer,
-                             reuse=reuse, progress=update, discovered=True, content_root=self.site.content_path)
+            report, kept, renderer = self._evaluations(files, nav, names, inputs, previous, staging)
             if report.count(F.ERROR):
-                output.discard()
+                staging.discard()
                 return report
-            pages = {r.extra["url"]: r.extra["signature"] for r in report.results if r.summary.get("name")}
-            if pages == previous and output.overlay:  # nothing changed since the last build
-                output.discard()
+            whole = self._whole(report, inputs)
+            if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
+                self.up_to_date = True
+                staging.discard()
                 return report
-            self._write_listings(report, nav, names, key, output)
+            with self.timed("kept pages"):
+                self._keep_pages(report, kept, renderer, staging, manifest)
+            self._write_listings(report, nav, names, inputs, previous, staging, manifest)
+            if self.site.print is not False:
+                from .printing import print_into
+
+                with self.timed("print"):
+                    self.print_figures = print_into(report, self.project, staging, previous, manifest,
+                                                    inputs, self.jobs)
+            manifest.whole = whole
             with self.timed("commit"):
-                self._forget_state()  # until the new output is in place, no state describes it
-                output.commit()
-            self._save_state()
+                manifest.save(self.out_dir, staging.identity())
+                staging.publish()
         except BaseException:
-            output.discard()
+            staging.discard()
             raise
-        if self.site.print is not False:
-            with self.timed("print"):
-                self.print_figures = self._print(files)
         return report
 
-    def _print(self, files: list[Path]) -> dict:
-        """PDF and XLSX beside each page, and each unit's bundle, into the committed output.
+    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest,
+                     staging: Staging) -> tuple[Report, dict[str, Entry], EvaluationRenderer]:
+        """Every file checked and scored, and the page of each changed one rendered (in the
+        workers); the pages the last build wrote that are current, by file."""
+        page_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["page"] if name != "source"}
+        renderer = EvaluationRenderer(self.site, str(staging.root), nav, names,
+                                      fingerprint.digest(*page_inputs.values()), page_inputs)
+        kept: dict[str, Entry] = {}
 
-        Each file is written whole and renamed into place, so a failure here leaves the
-        previous printouts; the printing stage skips tables whose source is unchanged."""
-        from .printing import print_outputs
+        def reuse(path: Path, cached: Result) -> bool:
+            extra = cached.extra
+            if not _rendered(extra) or extra["page"] != fingerprint.of("page", source=cached.source, **page_inputs):
+                return False
+            entry = previous.get("page", extra["url"], extra["page"])
+            if entry is not None:
+                kept[cached.file] = entry
+            return entry is not None
 
-        report = run(files, jobs=self.jobs, use_cache=False, full=True, discovered=True)
-        return print_outputs(report, self.site.content_path, self.out_dir, self.jobs)
+        with self.timed("evaluations"), self._progress(len(files)) as update:
+            report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
+                         reuse=reuse, progress=update, discovered=True,
+                         content_root=self.site.content_path)
+        return report, kept, renderer
+
+    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,
+                    manifest: Manifest) -> None:
+        """The current pages linked from the last output (rendered again where its files are
+        gone); every page recorded in the manifest."""
+        for index, result in enumerate(report.results):
+            entry = kept.get(result.file)
+            if entry is not None and not staging.link_all(entry.files):
+                entry, result = None, self._render_again(result.file, renderer)
+                report.results[index] = result
+            if RENDERED in result.extra:
+                url = result.extra["url"]
+                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
+
+    def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
+        """A page the last build wrote and the output no longer holds (deleted by hand)."""
+        return process_many([Path(file)], self.project.extension_roots, False, renderer)[0]
+
+    def _whole(self, report: Report, inputs: dict) -> str:
+        """Everything the build is made of: every page's fingerprint (each covers its source,
+        the code, rules, templates, configuration and navigation), the bundles' indexes,
+        and what the printouts say of themselves."""
+        pages = [[r.extra.get("url"), r.extra.get("page")] for r in report.results]
+        indexes = [part for directory in sorted(report.indexes)
+                   for part in (directory, fingerprint.file_digest(Path(directory) / INDEX_NAME))]
+        return fingerprint.digest(json.dumps(inputs, sort_keys=True), json.dumps(pages), *indexes,
+                                  str(self.site.print))
 
     @contextmanager
     def _progress(self, total: int):
@@ -391,31 +448,15 @@ class SiteBuilder:
             with self.progress(total) as update:
                 yield update
 
-    def _previous_state(self, key: str) -> dict[str, list]:
-        """What the last build into the same output rendered, if it used the same templates and code."""
-        self._previous_index = None
-        self._previous_pages: dict[str, list] = {}
-        self._previous_listings: dict[str, str] = {}
-        try:
-            state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        home = self._home_digest()
-        if not isinstance(state, dict) or state.get("key") != key or home is None or state.get("home") != home:
-            return {}
-        self._previous_index = state.get("search")
-        self._previous_pages = state.get("pages", {})
-        self._previous_listings = state.get("listings", {})
-        return self._previous_pages
-
-    def _write_listings(self, report: Report, nav, names, key: str, output: Output) -> None:
+    def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
+                        manifest: Manifest) -> None:
         theme = Theme(self.site, nav, self.site.content_path)
         results = [r for r in report.results if r.summary.get("name")]
         groups = group(results, names, self.site)
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
-        list_rows = Markup("\n  ".join(r.extra[RENDERED] for r in results))
+        list_rows = Markup("\n  ".join(r.extra[RENDERED] for g in groups for r in g.results))
         context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
                    "years": year_totals(groups, rows),
                    "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
@@ -428,67 +469,59 @@ class SiteBuilder:
             SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
-        listings = {}
+        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
+        kept = []  # unit pages the last build made from these very rows, with their text for search
         for unit_year in groups:
             group_rows = [rows[r.extra["url"]] for r in unit_year.results]
-            listings[unit_year.url] = hashlib.sha1(json.dumps(group_rows, sort_keys=True).encode()).hexdigest()
-            if output.overlay and self._previous_listings.get(unit_year.url) == listings[unit_year.url]:
-                continue  # the page from the last build shows exactly these rows
-            body = env.get_template("site/pages/unit_year.html").render(
-                {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
-            pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+            print_ = fingerprint.of("listing", rows=json.dumps(group_rows, sort_keys=True), **listing_inputs)
+            entry = previous.get("listing", unit_year.url, print_)
+            if entry is None or not staging.link_all(entry.files):
+                body = env.get_template("site/pages/unit_year.html").render(
+                    {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
+                pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+            else:
+                kept.append(unit_year)
+            manifest.record("listing", unit_year.url,
+                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
+        searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
         with self.timed("listing pages"):
             for page in pages:
-                output.write_text(page.url + PAGE, theme.render(page))
-        output.write_text("404.html", theme.render(SitePage("404.html", "页面不存在", "<h1>页面不存在</h1>"
-                                                                                   "<p>请从<a href=\"./\">首页</a>重新查找。</p>")))
+                html = theme.render(page)
+                staging.write_text(page.url + PAGE, html)
+                if page.url != "evaluations/":
+                    searched[page.url] = (page.title, write_page_text(staging, page, html))
+        for unit_year in kept:
+            text = staging.path(unit_year.url + search.TEXT_FILE).read_text(encoding="utf-8")
+            searched[unit_year.url] = (unit_year.title, search.encode_text(text))
+        staging.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
-            self._write_downloads(results, output)
+            self._write_downloads(results, staging)
         with self.timed("search index"):
-            self.search_docs = self._search_docs(results, groups)
-            previous_index = self._previous_index if output.overlay else None
-            self.search_figures = search.build_index(self.search_docs, output.root, previous_index)
-            output.remove_stale(self.search_figures["stale"])
-        urls = ["", "units/", "evaluations/", "data/", *listings, *rows]
-        output.write_text("sitemap.xml", sitemap(self.site, urls))
-        if not output.overlay:  # an incremental build keeps the assets: the render key covers them
-            theme.copy_assets(output.root)
-        output.remove_stale(set(self._previous_pages) - {r.extra["url"] for r in results})
-        self._state = {"key": key, "pages": {r.extra["url"]: r.extra["signature"] for r in results},
-                       "search": self.search_figures["partitions"], "listings": listings}
-        output.remove_stale([BUILD_STATE])  # left in the output by earlier versions
+            self.search_docs = search_docs(results, searched)
+            if not previous.complete(self.out_dir, "search"):
+                previous.search = None  # a partition's files deleted by hand: the index is made anew
+            try:
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+            except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
+                shutil.rmtree(staging.path("search"), ignore_errors=True)
+                previous.search = None
+                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+            if previous.search is not None:
+                staging.fill("search", set(self.search_figures["stale"]))
+            manifest.search = self.search_figures["partitions"]
+            manifest.record("search", "", Entry("", staging.files("search")))
+        urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
+        staging.write_text("sitemap.xml", sitemap(self.site, urls))
+        self._assets(theme, inputs, previous, staging, manifest)
 
-    # The state of the last build describes its output, but is not part of it (the output is
-    # served): it is kept in the project's cache, and holds only for the very output whose
-    # home page it records (an output deleted or replaced since is built whole again).
-
-    @property
-    def state_path(self) -> Path:
-        name = hashlib.sha1(str(self.out_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
-        return self.site.root / CACHE_DIR / "builds" / f"{name}.json"
-
-    def _home_digest(self) -> str | None:
-        try:
-            return hashlib.sha256((self.out_dir / PAGE).read_bytes()).hexdigest()
-        except OSError:
-            return None
-
-    def _forget_state(self) -> None:
-        try:
-            self.state_path.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-    def _save_state(self) -> None:
-        """Written whole, then renamed; a state that cannot be written only costs a full build."""
-        state = {**self._state, "home": self._home_digest()}
-        try:
-            self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-            os.replace(temporary, self.state_path)
-        except OSError:
-            pass
+    def _assets(self, theme: Theme, inputs: dict, previous: Manifest, staging: Staging, manifest: Manifest) -> None:
+        print_ = fingerprint.of("assets", **{name: inputs[name] for name in fingerprint.DEPENDS["assets"]})
+        entry = previous.get("assets", "", print_)
+        if entry is None or not staging.link_all(entry.files):
+            shutil.rmtree(staging.path("assets"), ignore_errors=True)  # copying onto a link would write through it
+            theme.copy_assets(staging.root)
+            entry = Entry(print_, staging.files("assets"))
+        manifest.record("assets", "", entry)
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         """Joined from each evaluation's own lines, made when its page was rendered."""
@@ -497,23 +530,19 @@ class SiteBuilder:
 
         evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS)
         output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
-        indicator_header = export.csv_header(export.INDICATOR_CSV_COLUMNS)
-        output.write_bytes("data/indicators.csv", indicator_header.encode("utf-8") + joined("indicators.csv"))
+        fragments = [r.extra["downloads"] for r in results]
+        output.write_bytes("data/indicators.csv", export.indicators_csv(fragments))
         output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
-        output.write_text("data/datapackage.json", json.dumps(export.datapackage(self.site),
-                                                              ensure_ascii=False, indent=1, sort_keys=True))
+        package = export.datapackage(self.site, export.deepest(fragments))
+        output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
 
-    def _search_docs(self, results: list[Result], groups: list[UnitYear]) -> list[search.Doc]:
-        docs = []
-        for result in results:
-            docs.append(search.Doc(result.extra["url"], result.summary["name"], "evaluation", result.extra["search"],
-                                   result.extra["snippet"]))
-        for unit_year in groups:
-            titles = [r.summary["name"] for r in unit_year.results]
-            docs.append(search.Doc(unit_year.url, unit_year.title, "listing",
-                                   search.encode_text(unit_year.title, [unit_year.unit_name, *titles]),
-                                   f"{len(titles)} 个项目"))
-        return sorted(docs, key=lambda d: d.url)
+
+def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
+    """Every evaluation, and the other pages search finds: {url: (title, encoded text)}."""
+    docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]
+    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page", encoded)
+             for url, (title, encoded) in pages.items()]
+    return sorted(docs, key=lambda d: d.url)
 
 
 def sitemap(site: SiteConfig, urls: list[str]) -> str:

@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import material
 from markupsafe import Markup
@@ -94,6 +95,13 @@ def _footer(site: SiteConfig) -> dict:
             "site_code": footer.site_code if footer else None, "contact": footer.contact if footer else None}
 
 
+def main_content(html: str) -> str:
+    """The part of a rendered page that is its own, without the header, navigation and
+    footer every page repeats (what search indexes)."""
+    start = html.find('<article class="md-content__inner')
+    return html[start:html.rfind("</article>")] if start >= 0 else html
+
+
 class Theme:
     """Renders neutral pages through mkdocs-material's templates."""
 
@@ -104,17 +112,15 @@ class Theme:
         # mkdocs renders trusted Markdown output unescaped; here titles and names come from
         # the evaluations, so every value is escaped unless it is marked safe (the page body).
         self.env.autoescape = True
-        self.env.bytecode_cache = bytecode_cache(site.root)
+        self.env.bytecode_cache = bytecode_cache()
         self.template = self.env.get_template("main.html")
         self.pages: dict[str, Page] = {}
         self.navigation = Navigation(self._items(nav), list(self.pages.values()))
+        self.nav_urls = set(self.pages)  # their titles are the tabs' labels, the same on every page
 
     def _page(self, title: str, url: str) -> Page:
-        if url.endswith(".html"):  # a page at a fixed file name, such as 404.html
-            file = File(url[:-5] + ".md", src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=False)
-        else:
-            src = (url.rstrip("/") + "/index.md") if url else "index.md"
-            file = File(src, src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=True)
+        src = (url.rstrip("/") + "/index.md") if url else "index.md"
+        file = File(src, src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=True)
         page = Page(title, file, self.config)
         self.pages[url] = page
         return page
@@ -134,7 +140,8 @@ class Theme:
 
     def render(self, site_page: SitePage) -> str:
         page = self.pages.get(site_page.url) or self._page(site_page.title, site_page.url)
-        page.title = site_page.title
+        if site_page.url not in self.nav_urls:
+            page.title = site_page.title
         page.content = Markup(site_page.body)
         page.toc = TableOfContents([AnchorLink(title, anchor, 2) for anchor, title in site_page.toc])
         page.meta = {"description": site_page.description} if site_page.description else {}
@@ -145,6 +152,13 @@ class Theme:
             return self.template.render(context)
         finally:
             active.active = False
+
+    def render_not_found(self) -> str:
+        """404.html, which a server sends at any missing address, however deep: its links and
+        assets are absolute, from the path of site_url (as mkdocs does for its error pages)."""
+        base_url = urlsplit(self.site.site_url or "/").path or "/"
+        context = get_context(self.navigation, [], self.config, base_url=base_url)
+        return self.env.get_template("404.html").render(context)
 
     @cached_property
     def asset_dirs(self) -> list[Path]:

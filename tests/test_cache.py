@@ -1,5 +1,14 @@
+"""The result cache: unchanged files are not read again; the cache is verified data, and a
+damaged or forged one costs time, never a crash, a run of its code or a changed output."""
+import json
 import os
+import pickle
+import random
+from pathlib import Path
 
+import pytest
+
+from generator import fingerprint, registry, verified
 from generator.pipeline import run
 
 from .conftest import MINIMAL
@@ -23,3 +32,133 @@ def test_unchanged_files_come_from_the_cache_and_changed_ones_are_reread(write, 
     third = run([a.parent])
     assert calls == [a]
     assert third.results[0].summary["total"] == first.results[0].summary["total"] - 10
+
+
+def test_an_edit_that_keeps_size_and_times_is_seen(write, monkeypatch):
+    """優 → 良 keeps the file's size; `touch` can give back its modification time (not its
+    change time, nor, within moments of the last run, a time the cache trusts)."""
+    a = write("content/u/2020/a.yml", MINIMAL)
+    assert run([a.parent]).results[0].summary["name"] == "测试项目"
+    info = a.stat()
+    a.write_text(MINIMAL.replace("测试项目", "测试项甲"), encoding="utf-8")
+    os.utime(a, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert a.stat().st_size == info.st_size
+    assert run([a.parent]).results[0].summary["name"] == "测试项甲"
+
+
+def _shards(root: Path) -> list[Path]:
+    return sorted((root / ".cache/jixiao/results").glob("*.jsonl"))
+
+
+def _scores(root: Path) -> str:
+    report = run([root / "content"])
+    return json.dumps([r.full_summary() for r in report.results], ensure_ascii=False, sort_keys=True)
+
+
+@pytest.fixture
+def cached(write):
+    """A project of three evaluations whose results are in the cache."""
+    for number in range(3):
+        path = write(f"content/u/2020/{number}.yml", MINIMAL.replace("测试项目", f"可持续影响项目{number}"))
+    root = path.parents[3]
+    expected = json.dumps([r.full_summary() for r in run([root / "content"], use_cache=False).results],
+                          ensure_ascii=False, sort_keys=True)
+    assert _scores(root) == expected and _shards(root)
+    return root, expected
+
+
+def test_random_bit_flips_never_change_a_result(cached):
+    root, expected = cached
+    shard = _shards(root)[0]
+    original = shard.read_bytes()
+    rng = random.Random(20240601)
+    for _ in range(40):
+        data = bytearray(original)
+        position = rng.randrange(len(data))
+        data[position] ^= 1 << rng.randrange(8)
+        shard.write_bytes(bytes(data))
+        assert _scores(root) == expected
+        shard.write_bytes(original)
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "truncated", "empty", "not json", "edited text"])
+def test_a_damaged_cache_is_a_miss(cached, damage):
+    root, expected = cached
+    shard = _shards(root)[0]
+    original = shard.read_bytes()
+    shard.write_bytes({"random bytes": os.urandom(len(original)), "truncated": original[: len(original) // 2],
+                       "empty": b"", "not json": b"abc def\n" * 10,
+                       "edited text": original.replace("优".encode(), "良".encode())}[damage])
+    assert _scores(root) == expected
+
+
+def _forged(root: Path, change, change_tail=lambda tail: tail) -> None:
+    """Entries rewritten with a correct checksum: only their shape can give them away."""
+    shard = _shards(root)[0]
+    rules = fingerprint.rules_digest([path for _, path in registry.rule_files((root,))])
+    version = fingerprint.digest(fingerprint.code_version(), rules)
+    records = verified.read(shard, version, tails=True)
+    assert records, "the test must forge entries the cache would otherwise accept"
+    shard.write_bytes(b"".join(verified.line(version, change(record), change_tail(tail)) for record, tail in records))
+
+
+def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
+    """The checksum is not a signature: an entry rewritten whole, with a new checksum, is read
+    as data (what it says is published, as an edit to the content would be) and never run."""
+    root, expected = cached
+    _forged(root, lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "grade": "伪"}}})
+    assert "伪" in _scores(root) and _scores(root) != expected
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "total": "九十九"}}},
+    lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "findings": []}}},
+    lambda r: {**r, "result": {**r["result"], "findings": [["x"]]}},
+    lambda r: {**r, "result": {**r["result"], "file": "/etc/passwd"}},
+    lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "source": 7}},
+    lambda r: {**r, "stamps": "now"},
+    lambda r: [r],
+], ids=["text for a number", "counts as a list", "short finding", "another file", "wrong extras", "stamps",
+        "not a mapping"])
+def test_entries_of_the_wrong_shape_are_misses(cached, change):
+    root, expected = cached
+    _forged(root, change)
+    assert _scores(root) == expected
+
+
+@pytest.mark.parametrize("tail", [b"", b"{}", b"7", b"\xff\xfe"])
+def test_indicator_rows_of_the_wrong_shape_are_misses(cached, tail):
+    root, expected = cached
+    _forged(root, lambda record: record, lambda _: tail)
+    assert _scores(root) == expected
+
+
+def test_a_crafted_pickle_in_the_cache_is_never_run(cached, tmp_path):
+    root, expected = cached
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    crafted = pickle.dumps(Payload())
+    cache = root / ".cache/jixiao"
+    for path in [*_shards(root), cache / "results/any.pickle", cache / "templates/__jinja2_x.cache"]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(crafted)
+    assert _scores(root) == expected
+    assert not marker.exists()
+
+
+def test_an_edit_in_the_same_tick_of_the_file_clock_is_seen(write, monkeypatch):
+    """Times that did not change (two edits within one tick of the file system's clock)
+    do not hide an edit made moments after the file was recorded: it is compared by content."""
+    import generator.cache as cache
+
+    a = write("content/u/2020/a.yml", MINIMAL)
+    before = cache.stamp(a)
+    run([a.parent])
+    a.write_text(MINIMAL.replace("测试项目", "测试项乙"), encoding="utf-8")
+    real = cache.stamp
+    monkeypatch.setattr(cache, "stamp", lambda path: before if path == a else real(path))
+    assert run([a.parent]).results[0].summary["name"] == "测试项乙"

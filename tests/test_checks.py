@@ -204,3 +204,48 @@ def test_a_blank_figure_is_blank_in_the_open_data_too(write):
                    (NOT_APPLICABLE, NOT_APPLICABLE.replace("weight: 0, score: 0", "weight: ~, score: ~")))
     row = next(r for r in indicator_rows(result.scores) if r["indicator"] == "此指标不适用")
     assert row["weight"] is None and row["score"] is None and row["weight_text"] in ("", None)
+
+
+# --- declared weights against the weights below them, at every level ---------------------
+
+FOUR_LEVELS = MINIMAL.replace("""      - name: 数量指标
+        children:
+          - {name: 培训人数, target: 100 人, actual: 100 人, weight: 50, score: 50}
+""", """      - name: 数量指标
+        weight: 50
+        children:
+          - name: 培训
+            weight: 30
+            children:
+              - {name: 培训人数, target: 100 人, actual: 100 人, weight: 20, score: 20}
+              - {name: 培训期数, target: 5 期, actual: 5 期, weight: 10, score: 10}
+          - name: 宣传
+            weight: 20
+            children:
+              - {name: 宣传场次, target: 4 场, actual: 4 场, weight: 20, score: 20}
+""")
+
+PROMOTION = "宣传场次, target: 4 场, actual: 4 场, weight: 20, score: 20"
+
+
+def test_a_four_level_tree_whose_weights_agree_gives_no_finding(write):
+    assert _codes(write, FOUR_LEVELS) == []
+
+
+def test_a_declared_weight_is_compared_at_every_level_and_named_by_its_level(write):
+    """宣传 says 20, its one row 15: one finding, at 宣传, naming the fourth level; 数量指标 and
+    产出指标 add up their children's declared weights, so they are not reported again."""
+    text = FOUR_LEVELS.replace(PROMOTION, PROMOTION.replace("20", "15"))
+    found = process_file(write("content/u/2020/t.yml", text)).findings
+    weights = [f for f in found if f.code in ("level-weight", "weight-total")]
+    assert [(f.code, f.line) for f in weights] == [("level-weight", text[:text.index("weight: 20\n")].count("\n") + 1)]
+    assert "宣传下四级指标分值合计为 15，应为 20" in weights[0].message
+    assert "宣传下各项四级指标的分值加起来是 15" in weights[0].public
+
+
+def test_a_category_without_a_weight_is_summed_through_to_its_rows(write):
+    """数量指标 declares nothing: 产出指标 (50) is compared with 培训's 30 and 宣传's rows, 15."""
+    text = (FOUR_LEVELS.replace("        weight: 50\n        children:\n          - name: 培训", "        children:\n          - name: 培训")
+            .replace("            weight: 20\n", "").replace(PROMOTION, PROMOTION.replace("20", "15")))
+    found = [f for f in process_file(write("content/u/2020/t.yml", text)).findings if f.code == "level-weight"]
+    assert [f.message for f in found] == ["产出指标下三级指标、四级指标分值合计为 45，应为 50"]

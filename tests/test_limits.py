@@ -39,11 +39,11 @@ def test_each_bound_gives_a_located_error(old, new, code, line):
 
 
 def test_figures_in_calculation_inputs_and_tables_are_bounded():
-    text = MINIMAL.replace("weight: 10, score: 10}", "weight: 10, score: 10, inputs: {预算数: 1.12345678}}")
+    text = MINIMAL.replace("weight: 10, score: 10}", "weight: 10, score: 10, inputs: {rate: 1.12345678}}")
     text += ("tables:\n  - {id: 1-1, title: 收支, columns: [金额], rows: [{label: 合计, values: [1]}, "
              "{label: 收入, values: [12345678901234567890]}]}\n")
     found = limits.check_evaluation(convert(text))
-    assert {f.message.split("的数字")[0] for f in found} == {"数据表 1-1 的“收入”", "指标“满意度”的计算依据“预算数”"}
+    assert {f.message.split("的数字")[0] for f in found} == {"数据表 1-1 的“收入”", "指标“满意度”的计算依据“比率”"}
 
 
 def test_trees_deeper_than_ten_levels_are_refused_at_their_first_deep_node():

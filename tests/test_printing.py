@@ -1,6 +1,6 @@
 """Printed reports of the seed content: every figure in the PDF text in reading order,
-the CJK font embedded, long tables continued with their headers, XLSX formulas that
-LibreOffice recalculates to jixiao's totals, and nothing printed twice for nothing."""
+the CJK font embedded, long tables continued with their headers, nothing printed twice
+for nothing, and a four-level tree merged at every level (the XLSX: test_xlsx.py)."""
 from __future__ import annotations
 
 import re
@@ -238,60 +238,6 @@ def test_bundle_without_index_lists_the_tables_in_order(printed):
     assert workbook.sheetnames[0] == "目录" and len(workbook.sheetnames) == 7
 
 
-# --- XLSX ----------------------------------------------------------------------------------
-
-def _total_row(ws) -> int:
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
-
-
-def test_xlsx_has_the_merged_cells_and_formulas(printed):
-    ws = openpyxl.load_workbook(_directory(printed, "anqing-jxj/2023/02-jieneng-huanbao") / "table.xlsx").active
-    merged = {str(r) for r in ws.merged_cells.ranges}
-    assert "A1:I1" in merged  # the title across the table
-    column_b = sorted((r.min_row, ws.cell(r.min_row, 2).value) for r in ws.merged_cells.ranges
-                      if r.min_col == r.max_col == 2 and r.max_row > r.min_row)
-    assert [label for _, label in column_b] == ["产出指标 (50 分)", "效益指标 (30 分)", "满意度指标 (10 分)"]
-    total = _total_row(ws)
-    assert ws.cell(total, 7).value.startswith("=") and "SUM(" in ws.cell(total, 8).value
-    funds = next(r for r in range(1, total) if ws.cell(r, 2).value == "年度资金总额:")
-    assert ws.cell(funds, 8).value.startswith("=IF(") and ws.cell(funds, 9).value.startswith("=IF(")
-    assert ws.cell(funds, 8).number_format == "0.0%"
-    assert ws.cell(funds, 2).font.name == "Noto Serif CJK SC"
-    header = next(r for r in range(1, total) if ws.cell(r, 2).value == "一级指标")
-    assert ws.print_title_rows == f"${header}:${header}" and ws.print_area
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and int(ws.page_setup.paperSize) == 9
-    heights = [ws.row_dimensions[r].height for r in range(1, total + 1)]
-    assert all(h for h in heights)  # explicit heights: LibreOffice does not grow wrapped rows
-
-
-def test_xlsx_recalculated_by_libreoffice_gives_jixiaos_figures(printed, tmp_path):
-    """The workbooks hold formulas only; LibreOffice computes them on loading."""
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    results = {}
-    for name, result in printed["results"].items():
-        copy = sources / (name.replace("/", "_") + ".xlsx")
-        shutil.copy(_directory(printed, name) / "table.xlsx", copy)
-        results[copy.name] = result
-    done = subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "calc"),
-                           *map(str, sorted(sources.iterdir()))], capture_output=True, text=True, timeout=300,
-                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
-    for name, result in results.items():
-        ws = openpyxl.load_workbook(tmp_path / "calc" / name, data_only=True).active
-        total = _total_row(ws)
-        assert ws.cell(total, 8).value == pytest.approx(float(result.scores.total)), name
-        assert ws.cell(total, 7).value == pytest.approx(float(result.scores.weight_total)), name
-        funds = next(r for r in range(1, total) if ws.cell(r, 2).value == registry.forms()[
-            result.evaluation.form].funds_rows["total"])
-        assert ws.cell(funds, 9).value == pytest.approx(float(result.scores.funds_score_used)), name
-        rate = result.scores.rates["total"]
-        if rate is not None:
-            assert ws.cell(funds, 8).value == pytest.approx(float(rate)), name
-        subtotals = [ws.cell(r, 12).value for r in range(1, total) if isinstance(ws.cell(r, 12).value, (int, float))]
-        assert subtotals == [pytest.approx(float(s.score)) for s in result.scores.subtotals if s.depth == 1], name
-
-
 def test_printing_again_skips_unchanged_outputs(printed, tmp_path):
     root = printed["root"]
     again = print_outputs(printed["report"], root / "content", printed["out"])
@@ -310,3 +256,38 @@ def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert len(written) == 16
     assert [p for p in written if (tmp_path / p).read_bytes() != (printed["out"] / p).read_bytes()] == []
+
+
+# --- one layout for the site page, the PDF and the XLSX: a tree of four levels ----------------
+
+def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(monkeypatch, tmp_path):
+    from generator import export, site
+    from generator.pipeline import Result
+    from generator.printing import pdf
+    from generator.layout import evaluation_blocks
+    from generator.structure import Location
+    from generator.templating import environment
+
+    from .test_layout import four_level_table
+
+    ev, scores, form, scheme = four_level_table()
+    forms = {**registry.forms(), form.id: form}
+    monkeypatch.setattr(registry, "forms", lambda extra_dirs=(): forms)
+    spans = {"产出指标 (50 分)": 6, "效益指标 (30 分)": 2, "数量指标": 3, "质量指标": 3, "培训": 2, "产品": 2, "带动": 2}
+    file = str(tmp_path / "four.yml")
+    result = Result(file=file, evaluation=ev, scores=scores,
+                    summary=export.summary(file, ev, scores, {"error": 0, "warning": 0, "info": 0}))
+    page = site.evaluation_page(result, Location("u", "2023", "four"), "示例局", tmp_path)
+    for label, rows in spans.items():
+        assert f'<th scope="rowgroup" rowspan="{rows}">{label}</th>' in page.body, label
+
+    env = environment(tmp_path)
+    job = pdf.PrintJob(evaluation_blocks(ev, scores, form, scheme), "t0-")
+    document = pdf.lay_out([job], ev.project, env)
+    printed = tmp_path / "four.pdf"
+    info = pdf.Info(ev.project, list(range(1, len(job.pages) + 1)))
+    printed.write_bytes(pdf.write(document, job.pages, info))
+    raw = subprocess.run(["pdftotext", "-raw", str(printed), "-"], capture_output=True, text=True).stdout
+    text = _squeeze(raw)  # each cell's lines together, in the order the cells are drawn
+    assert all(text.count(_squeeze(label)) == 1 for label in spans)  # one merged cell each, not one a row
+    assert "四级指标" in text and "不适用" in text  # the fourth level's heading; the empty 空白小类

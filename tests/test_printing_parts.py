@@ -7,36 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from generator.layout import Row
-from generator.model import Indicator
+from generator.layout import Cell, Grid, Part, Row
 from generator.printing.pdf import settled
-from generator.printing.view import split_at
-from generator.printing.xlsx import number_format, rate_format, sheet_title
-from generator.quantities import Num
-from generator import registry
+from generator.printing.xlsx import _cached_values, fit_heights, paginate, sheet_title
 
 from .conftest import CONTENT, MINIMAL, ROOT
-
-
-def _rows(level1_span: int, level2_spans: list[int]) -> list[Row]:
-    level1, rows = Indicator(name="产出指标"), []
-    for span in level2_spans:
-        level2 = Indicator(name=f"二级{len(rows)}")
-        rows += [Row(Indicator(name="叶"), level2, level1, level2_span=span if n == 0 else 0) for n in range(span)]
-    rows[0].level1_span = level1_span
-    return rows
-
-
-def test_merged_cells_end_at_a_page_break_and_start_again():
-    rows = split_at(_rows(6, [4, 2]), frozenset({2, 5}))
-    assert [r.level1_span for r in rows] == [2, 0, 3, 0, 0, 1]
-    assert [r.level2_span for r in rows] == [2, 0, 2, 0, 1, 1]
-
-
-def test_merged_cells_are_kept_without_breaks():
-    rows = split_at(_rows(6, [4, 2]), frozenset())
-    assert [r.level1_span for r in rows] == [6, 0, 0, 0, 0, 0]
-    assert [r.level2_span for r in rows] == [4, 0, 0, 0, 2, 0]
 
 
 @pytest.mark.parametrize("breaks, found, expected", [
@@ -49,16 +24,39 @@ def test_page_breaks_settle(breaks, found, expected):
     assert settled(breaks, found) == expected
 
 
-@pytest.mark.parametrize("text, fmt", [("5.00", "0.00"), ("560.84", "0.00"), ("2650", "0"), ("08", "00"),
-                                       ("71.9", "0.0")])
-def test_excel_formats_keep_the_printed_text(text, fmt):
-    assert number_format(Num(Decimal(text), text)) == fmt
+def test_formula_values_are_written_beside_the_formulas():
+    xml = (b'<row r="2"><c r="G2" s="3"><f>G1+SUM(G3:G9)</f><v /></c><c r="H2"><f>H1</f><v /></c>'
+           b'<c r="I2" t="n"><v>5</v></c></row>')
+    filled = _cached_values(xml, {"G2": Decimal("95.00"), "H2": Decimal("0.89875")})
+    assert filled == (b'<row r="2"><c r="G2" s="3"><f>G1+SUM(G3:G9)</f><v>95</v></c>'
+                      b'<c r="H2"><f>H1</f><v>0.89875</v></c><c r="I2" t="n"><v>5</v></c></row>')
 
 
-def test_rate_formats_follow_the_form():
-    forms = registry.forms()
-    assert rate_format(forms["zibo-2020"]) == "[=1]0%;0.00%"  # 100% and 89.88%
-    assert rate_format(forms["anqing-2023"]) == "0.0%"        # 100.0% and 82.3%
+def test_rows_fit_their_cells_and_merged_cells_grow_their_last_row():
+    heights = fit_heights([(0, 1, 40.0), (1, 3, 100.0), (2, 1, 30.0)], 4)
+    assert heights[0] == 40 and heights[2] == 30
+    assert sum(heights[1:4]) == 100 and heights[3] > heights[1]
+
+
+def _table(heights_of_lines: int) -> Grid:
+    """A head row, then indicator rows numbered from 0, then a 总分 row."""
+    rows = [Row([Cell(0, 0, "一级指标", "column")])]
+    rows += [Row([Cell(1 + n, 0, "叶", "name")], line=n) for n in range(heights_of_lines)]
+    rows.append(Row([Cell(1 + heights_of_lines, 0, "总分", "total-label")], role="total"))
+    return Grid((100.0,), rows, [Part("table", "indicators", "", 0, 1, len(rows))])
+
+
+def test_pages_break_before_indicator_rows_and_repeat_the_head():
+    grid = _table(10)
+    heights = [20.0] + [30.0] * 10 + [30.0]
+    assert paginate(grid, heights, 110.0) == [3, 6, 9]  # head + three rows of 30 a page
+    assert paginate(grid, heights, 1000.0) == []
+
+
+def test_the_total_row_never_starts_a_page_alone():
+    grid = _table(3)
+    heights = [20.0, 30.0, 30.0, 10.0, 30.0]  # the total would overflow the first page by itself
+    assert paginate(grid, heights, 100.0) == [2]
 
 
 def test_sheet_titles_are_valid_and_unique():

@@ -1,9 +1,17 @@
-"""The search index's own encoding, beside the end-to-end checks in test_site and test_browser."""
+"""The search index: its encoding, the visible text it is made of, and what a reader finds on the seed site."""
 import random
+from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from generator import search
+from generator.config import load_config
+from generator.site import SiteBuilder
+from generator.theme import main_content
+
+from .conftest import ROOT
 
 
 def test_postings_round_trip_through_their_varint_strings():
@@ -24,7 +32,171 @@ def test_postings_round_trip_through_their_varint_strings():
                for _, encoded in search._encode_all(key, doc, position))
 
 
+@pytest.mark.parametrize("index_bits", [search._INDEX_BITS, 3])  # 3: too few for the packed sort
+def test_postings_list_every_bigram_of_every_line(monkeypatch, index_bits):
+    monkeypatch.setattr(search, "_INDEX_BITS", index_bits)
+    texts = ["人工智能\n82.3% 达成", "", "a", "达成预期指标\n达成", "𠀀字 x"]  # one character outside the BMP
+    expected = sorted(((ord(text[i]) << 21) | ord(text[i + 1]), doc, i) for doc, text in enumerate(texts, 7)
+                      for i in range(len(text) - 1) if not (text[i] + text[i + 1]).count(" ")
+                      and "\n" not in text[i:i + 2])
+    key, doc, position = search._postings(texts, first_id=7)
+    assert list(zip(key.tolist(), doc.tolist(), position.tolist())) == expected
+
+
 def test_covering_bigrams_spell_the_whole_term():
     assert search.covering_offsets("人工") == [0]
     assert search.covering_offsets("人工智能") == [0, 2]
     assert search.covering_offsets("达成预期指") == [0, 2, 3]
+
+
+# --- the visible text of a page -----------------------------------------------------------
+
+def test_visible_text_keeps_cells_apart_and_inline_markup_together():
+    html = ('<p class="m">总分 <strong>98</strong> · 等级 <a href="#">优</a></p>'
+            '<table><tr><th scope="row">执行率</th><td class="num">82.3<span>%</span></td><td>8.23</td></tr></table>'
+            '<ul><li>甲&amp;乙</li><li>≥90%</li></ul>')
+    assert search.visible_text(html) == ["总分 98 · 等级 优", "执行率", "82.3%", "8.23", "甲&乙", "≥90%"]
+
+
+def test_visible_text_leaves_out_what_a_browser_does_not_show():
+    html = ('<script>var secret = "脚本";</script><style>.x{content:"样式"}</style><!-- 注释 -->'
+            '<svg><title>提示框</title><desc>描述</desc><text>图中文字</text></svg>'
+            '<div hidden><p>隐藏<div>嵌套</div>仍隐藏</p></div><p>可见</p>'
+            '<details><summary>图表数据（文字）</summary><ul><li>展开可见</li></ul></details>')
+    assert search.visible_text(html) == ["图中文字", "可见", "图表数据（文字）", "展开可见"]
+
+
+def test_the_main_content_leaves_out_the_header_navigation_and_footer():
+    page = ('<header>预算绩效评价信息公开</header><nav>单位一览</nav><article class="md-content__inner md-typeset">'
+            '<h1>项目</h1></article><footer>主办单位</footer>')
+    assert search.visible_text(main_content(page)) == ["项目"]
+
+
+# --- what a reader finds on the seed site ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory) -> Path:
+    site, problems = load_config(ROOT / "site_config.yml")
+    assert site is not None, problems
+    site.print = False  # the printouts are not searched: no need to make them
+    out = tmp_path_factory.mktemp("search") / "site"
+    assert SiteBuilder(site, out, jobs=1, use_cache=False, echo=lambda m: None).build().count("error") == 0
+    return out
+
+
+class Cells(HTMLParser):
+    """The text of every table cell and heading of a page's main content, by the standard
+    library's parser: independent of the regular expressions that made the index."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "br" and self.open is not None:  # a line break ends a line of the cell
+            self.cells.append("".join(self.open).strip())
+        if tag in ("td", "th", "h1", "h2", "caption", "li", "p", "br"):
+            self.open = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th", "h1", "h2", "caption", "li", "p") and self.open is not None:
+            self.cells.append("".join(self.open).strip())
+            self.open = None
+
+    def handle_data(self, data):
+        if self.open is not None:
+            self.open.append(data)
+
+
+def page_cells(page: Path) -> list[str]:
+    parser = Cells()
+    parser.feed(main_content(page.read_text(encoding="utf-8")))
+    return [cell for cell in parser.cells if search.query_terms(cell)]
+
+
+def url_of(site: Path, page: Path) -> str:
+    directory = page.parent.relative_to(site).as_posix()
+    return "" if directory == "." else directory + "/"
+
+
+def test_every_cell_of_every_evaluation_page_is_found(seed_site):
+    """Figures as printed and as computed, codes, phone numbers, grades with their labels,
+    column headers, the check table: whatever a cell shows finds its page."""
+    missed = []
+    for page in sorted(seed_site.glob("units/*/*/*/index.html")):
+        url = url_of(seed_site, page)
+        for cell in set(page_cells(page)):
+            if url not in search.query(seed_site / "search", cell):
+                missed.append((url, cell))
+    assert missed == [], missed
+
+
+@pytest.mark.parametrize("query, page", [
+    ("902001", "units/zibo-gxj/2020/07-rengong-zhineng-guihua/"),  # 主管部门及代码, as printed beside the name
+    ("601001", "units/anqing-jxj/2023/01-feigong-dangjian/"),  # 实施单位 601001-安庆市经济和信息化局本级
+    ("601-安庆市经济和信息化局", "units/anqing-jxj/2023/01-feigong-dangjian/"),
+    ("987-非部门待分单位", "units/anqing-jxj/2023/04-mo-suliao-shuaye/"),  # the 主管部门 this table names
+    ("3180959", "units/zibo-gxj/2021/05-anbao-wuxiandian/"),  # 联系电话 of every 淄博 2021 table
+    ("82.3%", "units/anqing-jxj/2023/02-jieneng-huanbao/"),  # 执行率 as printed
+    ("偏差原因分析及改进措施", "units/zibo-gxj/2020/01-baiqiang-qiyejia/"),  # a column header
+    ("按评分规则计算的总分", "units/zibo-gxj/2020/01-baiqiang-qiyejia/"),  # the check table
+    ("良（80–90 分）", "units/anqing-jxj/2023/"),  # a grade, as the unit page's chart names it
+])
+def test_page_visible_strings_find_their_page(seed_site, query, page):
+    assert query in (seed_site / page / search.TEXT_FILE).read_text(encoding="utf-8")
+    assert page in search.query(seed_site / "search", query)
+
+
+def test_a_grade_is_indexed_as_the_page_prints_it(seed_site):
+    """A grade is one character (a query of one character is not searched), so it is
+    in the index with its label, as the page shows it."""
+    texts = {doc: (seed_site / doc / search.TEXT_FILE).read_text(encoding="utf-8")
+             for doc in search.query(seed_site / "search", "等级")}
+    graded = [doc for doc, text in texts.items() if "等级 良" in text]
+    assert graded == ["units/anqing-jxj/2023/07-shuzihua-zhenduan/"]
+
+
+def test_the_count_is_every_page_that_matches(seed_site):
+    texts = {url_of(seed_site, path): search.normalize(path.read_text(encoding="utf-8"))
+             for path in seed_site.rglob(search.TEXT_FILE)}
+    for query in ("指标", "达成预期", "淄博市工业和信息化局", "执行率"):
+        expected = {url for url, text in texts.items() if search.normalize(query) in text}
+        assert len(expected) > 5
+        assert sorted(search.query(seed_site / "search", query)) == sorted(expected), query
+
+
+def test_the_list_of_every_evaluation_is_not_a_search_result(seed_site):
+    """It repeats what the unit pages show: a query would find it every time."""
+    assert (seed_site / "units/zibo-gxj/2020" / search.TEXT_FILE).exists()
+    assert not (seed_site / "evaluations" / search.TEXT_FILE).exists()
+    assert "evaluations/" not in search.query(seed_site / "search", "人工智能")
+
+
+def test_one_character_is_not_searched():
+    assert search.query_terms("电") == []
+    assert search.query_terms(" 人 工 ") == []
+    assert search.query_terms("人工 智") == ["人工"]
+
+
+# --- the line under each result -------------------------------------------------------------
+
+def test_the_snippet_shows_the_match_in_its_row(seed_site):
+    text = (seed_site / "units/anqing-jxj/2023/02-jieneng-huanbao" / search.TEXT_FILE).read_text(encoding="utf-8")
+    shown = search.snippet(text, search.query_terms("82.3%"))
+    assert "<mark>82.3%</mark>" in shown
+    row = shown.split("<mark>")[0]
+    assert "年度资金总额" in row and "27.97" in row  # the row's label and the amount executed, before it
+    window = shown.replace("<mark>", "").replace("</mark>", "").replace(" · ", "\n").strip("…")
+    assert len(window) == search.SNIPPET_LENGTH and window in text
+
+
+def test_the_snippet_shows_the_page_characters_and_marks_every_term():
+    text = "标题\n主管部门及代码\n淄博市工业和信息化局 902001\n实施单位\n\uff08ＡＢＣ\uff09中心"
+    shown = search.snippet(text, search.query_terms("902001 abc"))
+    assert shown == "主管部门及代码 · 淄博市工业和信息化局 <mark>902001</mark> · 实施单位 · （<mark>ＡＢＣ</mark>）中心"
+
+
+def test_the_snippet_of_a_title_match_is_the_page_start():
+    text = "人工智能专项\n单位一览 › 某局\n" + "表格内容" * 40
+    shown = search.snippet(text, ["人工智能"])
+    assert shown.startswith("单位一览 › 某局 · 表格内容") and shown.endswith("…")

@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from .conftest import ROOT
@@ -44,6 +45,46 @@ def test_serve_rebuilds_when_content_changes(tmp_path):
             time.sleep(0.2)
         else:
             raise AssertionError("the page was not rebuilt")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+PRINTOUTS = ["units/zibo-gxj/2021/bundle.pdf", "units/anqing-jxj/2023/bundle.xlsx",
+             "units/zibo-gxj/2020/07-rengong-zhineng-guihua/table.pdf",
+             "units/anqing-jxj/2023/08-gongye-hulianwang/table.xlsx", "units/zibo-gxj/2021/", "data/evaluations.csv"]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serve_answers_from_the_last_complete_build_while_it_rebuilds(tmp_path):
+    """Every page, PDF and workbook that existed is served while a rebuild reprints them all."""
+    port = str(_free_port())
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "site_config.yml").write_text("site_name: 预览站点\npublisher: 甲财政局\n", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", port, "--interval", "0.2"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        assert "预览站点" in _get(base, wait=240)
+        assert all(_status(base + path) == 200 for path in PRINTOUTS)
+        (tmp_path / "site_config.yml").write_text("site_name: 改名站点\npublisher: 乙财政局\n", encoding="utf-8")
+        statuses, deadline = [], time.monotonic() + 240
+        while time.monotonic() < deadline:
+            statuses += [_status(base + path) for path in PRINTOUTS]
+            if "改名站点" in _get(base):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the site was not rebuilt")
+        assert len(statuses) >= 60 and set(statuses) == {200}, sorted(set(statuses))
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -11,8 +11,9 @@ import pytest
 
 from generator import search
 from generator.config import load_config
-from generator.export import FIELD_TITLES, INDICATOR_CSV_COLUMNS
+from generator.export import field_title, indicator_csv_columns
 from generator.output import Output, UnsafePath
+from generator.manifest import Manifest
 from generator.site import SiteBuilder
 
 from .conftest import MINIMAL, ROOT
@@ -198,7 +199,7 @@ def test_failed_build_keeps_the_previous_site(write):
     report = build(project)
     assert report.count("error") == 1
     assert (project / "site/index.html").read_bytes() == before
-    assert not list(project.glob(".site.*"))
+    assert [p.name for p in project.glob(".site.*")] == [".site.lock"]  # no staging tree is left
 
 
 HOSTILE = (MINIMAL.replace("project: 测试项目", 'project: "<script>alert(1)</script>项目"')
@@ -269,13 +270,15 @@ def test_incremental_builds_leave_what_a_fresh_build_writes(write, monkeypatch):
     assert search.query(project / "site/search", "项目8") == ["units/u/2020/8/", "units/u/2020/"]
 
 
-def test_the_build_state_is_kept_outside_the_served_output(write, monkeypatch):
+def test_the_manifest_is_kept_outside_the_served_output(write, monkeypatch):
     b = write("content/u/2020/b.yml", MINIMAL)
     project = b.parents[3]
     first = builder(project, use_cache=True)
     first.build()
-    assert first.state_path.is_file() and project / ".cache" in first.state_path.parents
+    manifest = Manifest.location(first.project.cache_dir, first.out_dir)
+    assert manifest.is_file() and project / ".cache" in manifest.parents
     assert not list((project / "site").rglob(".jixiao-build.json"))
+    assert not [p for p in (project / "site").rglob("*") if p.name == manifest.name]
     (project / "site/.jixiao-build.json").write_text("{}", encoding="utf-8")  # as earlier versions left it
     rendered = []
     import generator.site as site_module
@@ -284,7 +287,7 @@ def test_the_build_state_is_kept_outside_the_served_output(write, monkeypatch):
     monkeypatch.setattr(site_module, "evaluation_page", lambda r, *a: rendered.append(r.file) or original(r, *a))
     b.write_text(MINIMAL.replace("测试项目", "乙项目"), encoding="utf-8")
     os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
-    build(project, use_cache=True)  # an incremental build, told by the state in the cache
+    build(project, use_cache=True)  # an incremental build, told by the manifest in the cache
     assert rendered == [str(b)] and not (project / "site/.jixiao-build.json").exists()
 
 
@@ -293,7 +296,7 @@ def test_an_output_emptied_since_the_last_build_is_built_whole(write):
     build(project, use_cache=True)
     shutil.rmtree(project / "site")
     (project / "site").mkdir()
-    build(project, use_cache=True)  # the state names pages that are gone: it no longer holds
+    build(project, use_cache=True)  # the manifest names pages that are gone: it no longer holds
     build(project, project / "fresh")
     assert sorted(_tree(project / "site")) == sorted(_tree(project / "fresh"))
 
@@ -323,11 +326,38 @@ def test_bad_site_config_gives_located_errors(write):
 
 
 def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
+    """Three levels in every seed table: two level columns, the ancestors of each indicator."""
     rows = list(csv.reader(io.StringIO((seed_site / "data/indicators.csv").read_text(encoding="utf-8-sig"))))
-    assert tuple(rows[0]) == tuple(FIELD_TITLES[c] for c in INDICATOR_CSV_COLUMNS)
-    assert all(len(row) == len(INDICATOR_CSV_COLUMNS) for row in rows[1:])
-    record = dict(zip(INDICATOR_CSV_COLUMNS, next(r for r in rows[1:] if r[4] == "规划编制成本")))
-    assert record["level1"] == "产出指标" and record["target"] == "≤80万元" and record["actual"] == "79.9万元"
+    columns = indicator_csv_columns(2)
+    assert tuple(rows[0]) == tuple(field_title(c) for c in columns)
+    assert rows[0][2:6] == ["上级指标", "一级指标", "二级指标", "指标名称"]
+    assert all(len(row) == len(columns) for row in rows[1:])
+    record = dict(zip(columns, next(r for r in rows[1:] if r[columns.index("indicator")] == "规划编制成本")))
+    assert (record["path"], record["level1"], record["level2"]) == ("产出指标 / 成本指标", "产出指标", "成本指标")
+    assert record["target"] == "≤80万元" and record["actual"] == "79.9万元"
+    package = json.loads(_text(seed_site / "data/datapackage.json"))
+    assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)
+
+
+def test_indicators_csv_has_a_level_column_for_each_level_of_the_deepest_tree(write):
+    """A four-level table beside a three-level one: three level columns; the shallower
+    table's rows leave the third empty; the datapackage declares the same columns."""
+    from .test_checks import FOUR_LEVELS
+
+    write("content/u/2020/a.yml", MINIMAL)
+    project = write("content/u/2020/b.yml", FOUR_LEVELS.replace("测试项目", "四级项目")).parents[3]
+    assert build(project).count("error") == 0
+    rows = list(csv.reader(io.StringIO(_text(project / "site/data/indicators.csv").lstrip("\ufeff"))))
+    columns = indicator_csv_columns(3)
+    assert rows[0][2:7] == ["上级指标", "一级指标", "二级指标", "三级指标", "指标名称"]
+    records = [dict(zip(columns, row)) for row in rows[1:]]
+    assert all(len(row) == len(columns) for row in rows[1:])
+    deep = next(r for r in records if r["indicator"] == "培训期数")
+    assert (deep["path"], deep["level3"]) == ("产出指标 / 数量指标 / 培训", "培训")
+    shallow = next(r for r in records if r["name"] == "测试项目" and r["indicator"] == "培训人数")
+    assert (shallow["path"], shallow["level2"], shallow["level3"]) == ("产出指标 / 数量指标", "数量指标", "")
+    package = json.loads(_text(project / "site/data/datapackage.json"))
+    assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)
 
 
 # --- figures on the listing pages ----------------------------------------------------------
@@ -521,6 +551,6 @@ def test_a_blank_weight_prints_blank_on_the_page_and_in_the_workbook(write):
     ev = result.evaluation
     view = table_view(ev, result.scores, registry.forms()[ev.form], registry.schemes()[ev.scheme])
     sheet = openpyxl.Workbook().active
-    TableWriter(sheet, view).write()
+    TableWriter(sheet, view.grid, ev.project, view.form).write()
     row_number = next(c.row for c in sheet["D"] if c.value == "本指标不适用")
     assert sheet.cell(row_number, 7).value is None and sheet.cell(row_number, 8).value is None

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import click
 
-from .. import registry
 from ..loader import LoadError, Mapping, entries, load_file, text_of
 from ..model import PLACEHOLDER
-from ..pipeline import defaults_chain
+from ..project import Project
 from ..quantities import format_rate
 from ..registry import Form
 
@@ -72,12 +71,12 @@ def _header_lines(form: Form, project: str, year: int | None, supplied: dict) ->
     return lines
 
 
-def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:
+def supplied_by_defaults(project: Project, directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:
     """The top-level fields the directory's _defaults.yml files give (key → (text, file)),
     and the defaults files that could not be read."""
     found: dict[str, tuple[str | None, Path]] = {}
     unreadable = []
-    for path in defaults_chain(directory):
+    for path in project.defaults_chain(directory):
         try:
             node = load_file(path)
             pairs = entries(node).items() if type(node) is Mapping else ()
@@ -95,14 +94,17 @@ def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, P
 @click.option("--project", default=PLACEHOLDER + "项目名称", metavar="名称", help="项目名称。")
 @click.option("--year", type=int, default=None, metavar="年份", help="年度（默认取自目录名或 _defaults.yml，如 content/单位/2023/）。")
 def command(path: Path, form_id: str, project: str, year: int | None) -> None:
-    """在“路径”写一个带注释的评价文件模板（不会覆盖已有文件）。"""
-    forms = registry.forms()
+    """在“路径”写一个带注释的评价文件模板（不会覆盖已有文件）。
+
+    表式可以是内置的，也可以是路径所在项目（site_config.yml 旁）forms/ 中的。"""
+    home = Project.find(start=path.parent.absolute())
+    forms = home.rules().forms
     if form_id not in forms:
         raise click.BadParameter(f"没有表式“{form_id}”；可选：{'、'.join(sorted(forms))}",
                                  param_hint="--form")
     if path.exists():
         raise click.UsageError(f"{path} 已存在，不会覆盖；请换一个文件名。")
-    supplied, unreadable = supplied_by_defaults(path.parent)
+    supplied, unreadable = supplied_by_defaults(home, path.parent)
     for problem in unreadable:
         click.echo(f"警告：目录默认值文件有错误，模板没有参考它：\n{problem}", err=True)
     year = year or _year_of(path.parent, supplied)

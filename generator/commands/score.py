@@ -8,7 +8,7 @@ import click
 
 from .. import findings as F
 from ..export import evaluation_csv_row, to_csv
-from .common import jobs_option, no_cache_option, paths_argument, run_paths
+from .common import config_option, content_option, jobs_option, no_cache_option, paths_argument, run_paths
 
 
 def _text_line(row: dict) -> str:
@@ -23,11 +23,15 @@ def _text_line(row: dict) -> str:
 @click.command("score")
 @paths_argument
 @click.option("--format", "output", type=click.Choice(["text", "json", "csv"]), default="text", help="输出格式。")
+@content_option
+@config_option
 @jobs_option
 @no_cache_option
-def command(paths, output, jobs, no_cache) -> None:
-    """计算执行率、各级小计、总分与等级。"""
-    report = run_paths(paths, jobs, no_cache)
+def command(paths, output, content_dir, config_path, jobs, no_cache) -> None:
+    """计算执行率、各级小计、总分与等级。
+
+    不给路径时为内容目录中的全部评价（site_config.yml 旁的 content/，或 --content 给出的目录）。"""
+    report = run_paths(paths, jobs, no_cache, content_dir, config_path)
     if output == "json":
         click.echo(json.dumps([r.full_summary() for r in report.results], ensure_ascii=False, indent=2))
     elif output == "csv":

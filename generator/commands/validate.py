@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import findings as F
-from .common import jobs_option, no_cache_option, paths_argument, run_paths
+from .common import config_option, content_option, jobs_option, no_cache_option, paths_argument, run_paths
 
 
 def print_catalogue() -> None:
@@ -30,14 +30,18 @@ def json_report(report) -> dict:
                    "jsonl 每行一条问题。")
 @click.option("--strict", is_flag=True, help="有警告也以状态 1 退出。")
 @click.option("--codes", is_flag=True, help="列出全部检查项代码后退出。")
+@content_option
+@config_option
 @jobs_option
 @no_cache_option
-def command(paths, output, strict, codes, jobs, no_cache) -> None:
-    """检查评价文件：结构、算术与评分规则。有错误时以状态 1 退出。"""
+def command(paths, output, strict, codes, content_dir, config_path, jobs, no_cache) -> None:
+    """检查评价文件：结构、算术与评分规则。有错误时以状态 1 退出。
+
+    不给路径时检查内容目录（site_config.yml 旁的 content/，或 --content 给出的目录）。"""
     if codes:
         print_catalogue()
         return
-    report = run_paths(paths, jobs, no_cache)
+    report = run_paths(paths, jobs, no_cache, content_dir, config_path)
     if output == "json":
         click.echo(json.dumps(json_report(report), ensure_ascii=False, indent=2))
     elif output == "jsonl":

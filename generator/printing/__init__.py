@@ -2,46 +2,42 @@
 its published form, and each unit and year as `bundle.pdf` and `bundle.xlsx` (cover,
 index page, then every table).
 
-Outputs whose inputs have not changed are not rendered again: a fingerprint of the
-source file, its `_defaults.yml` files and the printing code, templates and forms
-is kept per output in `.cache/jixiao/` of the project, with the table's page breaks.
-Each unit and year is laid out once, in one worker process (units are rendered in
-parallel, on every core), and its tables' PDFs and its bundle are written from
-that one layout (see `pdf.py`).
+Printing works from the pipeline's results (no second run over the content): an
+output whose fingerprint (`fingerprint.DEPENDS["table"]` and `["bundle"]`) is the one
+the manifest recorded is kept from the last output, with the table's page breaks;
+the others are rendered. Each unit and year with something due is laid out once, in
+one worker process that reads its files again (units are rendered in parallel, on
+every core), and its tables' PDFs and its bundle are written from that one layout
+(see `pdf.py`), into the build's staging tree: published with the site, or not at all.
 
 Every PDF names itself (unit, year and form; the project for a table), gives the
 publisher of `site_config.yml` as author and, when SOURCE_DATE_EPOCH is set, that
 date; without it no date, so that two builds give the same bytes. Its page labels
 are the printed page numbers (see `pdf.py`); a bundle opens with its bookmarks shown.
 
-What is printed where computed and published figures differ: see `view.py`.
+What is printed where computed and published figures differ: see `layout/table.py`.
 """
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import registry
-from ..config import CONFIG_NAME, load_config
+from .. import fingerprint, registry, workers
+from ..config import SiteConfig
 from ..loader import INDEX_NAME
+from ..manifest import Entry, Manifest
 from ..model import BundleIndex, Evaluation, IndexEntry
-from ..pipeline import Report, _gc_paused, defaults_chain, project_root
+from ..output import OutputError, Staging, check_target, locked, remove_leftovers
+from ..pipeline import Report, gc_paused, process_file
+from ..project import Project
 from ..scoring import Scores
-from ..structure import Location, locate
+from ..structure import locate
 from ..templating import environment
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_PRINT_TEMPLATES = PACKAGE_DIR.parent / "templates" / "print"
-# From YAML to the figures of a table: loading, the model, scoring, the form, the templates.
-SHAPING_MODULES = ("loader.py", "schema.py", "model.py", "quantities.py", "scoring.py", "registry.py",
-                   "layout.py", "templating.py")
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # Tagged PDF (a structure tree: headings, tables with their header cells, for screen readers).
@@ -53,16 +49,16 @@ TAGGED = True
 @dataclass
 class TableTask:
     url: str
-    evaluation: Evaluation
-    scores: Scores
+    file: str
+    project: str
     fingerprint: str
     breaks: frozenset[int] = frozenset()
-    write: bool = True  # False: current on disk, laid out only for its unit's bundle
+    write: bool = True  # False: current in the last output, laid out only for its unit's bundle
 
 
 @dataclass
 class Bundle:
-    index: BundleIndex
+    index: BundleIndex | None  # None: the evaluations in order (`generated_index`)
     year: int | None
     fingerprint: str
 
@@ -78,11 +74,12 @@ class GroupTask:
 
 @dataclass
 class Context:
-    """What a worker needs besides the task: where to write, whose templates to use, and
-    what every PDF says of itself besides its title: author and date."""
+    """What a worker needs besides the task: where to write, whose forms, schemes and
+    templates to use, and what every PDF says of itself besides its title."""
 
     out_dir: Path
-    project_root: Path
+    templates_root: Path | None
+    extension_roots: tuple[Path, ...] = ()
     author: str | None = None
     date: str | None = None
 
@@ -103,13 +100,20 @@ def source_date() -> str | None:
     return datetime.fromtimestamp(int(value), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def publisher(root: Path) -> str | None:
-    """Who publishes the printouts: `publisher` of site_config.yml, else the footer's host."""
-    path = root / CONFIG_NAME
-    config = load_config(path)[0] if path.exists() else None
-    if config is None:
-        return None
-    return config.publisher or (config.footer.host if config.footer else None)
+@dataclass(frozen=True)
+class PrintedBy:
+    """Who publishes the printouts (`publisher` of site_config.yml, else the footer's host) and when."""
+
+    author: str | None
+    date: str | None
+
+    def digest(self) -> str:
+        return fingerprint.digest(self.author or "", self.date or "")
+
+
+def printed_by(site: SiteConfig | None) -> PrintedBy:
+    author = (site.publisher or (site.footer.host if site.footer else None)) if site else None
+    return PrintedBy(author, source_date())
 
 
 def _form_title(unit: str | None, year: int | None, form_id: str) -> str:
@@ -124,85 +128,37 @@ def table_title(evaluation: Evaluation) -> str:
     return f"{_form_title(unit, evaluation.year, evaluation.form)}：{evaluation.project}"
 
 
-def bundle_title(bundle: Bundle, first: Evaluation) -> str:
-    return _form_title(bundle.index.title, bundle.year, first.form)
-
-
-# --- fingerprints ------------------------------------------------------------------------
-
-def _digest(*parts: bytes | str) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode() if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
-
-
-def code_version(root: Path) -> str:
-    """Changes with the code, forms, schemes and print templates that shape a printed table
-    (the site's own modules do not: a change there prints nothing again)."""
-    files = sorted([*(PACKAGE_DIR / name for name in SHAPING_MODULES), *PACKAGE_DIR.glob("printing/*.py"),
-                    *PACKAGE_DIR.glob("forms/*.yml"), *PACKAGE_DIR.glob("schemes/*.yml"),
-                    *SHIPPED_PRINT_TEMPLATES.glob("*"), *(root / "templates" / "print").glob("*")])
-    return _digest(*(f"{path.name}:{path.read_bytes().hex()}" for path in files if path.is_file()))
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
-
-
-def source_fingerprint(file: Path, code: str) -> str:
-    return _digest(code, _read(file), *(_read(p) for p in defaults_chain(file.parent)))
-
-
-class Manifest:
-    """Fingerprint (and page breaks) of every output written into one output directory."""
-
-    def __init__(self, root: Path, out_dir: Path):
-        key = hashlib.sha1(str(out_dir.resolve()).encode()).hexdigest()[:12]
-        self.path = root / ".cache" / "jixiao" / f"print-{key}.json"
-        try:
-            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
-
-    def current(self, url: str, fingerprint: str, out_dir: Path, files: tuple[str, ...]) -> dict | None:
-        entry = self.entries.get(url)
-        if entry and entry["fingerprint"] == fingerprint and all((out_dir / url / f).exists() for f in files):
-            return entry
-        return None
-
-    def record(self, url: str, fingerprint: str, breaks=()) -> None:
-        self.entries[url] = {"fingerprint": fingerprint, "breaks": sorted(breaks)}
-
-    def save(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # without the manifest the next run only renders everything again
+def bundle_title(index: BundleIndex, year: int | None, first: Evaluation) -> str:
+    return _form_title(index.title, year, first.form)
 
 
 # --- rendering (in the workers) --------------------------------------------------------------
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Written whole and renamed into place (never through a link into the published tree)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
 
 
-def _view_maker(task: TableTask):
-    from .view import table_view
+# A table's PDF and XLSX and its unit's bundle are documents of blocks (layout/document.py):
+# the runs of blocks are laid out once and their pages shared by every document that holds them.
 
-    evaluation = task.evaluation
+def _model(file: str, context: Context) -> tuple[Evaluation, Scores]:
+    """An evaluation's model, read again in the worker that prints it: a build keeps no
+    models, and sending them between processes would cost more than reading the file."""
+    result = process_file(Path(file), context.extension_roots)
+    if result.evaluation is None:
+        raise OutputError(f"{file} 在生成期间被改动，现在有错误；请运行 jixiao validate 后重新生成。")
+    return result.evaluation, result.scores
+
+
+def _blocks(evaluation: Evaluation, scores: Scores) -> list:
+    from ..layout import evaluation_blocks
+
     form, scheme = registry.forms()[evaluation.form], registry.schemes()[evaluation.scheme]
-    return lambda breaks: table_view(evaluation, task.scores, form, scheme, breaks)
+    return evaluation_blocks(evaluation, scores, form, scheme)
 
 
 def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
@@ -211,74 +167,72 @@ def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list
     The laid-out pages stay alive until the bundle is written: the cyclic garbage
     collector, rescanning them again and again, would cost a fifth of the time, so it
     is paused while the group is rendered and run once after."""
-    with _gc_paused():
+    with gc_paused():
         outcome = _render_group(task, context)
     gc.collect()
     return outcome
 
 
+def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]]]:
+    return render_group(*item)
+
+
 def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+    from ..layout import Document, bundle_document
     from . import pdf
 
-    env = environment(context.project_root)
-    jobs = [pdf.PrintJob(_view_maker(t), f"t{n}-", t.breaks) for n, t in enumerate(task.tables)]
-    document = pdf.lay_out(jobs, task.url, env)
-    due = [(table, job) for table, job in zip(task.tables, jobs) if table.write]
-    bundle_pages = []
+    registry.activate(context.extension_roots)
+    env = environment(context.templates_root)
+    models = [_model(table.file, context) for table in task.tables]
+    jobs = [pdf.PrintJob(_blocks(*model), f"t{n}-", t.breaks) for n, (t, model) in enumerate(zip(task.tables, models))]
+    laid = pdf.lay_out(jobs, task.url, env)
+    due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
+    bundle, bundle_pages = None, []
     if task.bundle:
-        tables = [(t.evaluation.project, job) for t, job in zip(task.tables, jobs)]
-        bundle_pages = (pdf.front_pages(task.bundle.index, task.bundle.year, tables, env)
-                        + [page for job in jobs for page in job.pages])
-    runs = sorted({(len(job.pages), False) for _, job in due}) + ([(len(bundle_pages), True)] if task.bundle else [])
+        index = task.bundle.index or generated_index([model[0] for model in models])
+        title = bundle_title(index, task.bundle.year, models[0][0])
+        bundle = bundle_document(title, index, task.bundle.year, [job.blocks for job in jobs])
+        bundle_pages = pdf.document_pages(bundle, jobs, env)
+    runs = sorted({(len(job.pages), False) for _, _, job in due}) + ([(len(bundle_pages), True)] if bundle else [])
     footers = dict(zip(runs, pdf.footer_pages(runs, env)))
-    for table, job in due:
+    for table, model, job in due:
         pdf.set_footers(job.pages, footers[len(job.pages), False])
-        _write_table(table, job, document, context)
-    if task.bundle:
+        document = Document(table_title(model[0]), job.blocks)
+        _write_document(document, job.pages, laid, context.out_dir / table.url, "table", context)
+    if bundle:
         pdf.set_footers(bundle_pages, footers[len(bundle_pages), True])
-        _write_bundle(task, jobs, document, bundle_pages, context)
+        _write_document(bundle, bundle_pages, laid, context.out_dir / task.url, "bundle", context)
     return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
 
 
-def _write_table(table: TableTask, job, document, context: Context) -> None:
+def _write_document(document, pages: list, laid, directory: Path, name: str, context: Context) -> None:
+    """`name`.pdf from the document's laid-out pages, `name`.xlsx from its blocks; a bundle
+    (it has a cover) opens with its bookmarks shown."""
     from . import pdf, xlsx
 
-    info = context.info(table_title(table.evaluation), pdf.numbering(len(job.pages), cover=False))
-    directory = context.out_dir / table.url
-    _write_atomic(directory / "table.pdf", pdf.write(document, job.pages, info, TAGGED))
-    _write_atomic(directory / "table.xlsx", xlsx.workbook_bytes(xlsx.table_workbook(job.make_view(frozenset()))))
-
-
-def _write_bundle(task: GroupTask, jobs: list, document, pages: list, context: Context) -> None:
-    from . import pdf, xlsx
-
-    bundle = task.bundle
-    info = context.info(bundle_title(bundle, task.tables[0].evaluation), pdf.numbering(len(pages), cover=True),
-                        outlines_open=True)
-    directory = context.out_dir / task.url
-    _write_atomic(directory / "bundle.pdf", pdf.write(document, pages, info, TAGGED))
-    views = [job.make_view(frozenset()) for job in jobs]  # Excel merges across its own pages
-    workbook = xlsx.bundle_workbook(bundle.index, bundle.year, views)
-    _write_atomic(directory / "bundle.xlsx", xlsx.workbook_bytes(workbook))
+    cover = document.blocks[0].kind == "cover"
+    info = context.info(document.title, pdf.numbering(len(pages), cover=cover), outlines_open=cover)
+    _write_atomic(directory / f"{name}.pdf", pdf.write(laid, pages, info, TAGGED))
+    _write_atomic(directory / f"{name}.xlsx", xlsx.workbook_bytes(xlsx.document_workbook(document)))
 
 
 # --- planning ------------------------------------------------------------------------------
 
-def generated_index(tables: list[TableTask]) -> BundleIndex:
+def generated_index(evaluations: list[Evaluation]) -> BundleIndex:
     """An index when the directory has no `_index.yml`: the evaluations, in order."""
-    first = tables[0].evaluation
+    first = evaluations[0]
     form = registry.forms().get(first.form)
     return BundleIndex(title=first.department.name if first.department else "",
                        subtitle=form.title if form else None,
-                       entries=[IndexEntry(no=n, project=t.evaluation.project, note=None)
-                                for n, t in enumerate(tables, start=1)])
+                       entries=[IndexEntry(no=n, project=e.project, note=None)
+                                for n, e in enumerate(evaluations, start=1)])
 
 
 def _in_index_order(tables: list[TableTask], index: BundleIndex | None) -> list[TableTask]:
     if index is None:
         return tables
     order = {entry.project: n for n, entry in enumerate(index.entries)}
-    return sorted(tables, key=lambda t: order.get(t.evaluation.project, len(order)))
+    return sorted(tables, key=lambda t: order.get(t.project, len(order)))
 
 
 @dataclass
@@ -295,59 +249,61 @@ class Plan:
 class _Unit:
     tables: list[TableTask] = field(default_factory=list)
     directories: set[Path] = field(default_factory=set)
-    complete: bool = True
+    year: int | None = None
 
 
-def _units(report: Report, content_root: Path, out_dir: Path, manifest: Manifest, code: str) -> dict[str, _Unit]:
+def _units(report: Report, content_root: Path, previous: Manifest, staging: Staging, manifest: Manifest,
+           inputs: dict) -> dict[str, _Unit]:
+    """Each unit-year's tables; a table whose fingerprint is unchanged is kept from the last output."""
+    table_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["table"] if name != "source"}
     units: dict[str, _Unit] = {}
     for item in report.results:
-        year = item.evaluation.year if item.evaluation else None
-        location: Location = locate(item.file, content_root, year)
-        unit = units.setdefault(location.unit_year_url, _Unit())
+        if not item.ok:
+            continue  # a file with errors is not printed (a build with errors prints nothing)
+        year = item.summary.get("year")
+        location = locate(item.file, content_root, year)
+        unit = units.setdefault(location.unit_year_url, _Unit(year=year))
         unit.directories.add(Path(item.file).parent)
-        if item.evaluation is None:
-            unit.complete = unit.complete and not item.ok  # a cached result has no model to print
-            continue
-        task = TableTask(location.url, item.evaluation, item.scores, source_fingerprint(Path(item.file), code))
-        entry = manifest.current(task.url, task.fingerprint, out_dir, TABLE_FILES)
-        if entry is not None:
-            task.breaks, task.write = frozenset(entry["breaks"]), False
+        task = TableTask(location.url, item.file, item.summary["name"],
+                         fingerprint.of("table", source=item.source, **table_inputs))
+        entry = previous.get("table", task.url, task.fingerprint)
+        if entry is not None and staging.link_all(entry.files):
+            task.breaks, task.write = frozenset(entry.breaks), False
+            manifest.record("table", task.url, entry)
         unit.tables.append(task)
     return units
 
 
-def plan(report: Report, content_root: Path, out_dir: Path, manifest: Manifest, code: str) -> Plan:
+def plan(report: Report, content_root: Path, previous: Manifest, staging: Staging, manifest: Manifest,
+         inputs: dict) -> Plan:
     result = Plan()
-    for url, unit in _units(report, content_root, out_dir, manifest, code).items():
+    bundle_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["bundle"] if name not in ("tables", "index")}
+    for url, unit in _units(report, content_root, previous, staging, manifest, inputs).items():
         due = [t for t in unit.tables if t.write]
         result.tables += len(unit.tables)
         result.tables_due += len(due)
-        bundle = None
-        if not unit.tables:
-            continue
-        if not unit.complete:
-            result.bundles_incomplete += 1
+        result.bundles += 1
+        bundle, ordered = _bundle(unit, report, bundle_inputs)
+        entry = previous.get("bundle", url, bundle.fingerprint)
+        if entry is not None and staging.link_all(entry.files):
+            manifest.record("bundle", url, entry)
+            bundle = None
         else:
-            result.bundles += 1
-            bundle, ordered = _bundle(unit, report, code)
-            if manifest.current(url, bundle.fingerprint, out_dir, BUNDLE_FILES):
-                bundle = None
-            else:
-                result.bundles_due += 1
-                due = ordered
+            result.bundles_due += 1
+            due = ordered
         if due:
             result.groups.append(GroupTask(url, due, bundle))
     result.groups.sort(key=lambda g: -len(g.tables))  # longest first: the cores finish together
     return result
 
 
-def _bundle(unit: _Unit, report: Report, code: str) -> tuple[Bundle, list[TableTask]]:
+def _bundle(unit: _Unit, report: Report, inputs: dict) -> tuple[Bundle, list[TableTask]]:
     index_dir = next((d for d in sorted(unit.directories) if str(d) in report.indexes), None)
     index = report.indexes.get(str(index_dir)) if index_dir else None
     ordered = _in_index_order(unit.tables, index)
-    fingerprint = _digest(code, _read(index_dir / INDEX_NAME) if index_dir else b"",
-                          *(t.fingerprint for t in ordered))
-    return Bundle(index or generated_index(ordered), ordered[0].evaluation.year, fingerprint), ordered
+    print_ = fingerprint.of("bundle", tables=fingerprint.digest(*(t.fingerprint for t in ordered)),
+                            index=fingerprint.file_digest(index_dir / INDEX_NAME) if index_dir else "", **inputs)
+    return Bundle(index, unit.year, print_), ordered
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -357,20 +313,27 @@ def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None
         for group in groups:
             done(render_group(group, context))
         return
-    with ProcessPoolExecutor(min(jobs, len(groups))) as pool:
-        for outcome in pool.map(render_group, groups, [context] * len(groups)):
+    with workers.pool(min(jobs, len(groups))) as pool:
+        for outcome in pool.imap_unordered(_render_task, [(group, context) for group in groups]):
             done(outcome)
 
 
-def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int | None = None) -> dict:
-    """Write every evaluation's PDF and XLSX and every unit-year's bundle; return figures."""
+def print_inputs(project: Project) -> dict[str, str]:
+    """The inputs of every printout that are the same for all (fingerprint.py)."""
+    return {"code": fingerprint.rendering_code_version(),
+            "rules": fingerprint.rules_digest(project.rule_files()),
+            "print_templates": fingerprint.templates_digest(project.root, "print"),
+            "printed_by": printed_by(project.config).digest()}
+
+
+def print_into(report: Report, project: Project, staging: Staging, previous: Manifest, manifest: Manifest,
+               inputs: dict, jobs: int | None = None) -> dict:
+    """Every evaluation's PDF and XLSX and every unit-year's bundle into the staging tree:
+    kept from the last output where unchanged, rendered where not. Returns figures."""
     started = time.perf_counter()
-    content_root, out_dir = Path(content_root), Path(out_dir)
-    root = project_root(content_root.resolve())
-    context = Context(out_dir, root, publisher(root), source_date())
-    stamp = _digest(code_version(root), context.author or "", context.date or "")  # all PDFs carry them
-    manifest = Manifest(root, out_dir)
-    work = plan(report, content_root, out_dir, manifest, stamp)
+    by = printed_by(project.config)
+    context = Context(staging.root, project.templates_root, project.extension_roots, by.author, by.date)
+    work = plan(report, Path(project.content), previous, staging, manifest, inputs)
     groups = {g.url: g for g in work.groups}
 
     def done(outcome) -> None:
@@ -378,15 +341,44 @@ def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int |
         group = groups[url]
         for table in group.tables:
             if table.write:
-                manifest.record(table.url, table.fingerprint, breaks[table.url])
+                manifest.record("table", table.url, Entry(table.fingerprint, [table.url + f for f in TABLE_FILES],
+                                                          breaks[table.url]))
         if group.bundle:
-            manifest.record(url, group.bundle.fingerprint)
+            manifest.record("bundle", url, Entry(group.bundle.fingerprint, [url + f for f in BUNDLE_FILES]))
 
-    try:
-        _execute(work.groups, context, jobs or os.cpu_count() or 1, done)
-    finally:
-        manifest.save()
+    _execute(work.groups, context, jobs or os.cpu_count() or 1, done)
     return {"tables": work.tables, "tables_rendered": work.tables_due,
             "tables_skipped": work.tables - work.tables_due, "bundles": work.bundles,
             "bundles_rendered": work.bundles_due, "bundles_skipped": work.bundles - work.bundles_due,
             "bundles_incomplete": work.bundles_incomplete, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int | None = None,
+                  project: Project | None = None, use_cache: bool = True) -> dict:
+    """`jixiao print`: the printouts of the report's evaluations published into `out_dir` as
+    a build publishes a site (see `output.py`): whole or not at all. Returns figures."""
+    project = project or Project.find(content=Path(content_root))
+    environment.cache_clear()  # a template added to the project since the last run overrides
+    out_dir = Path(os.path.abspath(out_dir))
+    check_target(out_dir, project.root, Path(project.content))
+    try:
+        return _publish_printouts(report, project, out_dir, jobs, use_cache)
+    except OSError as exc:
+        raise OutputError.of(exc) from exc
+
+
+def _publish_printouts(report: Report, project: Project, out_dir: Path, jobs: int | None, use_cache: bool) -> dict:
+    with locked(out_dir):
+        remove_leftovers(out_dir)
+        last = Manifest.load(project.cache_dir, out_dir)
+        previous = last if use_cache and last.describes(out_dir) else last.fresh()
+        staging = Staging(out_dir, out_dir if previous.tree is not None else None)
+        manifest = last.fresh()
+        try:
+            figures = print_into(report, project, staging, previous, manifest, print_inputs(project), jobs)
+            manifest.save(out_dir, staging.identity())
+            staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+    return figures

@@ -1,10 +1,11 @@
-"""PDF: each table's HTML from its form's template, laid out by WeasyPrint.
+"""PDF: a document's blocks (see `generator/layout/document.py`) laid out by WeasyPrint.
 
-The tables of a unit and year are laid out together, once, each starting on a
-new page; each table's own PDF is a copy of its pages, and the bundle is the
-cover, the index and every table's pages. WeasyPrint's cost is mostly per
-document (style set-up, font subsetting), so this is several times faster than
-laying out each table alone and the bundle again.
+A document is laid out in runs, each starting a new page: an evaluation's table and the
+blocks after it (its sections and figure tables). The runs of a unit and year are laid out
+together, once; each evaluation's own PDF is a copy of its run's pages, and the bundle is
+its front matter (the cover and the index) followed by every run's pages. WeasyPrint's
+cost is mostly per document (style set-up, font subsetting), so this is several times
+faster than laying out each table alone and the bundle again.
 
 Page footers (第 N 页 共 M 页) differ between a table's PDF and the bundle: they are
 laid out separately, as empty pages with the same page style, and put on the
@@ -12,8 +13,8 @@ table's pages before each PDF is written. The same numbers become the PDF's page
 labels, so that a viewer's page box shows the printed number (the bundle's cover
 is unnumbered: labelled 封面).
 
-A bundle's cover and index are laid out last, when the tables' page numbers, which
-the index prints, are known.
+A document's front matter is laid out last, when the tables' page numbers, which the
+index prints, are known.
 
 A merged 一级/二级 cell that crosses a page break loses its label on the next page.
 So the indicator rows that begin a page are read from the layout (each row has an
@@ -24,38 +25,55 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Callable
-
 import jinja2
 import pydyf
 from markupsafe import Markup
 
-from ..model import BundleIndex
+from ..layout import Document, ProjectTable
 from .fonts import write_pdf
-from .view import TableView
+from .view import blocks_html
 
 MAX_LAYOUTS = 5
 COVER_LABEL = "封面"
 FOOTER_BOX = "@bottom-center"  # the margin box that differs between a table's PDF and its bundle
 
 
+FRONT_KINDS = ("cover", "index")  # blocks laid out after the runs: they print the runs' page numbers
+
+
 @dataclass
 class PrintJob:
-    """A table to print: makes its view for a set of page breaks; gets its laid-out pages."""
+    """A run of blocks that starts a page: a table and the blocks after it. Its table is laid
+    out with page breaks before the indicator rows in `breaks`; `pages` are the laid-out pages."""
 
-    make_view: Callable[[frozenset[int]], TableView]
+    blocks: list
     prefix: str
     breaks: frozenset[int] = frozenset()
     pages: list = field(default_factory=list)
 
+    @property
+    def table(self) -> ProjectTable:
+        return self.blocks[0]
 
-def _template(env: jinja2.Environment, form_id: str) -> jinja2.Template:
-    return env.select_template([f"print/{form_id}.html", "print/project-table.html"])
+
+def runs(blocks: list) -> tuple[list, list[list]]:
+    """A document's front matter (its leading cover and index), and its runs: each table
+    with the blocks after it."""
+    front = 0
+    while front < len(blocks) and blocks[front].kind in FRONT_KINDS:
+        front += 1
+    found: list[list] = []
+    for block in blocks[front:]:
+        if block.kind == "table" or not found:
+            found.append([])
+        found[-1].append(block)
+    if found and found[0][0].kind != "table":
+        raise ValueError("a document's body begins with a table: blocks before it have no run to print in")
+    return blocks[:front], found
 
 
-def table_html(job: PrintJob, env: jinja2.Environment) -> Markup:
-    view = job.make_view(job.breaks)
-    return Markup(_template(env, view.form.id).render(view=view, prefix=job.prefix))
+def run_html(job: PrintJob, env: jinja2.Environment) -> Markup:
+    return Markup("\n".join(blocks_html(job.blocks, env, job.prefix, job.breaks)))
 
 
 def document_html(parts: list[Markup], title: str, env: jinja2.Environment) -> str:
@@ -71,8 +89,8 @@ class IndexLink:
     page: int
 
 
-def cover_html(index: BundleIndex, year, links: dict[str, IndexLink], env: jinja2.Environment) -> Markup:
-    return Markup(env.get_template("print/bundle.html").render(index=index, year=year, links=links))
+def front_html(blocks: list, links: dict[str, IndexLink], env: jinja2.Environment) -> Markup:
+    return Markup(env.get_template("print/bundle.html").render(blocks=blocks, links=links))
 
 
 def _render(html: str):
@@ -119,11 +137,11 @@ def _split(pages, jobs: list[PrintJob]) -> dict[int, list]:
 
 
 def lay_out(jobs: list[PrintJob], title: str, env: jinja2.Environment):
-    """Lay out the tables, again for those whose merged cells did not end at their page
+    """Lay out the runs, again for those whose tables' merged cells did not end at their page
     breaks; fill each job's pages. Returns the first document (to write pages from)."""
     pending, first = list(jobs), None
     for _ in range(MAX_LAYOUTS):
-        document = _render(document_html([table_html(job, env) for job in pending], title, env))
+        document = _render(document_html([run_html(job, env) for job in pending], title, env))
         first = first or document
         by_job = _split(document.pages, pending)
         retry = []
@@ -139,30 +157,41 @@ def lay_out(jobs: list[PrintJob], title: str, env: jinja2.Environment):
     return first
 
 
-def index_links(tables: list[tuple[str, PrintJob]], front_count: int) -> dict[str, IndexLink]:
-    """Each project's anchor and first page number, its table following `front_count`
-    pages (the cover, page 0, unnumbered, then the index). A name printed twice links to
-    its first table."""
+def index_links(jobs: list[PrintJob], front_count: int) -> dict[str, IndexLink]:
+    """Each project's anchor and first page number, its run following `front_count` pages
+    (the cover, page 0, unnumbered, then the index). A name printed twice links to its
+    first table."""
     links, page = {}, front_count
-    for project, job in tables:
-        links.setdefault(project, IndexLink(f"{job.prefix}form", page))
+    for job in jobs:
+        links.setdefault(job.table.project, IndexLink(f"{job.prefix}form", page))
         page += len(job.pages)
     return links
 
 
-def front_pages(index: BundleIndex, year, tables: list[tuple[str, PrintJob]], env: jinja2.Environment) -> list:
-    """The bundle's cover and index pages, the index giving each table's first page.
+def front_pages(blocks: list, jobs: list[PrintJob], title: str, env: jinja2.Environment) -> list:
+    """A document's front pages, the index giving each table's first page.
 
-    The numbers count the index's own pages: laid out once for a one-page index, again
-    when it took more."""
-    count, pages = 2, []
+    The numbers count the front's own pages: laid out once for a cover and a one-page
+    index, again when it took more."""
+    if not blocks:
+        return []
+    count, pages = len(blocks), []
     for _ in range(MAX_LAYOUTS):
-        html = cover_html(index, year, index_links(tables, count), env)
-        pages = _render(document_html([html], index.title, env)).pages
+        html = front_html(blocks, index_links(jobs, count), env)
+        pages = _render(document_html([html], title, env)).pages
         if len(pages) == count:
             break
         count = len(pages)
     return pages
+
+
+def document_pages(document: Document, jobs: list[PrintJob], env: jinja2.Environment) -> list:
+    """The pages of a document whose runs are among the laid-out `jobs`: its front pages,
+    then each of its runs' pages, in its order."""
+    front, body = runs(document.blocks)
+    by_table = {id(job.table): job for job in jobs}
+    laid = [by_table[id(run[0])] for run in body]
+    return front_pages(front, laid, document.title, env) + [page for job in laid for page in job.pages]
 
 
 def numbering(count: int, cover: bool) -> list[int]:

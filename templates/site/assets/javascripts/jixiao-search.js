@@ -1,16 +1,23 @@
 /* jixiao search worker: exact Chinese substring search over a chunked bigram index.
  * It speaks mkdocs-material's search worker protocol (SETUP 0 → READY 1, QUERY 2 →
- * RESULT 3), so the theme's search box, result list and highlighting work unchanged.
- * The algorithm mirrors generator/search.py (query, match_term), which tests compare
- * with a plain substring scan. */
+ * RESULT 3), so the theme's search box, first results and highlighting work unchanged;
+ * a RESULT also carries the true number of matches (`count`) and whether the query was
+ * too short (`short`). The page half (jixiao-search-box.js) asks for further results with
+ * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/search.py (query,
+ * match_term, snippet), which tests compare with a plain substring scan. */
 "use strict";
 
-const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101;
 const INDEX = new URL("../../search/", self.location.href);
-const MAX_RESULTS = 100;
+const SITE = new URL("../../", self.location.href);
+const FIRST_PAGE = 10;  // generator/search.py; the theme shows these at once, the page half loads the rest
+const TEXT_FILE = "search.txt";  // generator/search.py: TEXT_FILE
+const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/search.py
 let manifest = null;
+let current = null;  // the last query: {text, terms, ranked, scores}
 const chunks = new Map();
 const blocks = new Map();
+const texts = new Map();
 let queue = Promise.resolve();
 
 function normalize(text) {
@@ -26,14 +33,23 @@ function fnv1a(text) {
   return value >>> 0;
 }
 
-function fetchJSON(path, cache, key) {
+function fetchOnce(url, cache, key, read) {
   if (!cache.has(key)) {
-    cache.set(key, fetch(new URL(path, INDEX)).then(response => {
-      if (!response.ok) throw new Error(`${response.status} ${path}`);
-      return response.json();
+    cache.set(key, fetch(url).then(response => {
+      if (!response.ok) throw new Error(`${response.status} ${url}`);
+      return read(response);
     }));
   }
   return cache.get(key);
+}
+
+function fetchJSON(path, cache, key) {
+  return fetchOnce(new URL(path, INDEX), cache, key, response => response.json());
+}
+
+/* A page's visible text (its title line first), written beside it by the site builder. */
+function fetchText(location) {
+  return fetchOnce(new URL(location + TEXT_FILE, SITE), texts, location, response => response.text());
 }
 
 /* Postings are base-32 varints (generator/search.py: VARINT_ALPHABET): digits most
@@ -106,35 +122,79 @@ async function matchTerm(term) {
 }
 
 function score(doc, starts) {
-  const inTitle = starts[0] < manifest.titles[doc];
-  return manifest.boost[doc] * (inTitle ? 10 : 1) * (1 + Math.min(starts.length, 10) / 10);
+  const inTitle = starts[0] < manifest.titleLengths[doc];
+  return manifest.boost[manifest.kinds[doc]] * (inTitle ? 10 : 1) * (1 + Math.min(starts.length, 10) / 10);
 }
 
 function escapeHTML(text) {
   return text.replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 }
 
-function highlight(title, terms) {
-  const lower = normalize(title);
-  const marks = new Array(title.length).fill(false);
+/* Where each term occurs in the text, compared as normalized characters: the
+ * characters' own offsets, so that the reader sees the page's text (full-width, upper case). */
+function fold(text) {
+  let folded = "";
+  const origin = [];
+  for (let i = 0; i < text.length; i++) {
+    const piece = normalize(text[i]);
+    folded += piece;
+    for (let j = 0; j < piece.length; j++) origin.push(i);
+  }
+  origin.push(text.length);
+  return { folded, origin };
+}
+
+function marksOf(text, terms) {
+  const { folded, origin } = fold(text);
+  const marks = new Array(text.length).fill(false);
+  let first = text.length;
   for (const term of terms) {
-    let at = lower.indexOf(term);
+    let at = folded.indexOf(term);
+    if (at !== -1) first = Math.min(first, origin[at]);
     while (at !== -1) {
-      for (let i = at; i < at + term.length && i < marks.length; i++) marks[i] = true;
-      at = lower.indexOf(term, at + 1);
+      for (let i = origin[at]; i < origin[at + term.length]; i++) marks[i] = true;
+      at = folded.indexOf(term, at + 1);
     }
   }
+  return { marks, first };
+}
+
+function marked(text, marks, start, end) {
   let html = "", open = false;
-  for (let i = 0; i < title.length; i++) {
+  for (let i = start; i < end; i++) {
     if (marks[i] !== open) { html += marks[i] ? "<mark>" : "</mark>"; open = marks[i]; }
-    html += escapeHTML(title[i]);
+    html += text[i] === "\n" ? " · " : escapeHTML(text[i]);
   }
   return open ? html + "</mark>" : html;
 }
 
-async function search(text) {
-  const terms = normalize(text).split(/\s+/).filter(term => term.length >= 2);
-  if (!terms.length || !manifest) return { items: [] };
+function highlight(title, terms) {
+  return marked(title, marksOf(title, terms).marks, 0, title.length);
+}
+
+/* SNIPPET_BEFORE characters before the match, moved back to the start of its cell when
+ * that is a few characters further, or on to the next cell (mirrors generator/search.py). */
+function snippetStart(body, first) {
+  const start = first - SNIPPET_BEFORE;
+  if (start <= 0) return 0;
+  const cell = body.lastIndexOf("\n", start - 1) + 1;
+  if (start - cell <= SNIPPET_SNAP) return cell;
+  const next = body.indexOf("\n", start);
+  return next !== -1 && next < first ? next + 1 : start;
+}
+
+/* The page's text around the first match below its title line (mirrors snippet() in
+ * generator/search.py). */
+function snippet(text, terms) {
+  const cut = text.indexOf("\n");
+  const body = cut === -1 ? "" : text.slice(cut + 1);
+  const { marks, first } = marksOf(body, terms);
+  const start = first < body.length ? snippetStart(body, first) : 0;
+  const end = Math.min(body.length, start + SNIPPET_LENGTH);
+  return (start > 0 ? "…" : "") + marked(body, marks, start, end) + (end < body.length ? "…" : "");
+}
+
+async function rank(terms) {
   let scores = null;
   for (const term of terms) {
     const matches = await matchTerm(term);
@@ -145,36 +205,64 @@ async function search(text) {
     }
     scores = next;
   }
-  const ranked = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b).slice(0, MAX_RESULTS);
-  const numbers = [...new Set(ranked.map(doc => Math.floor(doc / manifest.block)))];
-  const fetched = await Promise.all(numbers.map(number => fetchJSON(`d/${number}.json`, blocks, number)));
-  const metadata = new Map(numbers.map((number, i) => [number, fetched[i]]));
-  const found = Object.fromEntries(terms.map(term => [term, true]));
-  const items = ranked.map(doc => {
-    const meta = metadata.get(Math.floor(doc / manifest.block))[doc % manifest.block];
-    return [{ location: meta.u, title: highlight(meta.t, terms), text: escapeHTML(meta.s),
-              score: scores.get(doc), terms: found }];
-  });
-  return { items, count: scores.size };
+  const ranked = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b);
+  return { ranked, scores };
+}
+
+/* The theme's result items for ranked[from, from + size): titles from the metadata
+ * blocks, snippets from the pages' texts. */
+async function items(query, from, size) {
+  const docs = query.ranked.slice(from, from + size);
+  const metadata = await Promise.all(docs.map(doc => fetchJSON(
+    `d/${Math.floor(doc / manifest.block)}.json`, blocks, Math.floor(doc / manifest.block))));
+  const found = Object.fromEntries(query.terms.map(term => [term, true]));
+  return Promise.all(docs.map(async (doc, i) => {
+    const meta = metadata[i][doc % manifest.block];
+    let text = "";
+    try {
+      text = snippet(await fetchText(meta.u), query.terms);
+    } catch (error) {  // a page without its text (an older build): the result still shows
+      console.warn("jixiao search:", error);
+    }
+    return [{ location: meta.u, title: highlight(meta.t, query.terms), text: text && `<p>${text}</p>`,
+              score: query.scores.get(doc), terms: found }];
+  }));
+}
+
+async function search(text) {
+  const terms = normalize(text).split(/\s+/).filter(term => term.length >= 2);
+  if (!terms.length || !manifest) return { items: [], count: 0, short: text.trim().length > 0 };
+  current = { text, terms, ...await rank(terms) };
+  return { items: await items(current, 0, FIRST_PAGE), count: current.ranked.length };
+}
+
+async function more({ query, from, size }) {
+  if (!current || current.text !== query) return { query, from, items: [], count: 0 };
+  return { query, from, items: await items(current, from, size), count: current.ranked.length };
 }
 
 async function handle(message) {
   switch (message.type) {
     case SETUP:
       manifest = await fetchJSON("manifest.json", new Map(), "manifest");
+      manifest.titleLengths = numbers(manifest.titles);
       return { type: READY };
     case QUERY:
       try {
         return { type: RESULT, data: await search(message.data) };
       } catch (error) {
         console.warn("jixiao search:", error);
-        return { type: RESULT, data: { items: [] } };
+        return { type: RESULT, data: { items: [], count: 0 } };
       }
+    case MORE:
+      return { type: MORE_RESULT, data: await more(message.data) };
     default:
       throw new TypeError("Invalid message type");
   }
 }
 
 addEventListener("message", event => {
-  queue = queue.then(() => handle(event.data)).then(reply => postMessage(reply));
+  // Messages are answered in order; one that fails does not stop those after it.
+  queue = queue.then(() => handle(event.data)).then(reply => postMessage(reply),
+                                                     error => console.warn("jixiao search:", error));
 });

@@ -1,0 +1,249 @@
+"""A document as a list of blocks that every renderer understands: the HTML templates (the
+site's evaluation page and the PDF) and the XLSX writer.
+
+- Cover: the title page (a unit's name, the subtitle, the year; a report's number, the
+  commissioning unit, the evaluator, the date).
+- Index: the entries of a unit's index (序号 / 项目名称 / 备注), each pointing at a table
+  of the document by its project; an entry with no table in it is marked so.
+- ProjectTable: an evaluation's 项目支出绩效自评表, laid out as a grid (`table.py`).
+- Section: a narrative section in Markdown, with its subsections. Markdown is read by
+  markdown-it-py with raw HTML off: `<script>` in a body is text, never markup.
+- FigureTable: a report's table of figures whose rows add up (收入表, 资金构成…), laid out
+  as a grid of the same cells as the project table, each total a formula over its parts.
+
+A bundle is a Document: its cover, its index, then each evaluation's blocks (its table,
+then its sections and figure tables, as the evaluation file gives them). One evaluation's
+printout is a Document of its blocks alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from .. import model
+from ..model import BundleIndex, Evaluation, IndexEntry
+from ..registry import Form, Scheme
+from ..scoring import Scores
+from .grid import Cell, Grid, Part, Ref, Row, call, number_format
+from .table import project_table
+
+ABSENT_NOTE = "未收录本汇编"  # an index entry whose table the document does not hold
+LABEL_HEADING = "项目"       # a figure table's first column: the rows' names
+LABEL_WIDTH = 34.0           # of a figure table's width, in percent
+INDENT = "\u3000"            # a part's label is indented one ideographic space per level
+DEEPEST_HEADING = 6
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+# --- the blocks ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cover:
+    kind: ClassVar[str] = "cover"
+
+    title: str
+    subtitle: str | None = None
+    year: int | None = None
+    details: tuple[tuple[str, str], ...] = ()  # (label, text): 报告编号, 委托单位, 评价机构, 报告日期
+
+
+@dataclass(frozen=True)
+class Index:
+    kind: ClassVar[str] = "index"
+
+    title: str
+    subtitle: str | None
+    entries: tuple[IndexEntry, ...]
+
+    @staticmethod
+    def note(entry: IndexEntry, present: bool) -> str:
+        """The entry's 备注, with the mark of an entry whose table the document does not hold."""
+        return "；".join(text for text in (entry.note, None if present else ABSENT_NOTE) if text)
+
+
+@dataclass(eq=False)
+class ProjectTable:
+    kind: ClassVar[str] = "table"
+
+    evaluation: Evaluation
+    scores: Scores
+    form: Form
+    scheme: Scheme
+
+    @property
+    def project(self) -> str:
+        return self.evaluation.project
+
+    @cached_property
+    def grid(self) -> Grid:
+        return project_table(self.evaluation, self.scores, self.form, self.scheme)
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: ClassVar[str] = "section"
+
+    title: str
+    body: str = ""  # Markdown
+    children: tuple[Section, ...] = ()
+
+    def html(self, level: int) -> Markup:
+        """The body as HTML under a heading of `level` (its own headings below that one)."""
+        return markdown_html(self.body, level)
+
+    def paragraphs(self) -> list[tuple[str, str]]:
+        return markdown_paragraphs(self.body)
+
+
+@dataclass(eq=False)
+class FigureTable:
+    kind: ClassVar[str] = "figure-table"
+
+    table: model.Table
+
+    @property
+    def caption(self) -> str:
+        return f"表 {self.table.id} {self.table.title}"
+
+    @cached_property
+    def grid(self) -> Grid:
+        return figure_grid(self.table, self.caption)
+
+
+Block = Cover | Index | ProjectTable | Section | FigureTable
+
+
+@dataclass
+class Document:
+    """Blocks in reading order, and what the document says of itself (a PDF's title)."""
+
+    title: str
+    blocks: list = field(default_factory=list)
+
+    def tables(self) -> list[ProjectTable]:
+        return [block for block in self.blocks if isinstance(block, ProjectTable)]
+
+
+# --- documents -----------------------------------------------------------------------------
+
+def evaluation_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
+    """An evaluation's table, then its sections and its figure tables."""
+    return [ProjectTable(ev, scores, form, scheme), *(section(s) for s in ev.sections),
+            *(FigureTable(table) for table in ev.tables)]
+
+
+def section(source: model.Section) -> Section:
+    return Section(source.title, source.body or "", tuple(section(child) for child in source.children))
+
+
+def bundle_document(title: str, index: BundleIndex, year: int | None, evaluations: list[list]) -> Document:
+    """A unit's bundle: cover, index, then each evaluation's blocks."""
+    front = [Cover(index.title, index.subtitle, year), Index(index.title, index.subtitle, tuple(index.entries))]
+    return Document(title, front + [block for blocks in evaluations for block in blocks])
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+def markdown_html(text: str, level: int = 1) -> Markup:
+    """Markdown as HTML, raw HTML escaped; its headings below a heading of `level`, the
+    biggest of them (`#` or `##`, as the author wrote) one level down."""
+    tokens = _MARKDOWN.parse(text or "")
+    headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
+    shift = level + 1 - min((int(token.tag[1]) for token in headings), default=1)
+    for token in headings:
+        token.tag = f"h{min(int(token.tag[1]) + shift, DEEPEST_HEADING)}"
+    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+
+
+def markdown_paragraphs(text: str) -> list[tuple[str, str]]:
+    """Markdown as plain text, one (role, text) a paragraph: "heading", "paragraph", "item"
+    (a list item, after its bullet or number), "row" (a table's row, its cells spaced), "code"."""
+    found: list[tuple[str, str]] = []
+    lists: list[list] = []  # for each open list: [ordered, the next item's number]
+    role, bullet, row = "paragraph", "", None
+    for token in _MARKDOWN.parse(text or ""):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            ordered, number = lists[-1]
+            lists[-1][1] += 1
+            role, bullet = "item", f"{number}. " if ordered else "• "
+        elif kind == "heading_open":
+            role = "heading"
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close":
+            found.append(("row", "\u3000\u3000".join(row)))
+            row = None
+        elif kind == "inline" and row is not None:
+            row.append(_plain(token))
+        elif kind == "inline":
+            found.append((role, bullet + _plain(token) if role == "item" else _plain(token)))
+            role = "paragraph"
+        elif kind in ("fence", "code_block"):
+            found.append(("code", token.content.rstrip("\n")))
+    return found
+
+
+def _plain(token: Token) -> str:
+    return "".join("\n" if child.type in ("softbreak", "hardbreak") else child.content
+                   for child in token.children or ())
+
+
+# --- a figure table as a grid ------------------------------------------------------------------
+
+def figure_grid(table: model.Table, caption: str) -> Grid:
+    """The caption line, then the head row (项目 and the columns), then each row and its parts,
+    indented; a row with parts computes each of its figures as their sum (a formula that
+    stays beside the printed figure: `Grid.departures` gives the rows that do not add up)."""
+    width = max([len(table.columns), *(len(row.values) for row in _rows(table.rows))])
+    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=1 + width)])]
+    head = [Cell(1, 0, LABEL_HEADING, "column")]
+    head += [Cell(1, 1 + n, table.columns[n] if n < len(table.columns) else "", "column") for n in range(width)]
+    rows.append(Row(head))
+    _figure_rows(table.rows, 0, [cell.text for cell in head[1:]], rows)
+    share = (100 - LABEL_WIDTH) / width if width else 0
+    widths = (LABEL_WIDTH, *([round(share, 2)] * width)) if width else (100.0,)
+    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "figure", caption, 1, 1, len(rows))]
+    return Grid(widths, rows, parts)
+
+
+def _rows(rows: list[model.TableRow]):
+    for row in rows:
+        yield row
+        yield from _rows(row.children)
+
+
+def _figure_rows(source: list[model.TableRow], depth: int, columns: list[str], rows: list[Row]) -> list[int]:
+    """Add the rows and their parts; return the grid rows of these (not of their parts)."""
+    added = []
+    for item in source:
+        r = len(rows)
+        row = Row([Cell(r, 0, INDENT * depth + item.label, "row-label")])
+        rows.append(row)
+        added.append(r)
+        parts = _figure_rows(item.children, depth + 1, columns, rows)
+        for col, column in enumerate(columns, start=1):
+            row.cells.append(_figure(r, col, item, column, parts, rows))
+    return added
+
+
+def _figure(r: int, col: int, item: model.TableRow, column: str, parts: list[int], rows: list[Row]) -> Cell:
+    num = item.values[col - 1] if col - 1 < len(item.values) else None
+    if num is None:
+        return Cell(r, col, "", "number")
+    what = f"{item.label}的{column}" if column else item.label
+    cell = Cell(r, col, num.text, "number", number=num.value, fmt=number_format(num.text), what=what)
+    written = [Ref(p, col) for p in parts if rows[p].cells[col].number is not None or rows[p].cells[col].formula]
+    if written:
+        cell.number, cell.formula = None, call("SUM", *written)
+    return cell

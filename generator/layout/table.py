@@ -1,0 +1,446 @@
+"""The 项目支出绩效自评表 laid out from its form's declaration, as a grid (see `grid.py`).
+
+Printing policy: the table reproduces the published form. Entered figures print their
+own text (`5.00`, `08`); an execution rate, the funds score, the 分值 total and the
+总分 print as published when the YAML records a published figure (`published:`), and
+as jixiao computes them where nothing was published. A computed cell keeps its formula
+either way: where its value prints otherwise than the published figure, the grid says
+so (`Grid.departures`); where nothing can be computed (a blank 全年执行数), the cell holds
+the published figure, marked `copied`.
+
+The indicator columns follow the tree: one column per level (the form's `levels`, more
+if the tree is deeper), then 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施.
+Each category is one cell over its rows, at every level, with its subtotals in the
+columns after the printed ones (the spreadsheet's).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..model import Evaluation, FundsRow, Indicator, Party
+from ..quantities import Num, reduce_html
+from ..registry import Form, Scheme
+from ..scoring import Scores
+from ..templating import figure, rate
+from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
+
+DASH = "—"
+EMPTY_CATEGORY_TEXT = {"row": "", "not-applicable": "不适用"}  # "omit": no row
+HEADER_LABELS = {"project": "项目名称", "contact": "联系电话"}
+TRAILING_COLUMNS = 5  # 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施
+FUNDS_FIGURES = 6     # 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分
+ASIDE_GAP, ASIDE_WIDTH = 2.0, 16.0
+_PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def rate_format(form: Form) -> str:
+    """The number format of an execution rate at the form's precision, zeros kept."""
+    return "0" + ("." + "0" * form.rate_places if form.rate_places else "") + "%"
+
+
+# --- the indicator tree, row by row ---------------------------------------------------------
+
+@dataclass
+class Line:
+    """One indicator row: the categories it lies in, from level 1 down, and its leaf
+    (None for a row that stands for an empty category, the last of `path`)."""
+
+    path: tuple[Indicator, ...]
+    leaf: Indicator | None
+
+
+def tree_depth(nodes: list[Indicator]) -> int:
+    return max((1 + tree_depth(node.children) for node in nodes), default=0)
+
+
+def _is_leaf(node: Indicator, depth: int, levels: int) -> bool:
+    """A childless node is an assessed indicator at the leaf level, or above it when it
+    has a weight or a score (an indicator written at level 2); else an empty category."""
+    return not node.children and (depth >= levels or node.weight is not None or node.score is not None)
+
+
+def indicator_lines(indicators: list[Indicator], levels: int, empty_category: str) -> list[Line]:
+    lines: list[Line] = []
+    for level1 in indicators:
+        block = _lines_under(level1, 1, (), levels, empty_category)
+        lines += block or [Line((level1,), None)]  # a level-1 category always prints its label
+    return lines
+
+
+def _lines_under(node: Indicator, depth: int, parents: tuple, levels: int, empty: str) -> list[Line]:
+    if _is_leaf(node, depth, levels):
+        return [Line(parents, node)]
+    path = parents + (node,)
+    if not node.children:
+        return [] if empty == "omit" else [Line(path, None)]
+    return [line for child in node.children for line in _lines_under(child, depth + 1, path, levels, empty)]
+
+
+# --- the project table ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Columns:
+    """The column numbers of a table whose indicator tree has `levels` levels."""
+
+    levels: int
+
+    @property
+    def count(self) -> int:
+        return 1 + self.levels + TRAILING_COLUMNS
+
+    def level(self, depth: int) -> int:
+        return depth
+
+    @property
+    def leaf(self) -> int:
+        return self.levels
+
+    @property
+    def target(self) -> int:
+        return self.levels + 1
+
+    @property
+    def actual(self) -> int:
+        return self.levels + 2
+
+    @property
+    def weight(self) -> int:
+        return self.levels + 3
+
+    @property
+    def score(self) -> int:
+        return self.levels + 4
+
+    @property
+    def reason(self) -> int:
+        return self.levels + 5
+
+    @property
+    def funds_figures(self) -> int:
+        return self.count - FUNDS_FIGURES
+
+
+def column_widths(form: Form, levels: int) -> tuple[float, ...]:
+    """The form's widths when it declares one per column; else its level columns shared
+    out: each upper level as wide as the form's upper levels on average, the leaf level
+    as its own, all scaled to 100 %."""
+    widths = tuple(form.column_widths)
+    if len(widths) == 1 + levels + TRAILING_COLUMNS:
+        return widths
+    section, declared, trailing = widths[0], widths[1:-TRAILING_COLUMNS], widths[-TRAILING_COLUMNS:]
+    upper = sum(declared[:-1]) / max(len(declared) - 1, 1) if len(declared) > 1 else declared[0]
+    raw = (section, *([upper] * (levels - 1)), declared[-1], *trailing)
+    return tuple(round(w * 100 / sum(raw), 2) for w in raw)
+
+
+def level_names(form: Form, levels: int) -> list[str]:
+    return [form.level_name(depth) for depth in range(1, levels + 1)]
+
+
+def _plain(value: Decimal | None) -> str:
+    """A number as a spreadsheet's General format shows it: no trailing zeros."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def _bare(label: str) -> str:
+    """A funds row's name without its printed punctuation: `其中：财政拨款` → `财政拨款`."""
+    return re.sub(r"^其中[:：]\s*", "", label).rstrip(":：")
+
+
+def _party(form: Form, party: Party | None) -> str:
+    return form.party(party.name, party.code) if party else ""
+
+
+class _TableBuilder:
+    """Lays the project table out row by row; each method adds one block of rows."""
+
+    def __init__(self, ev: Evaluation, scores: Scores, form: Form, scheme: Scheme):
+        self.ev, self.scores, self.form, self.scheme = ev, scores, form, scheme
+        self.levels = max(len(form.levels), tree_depth(ev.indicators))
+        self.cols = Columns(self.levels)
+        self.rows: list[Row] = []
+        self.parts: list[Part] = []
+        self.funds_total: int | None = None  # the grid row of 年度资金总额
+
+    # -- helpers
+
+    def _row(self, role: str = "", line: int | None = None) -> int:
+        self.rows.append(Row([], role, line))
+        return len(self.rows) - 1
+
+    def put(self, row: int, col: int, text: str = "", role: str = "blank", **more) -> Cell:
+        cell = Cell(row, col, text, role, **more)
+        self.rows[row].cells.append(cell)
+        return cell
+
+    def put_figure(self, row: int, col: int, num: Num | None, role: str = "number") -> Cell:
+        if num is None:
+            return self.put(row, col, "", role)
+        return self.put(row, col, num.text, role, number=num.value, fmt=number_format(num.text))
+
+    def _part(self, kind: str, name: str, caption: str, first: int, head: int = 0) -> None:
+        self.parts.append(Part(kind, name, caption, first, head, len(self.rows)))
+
+    # -- the blocks
+
+    def build(self) -> Grid:
+        self.title()
+        first = len(self.rows)
+        self.header()
+        self.funds()
+        self.goals()
+        heading = f"{self.ev.project} {self.form.title}（{self.ev.year} 年度）"
+        self._part("table", "top", f"{heading}：项目与资金", first)
+        first = len(self.rows)
+        self.indicators()
+        self.total()
+        self.explanation()
+        self._part("table", "indicators", f"{self.ev.project}：绩效指标", first, head=1)
+        for row in self.rows:
+            row.cells.sort(key=lambda c: c.col)
+        aside = (ASIDE_GAP,) + (ASIDE_WIDTH,) * (2 * (self.levels - 1))
+        grid = Grid(column_widths(self.form, self.levels), self.rows, self.parts, aside)
+        for cell in grid.cells():
+            if cell.role == "aside" and cell.formula is not None:
+                cell.text = figure(grid.value(Ref(cell.row, cell.col)))
+        self._computed_formats(grid)
+        return grid
+
+    def _computed_formats(self, grid: Grid) -> None:
+        """A computed figure shows as printed (`98.99`, `97.50`, `89.88%`), in General where that
+        prints it so (a figure changed in the sheet then shows whole); one that departs from
+        the printed figure shows whole, beside the note that gives the printed one."""
+        departed = {id(cell) for cell, _ in grid.departures()}
+        for cell in grid.cells():
+            if cell.formula is None:
+                continue
+            percent = cell.text.endswith("%")
+            if id(cell) in departed:
+                cell.fmt = rate_format(self.form) if percent else "General"
+            elif not percent and _plain(grid.value(Ref(cell.row, cell.col))) == cell.text:
+                cell.fmt = "General"
+
+    def title(self) -> None:
+        form, span = self.form, self.cols.count
+        lines = [(form.title, "title"), (form.year_line.format(year=self.ev.year), "year")]
+        if form.unit_line:
+            lines.append((form.unit_line, "unit"))
+        for text, role in lines:
+            self.put(self._row(), 0, text, role, cols=span)
+        self._part("lines", "title", "", 0)
+
+    def header(self) -> None:
+        ev, form, cols = self.ev, self.form, self.cols
+        values = {"project": ev.project, "department": _party(form, ev.department),
+                  "implementer": _party(form, ev.implementer), "contact": ev.contact or ""}
+        labels = {**HEADER_LABELS, "department": form.department_label, "implementer": form.implementer_label}
+        for keys in form.header_rows:
+            r = self._row()
+            self.put(r, 0, labels[keys[0]], "label", cols=2)
+            if len(keys) == 1:
+                self.put(r, 2, values[keys[0]], "field", cols=cols.count - 2)
+                continue
+            self.put(r, 2, values[keys[0]], "field", cols=cols.actual - 2)
+            self.put(r, cols.actual, labels[keys[1]], "label")
+            self.put(r, cols.weight, values[keys[1]], "field", cols=cols.count - cols.weight)
+
+    def funds(self) -> None:
+        ev, form, cols = self.ev, self.form, self.cols
+        if ev.funds is None or ev.funds.rows is None:
+            return
+        lines = [(key, row) for key, row in ev.funds.rows.present() if key in form.funds_rows]
+        r = self._row()
+        self.put(r, 0, form.funds_label, "group", rows=len(lines) + 1)
+        self.put(r, 1, "", "blank", cols=cols.funds_figures - 1)
+        headings = ["年初预算数", form.column("budget", "全年预算数"), form.column("executed", "全年执行数"),
+                    "分值", form.column("rate", "执行率"), "得分"]
+        for offset, heading in enumerate(headings):
+            self.put(r, cols.funds_figures + offset, heading, "column")
+        for key, amounts in lines:
+            self.funds_line(key, amounts)
+
+    def funds_line(self, key: str, amounts: FundsRow) -> None:
+        form, first = self.form, self.cols.funds_figures
+        r = self._row()
+        label = form.funds_rows[key]
+        self.put(r, 1, label, "row-label", cols=first - 1)
+        for offset, num in enumerate((amounts.initial, amounts.budget, amounts.executed)):
+            self.put_figure(r, first + offset, num)
+        dashes = form.funds_dashes.get(key, ())
+        if key == "total":
+            self.funds_total = r
+            self.put_figure(r, first + 3, self.ev.funds.weight)
+        else:
+            self.put(r, first + 3, DASH if "weight" in dashes else "", "number")
+        if key in form.rate_rows:
+            self.funds_rate(r, key, label)
+        else:
+            self.put(r, first + 4, "", "number")
+        if key == "total":
+            self.funds_score(r)
+        else:
+            self.put(r, first + 5, DASH if "score" in dashes else "", "number")
+
+    def _amounts(self, r: int) -> tuple[Ref, Ref, str | None]:
+        """The budget and executed cells of a funds row, and why they give no rate (or None)."""
+        first = self.cols.funds_figures
+        budget, executed = Ref(r, first + 1), Ref(r, first + 2)
+        cells = {c.col: c for c in self.rows[r].cells}
+        if cells[first + 2].number is None:
+            return budget, executed, "全年执行数空白"
+        if cells[first + 1].number is None:
+            return budget, executed, "全年预算数空白"
+        if not cells[first + 1].number:
+            return budget, executed, "全年预算数为零"
+        return budget, executed, None
+
+    def _computed(self, r: int, col: int, formula: Formula, published: Num | None, computed: str,
+                  what: str) -> None:
+        """A figure the spreadsheet computes: printed as published (else as computed), or,
+        where the amounts give nothing, the published figure copied."""
+        budget, executed, missing = self._amounts(r)
+        if missing is None:
+            text = published.text if published is not None else computed
+            self.put(r, col, text, "number", formula=formula, fmt=number_format(text), what=what)
+        elif published is not None:
+            self.put(r, col, published.text, "number", number=published.value, fmt=number_format(published.text),
+                     what=what, copied=f"{missing}，无法计算")
+        else:
+            self.put(r, col, "", "number", what=what)
+
+    def funds_rate(self, r: int, key: str, label: str) -> None:
+        first = self.cols.funds_figures
+        budget, executed, _ = self._amounts(r)
+        rates = self.ev.published.rates if self.ev.published else {}
+        self._computed(r, first + 4, divided(executed, budget), rates.get(key),
+                       rate(self.scores.rates.get(key), self.form), f"{_bare(label)}执行率")
+
+    def funds_score(self, r: int) -> None:
+        first, scheme = self.cols.funds_figures, self.scheme
+        budget, executed, _ = self._amounts(r)
+        formula = call("ROUND", times(Ref(r, first + 3), call("MIN", divided(executed, budget), scheme.funds_cap)),
+                       scheme.score_places)
+        published = self.ev.published.funds_score if self.ev.published else None
+        self._computed(r, first + 5, formula, published, figure(self.scores.funds_score), "资金得分")
+
+    def goals(self) -> None:
+        ev, form, cols = self.ev, self.form, self.cols
+        if not ev.goals:
+            return
+        split = cols.actual
+        r = self._row()
+        self.put(r, 0, "年度总体目标", "group", rows=2)
+        self.put(r, 1, form.goal_labels["expected"], "column", cols=split - 1)
+        self.put(r, split, form.goal_labels["actual"], "column", cols=cols.count - split)
+        r = self._row()
+        self.put(r, 1, reduce_html(ev.goals.expected or ""), "text", cols=split - 1)
+        self.put(r, split, reduce_html(ev.goals.actual or ""), "text", cols=cols.count - split)
+
+    def indicators(self) -> None:
+        form, cols = self.form, self.cols
+        head = self._row()
+        self.put(head, 0, "", "section-head")
+        for depth, name in enumerate(level_names(form, self.levels), start=1):
+            self.put(head, cols.level(depth), name, "column")
+        for col, heading in ((cols.target, form.column("target", "年度指标值")),
+                             (cols.actual, form.column("actual", "实际完成值")), (cols.weight, "分值"),
+                             (cols.score, "得分"), (cols.reason, "偏差原因分析及改进措施")):
+            self.put(head, col, heading, "column")
+        for depth in range(1, self.levels):
+            for offset, what in enumerate(("分值小计", "得分小计")):
+                self.put(head, self._aside(depth) + offset, f"{level_names(form, self.levels)[depth - 1]}{what}",
+                         "aside-head")
+        lines = indicator_lines(self.ev.indicators, self.levels, form.empty_category)
+        self.first_line = len(self.rows)
+        for number, line in enumerate(lines):
+            self._line(self._row(line=number), line)
+        if lines:
+            self.put(self.first_line, 0, "绩效指标", "section", rows=len(lines), repeat=True)
+        self._level_cells(lines)
+
+    def _aside(self, depth: int) -> int:
+        return self.cols.count + 1 + 2 * (depth - 1)
+
+    def _line(self, r: int, line: Line) -> None:
+        cols, leaf = self.cols, line.leaf
+        for depth in range(len(line.path) + 1, self.levels):
+            self.put(r, cols.level(depth), "", "blank")  # no category at this level
+        if leaf is None:
+            self.put(r, cols.leaf, EMPTY_CATEGORY_TEXT.get(self.form.empty_category, ""), "name")
+            for col in (cols.target, cols.actual, cols.weight, cols.score, cols.reason):
+                self.put(r, col, "", "blank")
+            return
+        self.put(r, cols.leaf, leaf.name, "name")
+        for col, value in ((cols.target, leaf.target), (cols.actual, leaf.actual)):
+            self._value(r, col, value.text if value else "")
+        self.put_figure(r, cols.weight, leaf.weight)
+        self.put_figure(r, cols.score, leaf.score)
+        self.put(r, cols.reason, leaf.reason or "", "note")
+
+    def _value(self, r: int, col: int, text: str) -> None:
+        """Targets and actuals stay text, except plain numbers (`80`, `0.15`), which a
+        spreadsheet would otherwise flag as numbers stored as text."""
+        if _PLAIN_NUMBER.fullmatch(text) and not (text.startswith("0") and text[:2] != "0."):
+            self.put(r, col, text, "value", number=Decimal(text), fmt=number_format(text))
+        else:
+            self.put(r, col, text, "value")
+
+    def _level_cells(self, lines: list[Line]) -> None:
+        """The merged label of each category, over its rows, with its subtotals aside."""
+        cols = self.cols
+        for depth in range(1, self.levels):
+            start = 0
+            while start < len(lines):
+                node = lines[start].path[depth - 1] if len(lines[start].path) >= depth else None
+                end = start + 1
+                while end < len(lines) and node is not None and len(lines[end].path) >= depth \
+                        and lines[end].path[depth - 1] is node:
+                    end += 1
+                if node is not None:
+                    self._category(depth, node, self.first_line + start, end - start)
+                start = end
+
+    def _category(self, depth: int, node: Indicator, r: int, rows: int) -> None:
+        cols = self.cols
+        text = self.form.level1_title(node.name, node.weight.text if node.weight else None) \
+            if depth == 1 else node.name
+        self.put(r, cols.level(depth), text, f"level-{depth}", rows=rows, repeat=True)
+        last = r + rows - 1
+        for offset, col in enumerate((cols.weight, cols.score)):
+            self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
+                     formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
+
+    def total(self) -> None:
+        cols, ev, scores = self.cols, self.ev, self.scores
+        r = self._row("total")
+        self.put(r, 0, "总分", "total-label", cols=cols.weight)
+        published = ev.published
+        body = Area(Ref(self.first_line, cols.weight), Ref(r - 1, cols.weight))
+        scored = Area(Ref(self.first_line, cols.score), Ref(r - 1, cols.score))
+        weights, points = call("SUM", body), call("SUM", scored)
+        if self.funds_total is not None:
+            first = self.cols.funds_figures
+            weights = plus(Ref(self.funds_total, first + 3), weights)
+            points = plus(Ref(self.funds_total, first + 5), points)
+        for col, formula, printed, computed, what in (
+                (cols.weight, weights, published.weight_total if published else None, scores.weight_total, "分值合计"),
+                (cols.score, points, published.total if published else None, scores.total, "总分")):
+            text = printed.text if printed is not None else figure(computed)
+            self.put(r, col, text, "number", formula=formula, fmt=number_format(text), what=what)
+        self.put(r, cols.reason, "", "blank")
+
+    def explanation(self) -> None:
+        form, cols = self.form, self.cols
+        if form.explanation_below is None:
+            return
+        r = self._row("explanation")
+        label = f"总分在 {figure(form.explanation_below)} 分以下项目未实现绩效目标的原因分析及拟采取的措施说明"
+        self.put(r, 0, label, "explanation-label", cols=cols.target)
+        self.put(r, cols.target, self.ev.explanation or "", "text", cols=cols.count - cols.target)
+
+
+def project_table(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> Grid:
+    """The 项目支出绩效自评表 of an evaluation, as its form prints it."""
+    return _TableBuilder(ev, scores, form, scheme).build()

@@ -1,0 +1,118 @@
+"""The record of the last build into one output directory.
+
+For every output a build may keep (see `fingerprint.DEPENDS`), the manifest holds the
+fingerprint it was written with and the files it consists of; for the search index,
+its partitions; and the directory it describes, by device and inode. It is kept in
+the project's `.cache/jixiao/builds/`, never in the published tree.
+
+A build keeps an output only when the manifest describes the directory now at the
+output's path (a tree replaced, restored or half-deleted by hand is not reused), the
+output's fingerprint is unchanged, and its files can be linked. It is written, as
+verified records (`verified.py`), just before the new tree is published: killed in
+between, the next build finds that the manifest describes a tree that is not the
+output, and builds everything again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fingerprint, verified
+from .output import UnsafePath, identity, safe_relative
+
+FORMAT = 1
+
+
+@dataclass
+class Entry:
+    fingerprint: str
+    files: list[str]
+    breaks: list[int] = field(default_factory=list)  # a table's page breaks (printing)
+
+
+@dataclass
+class Manifest:
+    path: Path
+    tree: list[int] | None = None
+    entries: dict[str, Entry] = field(default_factory=dict)  # by "kind:url"
+    search: list | None = None  # the search index's partitions
+    whole: str | None = None  # everything the build was made of: unchanged, nothing to do
+
+    @classmethod
+    def location(cls, cache_dir: Path, final: Path) -> Path:
+        name = hashlib.sha1(str(final.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        return cache_dir / "builds" / f"{name}.jsonl"
+
+    @classmethod
+    def load(cls, cache_dir: Path, final: Path) -> "Manifest":
+        """The last build's manifest for `final`; an empty one when there is none that verifies."""
+        manifest = cls(cls.location(cache_dir, final))
+        records = verified.read(manifest.path, fingerprint.code_version())
+        head = records[0] if records else None
+        if type(head) is not dict or head.get("format") != FORMAT or head.get("out") != str(final.resolve()):
+            return manifest
+        manifest.tree = _ints(head.get("tree"))
+        manifest.search = head.get("search") if type(head.get("search")) is list else None
+        manifest.whole = head.get("whole") if type(head.get("whole")) is str else None
+        for record in records[1:]:
+            key, entry = _entry(record)
+            if key is not None:
+                manifest.entries[key] = entry
+        return manifest
+
+    def fresh(self) -> "Manifest":
+        """An empty manifest for the build that follows this one, at the same place."""
+        return Manifest(self.path)
+
+    def describes(self, final: Path) -> bool:
+        return self.tree is not None and self.tree == identity(final)
+
+    def complete(self, final: Path, kind: str | None = None) -> bool:
+        """Whether every file the manifest lists (of one kind of output, or of all) is in the
+        output: a file deleted by hand is written again, never taken as current."""
+        top = str(final)
+        return all(os.path.isfile(os.path.join(top, name)) for key, entry in self.entries.items()
+                   if kind is None or key.startswith(kind + ":") for name in entry.files)
+
+    def get(self, kind: str, url: str, fingerprint_: str) -> Entry | None:
+        """The output as the last build wrote it, if it had this fingerprint."""
+        entry = self.entries.get(f"{kind}:{url}")
+        return entry if entry is not None and entry.fingerprint == fingerprint_ else None
+
+    def record(self, kind: str, url: str, entry: Entry) -> None:
+        self.entries[f"{kind}:{url}"] = entry
+
+    def save(self, final: Path, tree: list[int] | None) -> None:
+        version = fingerprint.code_version()
+        head = {"format": FORMAT, "out": str(final.resolve()), "tree": tree, "search": self.search,
+                "whole": self.whole}
+        lines = [verified.line(version, head)]
+        lines += [verified.line(version, {"key": key, "fingerprint": e.fingerprint, "files": e.files,
+                                          "breaks": e.breaks}) for key, e in sorted(self.entries.items())]
+        if not verified.write(self.path, lines):
+            self.path.unlink(missing_ok=True)  # an old manifest must not outlive its tree's replacement
+
+
+def _ints(value) -> list[int] | None:
+    if type(value) is list and value and all(type(item) is int for item in value):
+        return value
+    return None
+
+
+def _entry(record) -> tuple[str | None, Entry | None]:
+    """A verified record that holds an entry of the right shape, whose files stay inside the output."""
+    if type(record) is not dict:
+        return None, None
+    key, print_, files, breaks = record.get("key"), record.get("fingerprint"), record.get("files"), record.get("breaks")
+    if type(key) is not str or type(print_) is not str or type(files) is not list or type(breaks) is not list:
+        return None, None
+    if not all(type(item) is str for item in files) or not all(type(item) is int for item in breaks):
+        return None, None
+    try:
+        for item in files:
+            safe_relative(item)
+    except UnsafePath:
+        return None, None
+    return key, Entry(print_, files, breaks)
