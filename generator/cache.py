@@ -37,9 +37,10 @@ def stamp(path: Path) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def source_digest(path: Path, defaults: tuple[Path, ...]) -> str:
-    """The content of a file and of the defaults it inherits (with their places)."""
-    parts = [fingerprint.file_digest(path)]
+def source_digest(path: Path, defaults: tuple[Path, ...], data: bytes | None = None) -> str:
+    """The content of a file (its `data` when already read) and of the defaults it inherits
+    (with their places)."""
+    parts = [fingerprint.file_digest(path) if data is None else hashlib.sha256(data).hexdigest()]
     for item in defaults:
         if item not in _DEFAULTS_DIGESTS:
             _DEFAULTS_DIGESTS[item] = fingerprint.file_digest(item)
@@ -111,8 +112,8 @@ class ResultCache:
     def put(self, path: Path, directory: Path, result) -> None:
         """Record a result made from the file as it was when `result.seen` says it was stamped
         (before it was read), with the defaults it inherited then."""
-        if result.seen is None or type(result.source) is not str:
-            return  # the file could not be stamped: it is read again next time
+        if result.seen is None or type(result.source) is not str or not _utf8(str(path)):
+            return  # the file could not be stamped, or its name is not UTF-8 (JSON cannot hold it): read again
         stamps, at, defaults = result.seen
         data, tail = self.encode(result)
         self._shard(directory)[str(path)] = ({"path": str(path), "defaults": defaults, "stamps": stamps, "at": at,
@@ -125,6 +126,14 @@ class ResultCache:
             lines = [verified.line(self.version, entry, tail) for entry, tail in self.shards[content_dir].values()]
             verified.write(self._shard_path(content_dir), lines)
             self.dirty.discard(content_dir)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _racy(stamps: list[list[int]], at) -> bool:

@@ -1,12 +1,13 @@
 """`site_config.yml`: typed options that validate themselves with located messages."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 from . import findings as F
 from .findings import Finding, Pos
-from .loader import LoadError, Mapping, load_file
+from .loader import LoadError, Mapping, inside, load_file, read_source
 from .model import Choice, ListOf, Located, spec
 from .schema import Converter
 
@@ -81,5 +82,21 @@ def load_config(path: Path) -> tuple[SiteConfig | None, list[Finding]]:
     converter = Converter({"features": OPTIONAL_FEATURES})
     config = converter.to_object(SiteConfig, node)
     config.root = path.parent
-    errors = [f for f in converter.findings if f.severity == F.ERROR]
-    return (None if errors else config), converter.findings
+    findings = converter.findings + _logo_problems(config)
+    errors = [f for f in findings if f.severity == F.ERROR]
+    return (None if errors else config), findings
+
+
+def _logo_problems(config: SiteConfig) -> list[Finding]:
+    """The logo is published: it must be a plain file of the project (not /etc/passwd, not a FIFO)."""
+    if not config.logo:
+        return []
+    where = config.where("logo")
+    path = config.root / config.logo
+    try:
+        if not inside(path, config.root):
+            raise LoadError(F.OUTSIDE_PROJECT.at(where, name=config.logo))
+        read_source(path, config.root)
+    except LoadError as exc:
+        return [dataclasses.replace(exc.finding, file=where.file, line=where.line, column=where.column)]
+    return []

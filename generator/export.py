@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from . import registry
+from .inert import csv_text
 from .model import Evaluation, Published
 from .quantities import Num, figure, rate
 from .scoring import Scores
@@ -148,11 +149,14 @@ def flatten(row: dict) -> dict:
 
 
 def _cell(value):
-    """A CSV cell: booleans in words, as a reader of the table would write them."""
+    """A CSV cell: booleans in words, as a reader of the table would write them; text that a
+    spreadsheet would take for a formula (`=HYPERLINK(…)`, `=6000 个`) kept as text."""
     if value is True:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, str):
+        return csv_text(value)
     return value
 
 

@@ -139,6 +139,65 @@ NOT_A_MAPPING = declare(
     "参照 `jixiao new` 生成的模板书写。",
     "评价文件的顶层必须是字段映射。")
 
+# --- the content tree: what jixiao reads, and where it publishes it ----------------------
+
+NOT_A_FILE = declare(
+    "not-a-file", ERROR, "不是普通文件",
+    "“{name}”{kind}，未读取",
+    "内容目录中只放 YAML 文本文件；删除它，或换成真正的文件。",
+    "命名管道、设备文件、失效的符号链接等不是普通文件，jixiao 不打开它们。")
+OUTSIDE_PROJECT = declare(
+    "outside-project", ERROR, "项目之外的文件",
+    "“{name}”指向项目目录之外，未读取",
+    "把文件复制到项目目录中，而不是链接到外部。",
+    "jixiao 只读取、只发布项目目录之内的文件：指向项目之外的符号链接（或链接的目录）、站点配置中项目之外的路径都不读取。")
+FILE_TOO_LARGE = declare(
+    "file-too-large", ERROR, "文件过大",
+    "文件大小 {size} 超过上限 {limit}，未读取",
+    "评价文件通常只有几 KB 到几十 KB：检查是否放错了文件；报告过长时拆分正文。",
+    "为保证生成速度，评价文件不能超过 1 MiB。",
+    limit="1 MiB（1,048,576 字节）")
+FILE_NAME = declare(
+    "file-name", ERROR, "文件名无法使用",
+    "{problem}",
+    "{fix}",
+    "文件名和目录名必须是 UTF-8 编码；由它们得出的网址，每一段不能超过文件系统允许的 255 字节。")
+URL_COLLISION = declare(
+    "url-collision", ERROR, "网址重复",
+    "与“{other}”生成同一网址 {url}，发布时一份会覆盖另一份",
+    "重命名其中一个文件或目录。网址由单位、年度目录以下的目录名和文件名得出："
+    "x-y.yml 与 x/y.yml，单位目录下的 c.yml 与年度目录下的 c.yml，都会得到同一网址。",
+    "每份评价必须有自己的网址。")
+CONTROL_CHARACTER = declare(
+    "control-character", ERROR, "不可见的控制字符",
+    "文字中有不可见的控制字符 {char}，表格文件（XLSX）和网页都无法容纳",
+    "删除该字符：双引号中的 \\x01、\\u0001、\\0、\\b、\\e 之类转义会写出控制字符；换行写 \\n，制表符写 \\t。",
+    "文字中不能有换行、制表符以外的控制字符。")
+TOO_DEEP = declare(
+    "too-deep", ERROR, "层级过深",
+    "{what}",
+    "检查缩进是否逐级多缩进了，或括号是否多写了；表式的指标只有三级。",
+    "评价文件的结构有层数上限：指标、报告小节、数据表的行最多 10 级，YAML 嵌套最多 64 层。")
+TOO_LONG = declare(
+    "too-long", ERROR, "内容过长",
+    "{what}有 {size}，超过上限 {limit}",
+    "检查是否把别处的内容误贴了进来；报告正文写在 sections 中，不受此限。",
+    "一项文字最多 5,000 字，一张表最多 500 行指标、文字合计最多 5 万字：更长的内容无法在合理的时间内排版打印。")
+NUMBER_RANGE = declare(
+    "number-range", ERROR, "数字超出范围",
+    "{title}{problem}",
+    "核对该数字：金额以万元计，整数部分最多 15 位，小数最多 6 位；年度写四位数的年份。",
+    "表中的数字必须在表格能容纳的范围之内。")
+NEGATIVE_AMOUNT = declare(
+    "negative-amount", ERROR, "金额为负",
+    "“{title}”为 {text}，金额不能为负数",
+    "照原表核对该金额：预算数和执行数以万元计，不能为负数。",
+    "预算数和执行数是支出金额，不能为负；负数会算出没有意义的执行率。")
+BLANK_NAME = declare(
+    "blank-name", ERROR, "名称空白",
+    "“{title}”只有空白，没有文字",
+    "照原表填写{title}。",
+    "项目名称、单位名称、指标名称不能只有空格。")
 # --- forms and schemes: the files an evaluation is laid out and scored by --------------
 
 RULES_FILE_BROKEN = declare(

@@ -1,5 +1,9 @@
 """Loading: YAML text into PyYAML's node tree, every node knowing where it stands.
 
+Only plain files are read, of at most 1 MiB, and (given the project root) only
+files inside the project: a FIFO, a device or a symlink out of the project is
+refused with a located error, never opened.
+
 PyYAML's C parser composes the node graph (about twice as fast as a full
 `yaml.load`, which constructs Python objects in pure Python) and is given the
 file name, so every node's start mark carries file, line and column. jixiao reads
@@ -8,7 +12,11 @@ duplicate keys, which PyYAML keeps silently (the last one wins).
 """
 from __future__ import annotations
 
+import errno
 import io
+import os
+import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -163,46 +171,231 @@ def decode(data: bytes, file: str) -> str:
 def parse(source: str | bytes, file: str) -> Node | None:
     """The node tree of a YAML document, or None for an empty document."""
     data = source.encode("utf-8") if isinstance(source, str) else source
+    _check_nesting(data, file)
     composer = _Composer(_NamedBytes(data, file))
     try:
         node = composer.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = position(mark) if mark else Pos(file, 1, 1)
-        raise LoadError(F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc), exc.context,
-                                                                 exc.context_mark)))
-    except yaml.reader.ReaderError as exc:  # bytes that are not UTF-8, or a character YAML does not allow
-        decode(data, file)  # not UTF-8: say so, and guess the encoding
-        raise LoadError(F.YAML_SYNTAX.at(_byte_pos(data, exc.position, file), problem=_translate(exc.reason)))
     except yaml.YAMLError as exc:
-        raise LoadError(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc)))
+        raise LoadError(_syntax_finding(exc, data, file))
     finally:
         composer.dispose()
     if node is not None and (b"!" in data or b"*" in data):  # tags begin with "!", aliases with "*"
-        _inspect(node, set(), set())
+        _inspect(node)
+    if node is not None and b"\\" in data:  # only a double-quoted escape can write a control character
+        _check_characters(node)
     return node
 
 
-def _inspect(node: Node, ancestors: set[int], seen: set[int]) -> None:
-    """Refuses explicit tags, and an alias inside the node it refers to (the tree would never end)."""
-    if id(node) in ancestors:
-        raise LoadError(F.YAML_SYNTAX.at(node_pos(node), problem="锚点在自身内部被别名引用（循环引用）"))
-    if id(node) in seen:  # an alias met before: its node was inspected then
-        return
-    seen.add(id(node))
-    if type(node.tag) is str and node.tag not in PLAIN_TAGS:  # written in the file
-        raise LoadError(F.UNSAFE_TAG.at(node_pos(node), tag=node.tag.replace(_TAG_PREFIX, "!!")))
-    if type(node) is Scalar:
-        return
-    ancestors.add(id(node))
-    for child in node.value if type(node) is Sequence else (part for pair in node.value for part in pair):
-        _inspect(child, ancestors, seen)
-    ancestors.discard(id(node))
+def _syntax_finding(exc: yaml.YAMLError, data: bytes, file: str) -> Finding:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        pos = position(mark) if mark else Pos(file, 1, 1)
+        return F.YAML_SYNTAX.at(pos, problem=_translate(exc.problem or str(exc), exc.context, exc.context_mark))
+    if isinstance(exc, yaml.reader.ReaderError):  # bytes that are not UTF-8, or a character YAML does not allow
+        decode(data, file)  # not UTF-8: say so, and guess the encoding
+        return F.YAML_SYNTAX.at(_byte_pos(data, exc.position, file), problem=_translate(exc.reason))
+    return F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=str(exc))
 
 
-def load_file(path: Path | str) -> Node | None:
-    file = str(path)
-    return parse(Path(path).read_bytes(), file)
+# --- limits: what no evaluation needs, and what would exhaust the machine ---------------
+
+MAX_FILE_BYTES = 1 << 20  # a table is a few KB, the longest report a few hundred
+NESTING_LIMIT = 64  # an evaluation nests about 25 levels at most (10 levels of indicators)
+# libyaml's composer recurses in C, one frame per level, and overflows the stack at some
+# 30,000 levels. Every level is opened by one of these characters, so a document with
+# fewer of them cannot nest that deep; one with more is first measured event by event
+# (a document nested deeper than the limit but composed is refused after conversion).
+_OPENERS = (b"-", b":", b"?", b"[", b"{")
+_COMPOSABLE_OPENERS = 10_000
+MAX_EXPANDED_NODES = 50_000  # aliases may repeat a node, but not grow the tree beyond this
+# XML (and so XLSX, and every page) cannot hold these; YAML writes them only as escapes.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _check_nesting(data: bytes, file: str) -> None:
+    """Refuses a document nested deeper than NESTING_LIMIT before it is composed."""
+    if len(data) <= _COMPOSABLE_OPENERS or sum(data.count(opener) for opener in _OPENERS) <= _COMPOSABLE_OPENERS:
+        return
+    parser = CParser(_NamedBytes(data, file))
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                depth += 1
+                if depth > NESTING_LIMIT:
+                    raise LoadError(too_deep(position(event.start_mark)))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+            elif kind is yaml.StreamEndEvent:
+                return
+    except yaml.YAMLError:
+        return  # the composer meets the same problem, no deeper than here, and reports it
+    finally:
+        parser.dispose()
+
+
+def too_deep(pos: Pos) -> Finding:
+    return F.TOO_DEEP.at(pos, what=f"YAML 结构嵌套超过 {NESTING_LIMIT} 层，未读取")
+
+
+def deepest(node: Node) -> Node | None:
+    """The first node nested deeper than NESTING_LIMIT, found level by level (no recursion)."""
+    level, depth = [node], 1
+    while level:
+        if depth > NESTING_LIMIT:
+            return level[0]
+        level = [child for parent in level if type(parent) is not Scalar for child in _children(parent)
+                 if type(child) is not Scalar]
+        depth += 1
+    return None
+
+
+def _children(node: Node):
+    return node.value if type(node) is Sequence else [part for pair in node.value for part in pair]
+
+
+def _inspect(root: Node) -> None:
+    """Refuses explicit tags, an alias inside the node it refers to (the tree would never
+    end), and aliases that repeat nodes into more than MAX_EXPANDED_NODES (a "billion
+    laughs"). Depth first, on a stack of its own; each node's expanded size is counted once."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the nodes whose children are being inspected: the path from the root
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_EXPANDED_NODES:
+                raise LoadError(F.YAML_SYNTAX.at(node_pos(node), problem=(
+                    f"别名（*）把内容重复展开到 {MAX_EXPANDED_NODES:,} 个以上的节点")))
+            continue
+        if key in sizes:  # an alias met before: its node was inspected then
+            continue
+        if key in open_nodes:
+            raise LoadError(F.YAML_SYNTAX.at(node_pos(node), problem="锚点在自身内部被别名引用（循环引用）"))
+        if type(node.tag) is str and node.tag not in PLAIN_TAGS:  # written in the file
+            raise LoadError(F.UNSAFE_TAG.at(node_pos(node), tag=node.tag.replace(_TAG_PREFIX, "!!")))
+        if type(node) is Scalar:
+            sizes[key] = 1
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _check_characters(root: Node) -> None:
+    """Refuses a control character that a double-quoted escape (`\\x01`, `\\e`) wrote."""
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is not Scalar:
+            stack.extend(_children(node))
+        elif node.style == '"' and (found := _UNWRITABLE.search(node.value)):
+            raise LoadError(F.CONTROL_CHARACTER.at(node_pos(node), char=f"U+{ord(found.group()):04X}"))
+
+
+# --- reading files -------------------------------------------------------------------
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as it can be printed: bytes of its name that are not UTF-8 as `\\xff`."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
+    """Whether a path, its symlinks followed, lies within the root (its symlinks followed)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return os.path.commonpath([real, base]) == base
+
+
+def read_source(path: str | os.PathLike, root: str | os.PathLike | None = None) -> bytes:
+    """The bytes of a file to load, or a LoadError saying why it is not read: a symlink
+    that leaves the root (when one is given), anything but a plain file (a FIFO or a
+    device is never opened), or more than MAX_FILE_BYTES. Nothing from outside is quoted."""
+    real = path
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):  # opened where it points now: a link swapped since is not followed
+            real = os.path.realpath(path)
+            if root is not None and not inside(real, root):
+                raise LoadError(_refused(F.OUTSIDE_PROJECT, path))
+            info = os.stat(real)
+    except OSError as exc:
+        raise LoadError(_refused(F.NOT_A_FILE, path, kind=_unreadable(path, exc)))
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(_refused(F.NOT_A_FILE, path, kind=_special_kind(info.st_mode)))
+    if info.st_size > MAX_FILE_BYTES:
+        raise LoadError(_refused(F.FILE_TOO_LARGE, path, size=_size_text(info.st_size)))
+    data = _read_plain_file(path, real)
+    if len(data) > MAX_FILE_BYTES:  # it grew since
+        raise LoadError(_refused(F.FILE_TOO_LARGE, path, size=_size_text(len(data)) + "以上"))
+    return data
+
+
+def _refused(finding: F.FindingType, path, **params) -> Finding:
+    return finding.at(Pos(shown(path), 1, 1), name=shown(os.path.basename(path)), **params)
+
+
+def _read_plain_file(path, real) -> bytes:
+    """At most one byte more than the limit; O_NONBLOCK, so that a FIFO put in the file's
+    place since it was looked at cannot block the open, and is then refused."""
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise LoadError(_refused(F.NOT_A_FILE, path, kind=_unreadable(path, exc)))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise LoadError(_refused(F.NOT_A_FILE, path, kind=_special_kind(mode)))
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _unreadable(path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "是符号链接，指向的文件不存在" if os.path.islink(path) else "不存在（可能刚被删除）"
+    if exc.errno == errno.ELOOP:
+        return "是循环的符号链接"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    return f"无法读取（{exc.strerror}）"
+
+
+_SPECIAL_KINDS = ((stat.S_ISDIR, "是目录"), (stat.S_ISFIFO, "是命名管道（FIFO）"), (stat.S_ISCHR, "是设备文件"),
+                  (stat.S_ISBLK, "是设备文件"), (stat.S_ISSOCK, "是套接字"))
+
+
+def _special_kind(mode: int) -> str:
+    kind = next((text for test, text in _SPECIAL_KINDS if test(mode)), "")
+    return f"{kind}，不是普通文件"
+
+
+def _size_text(size: int) -> str:
+    return f"{size:,} 字节"
+
+
+def load_file(path: Path | str, root: Path | str | None = None) -> Node | None:
+    """The node tree of a file, read as read_source reads it."""
+    return parse(read_source(path, root), shown(path))
 
 
 def merge(base: Node | None, override: Node | None) -> Node | None:

@@ -26,10 +26,13 @@ from . import cache as result_cache
 from .cache import ResultCache, source_digest, stamp
 from .export import summary
 from .findings import Finding, Pos
-from .loader import DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, load_file, merge, node_pos
+from .limits import check_evaluation, check_index
+from .loader import (DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, deepest, inside, load_file, merge,
+                     node_pos, parse, read_source, shown, too_deep)
 from .model import BundleIndex, Evaluation
 from .schema import Converter
 from .scoring import Scores, score
+from .structure import check_urls
 
 ROOT_MARKERS = ("site_config.yml", ".git")
 CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
@@ -46,6 +49,7 @@ class Result:
     indicators_packed: bytes | None = None  # a light result's indicator rows, packed (`pack_rows`)
     source: str | None = None  # the digest of the file and its defaults, as they were read
     seen: tuple | None = None  # (stamps, when taken, defaults): the file as the cache records it
+    source_bytes: bytes | None = None  # the file's bytes as read, until a later stage has seen them
 
     def light(self) -> "Result":
         """The same result without its model: what validate, score and the cache need.
@@ -224,7 +228,8 @@ class Report:
 
 def discover(paths: list[str | Path]) -> list[Path]:
     """Evaluation files under the given paths, in a stable order; `_*.yml` are not evaluations,
-    and hidden directories are not entered."""
+    and hidden directories are not entered. Symlinked directories are not entered either;
+    one that leaves the project is listed, so that loading refuses it by name."""
     files = set()
     for path in map(Path, paths):
         if path.is_dir():
@@ -235,9 +240,12 @@ def discover(paths: list[str | Path]) -> list[Path]:
 
 
 def _yaml_files(top: str):
+    root = boundary(Path(os.path.abspath(top)))
     for directory, subdirs, names in os.walk(top):
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         yield from (os.path.join(directory, n) for n in names if n.endswith(".yml") and not n.startswith(("_", ".")))
+        yield from (path for path in (os.path.join(directory, d) for d in subdirs if not d.startswith("_"))
+                    if os.path.islink(path) and not inside(path, root))
 
 
 @lru_cache(maxsize=65536)
@@ -246,6 +254,17 @@ def project_root(start: Path) -> Path:
         if any((directory / marker).exists() for marker in ROOT_MARKERS):
             return directory
     return Path(start.anchor)
+
+
+@lru_cache(maxsize=65536)
+def boundary(directory: Path) -> Path:
+    """What a symlink in an (absolute) directory may point into: the project; without a
+    project (no site_config.yml or .git above), the working directory or else the directory."""
+    root = project_root(directory)
+    if root != Path(root.anchor):
+        return root
+    cwd = Path.cwd()
+    return cwd if directory == cwd or cwd in directory.parents else directory
 
 
 @lru_cache(maxsize=65536)
@@ -258,7 +277,7 @@ def defaults_chain(directory: Path) -> tuple[Path, ...]:
     chain = []
     for current in [absolute, *absolute.parents]:
         candidate = current / DEFAULTS_NAME
-        if candidate.exists():
+        if os.path.lexists(candidate):  # a broken link too: loading it says what is wrong
             chain.append(candidate if directory.is_absolute() else Path(os.path.relpath(candidate)))
         if current == root:
             break
@@ -267,7 +286,27 @@ def defaults_chain(directory: Path) -> tuple[Path, ...]:
 
 @lru_cache(maxsize=4096)
 def _defaults_node(path: Path):
-    return load_file(path)
+    node = load_file(path, _boundary_of(path))
+    if node is not None and type(node) is not Mapping:
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
+    return node
+
+
+def _boundary_of(path: Path) -> Path:
+    return _directory_boundary(os.path.dirname(path))
+
+
+@lru_cache(maxsize=4096)
+def _directory_boundary(directory: str) -> Path:
+    return boundary(Path(os.path.abspath(directory)))
+
+
+def _kind_of(node) -> str:
+    """A node that should have been a mapping, as a message names it (a text only by its start)."""
+    if type(node) is Sequence:
+        return "列表"
+    text = node.value if len(node.value) <= 20 else node.value[:20] + "……"
+    return f"文字“{text}”"
 
 
 # --- one file --------------------------------------------------------------------------
@@ -279,20 +318,30 @@ def process_file(path: Path, extra_dirs: tuple[Path, ...] = ()) -> Result:
 
 
 def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
-    file = str(path)
+    file = shown(path)
     result = Result(file)
+    if file != str(path):
+        result.findings.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=f"文件名或目录名不是 UTF-8 编码：{file}",
+                                              fix="把文件或目录重命名为 UTF-8 编码的名称（中文、拼音或英文均可）。"))
+        return result
+    node = None
     try:
-        node = _merged_node(path)
+        result.source_bytes = read_source(path, _boundary_of(path))
+        node = _merged_node(result.source_bytes, file)
+        rules = registry.load(extra_dirs)
+        converter = Converter(rules.choices)
+        evaluation = converter.to_object(Evaluation, node)
     except LoadError as exc:
         result.findings.append(exc.finding)
         return result
-    except OSError as exc:
-        result.findings.append(F.YAML_SYNTAX.at(Pos(file, 1, 1), problem=f"无法读取文件（{exc.strerror}）"))
+    except RecursionError:  # nested too deep for the converter: say where
+        too_deep_node = deepest(node) if node is not None else None
+        result.findings.append(too_deep(node_pos(too_deep_node) if too_deep_node else Pos(file, 1, 1)))
         return result
-    rules = registry.load(extra_dirs)
-    converter = Converter(rules.choices)
-    evaluation = converter.to_object(Evaluation, node)
     result.findings += converter.findings
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    result.findings += check_evaluation(evaluation)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     if not evaluation.indicators and evaluation.funds is None:
@@ -315,14 +364,12 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     return result
 
 
-def _merged_node(path: Path) -> Mapping:
-    node = load_file(path)
-    file = str(path)
+def _merged_node(source: bytes, file: str) -> Mapping:
+    node = parse(source, file)
     if node is None:
         raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
     if type(node) is not Mapping:
-        kind = "列表" if type(node) is Sequence else f"文字“{node.value}”"
-        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind))
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
     return merge(_directory_defaults(os.path.dirname(file)), node)
 
 
@@ -357,9 +404,11 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
         for path in paths:
             seen = _observe(path)
             result = process_file(path, extra_dirs)
-            result.seen, result.source = seen, source_digest(path, defaults_chain(path.parent))
+            result.seen = seen
+            result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
             if after is not None:
                 after(result)
+            result.source_bytes = None
             results.append(result if full else result.light())  # a model is dropped as soon as it is done
     return results
 
@@ -388,7 +437,8 @@ def gc_paused():
 
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True, project=None,
-        full: bool = False, after=None, reuse=None, progress=None, discovered: bool = False) -> Report:
+        full: bool = False, after=None, reuse=None, progress=None, discovered: bool = False,
+        content_root: Path | None = None) -> Report:
     """Results for every file. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
 
@@ -398,18 +448,39 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
     `after(result)` runs in the worker right after a file is processed (a later stage
     renders its page there, while the model is at hand); a cached result is used only
     when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
-    With `discovered`, `paths` is already the sorted list of evaluation files."""
+    With `discovered`, `paths` is already the sorted list of evaluation files. The files'
+    site URLs, from their paths under `content_root` (by default that of the project's
+    site_config.yml, else the one directory given), must be distinct and fit a file system."""
     with gc_paused():
         files = list(paths) if discovered else discover(paths)
         if project is None:
             from .project import Project
 
             project = Project.find(content=Path(files[0] if files else "."))
-        return _run(files, jobs, use_cache, project, full, after, reuse, progress)
+        report = _run(files, jobs, use_cache, project, full, after, reuse, progress)
+    root = content_root or (None if discovered else _content_root(paths))
+    if root is not None:
+        published = [(r.file, r.summary["year"]) for r in report.results if r.summary.get("name")]
+        report.bundle_findings += check_urls(published, root)
+    return report
+
+
+def _content_root(paths: list[str | Path]) -> Path | None:
+    """The content directory the site would be built from, for files given on the command line."""
+    from .config import CONFIG_NAME, load_config  # the configuration reads the schema: only when needed
+
+    directories = [Path(p) for p in paths if Path(p).is_dir()]
+    if not directories:
+        return None
+    config_path = project_root(Path(os.path.abspath(directories[0]))) / CONFIG_NAME
+    site = load_config(config_path)[0] if config_path.is_file() else None
+    if site is not None:
+        return site.content_path
+    return directories[0] if len(directories) == 1 else None
 
 
 def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Report:
-    for cached in (project_root, defaults_chain, _defaults_node, _directory_defaults):
+    for cached in (project_root, boundary, _directory_boundary, defaults_chain, _defaults_node, _directory_defaults):
         cached.cache_clear()  # a long `serve` sees new files
     registry.forget()
     result_cache.forget()
@@ -505,17 +576,24 @@ def _check_bundles(report: Report, parents: list[Path]) -> None:
         by_dir.setdefault(parent, []).append(result)
     for directory, results in sorted(by_dir.items()):
         index_path = directory / INDEX_NAME
-        if not index_path.exists():
+        if not os.path.lexists(index_path):
             continue
         try:
-            node = load_file(index_path)
+            node = load_file(index_path, _boundary_of(index_path))
         except LoadError as exc:
             report.bundle_findings.append(exc.finding)
+            continue
+        if node is not None and type(node) is not Mapping:
+            report.bundle_findings.append(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
             continue
         converter = Converter({})
         index = converter.to_object(BundleIndex, node) if type(node) is Mapping else None
         report.bundle_findings += converter.findings
         if index is None:
+            continue
+        limits = check_index(index)
+        report.bundle_findings += limits
+        if limits:
             continue
         report.indexes[str(directory)] = index
         names = {r.summary["name"]: r for r in results if r.summary.get("name")}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from decimal import Decimal, ROUND_HALF_UP, InvalidOperation
+from decimal import Context, Decimal, ROUND_HALF_UP, InvalidOperation
 
 _FULL_WIDTH = str.maketrans({
     **{chr(0xFF10 + i): str(i) for i in range(10)},
@@ -58,8 +58,29 @@ def parse_num(text: str) -> Num | None:
     return Num(value / 100 if percent else value, text.strip(), percent)
 
 
+# The figures a budget table can hold (in 万元, 1e15 is far beyond any budget): `limits.py`
+# reports any other as an error before it reaches arithmetic.
+MAX_INTEGER_DIGITS, MAX_PLACES = 15, 6
+# A run of digits that may pass a bound (full-width ones too): nearly every text has none.
+_LONG_DIGITS = re.compile(r"[\d,，]{%d}|[.．]\d{%d}" % (MAX_INTEGER_DIGITS + 1, MAX_PLACES + 1))
+
+
+def fits(number: str) -> bool:
+    """Whether a figure as written (`1,234.50`, `-08`, `99.5%`) has at most MAX_INTEGER_DIGITS
+    digits before its point and MAX_PLACES after it."""
+    if not _LONG_DIGITS.search(number):
+        return True
+    digits = normalize(number).strip().rstrip("%").strip().lstrip("+-").replace(",", "")
+    whole, _, places = digits.partition(".")
+    return len(whole.lstrip("0")) <= MAX_INTEGER_DIGITS and len(places) <= MAX_PLACES
+
+
 def round_to(value: Decimal, places: int) -> Decimal:
-    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds (a rate of figures at their bounds)
+        context = Context(prec=max(value.adjusted(), 0) + places + 2)
+        return value.quantize(_quantum(places), rounding=ROUND_HALF_UP, context=context)
 
 
 @lru_cache(maxsize=None)
@@ -190,11 +211,27 @@ def _rank_number(text: str) -> int:
 @lru_cache(maxsize=8192)
 def parse_quantity(text: str) -> Quantity | None:
     """`≥90.0%` → (higher, 90.0, %); `每年至少 50 次` → (higher, 50, 次); `全省第二` → (lower, 2,
-    全省名次); prose → None."""
+    全省名次); prose, or a figure
+    beyond what a table holds (see `fits`), → None."""
+    found = _read_quantity(text)
+    return found[0] if found is not None and fits(found[1]) else None
+
+
+def oversized_quantity(text: str) -> str | None:
+    """The figure of a quantity (`1000000000000000000 个`) that does not fit a table, if it is one."""
+    if not _LONG_DIGITS.search(text):
+        return None
+    found = _read_quantity(text)
+    return found[1] if found is not None and not fits(found[1]) else None
+
+
+def _read_quantity(text: str) -> tuple[Quantity, str] | None:
+    """The quantity a text states, with its figure as written."""
     rest = normalize(text).replace(" ", "")
     rank = _RANK_RE.match(rest)
     if rank and _rank_number(rank.group("rank")):
-        return Quantity(LOWER, Decimal(_rank_number(rank.group("rank"))), rank.group("scope") + RANK_UNIT)
+        number = _rank_number(rank.group("rank"))
+        return Quantity(LOWER, Decimal(number), rank.group("scope") + RANK_UNIT), str(number)
     for word in _LEADING_WORDS:
         if rest.startswith(word):
             rest = rest[len(word):]
@@ -211,7 +248,7 @@ def parse_quantity(text: str) -> Quantity | None:
     if not _UNIT_RE.match(unit):
         return None
     number = Decimal(match.group(0).replace(",", ""))
-    return Quantity(direction, number, _UNIT_ALIASES.get(unit, unit))
+    return Quantity(direction, number, _UNIT_ALIASES.get(unit, unit)), match.group(0)
 
 
 _NAME_OPERATORS = [(word, direction) for word, direction in _OP_WORDS + _SUFFIX_WORDS if len(word) > 1]

@@ -28,7 +28,7 @@ from .project import Project
 from markupsafe import Markup
 
 from .quantities import as_printed, figure, format_number, parse_num
-from .structure import Location, locate, slugify, unit_year_url
+from .structure import Location, content_relative, locate, slugify, unit_year_url
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
@@ -116,14 +116,16 @@ class EvaluationRenderer:
         return _THEMES[self.key]
 
     def __call__(self, result: Result) -> None:
+        if result.evaluation is None:  # a file with errors gets no page (and may not even be a file)
+            return
         site = self.site
-        location = locate(result.file, site.content_path.resolve(), result.summary.get("year"))
+        location = locate(result.file, site.content_path, result.summary.get("year"))
+        if location.too_long_part():  # no page can be written there: the run reports it
+            return
         result.extra["url"] = location.url
         result.extra["page"] = fingerprint.of("page", source=result.source, **self.inputs)
-        if result.evaluation is None:
-            return
         unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
-        published = export.download_row(result.summary, unit_name)
+        published = export.download_row({**result.summary, "file": self.public_file(result.file)}, unit_name)
         result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
@@ -134,10 +136,13 @@ class EvaluationRenderer:
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, html)
         result.extra["search"] = write_page_text(output, page, html)
-        output.write_text(location.url + "data.json", json.dumps(
-            {**published, "findings_list": [f.as_dict() for f in result.findings]},
-            ensure_ascii=False, indent=1, sort_keys=True))
-        output.write_bytes(location.url + "source.yml", Path(result.file).read_bytes())
+        findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
+        output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
+                                                                 ensure_ascii=False, indent=1, sort_keys=True))
+        output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
+
+    def public_file(self, file: str) -> str:
+        return content_relative(file, self.site.content_path)
 
 
 def write_page_text(output: Output | Staging, page: SitePage, html: str) -> bytes:
@@ -409,7 +414,8 @@ class SiteBuilder:
 
         with self.timed("evaluations"), self._progress(len(files)) as update:
             report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
-                         reuse=reuse, progress=update, discovered=True)
+                         reuse=reuse, progress=update, discovered=True,
+                         content_root=self.site.content_path)
         return report, kept, renderer
 
     def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,

@@ -1,7 +1,10 @@
+import os
+
 import pytest
 
+from generator import loader
 from generator.findings import Pos
-from generator.loader import LoadError, Scalar, decode, entries, is_null, merge, node_pos, parse
+from generator.loader import LoadError, Scalar, decode, entries, is_null, load_file, merge, node_pos, parse, read_source
 
 
 def test_scalars_keep_verbatim_text_and_position():
@@ -90,3 +93,85 @@ def test_a_control_character_is_located_by_line_and_column():
         parse("a: 1\nb: 项\x00\n", "f.yml")
     finding = err.value.finding
     assert (finding.line, finding.column) == (2, 5) and "控制字符" in finding.message
+
+
+# --- what is read, and how much ------------------------------------------------------------
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    fifo = tmp_path / "x.yml"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
+    with pytest.raises(LoadError) as err:
+        read_source(fifo, tmp_path)
+    assert err.value.finding.code == "not-a-file" and "命名管道" in err.value.finding.message
+
+
+def test_a_symlink_out_of_the_root_is_refused_and_nothing_of_its_target_quoted(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    for target in ("/etc/passwd", "/dev/zero", tmp_path / "missing.yml"):
+        link = root / "b.yml"
+        link.unlink(missing_ok=True)
+        os.symlink(target, link)
+        with pytest.raises(LoadError) as err:
+            load_file(link, root)
+        finding = err.value.finding
+        assert finding.code == "outside-project" and finding.file == str(link) and "root:" not in str(finding)
+
+
+def test_a_symlink_inside_the_root_is_read_and_a_broken_one_named(tmp_path):
+    (tmp_path / "a.yml").write_text("a: 1\n", encoding="utf-8")
+    os.symlink("a.yml", tmp_path / "b.yml")
+    assert read_source(tmp_path / "b.yml", tmp_path) == b"a: 1\n"
+    os.symlink("gone.yml", tmp_path / "c.yml")
+    with pytest.raises(LoadError) as err:
+        read_source(tmp_path / "c.yml", tmp_path)
+    assert err.value.finding.code == "not-a-file" and "不存在" in err.value.finding.message
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    big = tmp_path / "a.yml"
+    big.write_bytes(b"# " + b"x" * loader.MAX_FILE_BYTES)
+    with pytest.raises(LoadError) as err:
+        read_source(big, tmp_path)
+    assert err.value.finding.code == "file-too-large" and "1 MiB" in err.value.finding.message
+    big.write_bytes(b"# " + b"x" * (loader.MAX_FILE_BYTES - 3))
+    assert len(read_source(big, tmp_path)) == loader.MAX_FILE_BYTES - 1
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 100_000 + "]" * 100_000, "- " * 100_000 + "x"])
+def test_nesting_too_deep_for_the_composer_is_refused_before_composing(text):
+    with pytest.raises(LoadError) as err:  # libyaml would overflow the C stack (a crash, not an error)
+        parse(text, "f.yml")
+    finding = err.value.finding
+    assert finding.code == "too-deep" and finding.line == 1 and finding.column > loader.NESTING_LIMIT
+
+
+def test_deepest_finds_the_first_node_past_the_limit_without_recursion():
+    node = parse("a: " + "[" * 900 + "]" * 900, "f.yml")  # 900 levels: deeper than Python recursion allows
+    # the document's mapping is the first level, the list at column 4 the second
+    assert node_pos(loader.deepest(node)) == Pos("f.yml", 1, 4 + loader.NESTING_LIMIT - 1)
+    assert loader.deepest(parse("a: [[1]]", "f.yml")) is None
+
+
+def test_aliases_repeated_past_the_node_limit_are_refused():
+    text = "a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+    for level in range(1, 7):
+        text += f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]\n"
+    with pytest.raises(LoadError) as err:
+        parse(text, "f.yml")
+    assert "别名" in err.value.finding.message
+    parse("a: &x [1, 2]\nb: [*x, *x]\n", "f.yml")  # a few repeats are fine
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\u0007", "\\0", "\\e", "\\uFFFE"])
+def test_an_escaped_control_character_is_located(escape):
+    with pytest.raises(LoadError) as err:
+        parse(f'a: 1\nb: {{c: "项{escape}目"}}\n', "f.yml")
+    finding = err.value.finding
+    assert finding.code == "control-character" and (finding.line, finding.column) == (2, 8)
+    parse('a: "制表\\t与换行\\n"\n', "f.yml")  # these two every format holds
+
+
+def test_a_path_that_is_not_utf8_is_shown_escaped():
+    assert loader.shown(os.fsdecode(b"content/\xff.yml")) == "content/\\xff.yml"
+    assert loader.shown("content/中文.yml") == "content/中文.yml"

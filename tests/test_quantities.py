@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from generator.quantities import (HIGHER, LOWER, EQUAL, as_printed, direction_in_name, format_rate, parse_num,
-                                  parse_quantity, reduce_html)
+from generator.quantities import (HIGHER, LOWER, EQUAL, as_printed, direction_in_name, fits, format_rate,
+                                  oversized_quantity, parse_num, parse_quantity, reduce_html, round_to)
 
 
 @pytest.mark.parametrize("text, direction, number, unit", [
@@ -75,3 +75,24 @@ def test_computed_figures_take_the_printed_precision():
 
 def test_html_fragments_reduce_to_text():
     assert reduce_html("<p>目标 1：<b>完成</b></p><script>x</script>") == "目标 1：完成"
+
+
+@pytest.mark.parametrize("text, fits_a_table", [
+    ("999999999999999", True), ("1,000,000,000,000.5", True), ("-08", True), ("99.123456%", True),
+    ("0000000000000000001", True), ("1000000000000000", False), ("1.1234567", False),
+    ("123456789012345678901234567890", False), ("８８８８８８８８８８８８８８８８", False),
+])
+def test_fits_bounds_digits_before_and_after_the_point(text, fits_a_table):
+    assert fits(text) is fits_a_table
+
+
+def test_a_quantity_beyond_a_table_is_not_read_as_one():
+    assert parse_quantity("123456789012345678901234567890 人") is None
+    assert oversized_quantity("123456789012345678901234567890 人") == "123456789012345678901234567890"
+    assert oversized_quantity("100 人") is None and oversized_quantity("提高") is None
+
+
+def test_rounding_never_fails_for_want_of_precision():
+    rate = Decimal("999999999999999") / Decimal("0.000001")  # the largest rate within the bounds
+    assert round_to(rate * 100, 8) == Decimal("99999999999999900000000.00000000")
+    assert format_rate(rate, 6, False).endswith("%")

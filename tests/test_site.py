@@ -2,7 +2,9 @@
 import csv
 import io
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from generator import search
 from generator.config import load_config
 from generator.export import field_title, indicator_csv_columns
 from generator.output import Output, UnsafePath
+from generator.manifest import Manifest
 from generator.site import SiteBuilder
 
 from .conftest import MINIMAL, ROOT
@@ -265,6 +268,37 @@ def test_incremental_builds_leave_what_a_fresh_build_writes(write, monkeypatch):
     assert sorted(incremental) == sorted(fresh)
     assert [path for path in fresh if fresh[path] != incremental[path]] == []
     assert search.query(project / "site/search", "项目8") == ["units/u/2020/8/", "units/u/2020/"]
+
+
+def test_the_manifest_is_kept_outside_the_served_output(write, monkeypatch):
+    b = write("content/u/2020/b.yml", MINIMAL)
+    project = b.parents[3]
+    first = builder(project, use_cache=True)
+    first.build()
+    manifest = Manifest.location(first.project.cache_dir, first.out_dir)
+    assert manifest.is_file() and project / ".cache" in manifest.parents
+    assert not list((project / "site").rglob(".jixiao-build.json"))
+    assert not [p for p in (project / "site").rglob("*") if p.name == manifest.name]
+    (project / "site/.jixiao-build.json").write_text("{}", encoding="utf-8")  # as earlier versions left it
+    rendered = []
+    import generator.site as site_module
+
+    original = site_module.evaluation_page
+    monkeypatch.setattr(site_module, "evaluation_page", lambda r, *a: rendered.append(r.file) or original(r, *a))
+    b.write_text(MINIMAL.replace("测试项目", "乙项目"), encoding="utf-8")
+    os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
+    build(project, use_cache=True)  # an incremental build, told by the manifest in the cache
+    assert rendered == [str(b)] and not (project / "site/.jixiao-build.json").exists()
+
+
+def test_an_output_emptied_since_the_last_build_is_built_whole(write):
+    project = write("content/u/2020/a.yml", MINIMAL).parents[3]
+    build(project, use_cache=True)
+    shutil.rmtree(project / "site")
+    (project / "site").mkdir()
+    build(project, use_cache=True)  # the manifest names pages that are gone: it no longer holds
+    build(project, project / "fresh")
+    assert sorted(_tree(project / "site")) == sorted(_tree(project / "fresh"))
 
 
 def test_site_config_sets_logo_colours_and_footer(write):

@@ -48,6 +48,7 @@ from ..layout import Cell, Cover, Document, Grid, Index, Part, Ref, excel
 from ..quantities import format_rate, parse_num
 from ..registry import Form
 from ..templating import figure, rate
+from .cells import Formula, set_value
 
 FONT_NAME = "Noto Serif CJK SC"  # the SC face: Chinese, not Japanese, glyph shapes
 FALLBACK_FONT = "宋体"           # what Excel and WPS on Windows show without it
@@ -229,18 +230,17 @@ class Sheet:
             ws.column_dimensions[get_column_letter(col)].width = width
 
     def put(self, row: int, col: int, value, rows: int = 1, cols: int = 1, style=DEFAULT_ROLE,
-            fmt: str | None = None, formula: bool = False):
-        """Write a cell at 1-based `row`, `col`; returns it. A text is never taken for a
-        formula (a target may read `=10 万元`)."""
-        cell = self.ws.cell(row, col, value)
-        if isinstance(value, str) and value.startswith("=") and not formula:
-            cell.data_type = "s"
+            fmt: str | None = None):
+        """Write a cell at 1-based `row`, `col`; returns it. Only a `Formula` is a formula: a
+        text is never taken for one (a target may read `=10 万元`), see `cells.py`."""
+        cell = self.ws.cell(row, col)
         if rows > 1 or cols > 1:  # merged before styled: openpyxl would spread the borders itself
             self.ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + cols - 1)
         for r in range(row, row + rows):
             for c in range(col, col + cols):
                 self._style(self.ws.cell(r, c), style, fmt)
-        if value is not None and not formula:
+        set_value(cell, value)  # after the style, which would drop a quote prefix
+        if value is not None and not isinstance(value, Formula):
             self.sizes.append((row - 1, rows, _need(str(value), sum(self.widths[col - 1:col - 1 + cols]), style[0])))
         return cell
 
@@ -287,14 +287,14 @@ class TableWriter:
     def _cell(self, cell: Cell, grid: Grid) -> None:
         value, fmt = cell.text or None, cell.fmt
         if cell.formula is not None:
-            value = "=" + excel(cell.formula, _a1)
+            value = Formula("=" + excel(cell.formula, _a1))
             computed = grid.value(Ref(cell.row, cell.col))
             if computed is not None:
                 self.values[_a1(Ref(cell.row, cell.col))] = computed
         elif cell.number is not None:
             value = _excel_number(cell.number)
         self.sheet.put(cell.row + 1, cell.col + 1, value, cell.rows, cell.cols,
-                       ROLES.get(cell.role, DEFAULT_ROLE), fmt, formula=cell.formula is not None)
+                       ROLES.get(cell.role, DEFAULT_ROLE), fmt)
 
     def _notes(self, grid: Grid) -> int:
         """Printed notes below the table: figures copied from the original, and figures the
