@@ -267,9 +267,10 @@ class TableWriter:
     form gives the paper's orientation and the precision of a rate), or a figure table.
     `name` heads the pages after the first."""
 
-    def __init__(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None):
+    def __init__(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None,
+                 orientation: str | None = None):
         self.ws, self.grid, self.name, self.form = ws, grid, name, form
-        self.orientation = form.orientation if form else "portrait"
+        self.orientation = orientation or (form.orientation if form else "portrait")
         self.widths = list(grid.widths) + list(grid.aside)
         self.sheet = Sheet(ws, self.widths)
         self.values: dict[str, Decimal] = {}
@@ -458,13 +459,28 @@ class DocumentWriter:
                 self.sections = self.sections or SectionWriter(self._sheet(self._numbered(SECTIONS_SHEET)))
                 self.sections.add(block, 1)
             elif block.kind == "figure-table":
-                ws = self._sheet(self._numbered(block.caption))
-                self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+                self._figure_table(block)
+            elif block.kind == "chapter":
+                self._chapter(block)
+            elif block.kind == "score-sheet":
+                ws = self._sheet(block.heading)
+                self.wb.formula_values[ws.title] = TableWriter(ws, block.grid, block.title, orientation="landscape").write()
         if self.sections:
             self.sections.finish()
         if front_sheet is not None:
             _front_sheet(front_sheet, front, self.titles)
         return self.wb
+
+    def _figure_table(self, block) -> None:
+        ws = self._sheet(self._numbered(block.caption))
+        self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+
+    def _chapter(self, block) -> None:
+        """A report's chapter: its text on the sheet of text, each table placed in it on a sheet of its own."""
+        self.sections = self.sections or SectionWriter(self._sheet(SECTIONS_SHEET))
+        self.sections.add(block, 1)
+        for table in block.tables():
+            self._figure_table(table)
 
     def _table(self, block) -> None:
         self.number += 1

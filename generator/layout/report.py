@@ -1,0 +1,480 @@
+"""A department's evaluation report (部门整体绩效评价报告) as document blocks, in the order
+it is published: the cover, the contents, each chapter (a top-level section of the
+evaluation file, its figure tables placed in its text), then the appendix score sheet.
+
+- A figure table prints after the first paragraph that refers to it (`详见表 1-1`); one
+  that no paragraph names prints after the first unused paragraph that introduces a table
+  (`人员及分工如下：`), else at the end of the last chapter.
+- The score tables of the conclusion chapter are derived from the scored indicator tree,
+  never typed: the summary (表 N-1: each first-level indicator's points, score and 得分率,
+  the total and the grade) and one table per first-level indicator (表 N-2 …: its second-
+  and third-level points and scores), N being the number of the chapter that gives the
+  conclusion (评价结论). A table the file declares with the same number lends its title; its
+  typed rows are the published figures that the checks compare, not printed.
+- The appendix (附件) is the score sheet: 一级 / 二级 / 三级 / 四级指标 with their points,
+  指标解释, 评分标准 and 得分, each category one cell over its rows, printed landscape; its
+  subtotals are formulas in the columns after the printed ones (the spreadsheet's).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import ClassVar
+
+from markupsafe import Markup
+
+from .. import model
+from ..model import Evaluation, Indicator
+from ..quantities import format_number
+from ..registry import Form, Scheme
+from ..scoring import Scores
+from ..templating import figure
+from .document import Cover, FigureTable, markdown_html, markdown_paragraphs, _MARKDOWN
+from .grid import Area, Cell, Grid, Part, Ref, Row, call, divided, number_format
+from .table import indicator_lines
+
+SCORE_PLACES = 2
+APPENDIX = "附件"
+CONCLUSION = "评价结论"
+DEFAULT_CONCLUSION_CHAPTER = 4
+SHEET_LEVELS = 4  # 一级 … 四级指标
+SHEET_COLUMNS = ("指标解释", "评分标准", "得分")
+SHEET_WIDTHS = (9.0, 11.0, 12.0, 13.0, 22.0, 26.0, 7.0)
+ASIDE_WIDTH = 10.0
+LEVEL_HEADINGS = ("一级指标", "二级指标", "三级指标", "四级指标")
+TABLE_REFERENCE = re.compile(r"表\s*(\d+\s*-\s*\d+)")
+INTRODUCES_TABLE = re.compile(r"如下[:：]\s*$")
+NUMERALS = "一二三四五六七八九十"
+CHAPTER_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.．]")
+
+
+# --- blocks of a report ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    anchor: str
+    title: str
+    level: int     # 1: a chapter, 2: a section of it
+    chapter: int   # the chapter's place (from 1): its page on the site
+
+
+@dataclass(frozen=True)
+class Contents:
+    kind: ClassVar[str] = "contents"
+
+    entries: tuple[ContentsEntry, ...]
+    title: str = "目录"
+
+
+@dataclass(eq=False)
+class ReportSection:
+    """A section whose text is interleaved with the tables placed in it: `pieces` are
+    Markdown texts and table blocks, in reading order."""
+
+    kind: ClassVar[str] = "chapter"
+
+    title: str
+    anchor: str
+    pieces: list
+    children: list
+
+    def html(self, text: str, level: int) -> Markup:
+        return markdown_html(text, level)
+
+    def paragraphs(self) -> list[tuple[str, str]]:
+        """The text as paragraphs, for a sheet of text (its tables are sheets of their own)."""
+        return [p for piece in self.pieces if isinstance(piece, str) for p in markdown_paragraphs(piece)]
+
+    def tables(self) -> list:
+        return [piece for piece in self.pieces if not isinstance(piece, str)] + \
+            [table for child in self.children for table in child.tables()]
+
+
+@dataclass(eq=False)
+class ScoreTable:
+    """A score table derived from the scored tree; drawn as a figure table is."""
+
+    kind: ClassVar[str] = "figure-table"
+
+    id: str
+    title: str
+    grid: Grid
+
+    @property
+    def caption(self) -> str:
+        return f"表 {self.id} {self.title}"
+
+
+@dataclass(eq=False)
+class ScoreSheet:
+    """The appendix: the indicator system and its scores, printed landscape."""
+
+    kind: ClassVar[str] = "score-sheet"
+
+    heading: str
+    title: str
+    anchor: str
+    evaluation: Evaluation
+    scores: Scores
+
+    @property
+    def project(self) -> str:
+        return self.evaluation.project
+
+    @cached_property
+    def grid(self) -> Grid:
+        return score_sheet(self.evaluation, self.scores, self.title)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def is_report(ev: Evaluation) -> bool:
+    """A department's evaluation report: a document with a cover, chapters and a score sheet."""
+    return ev.cover is not None
+
+
+def report_title(ev: Evaluation, form: Form) -> tuple[str, str]:
+    """The cover's two lines: `2021年度枣庄市山亭区工业和信息化局`, `部门整体绩效评价报告`."""
+    unit = ev.department.name if ev.department else ev.project
+    return f"{ev.year}年度{unit}", form.report_title or form.title
+
+
+def report_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
+    """Cover, contents, the chapters with their tables, the appendix score sheet."""
+    lead, title = report_title(ev, form)
+    cover = ev.cover
+    details = [("报告编号", cover.report_number), ("委托单位", cover.commissioner),
+               ("预算单位", ev.department.name if ev.department else None), ("评价机构", cover.evaluator)]
+    front = Cover(lead, title, None, tuple((label, text) for label, text in details if text) +
+                  ((("报告日期", cover.date),) if cover.date else ()))
+    sections = list(ev.sections)
+    appendix = sections.pop() if sections and APPENDIX in (sections[-1].title or "") and \
+        not (sections[-1].body or "").strip() and not sections[-1].children else None
+    tables = _tables(ev, scores, sections)
+    chapters = _place(sections, tables)
+    sheet_title = f"{ev.year}年度{ev.department.name if ev.department else ev.project}部门整体绩效评价指标体系及得分表"
+    sheet = ScoreSheet(appendix.title if appendix else APPENDIX, sheet_title, f"c{len(chapters) + 1}", ev, scores)
+    return [front, Contents(_contents(chapters, sheet)), *chapters, sheet]
+
+
+def _contents(chapters: list[ReportSection], sheet: ScoreSheet) -> tuple[ContentsEntry, ...]:
+    entries = []
+    for number, chapter in enumerate(chapters, start=1):
+        entries.append(ContentsEntry(chapter.anchor, chapter.title, 1, number))
+        entries += [ContentsEntry(child.anchor, child.title, 2, number) for child in chapter.children if child.title]
+    entries.append(ContentsEntry(sheet.anchor, sheet.heading, 1, len(chapters) + 1))
+    return tuple(entries)
+
+
+# --- placing the tables in the text ------------------------------------------------------------
+
+def _table_id(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _tables(ev: Evaluation, scores: Scores, sections: list[model.Section]) -> dict[str, object]:
+    """The tables of the report by number: the file's figure tables, and the derived score
+    tables in place of any typed ones of the same number."""
+    declared = {_table_id(table.id): table for table in ev.tables if table.id}
+    found: dict[str, object] = {key: FigureTable(table) for key, table in declared.items()}
+    unnumbered = [FigureTable(table) for table in ev.tables if not table.id]
+    chapter = _conclusion_chapter(sections)
+    for table in score_tables(ev, scores, chapter, {key: t.title for key, t in declared.items()}):
+        found[table.id] = table
+    for n, table in enumerate(unnumbered):
+        found[f"unnumbered-{n}"] = table
+    return found
+
+
+def _conclusion_chapter(sections: list[model.Section]) -> int:
+    numbered = [_chapter_number(s.title or "") for s in sections]
+    for section, number in zip(sections, numbered):
+        if CONCLUSION in (section.title or "") and number:
+            return number
+    return DEFAULT_CONCLUSION_CHAPTER
+
+
+def _chapter_number(title: str) -> int | None:
+    match = CHAPTER_NUMBER.match(title)
+    if not match:
+        return None
+    digits = match.group(1)
+    if digits == "十":
+        return 10
+    if digits.startswith("十"):
+        return 10 + NUMERALS.index(digits[1]) + 1
+    return NUMERALS.index(digits[0]) + 1 + (9 if digits.endswith("十") and len(digits) > 1 else 0)
+
+
+class _Placer:
+    """Places each table once: after the first paragraph naming it, else after the first
+    unused paragraph that introduces a table, else at the end."""
+
+    def __init__(self, sections: list[model.Section], tables: dict[str, object]):
+        self.tables = tables
+        named = set()
+        for text in _texts(sections):
+            named |= {_table_id(m) for m in TABLE_REFERENCE.findall(text)}
+        self.waiting = [key for key in tables if key not in named]  # no paragraph names these
+        self.placed: set[str] = set()
+
+    def section(self, source: model.Section, anchor: str) -> ReportSection:
+        pieces = self._pieces(source.body or "")
+        children = [self.section(child, f"{anchor}-{n}") for n, child in enumerate(source.children, start=1)]
+        return ReportSection(source.title or "", anchor, pieces, children)
+
+    def _pieces(self, body: str) -> list:
+        lines = body.splitlines(keepends=True)
+        pieces, start = [], 0
+        for end, text in _blocks_of(body):
+            due = [key for key in self._named(text) if key not in self.placed]
+            if not due and INTRODUCES_TABLE.search(text) and self.waiting:
+                due = [self.waiting.pop(0)]
+            if due:
+                pieces.append("".join(lines[start:end]))
+                start = end
+                for key in due:
+                    self.placed.add(key)
+                    pieces.append(self.tables[key])
+        if start < len(lines):
+            pieces.append("".join(lines[start:]))
+        return [piece for piece in pieces if not isinstance(piece, str) or piece.strip()]
+
+    def _named(self, text: str) -> list[str]:
+        return [key for key in dict.fromkeys(_table_id(m) for m in TABLE_REFERENCE.findall(text))
+                if key in self.tables]
+
+    def rest(self) -> list:
+        return [table for key, table in self.tables.items() if key not in self.placed]
+
+
+def _blocks_of(body: str) -> list[tuple[int, str]]:
+    """Each top-level Markdown block of the body: (the line after it, its text)."""
+    found = []
+    tokens = _MARKDOWN.parse(body)
+    for n, token in enumerate(tokens):
+        if token.level == 0 and token.map and token.nesting >= 0:
+            text = "".join(t.content for t in tokens[n:n + 3] if t.type == "inline") or token.content
+            found.append((token.map[1], text))
+    return found
+
+
+def _texts(sections: list[model.Section]):
+    for section in sections:
+        yield section.body or ""
+        yield from _texts(section.children)
+
+
+def _place(sections: list[model.Section], tables: dict[str, object]) -> list[ReportSection]:
+    placer = _Placer(sections, tables)
+    chapters = [placer.section(section, f"c{n}") for n, section in enumerate(sections, start=1)]
+    rest = placer.rest()
+    if rest and chapters:
+        chapters[-1].pieces += rest
+    return chapters
+
+
+# --- the derived score tables ------------------------------------------------------------------
+
+class _Scored:
+    """Each node's points and score, from the scored tree."""
+
+    def __init__(self, scores: Scores):
+        self.weight: dict[int, Decimal] = {}
+        self.score: dict[int, Decimal] = {}
+        for leaf in scores.leaves:
+            self.weight[id(leaf.node)], self.score[id(leaf.node)] = leaf.weight, leaf.score
+        for subtotal in scores.subtotals:
+            self.weight[id(subtotal.node)], self.score[id(subtotal.node)] = subtotal.weight, subtotal.score
+
+    def points(self, node: Indicator) -> Decimal:
+        if node.weight is not None:
+            return node.weight.value
+        return self.weight.get(id(node), Decimal(0))
+
+    def of(self, node: Indicator) -> Decimal:
+        return self.score.get(id(node), Decimal(0))
+
+
+def score_tables(ev: Evaluation, scores: Scores, chapter: int, titles: dict[str, str]) -> list[ScoreTable]:
+    """表 N-1, the summary, then 表 N-2 … one for each first-level indicator."""
+    scored = _Scored(scores)
+    unit = ev.department.name if ev.department else ev.project
+    wanted = [(f"{chapter}-1", f"{unit}部门整体绩效评价得分情况", None)]
+    wanted += [(f"{chapter}-{n}", f"{node.name}得分情况表", node) for n, node in enumerate(ev.indicators, start=2)]
+    found = []
+    for key, default, node in wanted:
+        title = titles.get(key, default)
+        caption = f"表 {key} {title}"
+        grid = _summary_grid(ev, scores, scored, caption) if node is None else _level1_grid(node, scored, caption)
+        found.append(ScoreTable(key, title, grid))
+    return found
+
+
+def _head(rows: list[Row], caption: str, columns: tuple[str, ...]) -> list[Part]:
+    """The caption line and the head row; returns the caption's part."""
+    rows.append(Row([Cell(0, 0, caption, "caption", cols=len(columns))]))
+    rows.append(Row([Cell(1, col, text, "column") for col, text in enumerate(columns)]))
+    return [Part("lines", "title", "", 0, 0, 1)]
+
+
+def _summary_grid(ev: Evaluation, scores: Scores, scored: _Scored, caption: str) -> Grid:
+    """指标 / 分值 / 评价得分 / 得分率, a row for each first-level indicator, then 得分 and 评价等级."""
+    rows: list[Row] = []
+    parts = _head(rows, caption, ("指标", "分值", "评价得分", "得分率"))
+    first = len(rows)
+    for node in ev.indicators:
+        r = len(rows)
+        weight, score = scored.points(node), scored.of(node)
+        rows.append(Row([Cell(r, 0, node.name, "row-label"), _number(r, 1, weight, f"{node.name}的分值"),
+                         _number(r, 2, score, f"{node.name}的评价得分"), _rate(r, weight, score)]))
+    r, last = len(rows), len(rows) - 1
+    total_weight = sum((scored.points(node) for node in ev.indicators), Decimal(0))
+    rows.append(Row([Cell(r, 0, "得分", "row-label"),
+                     _sum(r, 1, [Area(Ref(first, 1), Ref(last, 1))], total_weight, "分值合计"),
+                     _sum(r, 2, [Area(Ref(first, 2), Ref(last, 2))], scores.total, "得分"),
+                     _rate(r, total_weight, scores.total)], "total"))
+    rows.append(Row([Cell(r + 1, 0, "评价等级", "row-label"), Cell(r + 1, 1, scores.grade or "", "value", cols=3)]))
+    parts.append(Part("table", "figure", caption, 1, 1, len(rows)))
+    return Grid((34.0, 22.0, 22.0, 22.0), rows, parts)
+
+
+def _number(r: int, col: int, value: Decimal, what: str, rows: int = 1) -> Cell:
+    text = figure(value)
+    return Cell(r, col, text, "number", rows=rows, number=value, fmt=number_format(text), what=what)
+
+
+def _sum(r: int, col: int, terms: list, value: Decimal, what: str, rows: int = 1) -> Cell:
+    text = figure(value)
+    return Cell(r, col, text, "number", rows=rows, fmt=number_format(text), what=what, formula=call("SUM", *terms))
+
+
+def _rate(r: int, weight: Decimal, score: Decimal) -> Cell:
+    if not weight:
+        return Cell(r, 3, "", "number")
+    text = format_number(score / weight * 100, 2, strip_zeros=False) + "%"
+    return Cell(r, 3, text, "number", fmt="0.00%", what="得分率", formula=divided(Ref(r, 2), Ref(r, 1)))
+
+
+LEVEL1_COLUMNS = ("一级指标", "分值", "得分", "二级指标", "分值", "得分", "三级指标", "分值", "得分")
+LEVEL1_WIDTHS = (13.0, 6.0, 6.0, 17.0, 6.0, 6.0, 34.0, 6.0, 6.0)
+
+
+def _level1_grid(level1: Indicator, scored: _Scored, caption: str) -> Grid:
+    """One first-level indicator: its points and score over all its rows, each second-level
+    one's over its third-level rows, a row for each third-level one. A category's score is
+    the SUM of the scores below it."""
+    rows: list[Row] = []
+    parts = _head(rows, caption, LEVEL1_COLUMNS)
+    first, starts = len(rows), []
+    for level2 in level1.children:
+        start = len(rows)
+        starts.append(start)
+        for level3 in level2.children or [None]:
+            r = len(rows)
+            rows.append(Row(_level3_cells(r, level3, scored)))
+        count, last = len(rows) - start, len(rows) - 1
+        rows[start].cells += [Cell(start, 3, level2.name, "level-2", rows=count),
+                              _number(start, 4, scored.points(level2), f"{level2.name}的分值", count),
+                              _sum(start, 5, [Area(Ref(start, 8), Ref(last, 8))], scored.of(level2),
+                                   f"{level2.name}的得分", count) if level2.children else
+                              _number(start, 5, scored.of(level2), f"{level2.name}的得分", count)]
+    if not starts:
+        rows.append(Row([Cell(first, col, "", "blank") for col in range(3, len(LEVEL1_COLUMNS))]))
+    count = len(rows) - first
+    terms = [Ref(start, 5) for start in starts] or [Ref(first, 8)]
+    rows[first].cells += [Cell(first, 0, level1.name, "level-1", rows=count),
+                          _number(first, 1, scored.points(level1), f"{level1.name}的分值", count),
+                          _sum(first, 2, terms, scored.of(level1), f"{level1.name}的得分", count)]
+    for row in rows:
+        row.cells.sort(key=lambda c: c.col)
+    parts.append(Part("table", "figure", caption, 1, 1, len(rows)))
+    return Grid(LEVEL1_WIDTHS, rows, parts)
+
+
+def _level3_cells(r: int, node: Indicator | None, scored: _Scored) -> list[Cell]:
+    if node is None:
+        return [Cell(r, col, "", "blank") for col in (6, 7, 8)]
+    return [Cell(r, 6, node.name, "name"), _number(r, 7, scored.points(node), f"{node.name}的分值"),
+            _number(r, 8, scored.of(node), f"{node.name}的得分")]
+
+
+# --- the appendix score sheet ---------------------------------------------------------------
+
+def _label(node: Indicator, scored: _Scored) -> str:
+    return f"{node.name}（{figure(scored.points(node))}分）"
+
+
+def score_sheet(ev: Evaluation, scores: Scores, title: str) -> Grid:
+    """The score sheet: its title line, the head (repeated on every page), a row for each
+    assessed indicator, 合计. Columns after the printed ones: each row's points, then for
+    each level above the rows its points and score subtotals (SUM over its rows)."""
+    scored = _Scored(scores)
+    levels = SHEET_LEVELS
+    lines = indicator_lines(ev.indicators, levels, "row")
+    rows: list[Row] = [Row([Cell(0, 0, title, "caption", cols=len(SHEET_WIDTHS))])]
+    head = [*LEVEL_HEADINGS, *SHEET_COLUMNS]
+    aside_head = ["分值"] + [f"{LEVEL_HEADINGS[d]}{what}" for d in range(levels - 1) for what in ("分值小计", "得分小计")]
+    rows.append(Row([Cell(1, col, text, "column") for col, text in enumerate(head)] +
+                    [Cell(1, len(head) + n, text, "aside-head") for n, text in enumerate(aside_head)]))
+    first = len(rows)
+    points_col, score_col = len(head), len(head) - 1
+    for number, line in enumerate(lines):
+        r = len(rows)
+        rows.append(Row(_sheet_line(r, line, scored, levels, points_col), line=number))
+    _merge_levels(rows, lines, first, levels, scored, points_col, score_col)
+    r = len(rows)
+    total = ev.published.total.text if ev.published and ev.published.total else \
+        format_number(scores.total, SCORE_PLACES, strip_zeros=False)
+    rows.append(Row([Cell(r, 0, "合计", "total-label", cols=score_col),
+                     Cell(r, score_col, total, "number", fmt=number_format(total), what="合计得分",
+                          formula=call("SUM", Area(Ref(first, score_col), Ref(r - 1, score_col))))], "total"))
+    for row in rows:
+        row.cells.sort(key=lambda c: c.col)
+    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "score-sheet", title, 1, 1, len(rows))]
+    grid = Grid(SHEET_WIDTHS, rows, parts, (ASIDE_WIDTH,) * len(aside_head))
+    for cell in grid.cells():
+        if cell.role == "aside" and cell.formula is not None:
+            cell.text = figure(grid.value(Ref(cell.row, cell.col)))
+    return grid
+
+
+def _sheet_line(r: int, line, scored: _Scored, levels: int, points_col: int) -> list[Cell]:
+    """A row's own cells: its name (over the level columns below its depth), 指标解释,
+    评分标准, 得分, and its points aside."""
+    leaf, depth = line.leaf, len(line.path) + 1
+    if leaf is None:
+        return [Cell(r, col, "", "blank") for col in range(depth - 1, levels + len(SHEET_COLUMNS))]
+    score = scored.of(leaf)
+    text = format_number(score, SCORE_PLACES, strip_zeros=False)
+    return [Cell(r, depth - 1, _label(leaf, scored), "name", cols=levels - depth + 1),
+            Cell(r, levels, leaf.definition or "", "note"), Cell(r, levels + 1, leaf.criteria or "", "note"),
+            Cell(r, levels + 2, text, "number", number=score, fmt=number_format(text), what=f"{leaf.name}的得分"),
+            Cell(r, points_col, figure(scored.points(leaf)), "aside", number=scored.points(leaf), fmt="General")]
+
+
+def _merge_levels(rows: list[Row], lines: list, first: int, levels: int, scored: _Scored, points_col: int,
+                  score_col: int) -> None:
+    """Each category one cell over its rows (printed again on each page it runs onto), its
+    points and score subtotals aside."""
+    for depth in range(1, levels):
+        start = 0
+        while start < len(lines):
+            path = lines[start].path
+            node = path[depth - 1] if len(path) >= depth else None
+            end = start + 1
+            while end < len(lines) and node is not None and len(lines[end].path) >= depth \
+                    and lines[end].path[depth - 1] is node:
+                end += 1
+            if node is not None:
+                r, last = first + start, first + end - 1
+                aside = points_col + 1 + 2 * (depth - 1)
+                rows[r].cells += [
+                    Cell(r, depth - 1, _label(node, scored), f"level-{depth}", rows=end - start, repeat=True),
+                    Cell(r, aside, "", "aside", fmt="General",
+                         formula=call("SUM", Area(Ref(r, points_col), Ref(last, points_col)))),
+                    Cell(r, aside + 1, "", "aside", fmt="General",
+                         formula=call("SUM", Area(Ref(r, score_col), Ref(last, score_col))))]
+            start = end
