@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from . import registry
 from .inert import csv_text
+from .layout.report import is_report
 from .model import Evaluation, Published
 from .quantities import Num, figure, rate
 from .scoring import Scores
@@ -35,12 +36,17 @@ def _text(text: str) -> str | None:
     return text or None
 
 
+# What an evaluation is: a project's self-evaluation (a table, a report) or a department's
+# evaluation report (layout/report.py).
+PROJECT_KIND, DEPARTMENT_KIND = "项目自评", "部门整体评价"
+
+
 def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int]) -> dict:
     """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV).
     Each figure's `_text` is as the table prints it: an entered amount as written, a computed one
     at the precision of its published counterpart, or of the form (`99.00`, `100.0%`)."""
     row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
-           "implementer": None, "form": None, "scheme": None, "budget": None, "budget_text": None,
+           "implementer": None, "form": None, "scheme": None, "kind": None, "budget": None, "budget_text": None,
            "executed": None, "executed_text": None, "execution_rate": None, "execution_rate_text": None,
            "funds_score": None, "funds_score_text": None, "funds_score_in_total": None,
            "weight_total": None, "weight_total_text": None, "total": None, "total_text": None,
@@ -58,6 +64,7 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
     row.update(
         name=ev.project, year=ev.year, unit=ev.department.name, unit_code=ev.department.code,
         implementer=ev.implementer.name if ev.implementer else None, form=ev.form, scheme=ev.scheme,
+        kind=DEPARTMENT_KIND if is_report(ev) else PROJECT_KIND,
         budget=number(budget.value) if budget else None, budget_text=figure(budget) or None,
         executed=number(executed.value) if executed else None, executed_text=figure(executed) or None,
         execution_rate=_rate(scores),
@@ -249,7 +256,7 @@ _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "ex
 FIELD_TITLES = {
     "file": "源文件", "name": "项目名称", "year": "年度", "publishing_unit": "发布单位",
     "unit": "主管部门", "unit_code": "主管部门代码", "implementer": "实施单位", "form": "表式",
-    "scheme": "评分规则", "budget": "全年预算数（万元）", "budget_text": "全年预算数（原表写法）",
+    "scheme": "评分规则", "kind": "评价类型", "budget": "全年预算数（万元）", "budget_text": "全年预算数（原表写法）",
     "executed": "全年执行数（万元）", "executed_text": "全年执行数（原表写法）",
     "execution_rate": "执行率（%）", "execution_rate_text": "执行率（按原表精度）",
     "funds_score": "资金得分（计算）", "funds_score_text": "资金得分（计算，按原表精度）",

@@ -246,7 +246,7 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
     return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
 
 
-_LISTED = ("name", "unit", "year", "form", "grade", "total", "budget", "executed", "execution_rate",
+_LISTED = ("name", "unit", "year", "form", "kind", "grade", "total", "budget", "executed", "execution_rate",
            "budget_text", "executed_text", "total_text")
 
 
