@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .formulas import ZERO_DENOMINATOR, award, percent_text
-from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
-from .quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
+from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator, Table, table_figure
+from .quantities import EQUAL, HIGHER, LOWER, Num, Quantity, direction_in_name, parse_quantity, round_to
 from .registry import Form, QualitativeLevel, Scheme
 
 ZERO = Decimal(0)
@@ -39,6 +39,11 @@ class LeafScore:
     def level1(self) -> Indicator | None:
         return self.path[0] if self.path else None
 
+    def counted(self, from_rules: bool) -> Decimal:
+        """The score that enters the subtotals: the rule score where the scheme adds those up
+        and the row has one, else the entered score."""
+        return self.rule_score if from_rules and self.rule_score is not None else self.score
+
     @property
     def level2(self) -> Indicator | None:
         return self.path[1] if len(self.path) > 1 else None
@@ -49,9 +54,14 @@ class Subtotal:
     node: Indicator
     depth: int
     weight: Decimal
-    score: Decimal
+    score: Decimal  # of the scores that enter the total (see Scheme.scores_from)
     rule_score: Decimal
     path: tuple[Indicator, ...] = ()  # the node's ancestors, outermost first
+
+    @property
+    def rate(self) -> Decimal | None:
+        """得分率: the score as a share of the points."""
+        return self.score / self.weight if self.weight else None
 
 
 @dataclass
@@ -66,9 +76,13 @@ class Scores:
     total: Decimal = ZERO
     rule_total: Decimal = ZERO
     grade: str | None = None
-    # What an indicator's inputs may refer to (`funds.total.rate`): a number, None when it
-    # cannot be computed, or ZERO_DENOMINATOR.
+    # What an indicator's inputs may refer to (`funds.total.rate`, `表1-2.总计.支出决算数`): a
+    # number, None when it cannot be computed, or ZERO_DENOMINATOR.
     figures: dict[str, object] = field(default_factory=dict)
+    from_rules: bool = False  # whether the total adds up rule scores (Scheme.scores_from)
+
+    def subtotal(self, node: Indicator) -> Subtotal | None:
+        return next((item for item in self.subtotals if item.node is node), None)
 
 
 def is_not_applicable(node: Indicator) -> bool:
@@ -78,8 +92,9 @@ def is_not_applicable(node: Indicator) -> bool:
 
 
 def score(evaluation: Evaluation, form: Form, scheme: Scheme) -> Scores:
-    result = Scores()
+    result = Scores(from_rules=scheme.scores_from == "rules")
     _score_funds(evaluation, scheme, result)
+    _table_figures(evaluation.tables, result.figures)
     weight, score_, rule = _Walk(result, scheme, len(form.levels)).indicators(evaluation.indicators)
     result.weight_total = result.funds_weight + weight
     result.total = result.funds_score_used + score_
@@ -106,7 +121,8 @@ class _Walk:
                                       or node.score is not None):
                 leaf = _score_leaf(node, path, self.scheme, self.result.figures)
                 self.result.leaves.append(leaf)
-                sums = leaf.weight, leaf.score, leaf.score if leaf.rule_score is None else leaf.rule_score
+                sums = (leaf.weight, leaf.counted(self.result.from_rules),
+                        leaf.score if leaf.rule_score is None else leaf.rule_score)
             else:
                 sums = self.indicators(node.children, path + (node,))
                 self.result.subtotals.append(Subtotal(node, depth, *sums, path=path))
@@ -145,6 +161,22 @@ def _funds_figures(key: str, row, result: Scores) -> None:
         figures[figure] = amount.value if amount is not None else None
     zero_budget = row.budget is not None and row.budget.value == 0
     figures[f"funds.{key}.rate"] = ZERO_DENOMINATOR if zero_budget and row.executed is not None else result.rates[key]
+
+
+def _table_figures(tables: list[Table], figures: dict) -> None:
+    """Each numeric cell of each numbered figure table, by the name an input refers to it with."""
+    for table in tables:
+        if not table.id:
+            continue
+        rows = list(table.rows)
+        while rows:
+            row = rows.pop()
+            rows += row.children
+            if not row.label:
+                continue
+            for column, cell in zip(table.columns, row.values):
+                figures.setdefault(table_figure(table.id, row.label, column),
+                                   cell.value if isinstance(cell, Num) else None)
 
 
 def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, figures: dict) -> LeafScore:

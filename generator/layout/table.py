@@ -412,15 +412,16 @@ class _TableBuilder:
             for _, col in cols.keyed:
                 self.put(r, col, "", "blank")
             return
-        self.put(r, cols.leaf, leaf.name, "name")
+        self.put(r, cols.leaf, self.form.label(len(line.path) + 1, leaf.name, leaf.weight.text if leaf.weight else None),
+                 "name")
         for key, col in cols.keyed:
             if key in ("target", "actual"):
                 value = getattr(leaf, key)
                 self._value(r, col, value.text if value else "")
             elif key in ("weight", "score"):
                 self.put_figure(r, col, getattr(leaf, key))
-            else:
-                self.put(r, col, leaf.reason or "", "note")
+            else:  # reason, definition, criteria: texts
+                self.put(r, col, getattr(leaf, key) or "", "note")
 
     def _value(self, r: int, col: int, text: str) -> None:
         """Targets and actuals stay text, except plain numbers (`80`, `0.15`), which a
@@ -447,13 +448,13 @@ class _TableBuilder:
 
     def _category(self, depth: int, node: Indicator, r: int, rows: int) -> None:
         cols = self.cols
-        text = self.form.level1_title(node.name, node.weight.text if node.weight else None) \
-            if depth == 1 else node.name
+        text = self.form.label(depth, node.name, node.weight.text if node.weight else None)
         self.put(r, cols.level(depth), text, f"level-{depth}", rows=rows, repeat=True)
         last = r + rows - 1
         for offset, col in enumerate((cols.weight, cols.score)):
-            self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
-                     formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
+            if col is not None:  # a form may print the points in the names, not in a column
+                self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
+                         formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
 
     def total(self) -> None:
         """The 总分 row: its label up to the first figure it prints (the form's `total_columns`),
