@@ -223,8 +223,13 @@ def chapter_pages(chapters: list, contents, location: Location, project: str, un
     links = _chapter_links(contents)
     template = env.get_template("site/pages/chapter.html")
     pages = []
+    sheet = chapters[-1] if chapters and chapters[-1].kind == "score-sheet" else None
     for number, (chapter, link) in enumerate(zip(chapters, links)):
-        body = template.render(body=report_block_html(chapter, env), chapter=chapter, link=link, links=links,
+        last = number + 1 == len(links)
+        # the score sheet has a page of its own, or follows the report's own 附件 chapter on its page
+        shown = [chapter] + ([sheet] if last and sheet is not chapter and sheet is not None else [])
+        body = template.render(blocks=[(block, report_block_html(block, env)) for block in shown], link=link,
+                               links=links,
                                previous=links[number - 1] if number else None,
                                following=links[number + 1] if number + 1 < len(links) else None,
                                project=project, unit_name=unit_name, year=location.year)

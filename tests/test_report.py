@@ -221,12 +221,12 @@ def test_a_report_is_a_cover_contents_chapters_and_the_score_sheet(scored):
     ev, scores, form, scheme = scored
     assert is_report(ev)
     blocks = report_blocks(ev, scores, form, scheme)
-    assert [b.kind for b in blocks] == ["cover", "contents", "chapter", "chapter", "chapter", "score-sheet"]
+    assert [b.kind for b in blocks] == ["cover", "contents", "chapter", "chapter", "chapter", "chapter", "score-sheet"]
     cover = blocks[0]
     assert cover.title + cover.subtitle == REPORT_TITLE
     assert dict(cover.details) == {"报告编号": "测绩评字（2022）第1号", "委托单位": "测试区财政局", "预算单位": UNIT,
                                    "评价机构": "测试会计师事务所", "报告日期": "2022年11月30日"}
-    assert blocks[-1].heading == "八、附件"  # the file's empty 附件 chapter titles the score sheet
+    assert blocks[-2].title == "八、附件" and blocks[-1].heading is None  # the sheet follows the file's 附件 chapter
 
 
 def _placed(section) -> list[str]:
@@ -371,7 +371,7 @@ def workbook(project):
 
 
 def test_the_score_sheet_in_the_workbook_computes_its_subtotals_and_total(workbook, scored):
-    formulas, values = (book["八、附件"] for book in workbook)
+    formulas, values = (book["附件 指标体系及得分表"] for book in workbook)
     ev, scores, _, _ = scored
     assert formulas.page_setup.orientation == "landscape"
     assert formulas.print_title_rows == "$2:$2"

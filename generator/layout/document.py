@@ -29,7 +29,7 @@ from .. import model
 from ..model import BundleIndex, Evaluation, IndexEntry
 from ..registry import Form, Scheme
 from ..scoring import Scores
-from .figures import FigureRows, Span, caption, has_labels, printed_columns
+from .figures import FigureRows, Span, caption, has_labels, printed_columns, text_lengths
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form
 
@@ -203,15 +203,33 @@ def _plain(token: Token) -> str:
 # --- a figure table as a grid ------------------------------------------------------------------
 
 def figure_grid(table: model.Table, caption: str) -> Grid:
-    """The caption line, then the table's head and rows (see `figures.py`), one grid column
-    for each printed column: the rows' names (when the table has them) take LABEL_WIDTH of
-    the width, the figures share the rest."""
+    """The caption line (then the unit, 单位：万元, and the note over the table, when the
+    table has them), then the table's head and rows (see `figures.py`), one grid column for
+    each printed column: the rows' names (when the table has them) take LABEL_WIDTH of the
+    width, the figures share the rest; a table with text columns shares the width by the
+    length of each column's longest text."""
     count = printed_columns(table)
-    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=max(count, 1))])]
+    span = max(count, 1)
+    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=span)])]
+    for text, role in ((f"单位：{table.unit}" if table.unit else None, "unit"), (table.note, "note")):
+        if text:
+            rows.append(Row([Cell(len(rows), 0, text, role, cols=span)]))
+    lines = len(rows)
     head, _ = FigureRows(table, rows, [Span(col) for col in range(count)]).add()
+    parts = [Part("lines", "title", "", 0, 0, lines), Part("table", "figure", caption, lines, head, len(rows))]
+    return Grid(_figure_widths(table, count), rows, parts)
+
+
+TEXT_WIDTHS = (2, 24)  # the fewest and most characters a text table's column is given room for
+
+
+def _figure_widths(table: model.Table, count: int) -> tuple[float, ...]:
+    if not count:
+        return (100.0,)
+    if table.text_columns:
+        needs = [min(max(length, TEXT_WIDTHS[0]), TEXT_WIDTHS[1]) for length in text_lengths(table)]
+        return tuple(round(need * 100 / sum(needs), 2) for need in needs)
     figures = count - 1 if has_labels(table) else count
     label = (LABEL_WIDTH,) if has_labels(table) else ()
     share = (100 - sum(label)) / figures if figures else 0
-    widths = (*label, *([round(share, 2)] * figures)) if count else (100.0,)
-    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "figure", caption, 1, head, len(rows))]
-    return Grid(widths, rows, parts)
+    return (*label, *([round(share, 2)] * figures))

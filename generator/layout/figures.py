@@ -47,6 +47,29 @@ def all_rows(rows: list[model.TableRow]):
         yield from all_rows(row.children)
 
 
+def row_totals(table: model.Table) -> list[tuple[str, list[str]]]:
+    """The table's totals printed after their parts: (the total's row, the parts' rows)."""
+    found = []
+    for text in table.totals:
+        target, _, parts = text.partition(" = ")
+        if parts:
+            found.append((target.strip(), [part.strip() for part in parts.split(" + ")]))
+    return found
+
+
+def text_lengths(table: model.Table) -> list[int]:
+    """Each printed column's longest text (its heading's or a cell's), in characters."""
+    columns = [table.label_heading] if has_labels(table) else []
+    columns += [table.columns[n] if n < len(table.columns) else "" for n in range(width(table))]
+    longest = [len(text) for text in columns]
+    for row in all_rows(table.rows):
+        cells = ([row.label or ""] if has_labels(table) else []) + [
+            value.text if value is not None else "" for value in row.values]
+        for n, text in enumerate(cells[:len(longest)]):
+            longest[n] = max(longest[n], len(text))
+    return longest
+
+
 def caption(table: model.Table) -> str:
     """`表 1-1 项目资金构成`, or the title alone for a table the original does not number."""
     return f"表 {table.id} {table.title}" if table.id else table.title
@@ -68,8 +91,22 @@ class FigureRows:
         """Add the head and the body; return the number of head rows and of all rows added."""
         first = len(self.rows)
         head = self._head()
+        self.by_label: dict[str, int] = {}
         self._body(self.table.rows, 0)
+        self._row_totals()
         return head, len(self.rows) - first
+
+    def _row_totals(self) -> None:
+        """A total printed after its parts (`总计 = 一、基本支出 + 二、项目支出`): each of its
+        figures the SUM of the parts' figures in that column."""
+        for target, parts in row_totals(self.table):
+            if target not in self.by_label or not all(part in self.by_label for part in parts):
+                continue
+            r = self.by_label[target]
+            for cell in self.rows[r].cells:
+                written = [Ref(self.by_label[p], cell.col) for p in parts if self._holds_figure(self.by_label[p], cell.col)]
+                if cell.number is not None and written:
+                    cell.number, cell.formula = None, call("SUM", *written)
 
     # -- the head
 
@@ -106,6 +143,8 @@ class FigureRows:
         for item in source:
             r = self._row()
             added.append(r)
+            if item.label:
+                self.by_label.setdefault(item.label, r)
             if self.labels:
                 self._put(r, self.label_span, INDENT * depth + (item.label or ""), "row-label")
             parts = self._body(item.children, depth + 1)
@@ -118,6 +157,8 @@ class FigureRows:
         num = item.values[n] if n < len(item.values) else None
         if num is None:
             return Cell(r, span.col, "", "number", cols=span.cols)
+        if isinstance(num, model.Value):  # a text column's cell (资产名称, 分工)
+            return Cell(r, span.col, num.text, "note", cols=span.cols)
         what = f"{item.label}的{column}" if item.label and column else (item.label or column)
         cell = Cell(r, span.col, num.text, "number", cols=span.cols, number=num.value, fmt=number_format(num.text),
                     what=what)

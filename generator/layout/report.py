@@ -2,18 +2,20 @@
 it is published: the cover, the contents, each chapter (a top-level section of the
 evaluation file, its figure tables placed in its text), then the appendix score sheet.
 
-- A figure table prints after the first paragraph that refers to it (`详见表 1-1`); one
-  that no paragraph names prints after the first unused paragraph that introduces a table
+- A figure table prints where a section lists it (`tables: [1-1]`: after the section's
+  text, before its subsections); one that no section lists, after the first paragraph that
+  refers to it (`详见表 1-1`), else after the first unused paragraph that introduces a table
   (`人员及分工如下：`), else at the end of the last chapter.
 - The score tables of the conclusion chapter are derived from the scored indicator tree,
-  never typed: the summary (表 N-1: each first-level indicator's points, score and 得分率,
-  the total and the grade) and one table per first-level indicator (表 N-2 …: its second-
-  and third-level points and scores), N being the number of the chapter that gives the
-  conclusion (评价结论). A table the file declares with the same number lends its title; its
-  typed rows are the published figures that the checks compare, not printed.
-- The appendix (附件) is the score sheet: 一级 / 二级 / 三级 / 四级指标 with their points,
-  指标解释, 评分标准 and 得分, each category one cell over its rows, printed landscape; its
-  subtotals are formulas in the columns after the printed ones (the spreadsheet's).
+  never typed: the summary (each first-level indicator's points, score and 得分率, the total
+  and the grade) and one table per first-level indicator (its second- and third-level points
+  and scores). The file's `published.score_tables` give their numbers and titles (and keep
+  the printed figures, which the checks compare); without them they are 表 N-1, N-2 …, N
+  being the number of the chapter that gives the conclusion (评价结论).
+- The appendix score sheet: 一级 / 二级 / 三级 / 四级指标 with their points, 指标解释,
+  评分标准 and 得分, each category one cell over its rows, printed landscape after the
+  file's own 附件 chapter (or as that chapter); its subtotals are formulas in the columns
+  after the printed ones (the spreadsheet's).
 """
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ class ScoreSheet:
 
     kind: ClassVar[str] = "score-sheet"
 
-    heading: str
+    heading: str | None  # None: it follows the report's own 附件 chapter
     title: str
     anchor: str
     evaluation: Evaluation
@@ -136,9 +138,17 @@ def is_report(ev: Evaluation) -> bool:
 
 
 def report_title(ev: Evaluation, form: Form) -> tuple[str, str]:
-    """The cover's two lines: `2021年度枣庄市山亭区工业和信息化局`, `部门整体绩效评价报告`."""
-    unit = ev.department.name if ev.department else ev.project
-    return f"{ev.year}年度{unit}", form.report_title or form.title
+    """The cover's two lines: `2021年度枣庄市山亭区工业和信息化局`, `部门整体绩效评价报告`: the
+    cover's title, cut before the form's report title, else made of the year and the unit."""
+    name = form.report_title or form.title
+    title = ev.cover.title if ev.cover else None
+    if title:
+        return (title[:-len(name)], name) if title.endswith(name) and title != name else (title, "")
+    return f"{ev.year}年度{_unit(ev)}", name
+
+
+def _unit(ev: Evaluation) -> str:
+    return ev.department.name if ev.department else ev.project
 
 
 def report_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
@@ -146,16 +156,15 @@ def report_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) ->
     lead, title = report_title(ev, form)
     cover = ev.cover
     details = [("报告编号", cover.report_number), ("委托单位", cover.commissioner),
-               ("预算单位", ev.department.name if ev.department else None), ("评价机构", cover.evaluator)]
-    front = Cover(lead, title, None, tuple((label, text) for label, text in details if text) +
-                  ((("报告日期", cover.date),) if cover.date else ()))
+               ("预算单位", cover.budget_unit or (ev.department.name if ev.department else None)),
+               ("评价机构", cover.evaluator), ("报告日期", cover.date)]
+    front = Cover(lead, title, None, tuple((label, text) for label, text in details if text))
     sections = list(ev.sections)
-    appendix = sections.pop() if sections and APPENDIX in (sections[-1].title or "") and \
-        not (sections[-1].body or "").strip() and not sections[-1].children else None
-    tables = _tables(ev, scores, sections)
-    chapters = _place(sections, tables)
-    sheet_title = f"{ev.year}年度{ev.department.name if ev.department else ev.project}部门整体绩效评价指标体系及得分表"
-    sheet = ScoreSheet(appendix.title if appendix else APPENDIX, sheet_title, f"c{len(chapters) + 1}", ev, scores)
+    chapters = _place(sections, _tables(ev, scores, sections))
+    # The score sheet follows the file's own 附件 chapter, else it is that chapter
+    appended = bool(chapters) and APPENDIX in chapters[-1].title
+    anchor = f"{chapters[-1].anchor}-sheet" if appended else f"c{len(chapters) + 1}"
+    sheet = ScoreSheet(None if appended else APPENDIX, f"{ev.year}年度{_unit(ev)}{form.title}", anchor, ev, scores)
     return [front, Contents(_contents(chapters, sheet)), *chapters, sheet]
 
 
@@ -163,8 +172,11 @@ def _contents(chapters: list[ReportSection], sheet: ScoreSheet) -> tuple[Content
     entries = []
     for number, chapter in enumerate(chapters, start=1):
         entries.append(ContentsEntry(chapter.anchor, chapter.title, 1, number))
-        entries += [ContentsEntry(child.anchor, child.title, 2, number) for child in chapter.children if child.title]
-    entries.append(ContentsEntry(sheet.anchor, sheet.heading, 1, len(chapters) + 1))
+        if _chapter_number(chapter.title):  # a numbered chapter lists its sections (摘要 does not: it retells them)
+            entries += [ContentsEntry(child.anchor, child.title, 2, number) for child in chapter.children
+                        if child.title]
+    if sheet.heading:
+        entries.append(ContentsEntry(sheet.anchor, sheet.heading, 1, len(chapters) + 1))
     return tuple(entries)
 
 
@@ -180,8 +192,7 @@ def _tables(ev: Evaluation, scores: Scores, sections: list[model.Section]) -> di
     declared = {_table_id(table.id): table for table in ev.tables if table.id}
     found: dict[str, object] = {key: FigureTable(table) for key, table in declared.items()}
     unnumbered = [FigureTable(table) for table in ev.tables if not table.id]
-    chapter = _conclusion_chapter(sections)
-    for table in score_tables(ev, scores, chapter, {key: t.title for key, t in declared.items()}):
+    for table in score_tables(ev, scores, _conclusion_chapter(sections), {k: t.title for k, t in declared.items()}):
         found[table.id] = table
     for n, table in enumerate(unnumbered):
         found[f"unnumbered-{n}"] = table
@@ -217,11 +228,13 @@ class _Placer:
         named = set()
         for text in _texts(sections):
             named |= {_table_id(m) for m in TABLE_REFERENCE.findall(text)}
-        self.waiting = [key for key in tables if key not in named]  # no paragraph names these
-        self.placed: set[str] = set()
+        listed = {_table_id(key) for section in _all(sections) for key in section.tables}
+        self.waiting = [key for key in tables if key not in named | listed]  # no paragraph names these
+        self.placed: set[str] = set(listed)
 
     def section(self, source: model.Section, anchor: str) -> ReportSection:
-        pieces = self._pieces(source.body or "")
+        listed = [self.tables[key] for key in map(_table_id, source.tables) if key in self.tables]
+        pieces = self._pieces(source.body or "") + listed
         children = [self.section(child, f"{anchor}-{n}") for n, child in enumerate(source.children, start=1)]
         return ReportSection(source.title or "", anchor, pieces, children)
 
@@ -261,10 +274,14 @@ def _blocks_of(body: str) -> list[tuple[int, str]]:
     return found
 
 
-def _texts(sections: list[model.Section]):
+def _all(sections: list[model.Section]):
     for section in sections:
-        yield section.body or ""
-        yield from _texts(section.children)
+        yield section
+        yield from _all(section.children)
+
+
+def _texts(sections: list[model.Section]):
+    return (section.body or "" for section in _all(sections))
 
 
 def _place(sections: list[model.Section], tables: dict[str, object]) -> list[ReportSection]:
@@ -285,7 +302,7 @@ class _Scored:
         self.weight: dict[int, Decimal] = {}
         self.score: dict[int, Decimal] = {}
         for leaf in scores.leaves:
-            self.weight[id(leaf.node)], self.score[id(leaf.node)] = leaf.weight, leaf.score
+            self.weight[id(leaf.node)], self.score[id(leaf.node)] = leaf.weight, leaf.counted(scores.from_rules)
         for subtotal in scores.subtotals:
             self.weight[id(subtotal.node)], self.score[id(subtotal.node)] = subtotal.weight, subtotal.score
 
@@ -299,11 +316,18 @@ class _Scored:
 
 
 def score_tables(ev: Evaluation, scores: Scores, chapter: int, titles: dict[str, str]) -> list[ScoreTable]:
-    """表 N-1, the summary, then 表 N-2 … one for each first-level indicator."""
+    """The score tables the file says its report prints (`published.score_tables`: their
+    numbers, titles and indicators), else 表 N-1, the summary, then 表 N-2 … one for each
+    first-level indicator."""
     scored = _Scored(scores)
-    unit = ev.department.name if ev.department else ev.project
-    wanted = [(f"{chapter}-1", f"{unit}部门整体绩效评价得分情况", None)]
-    wanted += [(f"{chapter}-{n}", f"{node.name}得分情况表", node) for n, node in enumerate(ev.indicators, start=2)]
+    level1 = {node.name: node for node in ev.indicators}
+    printed = ev.published.score_tables if ev.published else []
+    if printed:
+        wanted = [(_table_id(t.id), t.title, level1.get(t.indicator) if t.indicator else None) for t in printed
+                  if not t.indicator or t.indicator in level1]
+    else:
+        wanted = [(f"{chapter}-1", f"{_unit(ev)}部门整体绩效评价得分情况", None)]
+        wanted += [(f"{chapter}-{n}", f"{node.name}得分情况表", node) for n, node in enumerate(ev.indicators, start=2)]
     found = []
     for key, default, node in wanted:
         title = titles.get(key, default)

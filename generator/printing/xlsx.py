@@ -421,6 +421,7 @@ def sheet_title(text: str, taken: set[str]) -> str:
 
 FRONT_SHEET = "目录"
 SECTIONS_SHEET = "报告正文"
+SCORE_SHEET = "附件 指标体系及得分表"  # a department report's score sheet, after its own 附件 chapter
 FRONT_WIDTHS = [10, 60, 20]  # 序号, 项目名称, 备注
 SECTION_WIDTH = 90
 SECTION_STYLES = {"title": (Font(name=FONT_NAME, size=12, bold=True, charset=GB2312, family=ROMAN), LEFT, None),
@@ -463,7 +464,7 @@ class DocumentWriter:
             elif block.kind == "chapter":
                 self._chapter(block)
             elif block.kind == "score-sheet":
-                ws = self._sheet(block.heading)
+                ws = self._sheet(block.heading or SCORE_SHEET)
                 self.wb.formula_values[ws.title] = TableWriter(ws, block.grid, block.title, orientation="landscape").write()
         if self.sections:
             self.sections.finish()
