@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import shutil
 import subprocess
 import threading
 from decimal import Decimal
@@ -538,3 +539,85 @@ def test_the_appendix_scrolls_sideways_and_the_chapter_links_lead_on(served, scr
             page.wait_for_url(served + REPORT_URL + "3/")
         finally:
             browser.close()
+
+
+# --- the Shanting seed: the published department report ----------------------------------------------------
+
+SHANTING_URL = "units/shanting-gxj/2021/01-bumen-zhengti/"
+
+
+@pytest.fixture(scope="module")
+def shanting(tmp_path_factory):
+    """The Shanting report built alone (its site pages and printouts), with its model."""
+    root = tmp_path_factory.mktemp("shanting")
+    (root / "site_config.yml").write_text("site_name: 测试\npublisher: 测试财政局\n", encoding="utf-8")
+    (root / "content").mkdir()
+    shutil.copytree(CONTENT / "shanting-gxj", root / "content" / "shanting-gxj")
+    assert build(root, root / "site").count("error") == 0
+    result = process_file(root / "content" / "shanting-gxj" / "2021" / "01-bumen-zhengti.yml")
+    return root / "site", result
+
+
+def test_the_shanting_pdf_reads_like_the_published_report(shanting):
+    out, result = shanting
+    ev, scores = result.evaluation, result.scores
+    pdf = out / SHANTING_URL / "table.pdf"
+    pages = _page_texts(pdf)
+    assert _pdfinfo(pdf)["Title"] == ev.cover.title
+    cover = _squeezed(pages[0])
+    for text in (ev.cover.report_number, ev.cover.commissioner, ev.cover.budget_unit, ev.cover.evaluator, ev.cover.date):
+        assert _squeezed(text) in cover
+    labels = page_labels(pdf, len(pages))
+    entries = _contents(pages[1])
+    chapters = [s.title for s in ev.sections]
+    assert [title for title, _ in entries if not title.startswith("（")] == chapters
+    for title, number in entries:
+        assert title in _body_lines(pages[labels.index(str(number))]), title
+    numbers = [number for _, number in entries]
+    assert numbers == sorted(numbers)
+    body = _squeezed("".join(pages[2:]))
+    captions = ["表1-1", "表1-2", "表1-3", "表2-1", "表2-2", "表3-1", *(f"表4-{n}" for n in range(1, 9))]
+    positions = [body.find(_squeezed(caption)) for caption in captions]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    sizes = _page_sizes(pdf, len(pages))
+    sheet = [n for n, page in enumerate(pages) if "指标解释" in page and "评分标准" in page]
+    assert sheet == list(range(sheet[0], len(pages))) and all(w > h for w, h in (sizes[n] for n in sheet))
+    assert f"合计{ev.published.total.text}" in _squeezed(pages[-1])
+
+
+def test_the_shanting_score_tables_are_the_scored_subtotals(shanting):
+    out, result = shanting
+    ev, scores = result.evaluation, result.scores
+    formulas = openpyxl.load_workbook(out / SHANTING_URL / "table.xlsx")
+    values = openpyxl.load_workbook(out / SHANTING_URL / "table.xlsx", data_only=True)
+    summary = next(name for name in formulas.sheetnames if name.startswith("表 4-1"))
+    rows = {values[summary].cell(r, 1).value: r for r in range(1, values[summary].max_row + 1)}
+    printed = {row.name: row for row in ev.published.score_tables[0].rows}
+    for subtotal in (s for s in scores.subtotals if s.depth == 1):
+        assert values[summary].cell(rows[subtotal.node.name], 3).value == pytest.approx(float(subtotal.score))
+        assert Decimal(printed[subtotal.node.name].score.text) == subtotal.score  # as table 4-1 prints it
+    total = rows["得分"]
+    assert formulas[summary].cell(total, 3).value.startswith("=SUM(")
+    assert values[summary].cell(total, 3).value == pytest.approx(float(scores.total))
+    assert values[summary].cell(total + 1, 2).value == scores.grade == ev.published.grade
+    sheet, computed = formulas["附件 指标体系及得分表"], values["附件 指标体系及得分表"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$2:$2"
+    last = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "合计")
+    assert computed.cell(last, 7).value == pytest.approx(float(scores.total))
+    assert last - 3 == len(scores.leaves)  # a row for each assessed indicator, below the title and the head
+
+
+def test_the_shanting_report_is_pages_and_a_department_row(shanting):
+    out, result = shanting
+    ev = result.evaluation
+    front = (out / SHANTING_URL / "index.html").read_text(encoding="utf-8")
+    slugs = re.findall(r'<li><a href="(\d+)/">', front)
+    assert len(slugs) == len(ev.sections)
+    for slug, section in zip(slugs, ev.sections):
+        page = (out / SHANTING_URL / slug / "index.html").read_text(encoding="utf-8")
+        assert f'class="chapter-title" id="c{slug}">{section.title}<' in page
+    appendix = (out / SHANTING_URL / slugs[-1] / "index.html").read_text(encoding="utf-8")
+    assert 'class="jx-form jx-score-sheet"' in appendix and "指标解释" in appendix
+    listing = (out / "evaluations" / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in listing.split("<tr") if SHANTING_URL in r)
+    assert "部门整体评价" in row and ">84.48<" in row and ">良<" in row
