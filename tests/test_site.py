@@ -48,7 +48,7 @@ def _text(path: Path) -> str:
 
 def test_every_evaluation_has_a_page_and_downloads(seed_site):
     pages = sorted(seed_site.glob("units/*/*/*/index.html"))
-    assert len(pages) == 22
+    assert len(pages) == 23
     for page in pages:
         assert (page.parent / "data.json").exists() and (page.parent / "source.yml").exists()
     for name in ("index.html", "evaluations/index.html", "data/index.html", "404.html", "sitemap.xml",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import model
+from ..quantities import Num
 from ..identities import Term, own_formulas
 from .grid import Area, Cell, Formula, Ref, Row, call, minus, number_format, plus, times
 
@@ -118,6 +119,8 @@ class FigureRows:
         num = item.values[n] if n < len(item.values) else None
         if num is None:
             return Cell(r, span.col, "", "number", cols=span.cols)
+        if not isinstance(num, Num):  # a text cell (资产名称, 取得方式)
+            return Cell(r, span.col, num.text, "text", cols=span.cols)
         what = f"{item.label}的{column}" if item.label and column else (item.label or column)
         cell = Cell(r, span.col, num.text, "number", cols=span.cols, number=num.value, fmt=number_format(num.text),
                     what=what)

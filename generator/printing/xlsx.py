@@ -457,14 +457,19 @@ class DocumentWriter:
             elif block.kind == "section":
                 self.sections = self.sections or SectionWriter(self._sheet(self._numbered(SECTIONS_SHEET)))
                 self.sections.add(block, 1)
+                for table in _placed_tables(block):
+                    self._figure_table(table)
             elif block.kind == "figure-table":
-                ws = self._sheet(self._numbered(block.caption))
-                self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+                self._figure_table(block)
         if self.sections:
             self.sections.finish()
         if front_sheet is not None:
             _front_sheet(front_sheet, front, self.titles)
         return self.wb
+
+    def _figure_table(self, block) -> None:
+        ws = self._sheet(self._numbered(block.caption))
+        self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
 
     def _table(self, block) -> None:
         self.number += 1
@@ -562,3 +567,8 @@ def _index_rows(sheet: Sheet, index: Index, head: int, titles: dict[str, str]) -
             cell.hyperlink = f"#'{titles[entry.project]}'!A1"
         sheet.put(row, 3, index.note(entry, entry.project in titles) or None, style=ROLES["name"])
     return head + 1 + len(index.entries)
+
+
+def _placed_tables(section) -> list:
+    """The tables a section and its subsections place, in reading order."""
+    return [*section.tables, *(table for child in section.children for table in _placed_tables(child))]
