@@ -531,6 +531,9 @@ def check_table(table: Table, tables: identities.Tables | None = None) -> list[F
     found += _check_groups(table)
     found += check_identities(table, tables or identities.Tables([table]))
     found += check_totals(table, rows)
+    if table.stated_rows is not None and table.stated_rows != len(rows):
+        found.append(F.TABLE_COUNT.at(table.where("stated_rows"), table=table_name(table), stated=table.stated_rows,
+                                      counted=len(rows)))
     return found
 
 

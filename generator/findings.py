@@ -392,6 +392,12 @@ INDICATOR_COUNT = declare(
     "核对指标体系的转录；原文确实如此时照录，本警告保留。",
     "报告正文写明的各级指标个数应与指标体系（附件）一致。",
     "报告写明{level}共 {published} 个，而指标体系中有 {computed} 个。")
+TABLE_COUNT = declare(
+    "table-count", WARNING, "正文所述项数与表不符",
+    "正文写{table}有 {stated} 项，表中列出 {counted} 项",
+    "核对转录；原文确实如此时照录，本警告保留。",
+    "报告正文写明一张表列出的项数（如“等10个指标”）时，应与表中的行数一致。",
+    "报告正文写{table}有 {stated} 项，而表中列出了 {counted} 项：正文与表不一致。")
 UNKNOWN_TABLE = declare(
     "unknown-table", WARNING, "引用的表不存在",
     "{where}引用的“{name}”不存在{suggestion}",

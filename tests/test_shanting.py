@@ -141,6 +141,20 @@ def test_table_1_2_basic_expenditure_726_16_against_parts_726_15(seed):
     assert not any("总计" in m for m in messages)
 
 
+def test_table_2_2_lists_12_goals_where_the_text_says_10(seed):
+    assert any("2-2" in m and "10 项" in m and "12 项" in m for m in _messages(seed, "table-count"))
+
+
+def test_the_other_tables_add_up_as_printed(seed):
+    assert not [m for m in _messages(seed, "table-sum") if "1-1" in m or "1-3" in m]
+
+
+def test_a_total_row_its_rows_do_not_give_is_reported(write):
+    total = "      - {label: 合 计, values: [~, ~, 4, 11920.00, ~]}"
+    result = _variant(write, (total, total.replace("11920.00", "11900.00")))
+    assert any("1-3" in m and "11900.00" in m and "11920.00" in m for m in _messages(result, "table-sum"))
+
+
 @pytest.mark.parametrize("name, printed, computed", [
     ("培训费、会议费变动率", "367.91%", "367.59%"),
     ("机关运行经费控制率", "401.98%", "401.93%"),
