@@ -110,6 +110,7 @@ def test_total_84_48_and_grade_liang_from_the_rule_scores(seed):
 def test_rates_come_from_the_tables_amounts(seed):
     figures = seed.scores.figures
     assert figures["表1-2.总计.支出决算数"] == D("2163.32") and figures["表1-2.总计.调整预算数"] == D("2183.41")
+    assert figures["表1-3.合 计.价值（元）"] == D("11920") and figures["表1-3.1.资产编号"] is None  # a text column
     execution = _leaf(seed, "预算执行率")
     assert isinstance(execution.node.inputs.numerator, Reference)
     assert execution.rule_score == D("2.97")  # 2163.32 ÷ 2183.41 × 3 = 2.9724
@@ -150,9 +151,9 @@ def test_the_other_tables_add_up_as_printed(seed):
 
 
 def test_a_total_row_its_rows_do_not_give_is_reported(write):
-    total = "      - {label: 合 计, values: [~, ~, 4, 11920.00, ~]}"
-    result = _variant(write, (total, total.replace("11920.00", "11900.00")))
-    assert any("1-3" in m and "11900.00" in m and "11920.00" in m for m in _messages(result, "table-sum"))
+    total = '      - {label: 合 计, values: [~, ~, 4, "11,920.00", ~]}'
+    result = _variant(write, (total, total.replace("11,920.00", "11,900.00")))
+    assert any("1-3" in m and "11,900.00" in m and "11920.00" in m for m in _messages(result, "table-sum"))
 
 
 @pytest.mark.parametrize("name, printed, computed", [
@@ -160,7 +161,7 @@ def test_a_total_row_its_rows_do_not_give_is_reported(write):
     ("机关运行经费控制率", "401.98%", "401.93%"),
     ("“三公”经费控制率", "69.87%", "69.76%"),
     ("人均公用经费变动率", "-5.06%", "-5.07%"),
-    ("支出预算调整率", "1630.93", "1630.94"),
+    ("支出预算调整率", "1,630.93", "1630.94"),
 ])
 def test_printed_rates_compared_with_the_amounts(seed, name, printed, computed):
     assert any(name in m and printed in m and computed in m for m in _messages(seed, "printed-rate"))
@@ -233,11 +234,11 @@ def test_score_json_gives_84_48_and_liang_with_every_row_and_the_score_tables():
 
 # --- variants: changed inputs scored by the same rules -------------------------------------------
 
-EXECUTED = "      - {label: 总计, values: [477.50, 2183.41, 2163.32]}"
+EXECUTED = '      - {label: 总计, values: [477.50, "2,183.41", "2,163.32"]}'
 
 
 def test_a_changed_executed_amount_flows_through_rate_row_subtotals_tables_total_and_grade(write):
-    result = _variant(write, (EXECUTED, EXECUTED.replace("2163.32", "1900.00")))
+    result = _variant(write, (EXECUTED, EXECUTED.replace("2,163.32", "1,900.00")))
     execution = _leaf(result, "预算执行率")
     assert execution.rule_score == D("2.61")  # 1900.00 ÷ 2183.41 = 87.02% × 3 = 2.61
     assert execution.score == D("2.97")  # the published score stays beside it
@@ -256,7 +257,7 @@ def test_a_changed_executed_amount_flows_through_rate_row_subtotals_tables_total
 
 
 def test_changed_inputs_that_lower_the_total_below_80_give_zhong(write):
-    result = _variant(write, (EXECUTED, EXECUTED.replace("2163.32", "0")),
+    result = _variant(write, (EXECUTED, EXECUTED.replace("2,163.32", "0")),
                       ("inputs: {rate: 89.66%}", "inputs: {rate: 70%}"))
     assert _leaf(result, "预算执行率").rule_score == 0
     assert _leaf(result, "受益对象满意度").rule_score == 0  # below 80%
