@@ -218,6 +218,16 @@ def test_each_section_places_its_tables_and_the_score_tables_are_derived(seed):
     assert _row_figures(placed["4-4"].table, "预算执行效率") == ["5", "4.97"]
 
 
+def test_a_total_row_printed_after_its_rows_is_their_sum_in_the_grid(seed):
+    table = next(block for block in _placed(_blocks(seed)).values() if block.table.id == "1-2")
+    cells = {(row.cells[0].text, cell.col): cell for row in table.grid.rows if row.cells for cell in row.cells}
+    total = cells[("总计", 2)]  # 调整预算数
+    assert total.formula is not None and total.number is None
+    rows = {row.cells[0].text.strip(): r for r, row in enumerate(table.grid.rows) if row.cells}
+    named = {arg.row for arg in total.formula.args}
+    assert named == {rows["一、基本支出"], rows["二、项目支出"]}  # not 三、年末结转结余
+
+
 def test_score_json_gives_84_48_and_liang_with_every_row_and_the_score_tables():
     run = subprocess.run([sys.executable, "-m", "generator", "score", "--format", "json", "--no-cache", str(FILE)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
