@@ -18,9 +18,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from . import findings as F
-from . import identities
+from . import identities, score_tables
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
+from .formulas import figure, rate_of
+from .model import (FUNDS_ROW_KEYS, Evaluation, Expression, FundsRows, Indicator, Reference, Section, Table, TableRow,
+                    Value, walk)
 from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
 from .schema import suggest
@@ -85,6 +87,10 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     tables = identities.Tables(evaluation.tables)
     for table in evaluation.tables:
         found += check_table(table, tables)
+    found += check_references(evaluation, scores)
+    found += check_printed_rates(scores)
+    found += check_indicator_counts(evaluation, form, scores)
+    found += score_tables.check(evaluation, scores)
     return found
 
 
@@ -493,10 +499,10 @@ def column_name(table: Table, column: int) -> str:
 def parts_sum(row: TableRow, column: int) -> tuple[Decimal, list[Num]] | None:
     """The sum of a row's parts in one column and the parts written there; None where the row
     prints nothing to compare (no figure of its own, or no part with one)."""
-    if column >= len(row.values) or row.values[column] is None:
+    if column >= len(row.values) or not isinstance(row.values[column], Num):
         return None
     parts = [child.values[column] for child in row.children
-             if column < len(child.values) and child.values[column] is not None]
+             if column < len(child.values) and isinstance(child.values[column], Num)]
     if not parts:
         return None
     return sum((num.value for num in parts), Decimal(0)), parts
@@ -524,6 +530,10 @@ def check_table(table: Table, tables: identities.Tables | None = None) -> list[F
                                         parts=text))
     found += _check_groups(table)
     found += check_identities(table, tables or identities.Tables([table]))
+    found += check_totals(table, rows)
+    if table.stated_rows is not None and table.stated_rows != len(rows):
+        found.append(F.TABLE_COUNT.at(table.where("stated_rows"), table=table_name(table), stated=table.stated_rows,
+                                      counted=len(rows)))
     return found
 
 
@@ -556,6 +566,159 @@ def _check_groups(table: Table) -> list[Finding]:
                                          expected="columns 中相邻的几栏", actual="不相邻的几栏",
                                          fix="把同组的栏目在 columns 中写在一起。"))
     return found
+
+
+def check_totals(table: Table, rows: list[TableRow]) -> list[Finding]:
+    """Each total row (`总计 = 一、基本支出 + 二、项目支出`) is the sum of the rows it names, in
+    every column where it prints a figure. A column where a named row's own parts do not add
+    up is left out: that row's finding already explains the difference."""
+    found = []
+    by_label = {row.label: row for row in rows if row.label}
+    for text in table.totals:
+        identity = identities.parse(text)
+        if identity is None or len(identity.sides) != 2 or len(identity.sides[0]) != 1:
+            found.append(F.WRONG_TYPE.at(table.where("totals"), key=f"{table.title}.totals", title="合计行",
+                                         expected="“行名 = 行名 + 行名”的写法", actual=f"“{text}”",
+                                         fix="如 总计 = 一、基本支出 + 二、项目支出（运算符两边留空格）。"))
+            continue
+        names = [term.text for term in identity.sides[0] + identity.sides[1]]
+        unknown = next((name for name in names if name not in by_label), None)
+        if unknown is not None:
+            found.append(F.UNKNOWN_CHOICE.at(table.where("totals"), key=f"{table.title}.totals", value=unknown,
+                                             suggestion=suggest(unknown, by_label), allowed="、".join(by_label)))
+            continue
+        total = by_label[names[0]]
+        parts = [(term.sign, by_label[term.text]) for term in identity.sides[1]]
+        for column in range(len(table.columns)):
+            found += _total_findings(table, total, parts, column)
+    return found
+
+
+def _total_findings(table: Table, total: TableRow, parts: list[tuple[int, TableRow]], column: int) -> list[Finding]:
+    printed = total.values[column] if column < len(total.values) else None
+    cells = [(sign, row.values[column]) for sign, row in parts
+             if column < len(row.values) and isinstance(row.values[column], Num)]
+    if not isinstance(printed, Num) or not cells:
+        return []
+    if any((summed := parts_sum(row, column)) is not None and summed[0] != row.values[column].value
+           for _, row in parts):
+        return []
+    value = sum((sign * num.value for sign, num in cells), Decimal(0))
+    if value == printed.value:
+        return []
+    terms = _signed([(sign, num.text) for sign, num in cells])
+    named = _signed([(sign, row.label) for sign, row in parts
+                     if column < len(row.values) and isinstance(row.values[column], Num)])
+    return [F.TABLE_SUM.at(total.where("values"), table=table_name(table), label=total.label,
+                           column=column_name(table, column), total=printed.text,
+                           parts=f"{named}为 {terms} = {_sum_text(value, [printed, *(num for _, num in cells)])}")]
+
+
+# --- a department report: inputs from the tables, printed rates, the indicator system --------
+
+def check_references(evaluation: Evaluation, scores: Scores) -> list[Finding]:
+    """A section's tables and an input's references name tables, rows and columns there are."""
+    found = []
+    known = {table.id for table in evaluation.tables if table.id}
+    known |= {table.id for table in (evaluation.published.score_tables if evaluation.published else [])}
+    for section in _sections(evaluation.sections):
+        found += [F.UNKNOWN_TABLE.at(section.where("tables"), where=f"小节“{section.title or ''}”", name=name,
+                                     suggestion=suggest(name, known))
+                  for name in section.tables if name not in known]
+    names = [name for name in scores.figures]
+    for node, _, _ in walk(evaluation.indicators):
+        if node.inputs is None:
+            continue
+        for key in ("rate", "numerator", "denominator", "current", "previous", "problems"):
+            for reference in _references(getattr(node.inputs, key)):
+                if reference.name not in scores.figures:
+                    found.append(F.UNKNOWN_TABLE.at(node.inputs.where(key), where=f"指标“{node.name}”的计算依据",
+                                                    name=reference.name, suggestion=suggest(reference.name, names)))
+    return found
+
+
+def _sections(sections: list[Section]):
+    for section in sections:
+        yield section
+        yield from _sections(section.children)
+
+
+def _references(value) -> list[Reference]:
+    if isinstance(value, Reference):
+        return [value]
+    if isinstance(value, Expression):
+        return [operand for operand in value.operands if isinstance(operand, Reference)]
+    return []
+
+
+def check_printed_rates(scores: Scores) -> list[Finding]:
+    """A rate (or its numerator) the report prints, against the one its amounts give, at the
+    printed precision."""
+    found = []
+    for leaf in scores.leaves:
+        inputs = leaf.node.inputs
+        if inputs is None or (inputs.printed is None and inputs.printed_numerator is None):
+            continue
+        computed = rate_of(leaf.node, scores.figures)
+        formula = _formula_text(inputs, scores.figures)
+        printed = inputs.printed
+        if printed is not None and isinstance(computed, Decimal) \
+                and round_to(computed, printed.places + 2) != round_to(printed.value, printed.places + 2):
+            found.append(F.PRINTED_RATE.at(inputs.where("printed"), name=leaf.node.name, what="比率",
+                                           published=printed.text, formula=formula,
+                                           computed=format_rate(computed, max(printed.places, 2), False)))
+        numerator = figure(inputs.numerator, scores.figures)
+        printed = inputs.printed_numerator
+        if printed is not None and isinstance(numerator, Decimal) \
+                and round_to(numerator, printed.places) != printed.value:
+            found.append(F.PRINTED_RATE.at(inputs.where("printed_numerator"), name=leaf.node.name, what="分子",
+                                           published=printed.text, formula=_amount_text(inputs.numerator, scores.figures),
+                                           computed=format_number(numerator, max(printed.places, 2), False)))
+    return found
+
+
+def _formula_text(inputs, figures: dict) -> str:
+    """`(20.20 − 4.32) ÷ 4.32`, `2,163.32 ÷ 2,183.41`: the amounts a rate is computed from."""
+    def shown(value) -> str:
+        return _amount_text(value, figures)
+
+    if inputs.numerator is not None and inputs.denominator is not None:
+        return f"{shown(inputs.numerator)} ÷ {shown(inputs.denominator)}"
+    if inputs.current is not None and inputs.previous is not None:
+        previous = shown(inputs.previous)
+        divisor = f"({previous})" if isinstance(inputs.previous, Expression) else previous
+        return f"({shown(inputs.current)} {identities.MINUS} {previous}) ÷ {divisor}"
+    return str(inputs.rate)
+
+
+_SYMBOLS = {"+": "+", "-": identities.MINUS, "*": "×", "/": "÷"}
+
+
+def _amount_text(value, figures: dict) -> str:
+    """An input as its figures: `4.32`, a reference's amount (`2183.41`), an expression's
+    (`2183.41 − 477.50 − 74.97`)."""
+    if isinstance(value, Expression):
+        parts = [_amount_text(value.operands[0], figures)]
+        for operator, operand in zip(value.operators, value.operands[1:]):
+            parts += [_SYMBOLS[operator], _amount_text(operand, figures)]
+        return " ".join(parts)
+    if isinstance(value, Num):
+        return value.text
+    number = figure(value, figures)
+    return format_number(number, 2, False) if isinstance(number, Decimal) else str(value)
+
+
+def check_indicator_counts(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
+    """The number of indicators at each level the report states, against its indicator system."""
+    published = evaluation.published
+    if published is None or not published.indicator_counts:
+        return []
+    counted: dict[int, int] = {}
+    for _, depth, _ in walk(evaluation.indicators):
+        counted[depth] = counted.get(depth, 0) + 1
+    return [F.INDICATOR_COUNT.at(published.where("indicator_counts"), level=form.level_name(depth), published=stated,
+                                 computed=counted.get(depth, 0))
+            for depth, stated in enumerate(published.indicator_counts, start=1) if counted.get(depth, 0) != stated]
 
 
 # Identities (指标结余数 = 年初预算数 + 调整数 − 财政拨款数): see identities.py.

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from . import registry
+from . import registry, score_tables
 from .inert import csv_text
 from .layout.report import is_report
 from .model import Evaluation, Published
@@ -52,7 +52,7 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
            "weight_total": None, "weight_total_text": None, "total": None, "total_text": None,
            "rule_total": None, "published_total": None, "published_total_text": None,
            "published_execution_rate": None, "published_execution_rate_text": None, "grade": None,
-           "findings": counts, "subtotals": [], "indicators": []}
+           "findings": counts, "subtotals": [], "score_tables": [], "indicators": []}
     if ev is None or scores is None:
         return row
     total_row = ev.funds.rows.total if ev.funds and ev.funds.rows else None
@@ -83,8 +83,22 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
         grade=scores.grade,
         subtotals=[{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
                     "rule_score": number(s.rule_score)} for s in scores.subtotals if s.depth == 1],
+        score_tables=score_table_rows(ev, scores),
         indicators=indicator_rows(scores))
     return row
+
+
+def score_table_rows(ev: Evaluation, scores: Scores) -> list[dict]:
+    """A report's score tables (表 4-x), derived: each listed indicator's points, score and rate."""
+    found = []
+    for table in ev.published.score_tables if ev.published else []:
+        lines = score_tables.lines(ev, scores, table)
+        if table.indicator is None:
+            lines.append(score_tables.total_line(scores))
+        found.append({"id": table.id, "title": table.title, "indicator": table.indicator, "rows": [
+            {"name": line.name, "depth": line.depth, "weight": number(line.weight), "score": number(line.score),
+             "rate": number(line.rate)} for line in lines]})
+    return found
 
 
 # The columns of indicators.csv: the evaluation's file and name, the indicator's ancestors (the
@@ -137,7 +151,7 @@ def indicator_levels(rows: list[dict]) -> int:
 
 def evaluation_csv_row(row: dict) -> dict:
     """A summary without its nested lists, for evaluations.csv."""
-    return {key: value for key, value in row.items() if key not in ("subtotals", "indicators")}
+    return {key: value for key, value in row.items() if key not in ("subtotals", "score_tables", "indicators")}
 
 
 def indicator_csv_rows(row: dict, levels: int) -> list[dict]:

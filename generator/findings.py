@@ -370,6 +370,42 @@ TABLE_IDENTITY = declare(
     "{table}中，{left}，而{right}，两者相差 {difference}。按“{identity}”两者本应相等，"
     "原表至少有一个数字有误。")
 
+# --- a department report: rates from amounts, score tables from the indicators ----------
+
+PRINTED_RATE = declare(
+    "printed-rate", WARNING, "印出的比率与金额不符",
+    "“{name}”：报告印出的{what}为 {published}，按计算依据 {formula} 应为 {computed}",
+    "核对转录；原文确实如此印出时照录，本警告保留。评分按由金额算出的比率。",
+    "部门整体评价中由金额算出的比率（预算执行率、变动率、控制率……），报告印出的数应与由金额算出的一致。",
+    "报告印出“{name}”的{what}为 {published}，而按其所依据的金额 {formula} 算出为 {computed}："
+    "报告的比率与金额不符。本站按由金额算出的比率评分。")
+SCORE_TABLE = declare(
+    "score-table", WARNING, "得分情况表与指标得分不符",
+    "表 {table} 印出“{name}”的{what}为 {published}，由指标体系各项算出为 {computed}",
+    "核对转录；原文确实如此印出时照录，本警告保留。得分情况表由指标体系算出，不另录入。",
+    "得分情况表（表 4-1 至 4-8）中各级指标的分值、得分与得分率，应等于其下各项指标相加的结果。",
+    "报告表 {table}中“{name}”的{what}印为 {published}，而由指标体系中其下各项指标算出为 {computed}："
+    "原表的这个数字有误。本站的得分情况表由各项指标算出。")
+INDICATOR_COUNT = declare(
+    "indicator-count", WARNING, "指标个数与指标体系不符",
+    "报告写明{level}{published} 个，指标体系中有 {computed} 个",
+    "核对指标体系的转录；原文确实如此时照录，本警告保留。",
+    "报告正文写明的各级指标个数应与指标体系（附件）一致。",
+    "报告写明{level}共 {published} 个，而指标体系中有 {computed} 个。")
+TABLE_COUNT = declare(
+    "table-count", WARNING, "正文所述项数与表不符",
+    "正文写{table}有 {stated} 项，表中列出 {counted} 项",
+    "核对转录；原文确实如此时照录，本警告保留。",
+    "报告正文写明一张表列出的项数（如“等10个指标”）时，应与表中的行数一致。",
+    "报告正文写{table}有 {stated} 项，而表中列出了 {counted} 项：正文与表不一致。")
+UNKNOWN_TABLE = declare(
+    "unknown-table", WARNING, "引用的表不存在",
+    "{where}引用的“{name}”不存在{suggestion}",
+    "引用数据表的表号（tables 的 id）或得分情况表的表号（published.score_tables 的 id）；"
+    "引用表中的数写 表号.行名.栏目，如 表1-2.总计.支出决算数。",
+    "小节的 tables 与计算依据中的引用应指向文件中的表、行与栏目。",
+    "报告中{where}所引用的“{name}”没有找到，相应的表或数字未能印出或算出。")
+
 # --- a unit's bundle -----------------------------------------------------------------
 
 INDEX_MISSING_TABLE = declare(

@@ -263,7 +263,8 @@ def _rate_points(weight: Decimal, rate: Decimal, p: CapParams) -> Decimal:
     return weight * min(rate, p.cap)
 
 
-@declare("one_minus_rate", "一减比率乘分值", RATE, NoParams, "得分 = (1 − |{input}|) × 分值，最低为 0")
+# "|" separates a template's alternatives: the absolute value is said in words
+@declare("one_minus_rate", "一减比率乘分值", RATE, NoParams, "得分 = (1 − {input}的绝对值) × 分值，最低为 0")
 def _one_minus_rate(weight: Decimal, rate: Decimal, p: NoParams) -> Decimal:
     return weight * (ONE - abs(rate))
 

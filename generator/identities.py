@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .model import Table, TableRow
+from .quantities import Num
 
 _SIDES = re.compile(r"\s*=\s*")
 _OPERATOR = re.compile(r"\s+([+\-−])\s+")
@@ -102,7 +103,7 @@ class Tables:
             source = row if table is own else table.rows[0]
             column = table.columns.index(term.column)
             num = source.values[column] if column < len(source.values) else None
-            cells.append((term, None if num is None else num.value))
+            cells.append((term, num.value if isinstance(num, Num) else None))  # a blank or a text: nothing to add
         return Resolved(cells)
 
 

@@ -274,7 +274,7 @@ class Section(Located):
 class TableRow(Located):
     label: str | None = spec("行名", "不写则该行不印行名；各行都没有行名的表不印行名一栏。")
     values: list[Num | Value | None] = spec(
-        "各列数值", "与表的 columns 一一对应，空白写 ~；文字栏（text_columns）写文字，写成数字样子的文字加引号，如 \"2022000001\"。",
+        "各列数值", "与表的 columns 一一对应，空白写 ~；带千分位的数加引号，如 \"2,183.41\"；文字栏（text_columns）的格为文字。",
         ListOf(CELL, blanks=True), default=[])
     children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
 
@@ -308,9 +308,22 @@ class Table(Located):
         "勾稽关系", "每条写“栏目 = 算式”，如 指标结余数 = 年初预算数 + 调整预算数 - 财政拨款数；可连写几个等号。"
         "算式由栏目名与 + - 组成（运算符两边留空格），用于表中每一个最上层的行；"
         "别的表的栏目写“表名.栏目”（或“表号.栏目”），该表应只有一个最上层的行。", ListOf(TEXT), default=[])
+    stated_rows: int | None = spec("正文所述的项数", "报告正文写明本表列出的项数（如“等10个指标”），与表中的行数核对。",
+                                   INTEGER)
     totals: list[str] = spec(
         "合计行", "每条写“行名 = 行名 + 行名 …”（运算符两边留空格），如 总计 = 一、基本支出 + 二、项目支出；"
         "每一栏都核对。合计行印在其分项之后时用这种写法，分项写在 children 中时不必写。", ListOf(TEXT), default=[])
+
+    def settle(self) -> None:
+        """The cells of the text columns are texts, whatever they look like (资产编号 2022000001)."""
+        texts = [n for n, column in enumerate(self.columns) if column in self.text_columns]
+        rows = list(self.rows)
+        while rows and texts:
+            row = rows.pop()
+            rows += row.children
+            for n in texts:
+                if n < len(row.values) and isinstance(row.values[n], Num):
+                    row.values[n] = Value(row.values[n].text)
 
 
 @dataclass

@@ -183,6 +183,9 @@ class Converter:
                     title=title))
         for name, field in variants:
             self._variant(obj, node, path, name, field)
+        settle = getattr(obj, "settle", None)
+        if settle is not None:  # what depends on more than one field (a figure table's text columns)
+            settle()
         return obj
 
     def _variant(self, obj, node: Mapping, path, key: str, field: _Field) -> None:
@@ -261,8 +264,9 @@ class Converter:
         return None if number is None else number.value
 
     def cell(self, node: Scalar, path, key, field: _Field):
-        """A figure table's cell: a number written plainly, else (or when quoted) a text."""
-        number = None if node.style else parse_num(node.value)
+        """A figure table's cell: a number (`2,183.41` quoted in a flow list), else a text; the
+        cells of a table's text columns are made texts when the table is complete (`Table.settle`)."""
+        number = parse_num(node.value)
         return number if number is not None else self.verbatim(node, path, key, field)
 
     def input(self, node: Scalar, path, key, field: _Field):

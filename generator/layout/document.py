@@ -6,8 +6,9 @@ site's evaluation page and the PDF) and the XLSX writer.
 - Index: the entries of a unit's index (序号 / 项目名称 / 备注), each pointing at a table
   of the document by its project; an entry with no table in it is marked so.
 - ProjectTable: an evaluation's 项目支出绩效自评表, laid out as a grid (`table.py`).
-- Section: a narrative section in Markdown, with its subsections. Markdown is read by
-  markdown-it-py with raw HTML off: `<script>` in a body is text, never markup.
+- Section: a narrative section in Markdown, the tables it places after its body (figure
+  tables and a report's derived score tables, by number), then its subsections. Markdown is
+  read by markdown-it-py with raw HTML off: `<script>` in a body is text, never markup.
 - FigureTable: a report's table of figures whose rows add up (收入表, 资金构成…), laid out
   as a grid of the same cells as the project table, each total a formula over its parts.
 
@@ -25,7 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .. import model
+from .. import model, score_tables
 from ..model import BundleIndex, Evaluation, IndexEntry
 from ..registry import Form, Scheme
 from ..scoring import Scores
@@ -91,6 +92,7 @@ class Section:
     title: str
     body: str = ""  # Markdown
     children: tuple[Section, ...] = ()
+    tables: tuple[FigureTable, ...] = ()  # printed after the body, before the subsections
 
     def html(self, level: int) -> Markup:
         """The body as HTML under a heading of `level` (its own headings below that one)."""
@@ -132,15 +134,26 @@ class Document:
 # --- documents -----------------------------------------------------------------------------
 
 def evaluation_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
-    """An evaluation's table, then its sections and the figure tables its form does not print
-    inside the table (see `table.tables_in_form`)."""
+    """An evaluation's table, then its sections (each with the tables it places) and the
+    figure tables neither its form prints inside the table (see `table.tables_in_form`) nor a
+    section places. A report's score tables (表 4-x) are derived from the scores."""
     inside = {id(table) for table in tables_in_form(ev, form)}
-    return [ProjectTable(ev, scores, form, scheme), *(section(s) for s in ev.sections),
-            *(FigureTable(table) for table in ev.tables if id(table) not in inside)]
+    own = [FigureTable(table) for table in ev.tables if id(table) not in inside]
+    derived = [FigureTable(table) for table in score_tables.derived_tables(ev, scores)]
+    numbered = {block.table.id: block for block in (*own, *derived) if block.table.id}
+    placed: set[str] = set()
+    sections = [section(s, numbered, placed) for s in ev.sections]
+    return [ProjectTable(ev, scores, form, scheme), *sections,
+            *(block for block in own if block.table.id not in placed)]
 
 
-def section(source: model.Section) -> Section:
-    return Section(source.title or "", source.body or "", tuple(section(child) for child in source.children))
+def section(source: model.Section, numbered: dict | None = None, placed: set | None = None) -> Section:
+    """A section block with the tables it places (by number, each once)."""
+    numbered, placed = numbered or {}, placed if placed is not None else set()
+    tables = tuple(numbered[name] for name in source.tables if name in numbered and name not in placed)
+    placed.update(block.table.id for block in tables)
+    return Section(source.title or "", source.body or "",
+                   tuple(section(child, numbered, placed) for child in source.children), tables)
 
 
 def bundle_document(title: str, index: BundleIndex, year: int | None, evaluations: list[list]) -> Document:

@@ -28,6 +28,7 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from .. import model
+from .. import score_tables as derived
 from ..model import Evaluation, Indicator
 from ..quantities import format_number
 from ..registry import Form, Scheme
@@ -318,22 +319,24 @@ class _Scored:
 def score_tables(ev: Evaluation, scores: Scores, chapter: int, titles: dict[str, str]) -> list[ScoreTable]:
     """The score tables the file says its report prints (`published.score_tables`: their
     numbers, titles and indicators), else 表 N-1, the summary, then 表 N-2 … one for each
-    first-level indicator."""
-    scored = _Scored(scores)
-    level1 = {node.name: node for node in ev.indicators}
+    first-level indicator; their rows as `score_tables.lines` derives them."""
     printed = ev.published.score_tables if ev.published else []
-    if printed:
-        wanted = [(_table_id(t.id), t.title, level1.get(t.indicator) if t.indicator else None) for t in printed
-                  if not t.indicator or t.indicator in level1]
-    else:
-        wanted = [(f"{chapter}-1", f"{_unit(ev)}部门整体绩效评价得分情况", None)]
-        wanted += [(f"{chapter}-{n}", f"{node.name}得分情况表", node) for n, node in enumerate(ev.indicators, start=2)]
+    wanted = list(printed) or [model.ScoreTable(id=f"{chapter}-1", title=titles.get(f"{chapter}-1",
+                                                                                    f"{_unit(ev)}部门整体绩效评价得分情况"))]
+    if not printed:
+        wanted += [model.ScoreTable(id=f"{chapter}-{n}", title=titles.get(f"{chapter}-{n}", f"{node.name}得分情况表"),
+                                    indicator=node.name) for n, node in enumerate(ev.indicators, start=2)]
     found = []
-    for key, default, node in wanted:
-        title = titles.get(key, default)
-        caption = f"表 {key} {title}"
-        grid = _summary_grid(ev, scores, scored, caption) if node is None else _level1_grid(node, scored, caption)
-        found.append(ScoreTable(key, title, grid))
+    for table in wanted:
+        caption = f"表 {_table_id(table.id)} {table.title}"
+        rows = derived.lines(ev, scores, table)
+        if table.indicator is None:
+            grid = _summary_grid(rows, derived.total_line(scores), scores.grade, caption)
+        elif rows:
+            grid = _level1_grid(rows, caption)
+        else:
+            continue
+        found.append(ScoreTable(_table_id(table.id), table.title, grid))
     return found
 
 
@@ -344,23 +347,21 @@ def _head(rows: list[Row], caption: str, columns: tuple[str, ...]) -> list[Part]
     return [Part("lines", "title", "", 0, 0, 1)]
 
 
-def _summary_grid(ev: Evaluation, scores: Scores, scored: _Scored, caption: str) -> Grid:
+def _summary_grid(lines: list, total, grade: str | None, caption: str) -> Grid:
     """指标 / 分值 / 评价得分 / 得分率, a row for each first-level indicator, then 得分 and 评价等级."""
     rows: list[Row] = []
     parts = _head(rows, caption, ("指标", "分值", "评价得分", "得分率"))
     first = len(rows)
-    for node in ev.indicators:
+    for line in lines:
         r = len(rows)
-        weight, score = scored.points(node), scored.of(node)
-        rows.append(Row([Cell(r, 0, node.name, "row-label"), _number(r, 1, weight, f"{node.name}的分值"),
-                         _number(r, 2, score, f"{node.name}的评价得分"), _rate(r, weight, score)]))
+        rows.append(Row([Cell(r, 0, line.name, "row-label"), _number(r, 1, line.weight, f"{line.name}的分值"),
+                         _number(r, 2, line.score, f"{line.name}的评价得分"), _rate(r, line.weight, line.score)]))
     r, last = len(rows), len(rows) - 1
-    total_weight = sum((scored.points(node) for node in ev.indicators), Decimal(0))
-    rows.append(Row([Cell(r, 0, "得分", "row-label"),
-                     _sum(r, 1, [Area(Ref(first, 1), Ref(last, 1))], total_weight, "分值合计"),
-                     _sum(r, 2, [Area(Ref(first, 2), Ref(last, 2))], scores.total, "得分"),
-                     _rate(r, total_weight, scores.total)], "total"))
-    rows.append(Row([Cell(r + 1, 0, "评价等级", "row-label"), Cell(r + 1, 1, scores.grade or "", "value", cols=3)]))
+    rows.append(Row([Cell(r, 0, total.name, "row-label"),
+                     _sum(r, 1, [Area(Ref(first, 1), Ref(last, 1))], total.weight, "分值合计"),
+                     _sum(r, 2, [Area(Ref(first, 2), Ref(last, 2))], total.score, "得分"),
+                     _rate(r, total.weight, total.score)], "total"))
+    rows.append(Row([Cell(r + 1, 0, derived.GRADE_LABEL, "row-label"), Cell(r + 1, 1, grade or "", "value", cols=3)]))
     parts.append(Part("table", "figure", caption, 1, 1, len(rows)))
     return Grid((34.0, 22.0, 22.0, 22.0), rows, parts)
 
@@ -386,43 +387,47 @@ LEVEL1_COLUMNS = ("一级指标", "分值", "得分", "二级指标", "分值", 
 LEVEL1_WIDTHS = (13.0, 6.0, 6.0, 17.0, 6.0, 6.0, 34.0, 6.0, 6.0)
 
 
-def _level1_grid(level1: Indicator, scored: _Scored, caption: str) -> Grid:
-    """One first-level indicator: its points and score over all its rows, each second-level
-    one's over its third-level rows, a row for each third-level one. A category's score is
-    the SUM of the scores below it."""
+def _level1_grid(lines: list, caption: str) -> Grid:
+    """One first-level indicator (the first line) and those below it down to the third level,
+    as the report prints them: its points and score over all its rows, each second-level one's
+    over its third-level rows, a row for each third-level one. A category's score is the SUM
+    of the scores below it."""
     rows: list[Row] = []
     parts = _head(rows, caption, LEVEL1_COLUMNS)
     first, starts = len(rows), []
-    for level2 in level1.children:
+    level1, below = lines[0], lines[1:]
+    groups = [[line] for line in below if line.depth == 2]
+    for line in below:
+        if line.depth == 3 and groups:
+            groups[-1].append(line)
+    for level2, *level3 in groups:
         start = len(rows)
         starts.append(start)
-        for level3 in level2.children or [None]:
-            r = len(rows)
-            rows.append(Row(_level3_cells(r, level3, scored)))
+        for line in level3 or [None]:
+            rows.append(Row(_level3_cells(len(rows), line)))
         count, last = len(rows) - start, len(rows) - 1
+        score = _sum(start, 5, [Area(Ref(start, 8), Ref(last, 8))], level2.score, f"{level2.name}的得分", count) \
+            if level3 else _number(start, 5, level2.score, f"{level2.name}的得分", count)
         rows[start].cells += [Cell(start, 3, level2.name, "level-2", rows=count),
-                              _number(start, 4, scored.points(level2), f"{level2.name}的分值", count),
-                              _sum(start, 5, [Area(Ref(start, 8), Ref(last, 8))], scored.of(level2),
-                                   f"{level2.name}的得分", count) if level2.children else
-                              _number(start, 5, scored.of(level2), f"{level2.name}的得分", count)]
+                              _number(start, 4, level2.weight, f"{level2.name}的分值", count), score]
     if not starts:
         rows.append(Row([Cell(first, col, "", "blank") for col in range(3, len(LEVEL1_COLUMNS))]))
     count = len(rows) - first
-    terms = [Ref(start, 5) for start in starts] or [Ref(first, 8)]
+    score = _sum(first, 2, [Ref(start, 5) for start in starts], level1.score, f"{level1.name}的得分", count) \
+        if starts else _number(first, 2, level1.score, f"{level1.name}的得分", count)
     rows[first].cells += [Cell(first, 0, level1.name, "level-1", rows=count),
-                          _number(first, 1, scored.points(level1), f"{level1.name}的分值", count),
-                          _sum(first, 2, terms, scored.of(level1), f"{level1.name}的得分", count)]
+                          _number(first, 1, level1.weight, f"{level1.name}的分值", count), score]
     for row in rows:
         row.cells.sort(key=lambda c: c.col)
     parts.append(Part("table", "figure", caption, 1, 1, len(rows)))
     return Grid(LEVEL1_WIDTHS, rows, parts)
 
 
-def _level3_cells(r: int, node: Indicator | None, scored: _Scored) -> list[Cell]:
-    if node is None:
+def _level3_cells(r: int, line) -> list[Cell]:
+    if line is None:
         return [Cell(r, col, "", "blank") for col in (6, 7, 8)]
-    return [Cell(r, 6, node.name, "name"), _number(r, 7, scored.points(node), f"{node.name}的分值"),
-            _number(r, 8, scored.of(node), f"{node.name}的得分")]
+    return [Cell(r, 6, line.name, "name"), _number(r, 7, line.weight, f"{line.name}的分值"),
+            _number(r, 8, line.score, f"{line.name}的得分")]
 
 
 # --- the appendix score sheet ---------------------------------------------------------------

@@ -85,8 +85,9 @@ def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozens
         template = env.select_template([f"print/{block.form.id}.html", "print/project-table.html"])
         return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
     if block.kind == "section":
-        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL, prefix=prefix,
-                                                                    number=str(number)))
+        return Markup(env.get_template("print/section.html").render(
+            section=block, level=SECTION_LEVEL, prefix=prefix, number=str(number),
+            table_html=lambda table: block_html(table, env, prefix)))
     if block.kind == "figure-table":
         return Markup(env.get_template("print/figure-table.html").render(view=GridView(block.grid), prefix=prefix))
     if block.kind in REPORT_TEMPLATES:

@@ -459,6 +459,8 @@ class DocumentWriter:
             elif block.kind == "section":
                 self.sections = self.sections or SectionWriter(self._sheet(self._numbered(SECTIONS_SHEET)))
                 self.sections.add(block, 1)
+                for table in _placed_tables(block):
+                    self._figure_table(table)
             elif block.kind == "figure-table":
                 self._figure_table(block)
             elif block.kind == "chapter":
@@ -579,3 +581,8 @@ def _index_rows(sheet: Sheet, index: Index, head: int, titles: dict[str, str]) -
             cell.hyperlink = f"#'{titles[entry.project]}'!A1"
         sheet.put(row, 3, index.note(entry, entry.project in titles) or None, style=ROLES["name"])
     return head + 1 + len(index.entries)
+
+
+def _placed_tables(section) -> list:
+    """The tables a section and its subsections place, in reading order."""
+    return [*section.tables, *(table for child in section.children for table in _placed_tables(child))]
