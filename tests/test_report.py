@@ -583,6 +583,7 @@ def test_the_shanting_pdf_reads_like_the_published_report(shanting):
     sheet = [n for n, page in enumerate(pages) if "指标解释" in page and "评分标准" in page]
     assert sheet == list(range(sheet[0], len(pages))) and all(w > h for w, h in (sizes[n] for n in sheet))
     assert f"合计{ev.published.total.text}" in _squeezed(pages[-1])
+    assert pdf.stat().st_size < 20_000 * len(pages)  # the fonts subset once for the whole report
 
 
 def test_the_shanting_score_tables_are_the_scored_subtotals(shanting):
