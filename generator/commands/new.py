@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from .. import registry
-from ..loader import LoadError, Mapping, entries, load_file, text_of
-from ..model import PLACEHOLDER
-from ..project import Project
+from ..rules import registry
+from ..loading.loader import LoadError, Mapping, entries, load_file, text_of
+from ..loading.model import PLACEHOLDER
+from ..project.project import Project
 from ..quantities import figure, format_rate
-from ..registry import Form
+from ..rules.registry import Form
 
 _ROW_COMMENT = "{initial: 年初预算数, budget: 全年预算数, executed: 全年执行数}（万元，空白单元格省略）"
 

@@ -17,18 +17,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, checks, export, fingerprint, registry, search
-from . import findings as F
-from .config import SiteConfig
-from .manifest import Entry, Manifest
-from .output import Output, OutputError, Staging, check_target, locked, remove_leftovers
-from .loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
-from .pipeline import Report, Result, discover, process_many, run
-from .project import Project
+from . import charts, export, search
+from ..checking import checks
+from ..build import fingerprint
+from ..rules import registry
+from .. import findings as F
+from ..project.config import SiteConfig
+from ..build.manifest import Entry, Manifest
+from ..build.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from ..loading.loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
+from ..build.pipeline import Report, Result, process_many, run
+from ..project.tree import discover
+from ..project.project import Project
 from markupsafe import Markup
 
-from .quantities import as_printed, figure, format_number, parse_num
-from .structure import Location, content_relative, locate, slugify, unit_year_url
+from ..quantities import as_printed, figure, format_number, parse_num
+from ..project.structure import Location, content_relative, locate, slugify, unit_year_url
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
@@ -157,7 +161,7 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
                     printing: bool = True) -> SitePage:
     """The evaluation's page: its blocks as they print (the table through its form's own
     template, then its sections and figure tables), then the checks and downloads."""
-    from .layout import evaluation_blocks
+    from ..layout import evaluation_blocks
     from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation

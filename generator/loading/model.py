@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
-from .findings import Pos
+from ..findings import Pos
 from .loader import position
-from .quantities import Num
+from ..quantities import Num
 
 # How `jixiao new` marks text still to be written; conversion reports any left in place.
 PLACEHOLDER = "请填写"

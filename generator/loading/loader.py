@@ -23,8 +23,8 @@ import yaml
 from yaml import MappingNode as Mapping, ScalarNode as Scalar, SequenceNode as Sequence
 from yaml._yaml import CParser
 
-from . import findings as F
-from .findings import Finding, Pos
+from .. import findings as F
+from ..findings import Finding, Pos
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
@@ -103,6 +103,14 @@ def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
             raise LoadError(finding)
         report(finding)
     return found
+
+
+def kind_of(node) -> str:
+    """A node that should have been a mapping, as a message names it (a text only by its start)."""
+    if type(node) is Sequence:
+        return "列表"
+    text = node.value if len(node.value) <= 20 else node.value[:20] + "……"
+    return f"文字“{text}”"
 
 
 def bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:
