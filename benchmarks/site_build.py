@@ -274,7 +274,7 @@ def rendered_texts(site: Path) -> dict[str, str]:
 # --- the same pages as Markdown ---------------------------------------------------------
 
 def markdown_pages(root: Path, target: Path, front_matter: bool) -> int:
-    from generator.build.pipeline import run
+    from generator.building.pipeline import run
 
     report = run([root / "content"], full=True, use_cache=False)
     count = 0

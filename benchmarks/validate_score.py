@@ -31,7 +31,7 @@ from synthetic import write_content  # noqa: E402
 
 TRIAL = """
 import json, resource, sys, time
-from generator.build.pipeline import run
+from generator.building.pipeline import run
 start = time.perf_counter()
 report = run([sys.argv[1]])
 seconds = time.perf_counter() - start
@@ -70,7 +70,7 @@ def stage_times(paths: list[Path]) -> dict:
 
     from generator.loading import loader
 
-    from generator.build import pipeline
+    from generator.building import pipeline
 
     from generator.rules import registry
     from generator.loading.model import Evaluation

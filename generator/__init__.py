@@ -15,12 +15,12 @@ stages before it (tests/test_architecture.py keeps it so):
   `checks.py`, `identities.py`) and of a unit's index (`bundles.py`); an evaluation's
   figures as a row (`summary.py`);
 - `layout/`: the printed table as a grid of cells, documents as blocks;
-- `build/`: the pipeline over many files (`pipeline.py`), its cache, the fingerprints
+- `building/`: the pipeline over many files (`pipeline.py`), its cache, the fingerprints
   and manifest of incremental builds, the staging of outputs;
 - `render/`: the site, its theme, search and charts, open data (`export.py`), and
   printing (`printing/`: PDF and XLSX);
 - `commands/` and `cli.py`: the `jixiao` commands.
 """
-from .build.pipeline import Report, Result, process_file, run
+from .building.pipeline import Report, Result, process_file, run
 
 __all__ = ["Report", "Result", "process_file", "run"]

@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 # The stages in the order data flows through them: each may import only from those before it.
-STAGES = ("findings", "quantities", "loading", "rules", "project", "checking", "layout", "build", "render",
+STAGES = ("findings", "quantities", "loading", "rules", "project", "checking", "layout", "building", "render",
           "commands", "cli")
 
 
@@ -112,6 +112,6 @@ def test_the_cycle_finder_finds_a_cycle_and_the_import_reader_resolves_relative_
     assert cycle({("a", "b"), ("a", "c"), ("b", "c")}) is None
     known = modules()
     site = imports(PACKAGE / "render" / "site.py", known)
-    assert ("generator.build.pipeline", ["run"]) in site
+    assert ("generator.building.pipeline", ["run"]) in site
     assert ("generator.findings", []) in site  # `from .. import findings as F`: the module itself
     assert stage_of("generator.render.printing.pdf") == "render" and stage_of("generator") == "cli"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import run
+from generator.building.pipeline import run
 from generator.render.printing import print_outputs
 from generator.project.structure import locate
 

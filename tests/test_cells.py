@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from generator.build.pipeline import run
+from generator.building.pipeline import run
 from generator.render.printing import print_outputs
 from generator.render.printing.cells import Formula, set_value
 from generator.project.structure import locate

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from generator.build.pipeline import process_file
+from generator.building.pipeline import process_file
 
 from .conftest import CONTENT, MINIMAL
 

@@ -21,7 +21,7 @@ from generator.layout import (Cover, Index, Ref, Section, bundle_document, evalu
 from generator.layout.figures import spans_over
 from generator.layout.grid import excel
 from generator.loading.model import ColumnGroup, IndexEntry, Table, TableRow
-from generator.build.pipeline import Result, process_file, run
+from generator.building.pipeline import Result, process_file, run
 from generator.render.printing import pdf, print_outputs
 from generator.render.printing.view import blocks_html
 from generator.quantities import parse_num

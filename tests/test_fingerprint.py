@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import fingerprint
+from generator.building import fingerprint
 from generator.project.project import Project
 from generator.render.site import SiteBuilder
 
@@ -117,7 +117,7 @@ def test_the_edits_reach_the_pages_and_the_printouts(edited):
 
 
 def test_a_one_file_edit_rereads_only_its_units_files_for_printing(tmp_path, monkeypatch):
-    from generator.build import pipeline
+    from generator.building import pipeline
     from generator.render import printing
 
     root = make_project(tmp_path)

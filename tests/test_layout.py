@@ -12,7 +12,7 @@ from generator.rules import registry
 from generator.layout import (Area, Grid, Ref, call, divided, evaluate, excel, indicator_lines, number_format,
                               plus, project_table, prints_as, times)
 from generator.loading.model import Evaluation, Funds, FundsRow, FundsRows, Indicator, Party, Published, Value
-from generator.build.pipeline import run
+from generator.building.pipeline import run
 from generator.quantities import parse_num
 from generator.checking.scoring import score
 

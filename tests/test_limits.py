@@ -4,7 +4,7 @@ import pytest
 from generator.checking import limits
 from generator.loading.loader import parse
 from generator.loading.model import BundleIndex, Evaluation
-from generator.build.pipeline import process_file
+from generator.building.pipeline import process_file
 from generator.loading.schema import Converter
 
 from .conftest import MINIMAL

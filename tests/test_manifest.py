@@ -12,8 +12,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator.build import fingerprint, verified
-from generator.build.manifest import Manifest
+from generator.building import fingerprint, verified
+from generator.building.manifest import Manifest
 from generator.project.project import Project
 from generator.render.site import SiteBuilder
 from generator.render.templating import _UserBytecodeCache

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from generator.render import printing
 from generator.cli import group
-from generator.build.output import Output, OutputError, Staging
+from generator.building.output import Output, OutputError, Staging
 
 from .conftest import CONTENT, MINIMAL, ROOT
 from .test_fingerprint import differences, tree

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from generator.rules import registry
-from generator.build.pipeline import run
+from generator.building.pipeline import run
 from generator.render.printing import print_outputs
 from generator.quantities import reduce_html
 from generator.project.structure import locate
@@ -279,7 +279,7 @@ def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
 
 def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(monkeypatch, tmp_path):
     from generator.render import export, site
-    from generator.build.pipeline import Result
+    from generator.building.pipeline import Result
     from generator.render.printing import pdf
     from generator.layout import evaluation_blocks
     from generator.project.structure import Location

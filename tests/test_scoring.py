@@ -5,7 +5,7 @@ import pytest
 from generator.rules import registry
 from generator.loading.loader import parse
 from generator.loading.model import Evaluation, Indicator
-from generator.build.pipeline import process_file
+from generator.building.pipeline import process_file
 from generator.loading.schema import Converter
 from generator.checking.scoring import score
 

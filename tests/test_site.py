@@ -12,8 +12,8 @@ import pytest
 from generator.render import search
 from generator.project.config import load_config
 from generator.render.export import field_title, indicator_csv_columns
-from generator.build.output import Output, UnsafePath
-from generator.build.manifest import Manifest
+from generator.building.output import Output, UnsafePath
+from generator.building.manifest import Manifest
 from generator.render.site import SiteBuilder
 
 from .conftest import MINIMAL, ROOT
@@ -537,7 +537,7 @@ def test_a_blank_weight_prints_blank_on_the_page_and_in_the_workbook(write):
     import openpyxl
 
     from generator.rules import registry
-    from generator.build.pipeline import process_file
+    from generator.building.pipeline import process_file
     from generator.render.printing.view import table_view
     from generator.render.printing.xlsx import TableWriter
 

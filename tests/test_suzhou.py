@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from generator.rules import registry
 from generator.checking.checks import equal_shares
 from generator.loading.model import Value
-from generator.build.pipeline import process_file, run
+from generator.building.pipeline import process_file, run
 from generator.render.printing import print_outputs
 from generator.checking.scoring import score
 

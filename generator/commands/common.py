@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from ..build.output import OutputError
-from ..build.pipeline import Report, run
+from ..building.output import OutputError
+from ..building.pipeline import Report, run
 from ..project.project import Project, ProjectError
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path),

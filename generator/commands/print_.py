@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import findings as F
-from ..build.pipeline import run
+from ..building.pipeline import run
 from .common import checked_paths, config_option, content_option, fail, jobs_option, output_errors, paths_argument
 
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from . import charts, export, search
 from ..checking import checks
-from ..build import fingerprint
+from ..building import fingerprint
 from ..rules import registry
 from .. import findings as F
 from ..project.config import SiteConfig
-from ..build.manifest import Entry, Manifest
-from ..build.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from ..building.manifest import Entry, Manifest
+from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
 from ..loading.loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
-from ..build.pipeline import Report, Result, process_many, run
+from ..building.pipeline import Report, Result, process_many, run
 from ..project.tree import discover
 from ..project.project import Project
 from markupsafe import Markup

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..build.fingerprint import SHIPPED_TEMPLATES
+from ..building.fingerprint import SHIPPED_TEMPLATES
 from ..quantities import figure, rate  # noqa: F401 - the filters, also imported from here
 
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ...build import fingerprint, workers
+from ...building import fingerprint, workers
 from ...rules import registry
 from ...project.config import SiteConfig
 from ...loading.loader import INDEX_NAME
-from ...build.manifest import Entry, Manifest
+from ...building.manifest import Entry, Manifest
 from ...loading.model import BundleIndex, Evaluation, IndexEntry
-from ...build.output import OutputError, Staging, check_target, locked, remove_leftovers
-from ...build.pipeline import Report, gc_paused, process_file
+from ...building.output import OutputError, Staging, check_target, locked, remove_leftovers
+from ...building.pipeline import Report, gc_paused, process_file
 from ...project.project import Project
 from ...checking.scoring import Scores
 from ...project.structure import locate
