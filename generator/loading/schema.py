@@ -162,7 +162,8 @@ class Converter:
             if field is None:
                 self._unknown_key(node, path, key_node, value_node, fields)
                 continue
-            marks[key] = value_node.start_mark
+            start = value_node.start_mark
+            marks[key] = (start.line, start.column)
             if type(value_node) is not Scalar:
                 value = field.collection(self, value_node, path, key, field)
             elif value_node.style or value_node.value not in NULLS:  # not null: is_null(), inlined
