@@ -90,6 +90,15 @@ def text_of(node: Node) -> str | None:
     return None if type(node) is not Scalar or is_null(node) else node.value
 
 
+def plain(node: Node | None):
+    """A node tree as plain values: texts (None for null), dicts and lists."""
+    if type(node) is Mapping:
+        return {key: plain(value) for key, (_, value) in entries(node).items()}
+    if type(node) is Sequence:
+        return [plain(item) for item in node.value]
+    return text_of(node) if node is not None else None
+
+
 def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
     """A mapping's (key node, value node) by key. A repeated or non-text key raises a
     LoadError, or, given `report`, is passed to it as a finding and left out."""

@@ -5,10 +5,11 @@ Read by the pipeline before any file is loaded, and by the project object."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..loading.loader import DEFAULTS_NAME, inside
+from ..loading.loader import DEFAULTS_NAME, LoadError, Mapping, inside, load_file, plain
 
 ROOT_MARKERS = ("site_config.yml", ".git")
 
@@ -69,6 +70,38 @@ def defaults_chain(directory: Path) -> tuple[Path, ...]:
         if current == root:
             break
     return tuple(reversed(chain))
+
+
+@dataclass
+class Defaults:
+    """What a directory's `_defaults.yml` files give, as plain values, before any evaluation is
+    read: the unit's name for the site's navigation, the fields `jixiao new` leaves out."""
+
+    values: dict = field(default_factory=dict)  # top-level key → text, dict or list (inner files win)
+    sources: dict[str, Path] = field(default_factory=dict)  # top-level key → the file that gave it
+    unreadable: list[str] = field(default_factory=list)  # findings of files that could not be read
+
+
+def defaults_of(directory: Path) -> Defaults:
+    found = Defaults()
+    for path in defaults_chain(directory):
+        try:
+            node = load_file(path)
+            values = plain(node) if type(node) is Mapping else {}
+        except LoadError as exc:
+            found.unreadable.append(str(exc.finding))
+            continue
+        for key, value in values.items():
+            found.values[key] = _merged(found.values.get(key), value)
+            found.sources[key] = path
+    return found
+
+
+def _merged(base, override):
+    """As the pipeline merges defaults: mappings key by key (override wins), else replaced."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override if override is not None else base
+    return {**base, **{key: _merged(base.get(key), value) for key, value in override.items()}}
 
 
 def boundary_of(path: Path) -> Path:

@@ -25,9 +25,9 @@ from .. import findings as F
 from ..project.config import SiteConfig
 from ..building.manifest import Entry, Manifest
 from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
-from ..loading.loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
+from ..loading.loader import INDEX_NAME
 from ..building.pipeline import Report, Result, process_many, run
-from ..project.tree import discover
+from ..project.tree import defaults_of, discover
 from ..project.project import Project
 from markupsafe import Markup
 
@@ -59,27 +59,10 @@ class UnitYear:
 # --- the navigation: units and years, known from the paths alone ----------------------
 
 def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
-    configured = site.unit_name(unit_dir.name)
-    if configured:
-        return configured
-    defaults = unit_dir / "_defaults.yml"
-    if defaults.exists():
-        try:
-            name = _department_name(load_file(defaults))
-        except LoadError:
-            name = None
-        if name:
-            return name
-    return unit_dir.name
-
-
-def _department_name(node) -> str | None:
-    """`department.name` of a defaults file's node tree."""
-    department = entries(node).get("department") if type(node) is Mapping else None
-    if department is None or type(department[1]) is not Mapping:
-        return None
-    name = entries(department[1]).get("name")
-    return text_of(name[1]) if name else None
+    """The configured name, else `department.name` of the unit's defaults, else its folder."""
+    department = defaults_of(unit_dir).values.get("department")
+    name = department.get("name") if isinstance(department, dict) else None
+    return site.unit_name(unit_dir.name) or name or unit_dir.name
 
 
 def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
