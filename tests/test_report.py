@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import registry
+from generator.building.pipeline import process_file, run
 from generator.layout.report import ScoreTable, is_report, report_blocks
-from generator.pipeline import process_file, run
-from generator.printing import print_outputs
+from generator.render.printing import print_outputs
+from generator.rules import registry
 
 from .conftest import CONTENT
 from .test_bundle import TOP_MARGIN, _page_texts, _pdfinfo, _words, page_labels
@@ -457,7 +457,7 @@ def test_the_department_is_listed_and_in_open_data_with_its_total_and_grade_and_
 
 
 def test_the_seeds_are_project_self_evaluations_but_a_department_report(seed_report):
-    from generator.export import DEPARTMENT_KIND, PROJECT_KIND
+    from generator.checking.summary import DEPARTMENT_KIND, PROJECT_KIND
 
     kinds = [(r.summary["kind"], r.evaluation.cover is not None) for r in seed_report.results if r.evaluation]
     assert sum(kind == PROJECT_KIND for kind, _ in kinds) >= 22  # 淄博, 安庆 and 苏州

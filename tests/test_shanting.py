@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import registry
-from generator.formulas import KINDS, TargetMinusParams, evaluate
+from generator.building.pipeline import process_file
 from generator.layout.document import FigureTable, Section, evaluation_blocks
-from generator.model import Expression, Reference
-from generator.pipeline import process_file
+from generator.loading.model import Expression, Reference
+from generator.rules import registry
+from generator.rules.formulas import KINDS, TargetMinusParams, evaluate
 from generator.quantities import Num
 
 from .conftest import CONTENT, ROOT

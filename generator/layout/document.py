@@ -26,10 +26,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .. import model, score_tables
-from ..model import BundleIndex, Evaluation, IndexEntry
-from ..registry import Form, Scheme
-from ..scoring import Scores
+from ..checking import score_tables
+from ..loading import model
+from ..loading.model import BundleIndex, Evaluation, IndexEntry
+from ..rules.registry import Form, Scheme
+from ..checking.scoring import Scores
 from .figures import FigureRows, Span, caption, has_labels, printed_columns, text_lengths
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form
@@ -173,6 +174,18 @@ def markdown_html(text: str, level: int = 1) -> Markup:
     for token in headings:
         token.tag = f"h{min(int(token.tag[1]) + shift, DEEPEST_HEADING)}"
     return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+
+
+def markdown_blocks(text: str) -> list[tuple[int, str]]:
+    """Each top-level block of the Markdown (a paragraph, a list, a table…): (the line after
+    it, its text), so that a text can be cut after any of them."""
+    found = []
+    tokens = _MARKDOWN.parse(text or "")
+    for n, token in enumerate(tokens):
+        if token.level == 0 and token.map and token.nesting >= 0:
+            inline = "".join(t.content for t in tokens[n:n + 3] if t.type == "inline")
+            found.append((token.map[1], inline or token.content))
+    return found
 
 
 def markdown_paragraphs(text: str) -> list[tuple[str, str]]:

@@ -27,14 +27,13 @@ from typing import ClassVar
 
 from markupsafe import Markup
 
-from .. import model
-from .. import score_tables as derived
-from ..model import Evaluation, Indicator
-from ..quantities import format_number
-from ..registry import Form, Scheme
-from ..scoring import Scores
-from ..templating import figure
-from .document import Cover, FigureTable, markdown_html, markdown_paragraphs, _MARKDOWN
+from ..checking import score_tables as derived
+from ..checking.scoring import Scores
+from ..loading import model
+from ..loading.model import Evaluation, Indicator, is_department_report
+from ..quantities import figure, format_number
+from ..rules.registry import Form, Scheme
+from .document import Cover, FigureTable, markdown_blocks, markdown_html, markdown_paragraphs
 from .grid import Area, Cell, Grid, Part, Ref, Row, call, divided, number_format
 from .table import indicator_lines
 
@@ -135,7 +134,7 @@ class ScoreSheet:
 
 def is_report(ev: Evaluation) -> bool:
     """A department's evaluation report: a document with a cover, chapters and a score sheet."""
-    return ev.cover is not None
+    return is_department_report(ev)
 
 
 def report_title(ev: Evaluation, form: Form) -> tuple[str, str]:
@@ -242,7 +241,7 @@ class _Placer:
     def _pieces(self, body: str) -> list:
         lines = body.splitlines(keepends=True)
         pieces, start = [], 0
-        for end, text in _blocks_of(body):
+        for end, text in markdown_blocks(body):
             due = [key for key in self._named(text) if key not in self.placed]
             if not due and INTRODUCES_TABLE.search(text) and self.waiting:
                 due = [self.waiting.pop(0)]
@@ -262,17 +261,6 @@ class _Placer:
 
     def rest(self) -> list:
         return [table for key, table in self.tables.items() if key not in self.placed]
-
-
-def _blocks_of(body: str) -> list[tuple[int, str]]:
-    """Each top-level Markdown block of the body: (the line after it, its text)."""
-    found = []
-    tokens = _MARKDOWN.parse(body)
-    for n, token in enumerate(tokens):
-        if token.level == 0 and token.map and token.nesting >= 0:
-            text = "".join(t.content for t in tokens[n:n + 3] if t.type == "inline") or token.content
-            found.append((token.map[1], text))
-    return found
 
 
 def _all(sections: list[model.Section]):
