@@ -127,7 +127,7 @@ def _form_title(unit: str | None, year: int | None, form_id: str) -> str:
 
 def table_title(evaluation: Evaluation) -> str:
     """What the evaluation's PDF calls itself: a department report by its cover's title."""
-    from ..layout.report import is_report, report_title
+    from ...layout.report import is_report, report_title
 
     if is_report(evaluation) and evaluation.form in registry.forms():
         return "".join(report_title(evaluation, registry.forms()[evaluation.form]))
