@@ -48,7 +48,7 @@ ASIDE_WIDTH = 10.0
 LEVEL_HEADINGS = ("一级指标", "二级指标", "三级指标", "四级指标")
 TABLE_REFERENCE = re.compile(r"表\s*(\d+\s*-\s*\d+)")
 INTRODUCES_TABLE = re.compile(r"如下[:：]\s*$")
-NUMERALS = "一二三四五六七八九十"
+NUMERALS = "一二三四五六七八九"
 CHAPTER_NUMBER = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.．]")
 
 
@@ -208,15 +208,14 @@ def _conclusion_chapter(sections: list[model.Section]) -> int:
 
 
 def _chapter_number(title: str) -> int | None:
+    """The number of a chapter titled `四、评价结论及分析` (一 to 九十九), None for an unnumbered one."""
     match = CHAPTER_NUMBER.match(title)
     if not match:
         return None
-    digits = match.group(1)
-    if digits == "十":
-        return 10
-    if digits.startswith("十"):
-        return 10 + NUMERALS.index(digits[1]) + 1
-    return NUMERALS.index(digits[0]) + 1 + (9 if digits.endswith("十") and len(digits) > 1 else 0)
+    tens, ten, units = match.group(1).rpartition("十")
+    if not ten:
+        return NUMERALS.index(units) + 1 if len(units) == 1 else None
+    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(units) + 1 if units else 0)
 
 
 class _Placer:
