@@ -15,11 +15,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from generator import registry
+from generator.building.pipeline import process_file
 from generator.layout.document import FigureTable, Section, evaluation_blocks
-from generator.model import Expression, Reference
-from generator.pipeline import process_file
-from generator.quantities import Num
+from generator.loading.model import Expression, Reference
+from generator.rules import registry
 
 from .conftest import CONTENT, ROOT
 
