@@ -14,15 +14,11 @@ import sys
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from generator.building.pipeline import process_file
 from generator.layout.document import FigureTable, Section, evaluation_blocks
 from generator.loading.model import Expression, Reference
 from generator.rules import registry
-from generator.rules.formulas import KINDS, TargetMinusParams, evaluate
-from generator.quantities import Num
 
 from .conftest import CONTENT, ROOT
 
@@ -311,39 +307,3 @@ def test_a_reference_to_a_missing_cell_is_reported(write):
                               "numerator: 表1-2.公用经费.决算数, denominator: 表1-2.公用经费.支出预算数"))
     assert any("表1-2.公用经费.决算数" in m for m in _messages(result, "unknown-table"))
     assert _leaf(result, "机关运行经费控制率").rule_score is None
-
-
-# --- properties of what the scheme added ----------------------------------------------------------
-
-rates = st.decimals(min_value=D("-2"), max_value=D("3"), places=4)
-weights = st.decimals(min_value=D("0.5"), max_value=D("10"), places=1)
-steps = st.decimals(min_value=D("0.01"), max_value=D("1"), places=2)
-
-
-@settings(max_examples=200, deadline=None)
-@given(weight=weights, per_point=steps, low=rates, high=rates)
-def test_target_minus_counting_part_of_a_point_as_whole_stays_within_the_weight_and_is_monotone(
-        weight, per_point, low, high):
-    kind = KINDS["target_minus"]
-    whole = TargetMinusParams(target=D(1), per_point=per_point, partial="whole")
-    linear = TargetMinusParams(target=D(1), per_point=per_point)
-    low, high = min(low, high), max(low, high)
-    clamp = lambda points: max(D(0), min(points, weight))  # noqa: E731 - the rule's own bounds
-    at_low, at_high = clamp(kind.compute(weight, low, whole)), clamp(kind.compute(weight, high, whole))
-    assert D(0) <= at_low <= at_high <= weight
-    assert at_low <= clamp(kind.compute(weight, low, linear))  # a part of a point costs a whole one
-    assert kind.more_is_better(whole)
-
-
-figures = st.decimals(min_value=D("-1000"), max_value=D("1000"), places=2)
-
-
-@settings(max_examples=200, deadline=None)
-@given(a=figures, b=figures, c=figures, d=figures.filter(lambda value: value != 0))
-def test_an_expression_multiplies_and_divides_before_it_adds_and_takes_away(a, b, c, d):
-    numbers = [Num(value, str(value)) for value in (a, b, c, d)]
-    expression = Expression("a - b + c ÷ d", tuple(numbers), ("-", "+", "/"))
-    assert evaluate(expression, {}) == a - b + c / d
-    by_reference = Expression("x × y", (Reference("x"), numbers[1]), ("*",))
-    assert evaluate(by_reference, {"x": a}) == a * b
-    assert evaluate(by_reference, {}) is None
