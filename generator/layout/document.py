@@ -26,6 +26,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from ..checking import score_tables
+from ..checking.scoring import Scores
+from ..loading import model
+from ..loading.model import BundleIndex, Evaluation, IndexEntry
+from ..rules.registry import Form, Scheme
+from .figures import FigureRows, Span, caption, has_labels, printed_columns, text_lengths
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form
 
