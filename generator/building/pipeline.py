@@ -141,7 +141,7 @@ def _is(value, kind: str) -> bool:
 
 
 _NUMBER, _TEXT = (int, float, type(None)), (str, type(None))
-_TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "scheme", "grade")
+_TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "scheme", "kind", "grade")
 
 
 def _summary_types() -> dict[str, tuple]:
