@@ -118,7 +118,8 @@ class EvaluationRenderer:
         # The 全部评价 page lists every evaluation: its row is made here, once per change.
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
             r=result.extra["row"])
-        page, chapters = evaluation_pages(result, location, unit_name, site.root, site.print is not False)
+        page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
+        chapters = report_pages(result, location, unit_name, site.root)
         html = self.theme().render(page)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, html)
@@ -145,15 +146,10 @@ def write_page_text(output: Output | Staging, page: SitePage, html: str) -> byte
 
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
-    return evaluation_pages(result, location, unit_name, project_root, printing)[0]
-
-
-def evaluation_pages(result: Result, location: Location, unit_name: str, project_root: Path,
-                     printing: bool = True) -> tuple[SitePage, list[SitePage]]:
     """The evaluation's page: its blocks as they print (the table through its form's own
     template, then its sections and figure tables), then the checks and downloads. A
-    department report's page gives its cover and contents instead, and each chapter (the
-    appendix score sheet the last) is a page of its own, below it."""
+    department report's page gives its cover and contents instead: its chapters are pages
+    of their own (`report_pages`)."""
     from ..layout import evaluation_blocks
     from ..layout.report import is_report, report_blocks
     from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
@@ -168,19 +164,31 @@ def evaluation_pages(result: Result, location: Location, unit_name: str, project
                    scheme=scheme)
     description = f"{unit_name} {ev.year} 年度 {ev.project} 绩效{'评价' if is_report(ev) else '自评'}"
     if is_report(ev):
-        cover, contents, *chapters = report_blocks(ev, result.scores, form, scheme)
+        cover, contents, *_ = report_blocks(ev, result.scores, form, scheme)
         body = env.get_template("site/pages/evaluation.html").render(
             **context, table="", report="", contents=[], cover=cover, chapters=_chapter_links(contents))
         toc = [("contents", "报告目录"), ("rules", "评分规则"), ("check", "数据核对"), ("downloads", "下载")]
-        page = SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description)
-        return page, chapter_pages(chapters, contents, location, ev.project, unit_name, env)
+        return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description)
     table, *report = blocks_html(evaluation_blocks(ev, result.scores, form, scheme), env, heading="h2")
     body = env.get_template("site/pages/evaluation.html").render(
         **context, table=table, report=Markup("\n".join(report)), contents=section_anchors(ev.sections),
         cover=None, chapters=[])
     toc = [("table", "评价表"), ("rules", "评分规则"), *([("report", "报告正文与数据表")] if report else []),
            ("check", "数据核对"), ("downloads", "下载")]
-    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description), []
+    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description)
+
+
+def report_pages(result: Result, location: Location, unit_name: str, project_root: Path) -> list[SitePage]:
+    """A department report's chapters, each a page below the report's (the appendix score
+    sheet on the last); none for another evaluation."""
+    from ..layout.report import is_report, report_blocks
+
+    ev = result.evaluation
+    if not is_report(ev):
+        return []
+    form, scheme = registry.forms()[ev.form], registry.schemes()[ev.scheme]
+    _, contents, *chapters = report_blocks(ev, result.scores, form, scheme)
+    return chapter_pages(chapters, contents, location, ev.project, unit_name, environment(project_root))
 
 
 @dataclass
