@@ -625,7 +625,6 @@ def check_references(evaluation: Evaluation, scores: Scores) -> list[Finding]:
         found += [F.UNKNOWN_TABLE.at(section.where("tables"), where=f"小节“{section.title or ''}”", name=name,
                                      suggestion=suggest(name, known))
                   for name in section.tables if name not in known]
-    names = [name for name in scores.figures]
     for node, _, _ in walk(evaluation.indicators):
         if node.inputs is None:
             continue
@@ -633,7 +632,7 @@ def check_references(evaluation: Evaluation, scores: Scores) -> list[Finding]:
             for reference in _references(getattr(node.inputs, key)):
                 if reference.name not in scores.figures:
                     found.append(F.UNKNOWN_TABLE.at(node.inputs.where(key), where=f"指标“{node.name}”的计算依据",
-                                                    name=reference.name, suggestion=suggest(reference.name, names)))
+                                                    name=reference.name, suggestion=suggest(reference.name, scores.figures)))
     return found
 
 

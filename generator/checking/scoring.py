@@ -58,11 +58,6 @@ class Subtotal:
     rule_score: Decimal
     path: tuple[Indicator, ...] = ()  # the node's ancestors, outermost first
 
-    @property
-    def rate(self) -> Decimal | None:
-        """得分率: the score as a share of the points."""
-        return self.score / self.weight if self.weight else None
-
 
 @dataclass
 class Scores:
@@ -80,9 +75,6 @@ class Scores:
     # number, None when it cannot be computed, or ZERO_DENOMINATOR.
     figures: dict[str, object] = field(default_factory=dict)
     from_rules: bool = False  # whether the total adds up rule scores (Scheme.scores_from)
-
-    def subtotal(self, node: Indicator) -> Subtotal | None:
-        return next((item for item in self.subtotals if item.node is node), None)
 
 
 def is_not_applicable(node: Indicator) -> bool:
