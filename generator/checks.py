@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from . import claims, identities
 from . import findings as F
-from . import identities
 from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
+from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Reference, Table, TableRow, Value
 from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from .registry import Form, Scheme
 from .schema import suggest
-from .scoring import LeafScore, Scores
+from .scoring import LeafScore, Scores, input_references
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _PARTS = tuple(key for key in FUNDS_ROW_KEYS if key != "total")
@@ -85,6 +85,9 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     tables = identities.Tables(evaluation.tables)
     for table in evaluation.tables:
         found += check_table(table, tables)
+    found += check_input_references(evaluation, tables)
+    found += check_computed_actuals(scores, tables)
+    found += claims.check(evaluation, form, scores)
     return found
 
 
@@ -612,14 +615,7 @@ def _side_words(tables: identities.Tables, table: Table, side: tuple[identities.
         source = tables.table(table, term)
         return term.column if source is table else f"{source.title}的{term.column}"
 
-    return _signed([(term.sign, word(term)) for term in side])
-
-
-def _signed(parts: list[tuple[int, str]]) -> str:
-    """`甲 + 乙 − 丙`."""
-    (sign, first), rest = parts[0], parts[1:]
-    return (first if sign > 0 else f"{identities.MINUS}{first}") + \
-        "".join(f" {'+' if sign > 0 else identities.MINUS} {text}" for sign, text in rest)
+    return identities.signed([(term.sign, word(term)) for term in side])
 
 
 def _cell_num(tables: identities.Tables, table: Table, row: TableRow, term: identities.Term) -> Num:
@@ -641,5 +637,65 @@ def _side_phrase(tables: identities.Tables, table: Table, row: TableRow, side: i
     nums = [_cell_num(tables, table, row, term) for term in terms]
     if len(terms) == 1:
         return f"{_term_name(tables, table, row, terms[0])}为 {nums[0].text}"
-    figures = _signed([(term.sign, num.text) for term, num in zip(terms, nums)])
+    figures = identities.signed([(term.sign, num.text) for term, num in zip(terms, nums)])
     return f"{_side_words(tables, table, tuple(terms))}为 {figures} = {_sum_text(side.value, nums)}"
+
+
+# --- indicators whose actual is computed from the tables (inputs: {numerator: 表名.栏目}) ----------
+
+def check_input_references(evaluation: Evaluation, tables: identities.Tables) -> list[Finding]:
+    """Each input naming a figure of the report's tables names one there is: an error otherwise."""
+    found = []
+    for node, key, reference in input_references(evaluation):
+        side = identities.table_figure(reference.name)
+        problem = tables.outside_problem(side) if side is not None else (reference.name, [])
+        if problem is not None:
+            value, allowed = problem
+            found.append(F.UNKNOWN_CHOICE.at(
+                node.inputs.where(key), key=f"inputs.{key}", value=value, suggestion=suggest(value, allowed),
+                allowed="、".join(allowed) or "数据表的栏目（表名.栏目，该表只有一个最上层的行）"))
+    return found
+
+
+def check_computed_actuals(scores: Scores, tables: identities.Tables) -> list[Finding]:
+    """An actual printed as a rate that its inputs also compute: the two agree at the printed precision."""
+    found = []
+    for leaf in scores.leaves:
+        printed = leaf.actual
+        if leaf.computed is None or printed is None or printed.unit != "%":
+            continue
+        computed = leaf.computed * 100
+        places = claims.places_of(printed.number)
+        if round_to(computed, places) == printed.number:
+            continue
+        node = leaf.node
+        found.append(F.COMPUTED_ACTUAL.at(node.where("actual"), name=node.name, printed=node.actual.text,
+                                          basis=_basis(node, scores, tables),
+                                          computed=format_number(computed, max(places, 2), False) + "%"))
+    return found
+
+
+def _basis(node: Indicator, scores: Scores, tables: identities.Tables) -> str:
+    """How an indicator's inputs compute its rate, in words and figures."""
+    given = node.inputs
+    if given.rate is not None:
+        return " ".join(_input_parts(given.rate, scores, tables))
+    (top, top_figures), (bottom, bottom_figures) = (_input_parts(value, scores, tables)
+                                                    for value in (given.numerator, given.denominator))
+    return f"{top} ÷ {_grouped(bottom)} = {top_figures} ÷ {_grouped(bottom_figures)}"
+
+
+def _grouped(text: str) -> str:
+    return f"（{text}）" if " + " in text or f" {identities.MINUS} " in text else text
+
+
+def _input_parts(value, scores: Scores, tables: identities.Tables) -> tuple[str, str]:
+    """(words, figures) of one input: a number as written, a funds figure, or a table figure."""
+    if not isinstance(value, Reference):
+        return "", value.text
+    if value.name in scores.figures and value.name.startswith("funds."):
+        _, row, figure = value.name.split(".")
+        computed = scores.figures[value.name]
+        return f"{_ROW_TITLES[row]}的{FUNDS_FIGURES[figure]}", _fmt(computed) if isinstance(computed, Decimal) else "空白"
+    side = identities.table_figure(value.name)
+    return tables.words(side), tables.printed(side).split(" = ")[0]

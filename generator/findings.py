@@ -370,6 +370,30 @@ TABLE_IDENTITY = declare(
     "{table}中，{left}，而{right}，两者相差 {difference}。按“{identity}”两者本应相等，"
     "原表至少有一个数字有误。")
 
+COMPUTED_ACTUAL = declare(
+    "computed-actual", WARNING, "实际完成值与表中数字算出的不符",
+    "“{name}”的实际完成值印为 {printed}，按计算依据（{basis}）应为 {computed}",
+    "核对实际完成值与计算依据所引的数字；原表如此印出时照录，本警告保留。按规则计分用算出的 {computed}。",
+    "指标写了计算依据（inputs，如 预算执行率 = 财政拨款数 ÷ 年初预算数与调整预算数之和）时，"
+    "印出的实际完成值应与由表中数字算出的一致（按印出的小数位数比较）；按规则计分用算出的数。",
+    "“{name}”的实际完成值印为 {printed}，而由表中数字算出（{basis}）是 {computed}：两者本应一致，"
+    "原表至少有一个数字有误。本站按规则计算的得分用算出的 {computed}。")
+
+# --- the narrative against the tables (claims: of a section) ---------------------------
+
+NARRATIVE_FIGURE = declare(
+    "narrative-figure", WARNING, "正文数字与表中不符",
+    "报告正文“{section}”写“{text}”，其中 {figure} 重述{place}，而后者为 {restated}，两者相差 {difference}",
+    "核对正文与表中的这两个数字；原文如此印出时照录，本警告保留。",
+    "报告正文中声明（claims）重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。",
+    "报告正文“{section}”一节写“{text}”，而{place}是 {restated}，两者相差 {difference}。"
+    "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。")
+CLAIM_NOT_IN_TEXT = declare(
+    "claim-not-in-text", ERROR, "正文中没有声明的数字",
+    "报告正文“{section}”中找不到{what}“{text}”",
+    "照正文原样抄写 figure（和 text），连同单位和标点；figure 应出现在 text 之中。",
+    "正文中的数字（claims）须照正文原样写出，以便核对的正是读者读到的那个数字。")
+
 # --- a unit's bundle -----------------------------------------------------------------
 
 INDEX_MISSING_TABLE = declare(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .model import Table, TableRow
+from .quantities import format_number
 
 _SIDES = re.compile(r"\s*=\s*")
 _OPERATOR = re.compile(r"\s+([+\-−])\s+")
@@ -43,15 +44,24 @@ def parse(text: str) -> Identity | None:
     parts = _SIDES.split(text.strip())
     if len(parts) < 2 or not all(parts):
         return None
-    sides = []
-    for part in parts:
-        tokens = _OPERATOR.split(part)
-        terms = [_term(1, tokens[0])]
-        terms += [_term(-1 if operator != "+" else 1, name) for operator, name in zip(tokens[1::2], tokens[2::2])]
-        if any(not term.column for term in terms):
-            return None
-        sides.append(tuple(terms))
-    return Identity(text, tuple(sides))
+    sides = [parse_side(part) for part in parts]
+    return None if None in sides else Identity(text, tuple(sides))
+
+
+def parse_side(text: str) -> tuple[Term, ...] | None:
+    """The columns a text adds up (`甲 + 乙 − 丙`), or None when one of them has no name."""
+    tokens = _OPERATOR.split(text.strip())
+    terms = [_term(1, tokens[0])]
+    terms += [_term(-1 if operator != "+" else 1, name) for operator, name in zip(tokens[1::2], tokens[2::2])]
+    return None if any(not term.column for term in terms) else tuple(terms)
+
+
+def table_figure(text: str) -> tuple[Term, ...] | None:
+    """A figure written outside the tables as a sum of their columns, each `表名.栏目`
+    (`市级预算执行情况（万元）.年初预算数 + 市级预算执行情况（万元）.当年调整预算数`); None when
+    the text is not one (a term names no table)."""
+    side = parse_side(text)
+    return side if side is not None and all(term.table for term in side) else None
 
 
 def _term(sign: int, name: str) -> Term:
@@ -95,7 +105,35 @@ class Tables:
             return term.text, []
         return None
 
-    def resolve(self, own: Table, row: TableRow, side: tuple[Term, ...]) -> Resolved:
+    def outside_problem(self, side: tuple[Term, ...]) -> tuple[str, list[str]] | None:
+        """The first term of a figure written outside the tables that names nothing it can read."""
+        return next((problem for term in side if (problem := self.problem(None, term))), None)
+
+    def figure(self, side: tuple[Term, ...]) -> Resolved:
+        """A figure written outside the tables: each term the cell of its table's one top-level row."""
+        return self.resolve(None, None, side)
+
+    def words(self, side: tuple[Term, ...]) -> str:
+        """A figure written outside the tables as a reader names it: `表“甲”的乙 + 丙`, a table
+        named once for its columns that follow one another."""
+        parts, last = [], None
+        for term in side:
+            table = self.named[term.table]
+            parts.append((term.sign, term.column if table is last else f"表“{table.title}”的{term.column}"))
+            last = table
+        return signed(parts)
+
+    def printed(self, side: tuple[Term, ...]) -> str:
+        """Its cells as printed: `57572.29`, or `50660.00 + 6962.80 = 57622.80`."""
+        nums = [self.named[term.table].rows[0].values[self.named[term.table].columns.index(term.column)]
+                for term in side]
+        if len(nums) == 1:
+            return nums[0].text
+        total = sum((term.sign * num.value for term, num in zip(side, nums)), Decimal(0))
+        figures = signed([(term.sign, num.text) for term, num in zip(side, nums)])
+        return f"{figures} = {format_number(total, max(num.places for num in nums), False)}"
+
+    def resolve(self, own: Table | None, row: TableRow | None, side: tuple[Term, ...]) -> Resolved:
         cells = []
         for term in side:
             table = self.table(own, term)
@@ -104,6 +142,13 @@ class Tables:
             num = source.values[column] if column < len(source.values) else None
             cells.append((term, None if num is None else num.value))
         return Resolved(cells)
+
+
+def signed(parts: list[tuple[int, str]]) -> str:
+    """`甲 + 乙 − 丙`."""
+    (sign, first), rest = parts[0], parts[1:]
+    return (first if sign > 0 else f"{MINUS}{first}") + \
+        "".join(f" {'+' if sign > 0 else MINUS} {text}" for sign, text in rest)
 
 
 def own_formulas(table: Table) -> dict[int, tuple[Term, ...]]:

@@ -154,9 +154,12 @@ class Inputs(Located):
 
     rate: Num | Reference | None = spec(
         "比率", "如 99.08%，或引用同一文件算出的数，如 funds.total.rate（资金执行率）。", INPUT)
-    numerator: Num | Reference | None = spec("分子", "比率 = 分子 ÷ 分母，如实际采购数。", INPUT)
-    denominator: Num | Reference | None = spec("分母", "如采购预算数；为 0 时按评分规则的 zero_denominator 计分。",
-                                               INPUT)
+    numerator: Num | Reference | None = spec(
+        "分子", "比率 = 分子 ÷ 分母，如实际采购数；或数据表的栏目，写“表名.栏目”，如 市级预算执行情况（万元）.财政拨款数。",
+        INPUT)
+    denominator: Num | Reference | None = spec(
+        "分母", "如采购预算数，或数据表中几栏相加（表名.栏目 + 表名.栏目，加号两边留空格）；"
+        "为 0 时按评分规则的 zero_denominator 计分。", INPUT)
     problems: Num | Reference | None = spec("问题个数", "按问题扣分时，发现并列出的问题个数。", INPUT)
 
 
@@ -197,11 +200,26 @@ class Published(Located):
 
 
 @dataclass
+class Claim(Located):
+    """A figure the narrative states that restates a figure of the tables (下达资金总额57508.48万元
+    restates 财政拨款数): both as printed, tied by the author, compared by the checks."""
+
+    figure: str = spec("正文中的数字", "照正文原样写出，连同单位，如 57508.48万元、53个、77.06%。", required=True)
+    text: str | None = spec("正文原话", "含这个数字的一段原话，如 获评省级示范智能车间数量53个；"
+                                       "同一个数字在正文中出现几次时用它指明是哪一处。不写则只找数字本身。")
+    restates: str = spec(
+        "所重述的数字", "数据表的栏目写“表名.栏目”（几栏相加用 + 连接，加号两边留空格）；"
+        "绩效指标写“指标名称.栏目”，栏目为 目标值、实际完成值、权重、自评分 或 完成率。", required=True)
+
+
+@dataclass
 class Section(Located):
     """A narrative section of a report (项目概况, 存在的问题…), in Markdown."""
 
     title: str | None = spec("标题", "不写则只印正文（如报告末尾的标注）。")
     body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
+    claims: list[Claim] = spec("正文中的数字", "正文重述表中数字的地方：每项写正文中的数字和它重述的表中数字，两者不符时报告。",
+                               ListOf(Claim), default=[])
     children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
 
 

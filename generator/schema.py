@@ -11,7 +11,7 @@ import string
 from functools import lru_cache
 
 from . import findings as F
-from . import model
+from . import identities, model
 from .findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
 from .model import (AWARD, BOOLEAN, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice,
@@ -264,12 +264,15 @@ class Converter:
         number = parse_num(text)
         if number is not None:
             return number
+        if not text.startswith("funds.") and identities.table_figure(text) is not None:
+            return Reference(text)  # a figure of the report's tables: checked against them (checks.py)
         if "." in text and not text[0].isdigit():
             self.findings.append(F.UNKNOWN_CHOICE.at(
                 node_pos(node), key=_path_text((path, key)), value=text, suggestion=suggest(text, FIGURES),
                 allowed="、".join(FIGURES)))
         else:
-            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate）。")
+            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate，"
+                                                "或数据表的栏目：表名.栏目）。")
         return None
 
     def template(self, node: Scalar, path, key, field: _Field):
@@ -347,7 +350,7 @@ _JSON_TYPES = {
     DECIMAL: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
     AWARD: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
     INPUT: {"type": ["number", "string"], "pattern": r"^\s*([+-]?[\d,]+(\.\d+)?\s*[%％]?|"
-            + "|".join(figure.replace(".", r"\.") for figure in FIGURES) + r")\s*$"},
+            + "|".join(figure.replace(".", r"\.") for figure in FIGURES) + r"|(?!funds\.)[^.]+\..+)\s*$"},
 }
 
 

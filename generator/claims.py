@@ -1,0 +1,175 @@
+"""Figures of a report's narrative that restate figures of its tables (`claims:` of a section).
+
+The author ties each one: the figure as the text prints it (`57508.48万元`), the words around
+it where the figure alone could be found elsewhere, and the figure it restates, written
+`表名.栏目` (a column of a table's one top-level row; several joined by ` + `) or
+`指标名称.栏目` (目标值, 实际完成值, 权重, 自评分, or 完成率 as scoring works it out). No
+prose is parsed: the figure is read as a quantity and looked for in the text as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import findings as F
+from . import identities
+from .findings import Finding
+from .model import Claim, Evaluation, Section
+from .quantities import Quantity, format_number, parse_quantity, round_to
+from .registry import Form
+from .schema import suggest
+from .scoring import LeafScore, Scores
+
+# The columns of the indicator table a claim may restate, by the names it may give them.
+INDICATOR_COLUMNS = {"目标值": "target", "实际完成值": "actual", "权重": "weight", "自评分": "score",
+                     "完成率": "completion"}
+_COLUMN_TITLES = {key: title for title, key in INDICATOR_COLUMNS.items()}
+HUNDRED = Decimal(100)
+RATE_PLACES = 2  # a completion rate as a finding prints it (77.06%)
+
+
+@dataclass(frozen=True)
+class Restated:
+    """A figure of the tables as a reader finds it: where, as printed, and its amount."""
+
+    place: str        # 表“市级财政资金使用情况（万元）”的财政拨款数
+    printed: str      # 57572.29, =131个, 50660.00 + 6962.80 = 57622.80
+    amount: Quantity  # its number and unit ("" when the table names none)
+    places: int | None  # the places it is printed to; None for a computed rate
+
+
+class Problem(Exception):
+    """A claim that cannot be read: the finding that says why."""
+
+    def __init__(self, finding: Finding):
+        self.finding = finding
+
+
+def places_of(number: Decimal) -> int:
+    return max(-number.as_tuple().exponent, 0)
+
+
+def check(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
+    sections = list(_sections(evaluation.sections))
+    if not any(section.claims for section in sections):
+        return []
+    resolver = _Resolver(evaluation, form, scores)
+    found = []
+    for section in sections:
+        for claim in section.claims:
+            try:
+                found += _check_claim(section, claim, resolver)
+            except Problem as problem:
+                found.append(problem.finding)
+    return found
+
+
+def _sections(sections: list[Section]):
+    for section in sections:
+        yield section
+        yield from _sections(section.children)
+
+
+def _section_name(section: Section) -> str:
+    return section.title or "正文末尾的说明"
+
+
+def _check_claim(section: Section, claim: Claim, resolver: _Resolver) -> list[Finding]:
+    name = _section_name(section)
+    words = claim.text or claim.figure
+    if claim.figure not in words:
+        raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("figure"), section=name, what="原话中的数字",
+                                             text=claim.figure))
+    if words not in (section.body or ""):
+        raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("text" if claim.text else "figure"), section=name,
+                                             what="原话" if claim.text else "数字", text=words))
+    stated = parse_quantity(claim.figure)
+    if stated is None:
+        raise Problem(F.WRONG_TYPE.at(claim.where("figure"), key="claims.figure", title="正文中的数字",
+                                      expected="一个数字（可带单位）", actual=f"“{claim.figure}”",
+                                      fix="照正文写出数字及其单位，如 57508.48万元、53个、77.06%。"))
+    restated = resolver.restated(claim)
+    amount = _in_unit(stated, restated, claim)
+    places = places_of(stated.number) if restated.places is None else min(places_of(stated.number), restated.places)
+    if round_to(stated.number, places) == round_to(amount, places):
+        return []
+    shown = restated.places if restated.places is not None else RATE_PLACES
+    difference = format_number(abs(stated.number - amount), max(places_of(stated.number), shown), False)
+    return [F.NARRATIVE_FIGURE.at(claim.where("figure"), section=name, text=words, figure=claim.figure,
+                                  place=restated.place, restated=restated.printed, difference=difference)]
+
+
+def _in_unit(stated: Quantity, restated: Restated, claim: Claim) -> Decimal:
+    """The restated amount in the unit the text states it in."""
+    amount = restated.amount.in_unit_of(stated) if stated.unit else restated.amount.number
+    if amount is None:
+        raise Problem(F.WRONG_TYPE.at(claim.where("restates"), key="claims.restates", title="所重述的数字",
+                                      expected=f"以{stated.unit}计的数", actual=f"{restated.printed}（{restated.amount.unit}）",
+                                      fix="正文的数字与所重述的数字单位不同、无法换算：核对 restates 指的是否是这个数。"))
+    return amount
+
+
+class _Resolver:
+    """What a claim's `restates` names: a figure of the report's tables, or of its indicator table."""
+
+    def __init__(self, evaluation: Evaluation, form: Form, scores: Scores):
+        self.tables = identities.Tables(evaluation.tables)
+        self.leaves: dict[str, LeafScore] = {}
+        for leaf in scores.leaves:
+            self.leaves.setdefault(leaf.node.name, leaf)
+        self.titles = {**_COLUMN_TITLES, **{key: label for key, label in getattr(form, "column_labels", {}).items()
+                                            if key in _COLUMN_TITLES}}
+
+    def restated(self, claim: Claim) -> Restated:
+        side = identities.table_figure(claim.restates)
+        if side is not None and all(term.table in self.tables.named for term in side):
+            return self._table_figure(claim, side)
+        name, dot, column = claim.restates.strip().rpartition(".")
+        column = INDICATOR_COLUMNS.get(column, column)
+        if dot and name in self.leaves and column in _COLUMN_TITLES:
+            return self._indicator_figure(claim, self.leaves[name], column)
+        raise self._unknown(claim, claim.restates.strip(), candidates=self._candidates(column))
+
+    def _table_figure(self, claim: Claim, side) -> Restated:
+        problem = self.tables.outside_problem(side)
+        if problem is not None:
+            raise self._unknown(claim, problem[0], problem[1])
+        resolved = self.tables.figure(side)
+        if not resolved.complete:
+            raise self._not_a_figure(claim, "表中该格空白")
+        places = max(places_of(value) for _, value in resolved.cells)
+        return Restated(self.tables.words(side), self.tables.printed(side), Quantity(None, resolved.value, ""), places)
+
+    def _indicator_figure(self, claim: Claim, leaf: LeafScore, column: str) -> Restated:
+        node = leaf.node
+        place = f"绩效指标表中“{node.name}”的{self.titles[column]}"
+        if column == "completion":
+            if leaf.completion is None:
+                raise self._not_a_figure(claim, "该指标的完成率无法计算")
+            rate = leaf.completion * HUNDRED
+            return Restated(place + "（实际完成值 ÷ 目标值）", f"{format_number(rate, RATE_PLACES)}%", Quantity(None, rate, "%"), None)
+        value = getattr(node, column)
+        amount = parse_quantity(value.text) if value is not None else None
+        if amount is None:
+            raise self._not_a_figure(claim, f"“{value.text}”不是数字" if value is not None else "该格空白")
+        return Restated(place, value.text, amount, places_of(amount.number))
+
+    def _candidates(self, column: str) -> list[str]:
+        """What a misspelt reference may have meant: every table's columns, every indicator's column."""
+        title = self.titles.get(column, "目标值")
+        return [f"{table.title}.{name}" for table in self.tables.tables for name in table.columns] + \
+            [f"{name}.{title}" for name in self.leaves]
+
+    def _unknown(self, claim: Claim, value: str, allowed: list[str] | None = None,
+                 candidates: list[str] | None = None) -> Problem:
+        allowed = allowed or []
+        return Problem(F.UNKNOWN_CHOICE.at(
+            claim.where("restates"), key="claims.restates", value=value,
+            suggestion=suggest(value, candidates if candidates is not None else allowed),
+            allowed="、".join(allowed) if allowed else
+            "数据表的栏目（表名.栏目），或绩效指标（指标名称.目标值、实际完成值、权重、自评分、完成率）"))
+
+    def _not_a_figure(self, claim: Claim, why: str) -> Problem:
+        return Problem(F.WRONG_TYPE.at(claim.where("restates"), key="claims.restates", title="所重述的数字",
+                                       expected="表中的一个数字", actual=why,
+                                       fix="restates 指向表中印出数字的一格。"))
