@@ -51,7 +51,7 @@ def places_of(number: Decimal) -> int:
 
 def check(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
     sections = list(_sections(evaluation.sections))
-    if not any(section.claims for section in sections):
+    if not any(section.claims or section.restates_all for section in sections):
         return []
     resolver = _Resolver(evaluation, form, scores)
     found = []
@@ -61,7 +61,26 @@ def check(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
                 found += _check_claim(section, claim, resolver)
             except Problem as problem:
                 found.append(problem.finding)
+        if section.restates_all:
+            found += _check_coverage(section, scores)
     return found
+
+
+def _check_coverage(section: Section, scores: Scores) -> list[Finding]:
+    """A section that restates each indicator under a category names every one of them."""
+    category = section.restates_all.strip()
+    below = [leaf for leaf in scores.leaves if leaf.applicable and any(node.name == category for node in leaf.path)]
+    if not below:
+        names = sorted({node.name for leaf in scores.leaves for node in leaf.path})
+        return [F.UNKNOWN_CHOICE.at(section.where("restates_all"), key="restates_all", value=category,
+                                    suggestion=suggest(category, names), allowed="、".join(names))]
+    restated = {claim.restates.strip().rpartition(".")[0] for claim in section.claims}
+    missing = [leaf.node.name for leaf in below if leaf.node.name not in restated]
+    if not missing:
+        return []
+    return [F.NARRATIVE_OMITS.at(section.where("restates_all"), section=_section_name(section), category=category,
+                                 count=len(below), stated=len(below) - len(missing),
+                                 missing="、".join(f"“{name}”" for name in missing))]
 
 
 def _sections(sections: list[Section]):

@@ -388,6 +388,13 @@ NARRATIVE_FIGURE = declare(
     "报告正文中声明（claims）重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。",
     "报告正文“{section}”一节写“{text}”，而{place}是 {restated}，两者相差 {difference}。"
     "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。")
+NARRATIVE_OMITS = declare(
+    "narrative-omits", WARNING, "正文少列了指标",
+    "报告正文“{section}”逐项重述{category}的指标，表中 {count} 项，正文只有 {stated} 项，缺少{missing}",
+    "核对正文与指标表；原文如此印出时照录，本警告保留。正文确实列出了的，在 claims 中补上。",
+    "小节写明逐项重述某一类指标（restates_all）时，该类的每一项指标都应在正文中出现（由 claims 重述）。",
+    "报告正文“{section}”一节逐项列出{category}的指标，而表中{category}有 {count} 项，正文只列了 {stated} 项，"
+    "缺少{missing}：两处本应一一对应，至少有一处不全。")
 CLAIM_NOT_IN_TEXT = declare(
     "claim-not-in-text", ERROR, "正文中没有声明的数字",
     "报告正文“{section}”中找不到{what}“{text}”",

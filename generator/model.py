@@ -220,6 +220,9 @@ class Section(Located):
     body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
     claims: list[Claim] = spec("正文中的数字", "正文重述表中数字的地方：每项写正文中的数字和它重述的表中数字，两者不符时报告。",
                                ListOf(Claim), default=[])
+    restates_all: str | None = spec(
+        "逐项重述的指标", "本节的 claims 逐项重述其下每一项指标的那一级指标，如 产出目标（年度绩效目标一节）；"
+        "有指标没有被重述时报告。")
     children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
 
 

@@ -75,6 +75,19 @@ def test_references_that_name_nothing_or_no_figure_are_errors(seed):
     assert prose.code == "wrong-type"
 
 
+def test_a_section_restating_a_whole_category_names_each_of_its_indicators(seed):
+    body = "扶持生物医药产业项目6个。"
+    tied = Claim(figure="6个", restates="扶持生物医药产业项目个数.目标值")
+    section = Section(title="年度目标", body=body, claims=[tied], restates_all="产出目标")
+    form = registry.forms(())["suzhou-2020"]
+    [omits] = claims.check(replace(seed.evaluation, sections=[section]), form, seed.scores)
+    assert omits.code == "narrative-omits" and "53 项" in omits.message and "只有 1 项" in omits.message
+    assert "“人工智能企业做大做强项目”" in omits.message and "“扶持生物医药产业项目个数”" not in omits.message
+    [unknown] = claims.check(replace(seed.evaluation, sections=[replace(section, restates_all="产出指标")]), form,
+                             seed.scores)
+    assert unknown.code == "unknown-choice" and "产出目标" in unknown.message
+
+
 def test_an_evaluation_without_claims_costs_nothing(seed):
     evaluation = replace(seed.evaluation, sections=[Section(title="甲", body="57508.48万元")])
     assert claims.check(evaluation, registry.forms(())["suzhou-2020"], seed.scores) == []

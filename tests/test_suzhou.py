@@ -133,8 +133,8 @@ def test_total_out_of_80_with_no_grade_and_no_funds_score(seed):
 # --- checks --------------------------------------------------------------------------------------
 
 def test_the_seeds_mistakes_are_reported_once_each(seed):
-    assert _codes(seed) == ["formula-departure", "narrative-figure", "narrative-figure", "table-identity",
-                            "unrated-level", "weight-share"]
+    assert _codes(seed) == ["formula-departure", "narrative-figure", "narrative-figure", "narrative-omits",
+                            "table-identity", "unrated-level", "weight-share"]
 
 
 def test_the_input_weights_depart_from_the_equal_share_rule_and_the_others_follow_it(seed):
@@ -221,6 +221,13 @@ def test_the_narrative_figures_that_disagree_with_the_tables_are_found_naming_bo
     assert "目标值" in workshops.public and "相差 78" in workshops.public
     for finding in found.values():
         assert not re.search(r"[A-Za-z]|\.目标值|\.财政拨款数", finding.public)
+
+
+def test_the_annual_goals_leave_out_two_output_indicators(seed):
+    """The 年度绩效目标 (generated from the goals' declaration) lists 51 of the 53 产出 indicators."""
+    [omits] = [f for f in seed.findings if f.code == "narrative-omits"]
+    assert "53 项" in omits.public and "51 项" in omits.public and "年度绩效目标" in omits.public
+    assert "“中小微企业公共服务平台扶持个数”" in omits.public and "“首次入围世界500强企业数”" in omits.public
 
 
 def test_a_rate_stated_in_the_narrative_is_compared_with_the_one_scoring_computes(write):
