@@ -381,6 +381,8 @@ def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Compari
         printed, differs = figures.get((field, None), (None, False))
         rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
                                differs))
+    rows += [Comparison(f"{leaf.node.name}（由数据表算出）", computed, leaf.node.actual.text, differs)
+             for leaf, computed, differs in computed_actuals(scores)]
     rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
     printed_grade = (published.grade or "") if published else ""
     if scores.grade or printed_grade:
@@ -657,22 +659,22 @@ def check_input_references(evaluation: Evaluation, tables: identities.Tables) ->
     return found
 
 
-def check_computed_actuals(scores: Scores, tables: identities.Tables) -> list[Finding]:
-    """An actual printed as a rate that its inputs also compute: the two agree at the printed precision."""
-    found = []
+def computed_actuals(scores: Scores):
+    """(leaf, the rate its inputs compute as text, whether the printed actual differs) for each
+    actual printed as a rate that its inputs also compute; compared at the printed precision."""
     for leaf in scores.leaves:
         printed = leaf.actual
         if leaf.computed is None or printed is None or printed.unit != "%":
             continue
         computed = leaf.computed * 100
         places = claims.places_of(printed.number)
-        if round_to(computed, places) == printed.number:
-            continue
-        node = leaf.node
-        found.append(F.COMPUTED_ACTUAL.at(node.where("actual"), name=node.name, printed=node.actual.text,
-                                          basis=_basis(node, scores, tables),
-                                          computed=format_number(computed, max(places, 2), False) + "%"))
-    return found
+        yield leaf, format_number(computed, max(places, 2), False) + "%", round_to(computed, places) != printed.number
+
+
+def check_computed_actuals(scores: Scores, tables: identities.Tables) -> list[Finding]:
+    return [F.COMPUTED_ACTUAL.at(leaf.node.where("actual"), name=leaf.node.name, printed=leaf.node.actual.text,
+                                 basis=_basis(leaf.node, scores, tables), computed=computed)
+            for leaf, computed, differs in computed_actuals(scores) if differs]
 
 
 def _basis(node: Indicator, scores: Scores, tables: identities.Tables) -> str:

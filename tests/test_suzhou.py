@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import registry
-from generator.checks import equal_shares
+from generator.checks import compared, equal_shares
 from generator.model import Value
 from generator.pipeline import process_file, run
 from generator.printing import print_outputs
@@ -283,6 +283,15 @@ def test_a_changed_budget_table_rescores_the_rate_and_the_printed_one_is_a_findi
     assert "=99.9%" in finding.message and "95.00%" in finding.message and "54741.66" in finding.message
     assert "年初预算数" in finding.public and "54741.66 ÷ （50660.00 + 6962.80）" in finding.public
     assert "）.财政拨款数" not in finding.public  # the tables named as a reader names them
+
+
+def test_the_comparison_table_shows_the_computed_rate_beside_the_printed_one(seed, write):
+    form = registry.forms(())["suzhou-2020"]
+    row = next(r for r in compared(seed.evaluation, form, seed.scores) if r.label.startswith("预算执行率"))
+    assert (row.computed, row.published, row.differs) == ("99.91%", "=99.9%", False)
+    changed = _variant(write, BUDGET_ROW, "values: [50660.00, 6962.80, 54741.66, 2881.14]")
+    row = next(r for r in compared(changed.evaluation, form, changed.scores) if r.label.startswith("预算执行率"))
+    assert (row.computed, row.differs) == ("95.00%", True)
 
 
 def test_the_printed_rate_is_not_typed_twice(write):
