@@ -14,7 +14,7 @@ from decimal import Decimal
 from . import findings as F
 from . import identities
 from .findings import Finding
-from .model import Claim, Evaluation, Section
+from .model import Claim, Evaluation, Section, Table, TableRow
 from .quantities import Quantity, format_number, parse_quantity, round_to
 from .registry import Form
 from .schema import suggest
@@ -95,37 +95,73 @@ def _section_name(section: Section) -> str:
 
 def _check_claim(section: Section, claim: Claim, resolver: _Resolver) -> list[Finding]:
     name = _section_name(section)
-    words = claim.text or claim.figure
-    if claim.figure not in words:
-        raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("figure"), section=name, what="原话中的数字",
-                                             text=claim.figure))
-    if words not in (section.body or ""):
-        raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("text" if claim.text else "figure"), section=name,
-                                             what="原话" if claim.text else "数字", text=words))
-    stated = parse_quantity(claim.figure)
-    if stated is None:
-        raise Problem(F.WRONG_TYPE.at(claim.where("figure"), key="claims.figure", title="正文中的数字",
-                                      expected="一个数字（可带单位）", actual=f"“{claim.figure}”",
-                                      fix="照正文写出数字及其单位，如 57508.48万元、53个、77.06%。"))
+    stated = _stated(section, claim, name)
     restated = resolver.restated(claim)
-    amount = _in_unit(stated, restated, claim)
-    places = places_of(stated.number) if restated.places is None else min(places_of(stated.number), restated.places)
+    amount, restated_places = _in_unit(stated, restated, claim)
+    places = places_of(stated.number) if restated_places is None else min(places_of(stated.number), restated_places)
     if round_to(stated.number, places) == round_to(amount, places):
         return []
-    shown = restated.places if restated.places is not None else RATE_PLACES
+    shown = restated_places if restated_places is not None else RATE_PLACES
     difference = format_number(abs(stated.number - amount), max(places_of(stated.number), shown), False)
-    return [F.NARRATIVE_FIGURE.at(claim.where("figure"), section=name, text=words, figure=claim.figure,
+    return [F.NARRATIVE_FIGURE.at(claim.where("figure"), section=name, stated=_stated_words(claim, stated),
                                   place=restated.place, restated=restated.printed, difference=difference)]
 
 
-def _in_unit(stated: Quantity, restated: Restated, claim: Claim) -> Decimal:
-    """The restated amount in the unit the text states it in."""
+def _parts(claim: Claim) -> list[str]:
+    return [part.strip() for part in claim.figure.split(" + ")]
+
+
+def _stated(section: Section, claim: Claim, name: str) -> Quantity:
+    """The figure a claim quotes, found where it says: several add up, in the first one's unit."""
+    words = claim.text or claim.figure
+    amounts = []
+    for part in _parts(claim):
+        if part not in (words if claim.text else section.body or ""):
+            raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("figure"), section=name,
+                                                 what="原话中的数字" if claim.text else "数字", text=part))
+        amount = parse_quantity(part)
+        if amount is None:
+            raise Problem(F.WRONG_TYPE.at(claim.where("figure"), key="claims.figure", title="正文中的数字",
+                                          expected="数字（可带单位），几个相加时用 + 连接", actual=f"“{part}”",
+                                          fix="照正文写出数字及其单位，如 57508.48万元、53个、77.06%。"))
+        amounts.append(amount)
+    if claim.text and words not in (section.body or ""):
+        raise Problem(F.CLAIM_NOT_IN_TEXT.at(claim.where("text"), section=name, what="原话", text=words))
+    first = amounts[0]
+    total = Decimal(0)
+    for part, amount in zip(_parts(claim), amounts):
+        value = amount.in_unit_of(first) if amount.unit else amount.number
+        if value is None:
+            raise Problem(F.WRONG_TYPE.at(claim.where("figure"), key="claims.figure", title="正文中的数字",
+                                          expected=f"以{first.unit}计的数", actual=f"“{part}”",
+                                          fix="相加的几个数单位应相同或可以换算（元、万元、亿元）。"))
+        total += value
+    return Quantity(first.direction, total, first.unit)
+
+
+def _stated_words(claim: Claim, stated: Quantity) -> str:
+    """What the text says: `写“…57508.48万元”`; several figures with their sum."""
+    parts = _parts(claim)
+    if len(parts) == 1:
+        return f"写“{claim.text or claim.figure}”"
+    places = max(places_of(parse_quantity(part).number) for part in parts)
+    total = f"{format_number(stated.number, places, False)}{stated.unit}"
+    listed = "、".join(parts)
+    return f"写“{claim.text}”，其中 {listed} 合计 {total}" if claim.text else f"写的 {listed} 合计 {total}"
+
+
+def _in_unit(stated: Quantity, restated: Restated, claim: Claim) -> tuple[Decimal, int | None]:
+    """The restated amount in the unit the text states it in, and the places it is printed to
+    in that unit (10000 万元 is 1.0000 亿元)."""
     amount = restated.amount.in_unit_of(stated) if stated.unit else restated.amount.number
     if amount is None:
         raise Problem(F.WRONG_TYPE.at(claim.where("restates"), key="claims.restates", title="所重述的数字",
                                       expected=f"以{stated.unit}计的数", actual=f"{restated.printed}（{restated.amount.unit}）",
                                       fix="正文的数字与所重述的数字单位不同、无法换算：核对 restates 指的是否是这个数。"))
-    return amount
+    if restated.places is None or not amount or not restated.amount.number:
+        return amount, restated.places
+    scale = (restated.amount.number / amount).adjusted()  # 4 from 万元 to 亿元, 0 within one unit
+    return amount, max(restated.places + scale, 0)
 
 
 class _Resolver:
@@ -141,7 +177,7 @@ class _Resolver:
 
     def restated(self, claim: Claim) -> Restated:
         side = identities.table_figure(claim.restates)
-        if side is not None and all(term.table in self.tables.named for term in side):
+        if side is not None and all(self._table_of(term)[0] is not None for term in side):
             return self._table_figure(claim, side)
         name, dot, column = claim.restates.strip().rpartition(".")
         column = INDICATOR_COLUMNS.get(column, column)
@@ -149,15 +185,49 @@ class _Resolver:
             return self._indicator_figure(claim, self.leaves[name], column)
         raise self._unknown(claim, claim.restates.strip(), candidates=self._candidates(column))
 
+    def _table_of(self, term: identities.Term) -> tuple[Table | None, str | None]:
+        """The table a term names, and the row within it: `表名` (its one top-level row) or
+        `表名.行名` (a row at any depth, by its label)."""
+        table = self.tables.named.get(term.table)
+        if table is not None:
+            return table, None
+        title, _, label = term.table.partition(".")
+        table = self.tables.named.get(title)
+        return (table, label) if table is not None else (None, None)
+
     def _table_figure(self, claim: Claim, side) -> Restated:
-        problem = self.tables.outside_problem(side)
-        if problem is not None:
-            raise self._unknown(claim, problem[0], problem[1])
-        resolved = self.tables.figure(side)
-        if not resolved.complete:
-            raise self._not_a_figure(claim, "表中该格空白")
-        places = max(places_of(value) for _, value in resolved.cells)
-        return Restated(self.tables.words(side), self.tables.printed(side), Quantity(None, resolved.value, ""), places)
+        """Cells of the tables, added up: named as a reader finds them, the table once for the cells
+        of it that follow one another."""
+        parts, nums, last = [], [], None
+        for term in side:
+            table, label = self._table_of(term)
+            row = self._row(claim, table, label, term)
+            if term.column not in table.columns:
+                raise self._unknown(claim, term.text, [f"{term.table}.{column}" for column in table.columns])
+            column = table.columns.index(term.column)
+            num = row.values[column] if column < len(row.values) else None
+            if num is None:
+                raise self._not_a_figure(claim, "表中该格空白")
+            cell = f"“{label}”的{term.column}" if label else term.column
+            parts.append((term.sign, cell if table is last else f"表“{table.title}”{'中' if label else '的'}{cell}"))
+            nums.append(num)
+            last = table
+        total = sum((term.sign * num.value for term, num in zip(side, nums)), Decimal(0))
+        places = max(num.places for num in nums)
+        printed = nums[0].text if len(nums) == 1 else \
+            f"{identities.signed([(term.sign, num.text) for term, num in zip(side, nums)])} = {format_number(total, places, False)}"
+        unit = self._table_of(side[0])[0].unit or ""
+        return Restated(identities.signed(parts), printed, Quantity(None, total, unit), places)
+
+    def _row(self, claim: Claim, table: Table, label: str | None, term: identities.Term) -> TableRow:
+        if label is None:
+            if len(table.rows) != 1:
+                raise self._unknown(claim, term.text, [])
+            return table.rows[0]
+        rows = {row.label: row for row in _rows(table.rows) if row.label}
+        if label not in rows:
+            raise self._unknown(claim, term.table, [f"{table.title}.{name}" for name in rows])
+        return rows[label]
 
     def _indicator_figure(self, claim: Claim, leaf: LeafScore, column: str) -> Restated:
         node = leaf.node
@@ -192,3 +262,9 @@ class _Resolver:
         return Problem(F.WRONG_TYPE.at(claim.where("restates"), key="claims.restates", title="所重述的数字",
                                        expected="表中的一个数字", actual=why,
                                        fix="restates 指向表中印出数字的一格。"))
+
+
+def _rows(rows: list[TableRow]):
+    for row in rows:
+        yield row
+        yield from _rows(row.children)

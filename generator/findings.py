@@ -383,10 +383,10 @@ COMPUTED_ACTUAL = declare(
 
 NARRATIVE_FIGURE = declare(
     "narrative-figure", WARNING, "正文数字与表中不符",
-    "报告正文“{section}”写“{text}”，其中 {figure} 重述{place}，而后者为 {restated}，两者相差 {difference}",
+    "报告正文“{section}”{stated}，重述{place}，而后者为 {restated}，两者相差 {difference}",
     "核对正文与表中的这两个数字；原文如此印出时照录，本警告保留。",
     "报告正文中声明（claims）重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。",
-    "报告正文“{section}”一节写“{text}”，而{place}是 {restated}，两者相差 {difference}。"
+    "报告正文“{section}”一节{stated}，而{place}是 {restated}，两者相差 {difference}。"
     "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。")
 NARRATIVE_OMITS = declare(
     "narrative-omits", WARNING, "正文少列了指标",

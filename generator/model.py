@@ -251,6 +251,7 @@ class Table(Located):
     id: str | None = spec("表号", "如 1-1，印在表名之前（表 1-1 …）；原表没有表号则不写。")
     title: str = spec("表名", "照原表，如 市级预算执行情况（万元）。", required=True)
     label_heading: str = spec("行名一栏的栏目名", "如 子项目名称；不写为“项目”。", default="项目")
+    unit: str | None = spec("单位", "表中金额的单位，如 万元（表名中已印出的照写）；正文以别的单位（如 亿元）重述表中的数时据此换算。")
     columns: list[str] = spec("列名", "", ListOf(TEXT), default=[])
     groups: list[ColumnGroup] = spec("栏目分组", "几栏印在一个组名之下，如 {title: 其中：, columns: [结转数, 财政收回数]}。",
                                      ListOf(ColumnGroup), default=[])

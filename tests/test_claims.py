@@ -14,6 +14,7 @@ from .conftest import CONTENT
 
 FILE = CONTENT / "suzhou-gxj" / "2020" / "01-xianjin-zhizao.yml"
 BUDGET = "市级预算执行情况（万元）"
+COMPOSITION = "项目资金构成（详细列出各子项目名称和金额）"
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,26 @@ def test_a_section_restating_a_whole_category_names_each_of_its_indicators(seed)
     [unknown] = claims.check(replace(seed.evaluation, sections=[replace(section, restates_all="产出指标")]), form,
                              seed.scores)
     assert unknown.code == "unknown-choice" and "产出目标" in unknown.message
+
+
+def test_a_row_below_the_head_is_named_by_its_label_and_amounts_convert_by_the_tables_unit(seed):
+    row = f"{COMPOSITION}.信创规划和软件系统.实际金额（万元）"  # 120, the table in 万元
+    assert _check(seed, "信创120万元。", Claim(figure="120万元", restates=row)) == []
+    assert _check(seed, "信创0.012亿元。", Claim(figure="0.012亿元", restates=row)) == []
+    [finding] = _check(seed, "信创0.02亿元。", Claim(figure="0.02亿元", restates=row))
+    assert "“信创规划和软件系统”的实际金额（万元）" in finding.public and "相差 0.008" in finding.public
+    [unknown] = _check(seed, "信创120万元。", Claim(figure="120万元", restates=row.replace("软件系统", "软件")))
+    assert unknown.code == "unknown-choice" and f"{COMPOSITION}.信创规划和软件系统" in unknown.message
+
+
+def test_several_figures_of_the_text_add_up_to_the_one_they_restate(seed):
+    body = "1月下达100万元，12月下达20万。"
+    row = f"{COMPOSITION}.信创规划和软件系统.实际金额（万元）"
+    assert _check(seed, body, Claim(figure="100万元 + 20万", restates=row)) == []
+    [finding] = _check(seed, body.replace("20万", "30万"), Claim(figure="100万元 + 30万", restates=row))
+    assert "写的 100万元、30万 合计 130万元" in finding.public and "相差 10" in finding.public
+    [missing] = _check(seed, body, Claim(figure="100万元 + 30万", restates=row))
+    assert missing.code == "claim-not-in-text" and "30万" in missing.message
 
 
 def test_an_evaluation_without_claims_costs_nothing(seed):

@@ -133,8 +133,8 @@ def test_total_out_of_80_with_no_grade_and_no_funds_score(seed):
 # --- checks --------------------------------------------------------------------------------------
 
 def test_the_seeds_mistakes_are_reported_once_each(seed):
-    assert _codes(seed) == ["formula-departure", "narrative-figure", "narrative-figure", "narrative-omits",
-                            "table-identity", "unrated-level", "weight-share"]
+    assert _codes(seed) == ["formula-departure", "narrative-figure", "narrative-figure", "narrative-figure",
+                            "narrative-omits", "table-identity", "unrated-level", "weight-share"]
 
 
 def test_the_input_weights_depart_from_the_equal_share_rule_and_the_others_follow_it(seed):
@@ -211,16 +211,34 @@ def _claims(result):
 
 
 def test_the_narrative_figures_that_disagree_with_the_tables_are_found_naming_both(seed):
-    found = {f.message.split("”")[0]: f for f in seed.findings if f.code == "narrative-figure"}
-    assert len(_claims(seed)) == 55 and len(found) == 2  # every other restated figure agrees
-    funds = found["报告正文“（2）资金下达情况"]
-    assert "57508.48万元" in funds.message and "财政拨款数" in funds.message and "57572.29" in funds.message
+    found = [f for f in seed.findings if f.code == "narrative-figure"]
+    assert len(_claims(seed)) == 69 and len(found) == 3  # every other restated figure agrees
+    funds, workshops = (next(f for f in found if text in f.message) for text in ("57508.48万元", "53个"))
+    assert "财政拨款数" in funds.message and "57572.29" in funds.message and "资金下达情况" in funds.message
     assert "相差 63.81" in funds.message and "市级财政资金使用情况（万元）" in funds.public
-    workshops = found["报告正文“年度绩效目标"]
     assert "获评省级示范智能车间数量53个" in workshops.public and "=131个" in workshops.public
     assert "目标值" in workshops.public and "相差 78" in workshops.public
-    for finding in found.values():
-        assert not re.search(r"[A-Za-z]|\.目标值|\.财政拨款数", finding.public)
+    for finding in found:
+        assert not re.search(r"[A-Za-z]|\.目标值|\.财政拨款数|\.实际金额", finding.public)
+
+
+def test_the_exhibition_payments_count_one_34_twice_against_the_sub_project(seed):
+    """企业开拓市场项目 is 193.71 = 90.585 + 34 + 69.12; the text lists 34万 on 6月11日 twice."""
+    [fairs] = [f for f in seed.findings if f.code == "narrative-figure" and "企业开拓市场项目" in f.public]
+    assert "90.585万元、34万、34万、69.12万元 合计 227.705万元" in fairs.public
+    assert "193.71" in fairs.public and "相差 33.995" in fairs.public
+
+
+def test_the_payments_restating_sub_projects_agree_in_their_units_and_sums(seed, write):
+    """1亿元 is the 10000 (万元) of 企业智能化技术改造奖补; 1.1亿元 would not be, nor a diagnosis
+    payment other than the sum of its three sub-projects."""
+    assert not [f for f in seed.findings if "技术改造" in f.message or "诊断" in f.message]
+    tenfold = SEED.replace("奖补资金1亿元", "奖补资金1.1亿元").replace("figure: 1亿元", "figure: 1.1亿元")
+    diagnosis = SEED.replace("监理费用2054.5万元", "监理费用2045.5万元").replace("figure: 2054.5万元", "figure: 2045.5万元")
+    for text, figures in ((tenfold, "1.1亿元"), (diagnosis, "400 + 154.5 + 1500 = 2054.5")):
+        [finding] = [f for f in _variant(write, SEED, text).findings
+                     if f.code == "narrative-figure" and ("技术改造" in f.message or "诊断" in f.message)]
+        assert figures in finding.message
 
 
 def test_the_annual_goals_leave_out_two_output_indicators(seed):
