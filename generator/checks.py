@@ -699,5 +699,5 @@ def _input_parts(value, scores: Scores, tables: identities.Tables) -> tuple[str,
         _, row, figure = value.name.split(".")
         computed = scores.figures[value.name]
         return f"{_ROW_TITLES[row]}的{FUNDS_FIGURES[figure]}", _fmt(computed) if isinstance(computed, Decimal) else "空白"
-    side = identities.table_figure(value.name)
-    return tables.words(side), tables.printed(side).split(" = ")[0]
+    cells = tables.cells(identities.table_figure(value.name))
+    return identities.cells_words(cells), identities.cells_printed(cells).split(" = ")[0]

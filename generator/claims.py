@@ -14,7 +14,7 @@ from decimal import Decimal
 from . import findings as F
 from . import identities
 from .findings import Finding
-from .model import Claim, Evaluation, Section, Table, TableRow
+from .model import Claim, Evaluation, Section
 from .quantities import Quantity, format_number, parse_quantity, round_to
 from .registry import Form
 from .schema import suggest
@@ -177,7 +177,7 @@ class _Resolver:
 
     def restated(self, claim: Claim) -> Restated:
         side = identities.table_figure(claim.restates)
-        if side is not None and all(self._table_of(term)[0] is not None for term in side):
+        if side is not None and all(self.tables.locate(term)[0] is not None for term in side):
             return self._table_figure(claim, side)
         name, dot, column = claim.restates.strip().rpartition(".")
         column = INDICATOR_COLUMNS.get(column, column)
@@ -185,49 +185,17 @@ class _Resolver:
             return self._indicator_figure(claim, self.leaves[name], column)
         raise self._unknown(claim, claim.restates.strip(), candidates=self._candidates(column))
 
-    def _table_of(self, term: identities.Term) -> tuple[Table | None, str | None]:
-        """The table a term names, and the row within it: `表名` (its one top-level row) or
-        `表名.行名` (a row at any depth, by its label)."""
-        table = self.tables.named.get(term.table)
-        if table is not None:
-            return table, None
-        title, _, label = term.table.partition(".")
-        table = self.tables.named.get(title)
-        return (table, label) if table is not None else (None, None)
-
     def _table_figure(self, claim: Claim, side) -> Restated:
-        """Cells of the tables, added up: named as a reader finds them, the table once for the cells
-        of it that follow one another."""
-        parts, nums, last = [], [], None
-        for term in side:
-            table, label = self._table_of(term)
-            row = self._row(claim, table, label, term)
-            if term.column not in table.columns:
-                raise self._unknown(claim, term.text, [f"{term.table}.{column}" for column in table.columns])
-            column = table.columns.index(term.column)
-            num = row.values[column] if column < len(row.values) else None
-            if num is None:
-                raise self._not_a_figure(claim, "表中该格空白")
-            cell = f"“{label}”的{term.column}" if label else term.column
-            parts.append((term.sign, cell if table is last else f"表“{table.title}”{'中' if label else '的'}{cell}"))
-            nums.append(num)
-            last = table
-        total = sum((term.sign * num.value for term, num in zip(side, nums)), Decimal(0))
-        places = max(num.places for num in nums)
-        printed = nums[0].text if len(nums) == 1 else \
-            f"{identities.signed([(term.sign, num.text) for term, num in zip(side, nums)])} = {format_number(total, places, False)}"
-        unit = self._table_of(side[0])[0].unit or ""
-        return Restated(identities.signed(parts), printed, Quantity(None, total, unit), places)
-
-    def _row(self, claim: Claim, table: Table, label: str | None, term: identities.Term) -> TableRow:
-        if label is None:
-            if len(table.rows) != 1:
-                raise self._unknown(claim, term.text, [])
-            return table.rows[0]
-        rows = {row.label: row for row in _rows(table.rows) if row.label}
-        if label not in rows:
-            raise self._unknown(claim, term.table, [f"{table.title}.{name}" for name in rows])
-        return rows[label]
+        problem = self.tables.outside_problem(side)
+        if problem is not None:
+            raise self._unknown(claim, *problem)
+        cells = self.tables.cells(side)
+        if any(cell.num is None for cell in cells):
+            raise self._not_a_figure(claim, "表中该格空白")
+        total = sum((cell.term.sign * cell.num.value for cell in cells), Decimal(0))
+        places = max(cell.num.places for cell in cells)
+        return Restated(identities.cells_words(cells), identities.cells_printed(cells),
+                        Quantity(None, total, cells[0].table.unit or ""), places)
 
     def _indicator_figure(self, claim: Claim, leaf: LeafScore, column: str) -> Restated:
         node = leaf.node
@@ -263,8 +231,3 @@ class _Resolver:
                                        expected="表中的一个数字", actual=why,
                                        fix="restates 指向表中印出数字的一格。"))
 
-
-def _rows(rows: list[TableRow]):
-    for row in rows:
-        yield row
-        yield from _rows(row.children)

@@ -171,11 +171,8 @@ def table_figures(evaluation: Evaluation) -> dict[str, Decimal | None]:
     for _, _, reference in input_references(evaluation):
         tables = tables or identities.Tables(evaluation.tables)
         side = identities.table_figure(reference.name)
-        if side is None or tables.outside_problem(side) is not None:
-            found[reference.name] = None
-            continue
-        resolved = tables.figure(side)
-        found[reference.name] = resolved.value if resolved.complete else None
+        named = side is not None and tables.outside_problem(side) is None
+        found[reference.name] = tables.figure(side) if named else None
     return found
 
 
