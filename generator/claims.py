@@ -1,10 +1,13 @@
 """Figures of a report's narrative that restate figures of its tables (`claims:` of a section).
 
-The author ties each one: the figure as the text prints it (`57508.48万元`), the words around
-it where the figure alone could be found elsewhere, and the figure it restates, written
-`表名.栏目` (a column of a table's one top-level row; several joined by ` + `) or
-`指标名称.栏目` (目标值, 实际完成值, 权重, 自评分, or 完成率 as scoring works it out). No
-prose is parsed: the figure is read as a quantity and looked for in the text as written.
+The author ties each one: the figure as the text prints it (`57508.48万元`, or several the text
+gives separately, joined by ` + `), the words around it where the figure alone could be found
+elsewhere, and the figure it restates: cells of the report's tables (`表名.栏目`, `表名.行名.栏目`,
+added up with ` + `, in the table's declared unit) or a column of the indicator table
+(`指标名称.目标值`, …, `指标名称.完成率` as scoring works it out). The two are compared at the
+precision of the less precise. No prose is parsed: each figure is read as a quantity and looked
+for in the text as written. A section may also declare that it restates every indicator of a
+category (`restates_all`), so that one it leaves out is found.
 """
 from __future__ import annotations
 
