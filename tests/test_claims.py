@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from generator import claims, registry
-from generator.model import Claim, Section
-from generator.pipeline import process_file
+from generator.building.pipeline import process_file
+from generator.checking import claims
+from generator.loading.model import Claim, Section
+from generator.rules import registry
 
 from .conftest import CONTENT
 

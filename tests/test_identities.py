@@ -2,8 +2,9 @@
 written, resolved against the evaluation's tables, and the columns they make formulas of."""
 from decimal import Decimal
 
-from generator.identities import Tables, Term, cells_printed, cells_words, own_formulas, parse, table_figure
-from generator.model import Table, TableRow
+from generator.checking.identities import (Tables, Term, cells_printed, cells_words, own_formulas, parse,
+                                          table_figure)
+from generator.loading.model import Table, TableRow
 from generator.quantities import parse_num
 
 

@@ -1,0 +1,491 @@
+"""The pipeline for a set of files: discover → load → convert → score → check.
+
+Files are independent, so they are processed in parallel on every core, and a
+file whose bytes (and whose directory defaults) have not changed since the last
+run is not read again: its result comes from the cache.
+"""
+from __future__ import annotations
+
+import base64
+import gc
+import json
+import os
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from functools import lru_cache
+from pathlib import Path
+
+from .. import findings as F
+from ..checking import bundles, checks
+from ..checking.limits import check_evaluation
+from ..checking.scoring import Scores, score
+from ..checking.summary import summary
+from ..findings import Finding, Pos
+from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
+                              shown, too_deep)
+from ..loading.model import BundleIndex, Evaluation
+from ..loading.schema import Converter
+from ..project import tree
+from ..project.structure import check_urls
+from ..project.tree import boundary_of, defaults_chain, discover, project_root
+from ..rules import registry
+from . import cache as result_cache
+from . import fingerprint, workers
+from .cache import ResultCache, source_digest, stamp
+
+CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
+
+
+@dataclass
+class Result:
+    file: str
+    evaluation: Evaluation | None = None
+    scores: Scores | None = None
+    findings: list[Finding] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # what a later stage derived in the worker (search text…)
+    indicators_packed: bytes | None = None  # a light result's indicator rows, packed (`pack_rows`)
+    source: str | None = None  # the digest of the file and its defaults, as they were read
+    seen: tuple | None = None  # (stamps, when taken, defaults): the file as the cache records it
+    source_bytes: bytes | None = None  # the file's bytes as read, until a later stage has seen them
+
+    def light(self) -> "Result":
+        """The same result without its model: what validate, score and the cache need.
+
+        Its indicator rows travel packed in one bytes object, unpacked only when asked for:
+        as dicts, 10,000 results' 360,000 rows would be most of what workers send back and
+        what the cache loads."""
+        if self.indicators_packed is not None:
+            return self
+        summary = dict(self.summary)
+        indicators = summary.pop("indicators", [])
+        return Result(self.file, findings=self.findings, summary=summary, extra=self.extra,
+                      indicators_packed=pack_rows(indicators), source=self.source, seen=self.seen)
+
+    def full_summary(self) -> dict:
+        """The summary with its indicator rows."""
+        if self.indicators_packed is None:
+            return self.summary
+        return {**self.summary, "indicators": unpack_rows(self.indicators_packed)}
+
+    def counts(self) -> dict[str, int]:
+        counted = {F.ERROR: 0, F.WARNING: 0, F.INFO: 0}
+        for finding in self.findings:
+            counted[finding.severity] += 1
+        return counted
+
+    @property
+    def ok(self) -> bool:
+        return self.summary.get("name") is not None and not any(f.severity == F.ERROR for f in self.findings)
+
+    # --- as data, for the cache ---------------------------------------------------------
+
+    def to_data(self) -> tuple[dict, bytes]:
+        """The light result as JSON data, and its packed indicator rows (stored as they are)."""
+        light = self.light()
+        return ({"file": light.file, "findings": [[getattr(f, name) for name in _FINDING_FIELDS]
+                                                  for f in light.findings],
+                 "summary": light.summary, "source": light.source, "extra": _encode_extra(light.extra)},
+                light.indicators_packed)
+
+    @classmethod
+    def from_data(cls, data, packed: bytes, file: str) -> "Result | None":
+        """The light result a cache entry holds, or None when the entry is not one for `file`
+        (an entry of the right checksum and the wrong shape can only have been forged)."""
+        try:
+            if data["file"] != file or type(data["source"]) is not str or not packed.startswith(b"[["):
+                return None
+            findings = [_finding(item) for item in data["findings"]]
+            if None in findings or not _summary_ok(data["summary"]):
+                return None
+            return cls(file, findings=findings, summary=data["summary"], extra=_decode_extra(data["extra"]),
+                       indicators_packed=packed, source=data["source"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+
+def pack_rows(rows: list[dict]) -> bytes:
+    """Rows of the same keys as JSON: the keys once, then each row's values (a third of the
+    size of a list of objects, and faster to write and read)."""
+    keys = list(rows[0]) if rows else []
+    if any(list(row) != keys for row in rows):
+        raise ValueError("indicator rows of different keys")
+    return json.dumps([keys, *([*row.values()] for row in rows)], ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def unpack_rows(packed: bytes) -> list[dict]:
+    keys, *rows = json.loads(packed)
+    return [dict(zip(keys, row)) for row in rows]
+
+
+_FINDING_FIELDS = tuple(f.name for f in dataclass_fields(Finding))
+_FINDING_TYPES = tuple(f.type for f in dataclass_fields(Finding))
+
+
+def _finding(item) -> Finding | None:
+    if type(item) is not list or len(item) != len(_FINDING_TYPES):
+        return None
+    for value, kind in zip(item, _FINDING_TYPES):
+        if not _is(value, kind):
+            return None
+    return Finding(*item) if item[1] in (F.ERROR, F.WARNING, F.INFO) else None
+
+
+def _is(value, kind: str) -> bool:
+    allowed = {"str": (str,), "int": (int,), "str | None": (str, type(None))}[kind]
+    return type(value) in allowed
+
+
+_NUMBER, _TEXT = (int, float, type(None)), (str, type(None))
+_TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "scheme", "grade")
+
+
+def _summary_types() -> dict[str, tuple]:
+    """The kinds of value each key of a light result's summary (`summary.summary`) holds."""
+    keys = [k for k in summary("", None, None, {F.ERROR: 0, F.WARNING: 0, F.INFO: 0}) if k != "indicators"]
+    special = {"findings": (dict,), "subtotals": (list,), "year": (int, type(None))}
+    return {k: special.get(k) or (_TEXT if k.endswith("_text") or k in _TEXT_KEYS else _NUMBER) for k in keys}
+
+
+_SUMMARY_TYPES = _summary_types()
+
+
+def _summary_ok(summary) -> bool:
+    """A summary has the keys `summary.summary` gives, figures as numbers and texts as text."""
+    if type(summary) is not dict or summary.keys() != _SUMMARY_TYPES.keys():
+        return False
+    for key, value in summary.items():
+        if type(value) not in _SUMMARY_TYPES[key]:
+            return False
+    counts = summary["findings"]
+    return (counts.keys() == {F.ERROR, F.WARNING, F.INFO} and all(type(n) is int for n in counts.values())
+            and all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"]))
+
+
+def _encode_extra(extra: dict) -> dict:
+    """JSON for what later stages put in `extra`: its bytes (UTF-8 text, else base64) are
+    taken out and listed by their place, so that reading them back touches only those."""
+    places: list = []
+
+    def strip(value, path: list):
+        if isinstance(value, bytes):
+            try:
+                places.append([path, "text", value.decode("utf-8")])
+            except UnicodeDecodeError:
+                places.append([path, "base64", base64.b64encode(value).decode("ascii")])
+            return None
+        if isinstance(value, dict):
+            return {key: strip(item, [*path, key]) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strip(item, [*path, index]) for index, item in enumerate(value)]
+        return value
+
+    return {"json": strip(extra, []), "bytes": places}
+
+
+def _decode_extra(data) -> dict:
+    """`extra` with its bytes put back, in copies of the containers that hold them (the
+    cache keeps the data as read, to write it again)."""
+    if type(data["json"]) is not dict:
+        raise TypeError("extra")
+    extra = dict(data["json"])
+    for path, kind, text in data["bytes"]:
+        value = text.encode("utf-8") if kind == "text" else base64.b64decode(text, validate=True)
+        holder = extra
+        for key in path[:-1]:
+            copy = dict(holder[key]) if type(holder[key]) is dict else list(holder[key])
+            holder[key] = copy
+            holder = copy
+        if holder[path[-1]] is not None:
+            raise ValueError("bytes where a value is")
+        holder[path[-1]] = value
+    return extra
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    bundle_findings: list[Finding] = field(default_factory=list)
+    indexes: dict[str, BundleIndex] = field(default_factory=dict)
+    rules_digest: str = ""  # the form and scheme files the results were made with (fingerprint.py)
+
+    def all_findings(self) -> list[Finding]:
+        seen, ordered = set(), []
+        for finding in [f for r in self.results for f in r.findings] + self.bundle_findings:
+            if finding not in seen:
+                seen.add(finding)
+                ordered.append(finding)
+        return ordered
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.all_findings() if f.severity == severity)
+
+
+# --- defaults ------------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def _defaults_node(path: Path):
+    node = load_file(path, boundary_of(path))
+    if node is not None and type(node) is not Mapping:
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind_of(node)))
+    return node
+
+
+# --- one file --------------------------------------------------------------------------
+
+def process_file(path: Path, extra_dirs: tuple[Path, ...] = ()) -> Result:
+    result = _process(path, extra_dirs)
+    result.summary = summary(result.file, result.evaluation, result.scores, result.counts())
+    return result
+
+
+def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
+    file = shown(path)
+    result = Result(file)
+    if file != str(path):
+        result.findings.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=f"文件名或目录名不是 UTF-8 编码：{file}",
+                                              fix="把文件或目录重命名为 UTF-8 编码的名称（中文、拼音或英文均可）。"))
+        return result
+    node = None
+    try:
+        result.source_bytes = read_source(path, boundary_of(path))
+        node = _merged_node(result.source_bytes, file)
+        rules = registry.load(extra_dirs)
+        converter = Converter(rules.choices)
+        evaluation = converter.to_object(Evaluation, node)
+    except LoadError as exc:
+        result.findings.append(exc.finding)
+        return result
+    except RecursionError:  # nested too deep for the converter: say where
+        too_deep_node = deepest(node) if node is not None else None
+        result.findings.append(too_deep(node_pos(too_deep_node) if too_deep_node else Pos(file, 1, 1)))
+        return result
+    result.findings += converter.findings
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    result.findings += check_evaluation(evaluation)
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    if not evaluation.indicators and evaluation.funds is None:
+        result.findings.append(F.MISSING_FIELD.at(evaluation.pos, where="文件顶层", key="indicators",
+                                                  title="绩效指标"))
+        return result
+    result.findings += rules.problems_of(evaluation)  # its form or scheme file has errors
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    form, scheme = rules.forms[evaluation.form], rules.schemes[evaluation.scheme]
+    result.findings += scheme.unknown_rules(evaluation.indicators)
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    scores = score(evaluation, form, scheme)
+    result.findings += checks.leaf_requirements(scores)
+    if any(f.severity == F.ERROR for f in result.findings):
+        return result
+    result.evaluation, result.scores = evaluation, scores
+    result.findings += checks.check(evaluation, form, scheme, scores, rules.forms)
+    return result
+
+
+def _merged_node(source: bytes, file: str) -> Mapping:
+    node = parse(source, file)
+    if node is None:
+        raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
+    if type(node) is not Mapping:
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind_of(node)))
+    return merge(_directory_defaults(os.path.dirname(file)), node)
+
+
+@lru_cache(maxsize=4096)
+def _directory_defaults(directory: str) -> Mapping | None:
+    """The `_defaults.yml` files that apply in a directory, merged (once for all its files)."""
+    merged = None
+    for defaults in defaults_chain(Path(directory)):
+        merged = merge(merged, _defaults_node(defaults))
+    return merged
+
+
+# --- many files ------------------------------------------------------------------------
+
+def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, after=None) -> list[Result]:
+    results = []
+    with gc_paused():
+        for path in paths:
+            seen = _observe(path)
+            result = process_file(path, extra_dirs)
+            result.seen = seen
+            result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
+            if after is not None:
+                after(result)
+            result.source_bytes = None
+            results.append(result if full else result.light())  # a model is dropped as soon as it is done
+    return results
+
+
+def _observe(path: Path) -> tuple | None:
+    """The file and its defaults as the cache will know them unchanged, taken before they are read."""
+    chain = defaults_chain(path.parent)
+    at = time.time_ns()
+    try:
+        return [stamp(path), *(stamp(item) for item in chain)], at, [str(item) for item in chain]
+    except OSError:
+        return None
+
+
+@contextmanager
+def gc_paused():
+    """Results are long-lived trees with no cycles to collect: the cyclic collector,
+    rescanning them on every allocation burst, would cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True, project=None,
+        full: bool = False, after=None, reuse=None, progress=None, discovered: bool = False,
+        content_root: Path | None = None) -> Report:
+    """Results for every file. With `full`, files read this time keep their model and
+    scores; results from the cache (unchanged files) never do.
+
+    Forms, schemes and the cache are those of `project` (see `project.py`), by default
+    the project the first file belongs to.
+
+    `after(result)` runs in the worker right after a file is processed (a later stage
+    renders its page there, while the model is at hand); a cached result is used only
+    when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
+    With `discovered`, `paths` is already the sorted list of evaluation files. The files'
+    site URLs, from their paths under `content_root` (by default that of the project's
+    site_config.yml, else the one directory given), must be distinct and fit a file system."""
+    with gc_paused():
+        files = list(paths) if discovered else discover(paths)
+        if project is None:
+            from ..project.project import Project
+
+            project = Project.find(content=Path(files[0] if files else "."))
+        report = _run(files, jobs, use_cache, project, full, after, reuse, progress)
+    root = content_root or (None if discovered else _content_root(paths))
+    if root is not None:
+        published = [(r.file, r.summary["year"]) for r in report.results if r.summary.get("name")]
+        report.bundle_findings += check_urls(published, root)
+    return report
+
+
+def _content_root(paths: list[str | Path]) -> Path | None:
+    """The content directory the site would be built from, for files given on the command line."""
+    from ..project.config import CONFIG_NAME, load_config  # the configuration reads the schema: only when needed
+
+    directories = [Path(p) for p in paths if Path(p).is_dir()]
+    if not directories:
+        return None
+    config_path = project_root(Path(os.path.abspath(directories[0]))) / CONFIG_NAME
+    site = load_config(config_path)[0] if config_path.is_file() else None
+    if site is not None:
+        return site.content_path
+    return directories[0] if len(directories) == 1 else None
+
+
+def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Report:
+    tree.forget()  # a long `serve` sees new files
+    for cached in (_defaults_node, _directory_defaults):
+        cached.cache_clear()
+    registry.forget()
+    result_cache.forget()
+    extra_dirs = project.extension_roots
+    rules = registry.activate(extra_dirs)
+    rules_digest = fingerprint.rules_digest(project.rule_files())
+    cache = None
+    if use_cache:
+        cache = ResultCache(project.cache_dir / "results", fingerprint.code_version(), rules_digest,
+                            Result.from_data, Result.to_data)
+    parents = _parents(files)
+    results: list[Result | None] = [None] * len(files)
+    todo = []
+    for index, (path, parent) in enumerate(zip(files, parents)):
+        cached = cache.get(path, parent, defaults_chain(parent)) if cache else None
+        if cached is not None and (reuse is None or reuse(path, cached)):
+            results[index] = cached
+        else:
+            todo.append(index)
+    if progress is not None and len(todo) < len(files):
+        progress(len(files) - len(todo))  # the files the cache answered for
+    unfinished = Counter(parents[index] for index in todo)  # files still to come, by directory
+    for index, result in _process_parallel(files, todo, jobs, extra_dirs, full, after, progress):
+        results[index] = result
+        parent = parents[index]
+        unfinished[parent] -= 1
+        if cache:
+            cache.put(files[index], parent, result)
+            if not unfinished[parent]:  # written while the workers go on, not all at the end
+                cache.save(only=parent)
+    if cache:
+        cache.save()
+    report = Report(results, rules_digest=rules_digest)
+    _check_bundles(report, parents)
+    report.bundle_findings += rules.unused_problems(results)
+    return report
+
+
+def _parents(files: list[Path]) -> list[Path]:
+    """Each file's directory, as one Path object per directory: a Path works out its hash
+    (a dict key, an lru_cache argument) once, and 10,000 new ones would cost a tenth of a second."""
+    by_name: dict[str, Path] = {}
+    parents = []
+    for path in files:
+        name = os.path.dirname(path)
+        parent = by_name.get(name)
+        if parent is None:
+            parent = by_name[name] = path.parent
+        parents.append(parent)
+    return parents
+
+
+def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extra_dirs, full: bool, after,
+                      progress=None):
+    """(index, result) for each file whose index is in `todo`, a chunk at a time as the workers finish them.
+
+    Chunks are small, so that no worker idles long at the end while another finishes
+    its last one, and the results of one chunk are taken in while the others run."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(todo) < 64:
+        yield from zip(todo, process_many([files[i] for i in todo], extra_dirs, full, after))
+        return
+    chunks = _chunks(todo, jobs)
+    tasks = [(number, [files[i] for i in chunk], extra_dirs, full, after) for number, chunk in enumerate(chunks)]
+    with workers.pool(jobs) as pool:
+        for number, part in pool.imap_unordered(_process_chunk, tasks):
+            yield from zip(chunks[number], part)
+            if progress is not None:
+                progress(len(part))
+
+
+def _process_chunk(task) -> tuple[int, list[Result]]:
+    number, paths, extra_dirs, full, after = task
+    return number, process_many(paths, extra_dirs, full, after)
+
+
+def _chunks(todo: list[int], jobs: int) -> list[list[int]]:
+    """Chunks that shrink as the work left does (a quarter of each worker's share, within
+    CHUNK_FILES), so that at the end the workers finish within a few files of each other."""
+    fewest, most = CHUNK_FILES
+    chunks, start = [], 0
+    while start < len(todo):
+        size = min(most, max(fewest, (len(todo) - start) // (jobs * 4)))
+        chunks.append(todo[start:start + size])
+        start += size
+    return chunks
+
+
+def _check_bundles(report: Report, parents: list[Path]) -> None:
+    """Each unit directory's `_index.yml` against the evaluations found there."""
+    named: dict[Path, list[tuple[str, str | None]]] = {}
+    for parent, result in zip(parents, report.results):
+        named.setdefault(parent, []).append((result.file, result.summary.get("name")))
+    findings, report.indexes = bundles.check_indexes(named)
+    report.bundle_findings += findings

@@ -1,0 +1,106 @@
+"""Where each evaluation, unit and download lives in the built output.
+
+URLs come from the content path (`content/<unit>/<year>/<file>.yml` becomes
+`units/<unit>/<year>/<file>/`), never from the Chinese names: they are stable
+across renames of a project and made of `[a-z0-9-]` only, so no name can climb
+out of the output directory. Two paths can give one URL (`x-y.yml` and `x/y.yml`,
+`<unit>/c.yml` of 2021 and `<unit>/2021/c.yml`): `check_urls` reports it, as it
+reports a URL part longer than a file name may be.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import findings as F
+from ..findings import Finding, Pos
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+MAX_NAME_BYTES = 255  # a file name's limit on the common file systems (ext4, XFS, APFS, NTFS)
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a path component; non-ASCII names get a short stable hash."""
+    slug = _UNSAFE.sub("-", text.lower()).strip("-")
+    if slug == text:
+        return slug
+    digest = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def unit_year_url(unit: str, year: str) -> str:
+    return f"units/{unit}/{year}/"
+
+
+@dataclass(frozen=True)
+class Location:
+    """An evaluation's place in the site: its unit, year and page directory."""
+
+    unit: str
+    year: str
+    slug: str
+
+    @property
+    def unit_year_url(self) -> str:
+        return unit_year_url(self.unit, self.year)
+
+    @property
+    def url(self) -> str:
+        return f"{self.unit_year_url}{self.slug}/"
+
+    def too_long_part(self) -> str | None:
+        """A part of the URL that no file system takes as a directory name, if there is one."""
+        return next((part for part in (self.unit, self.year, self.slug)
+                     if len(part.encode("utf-8")) > MAX_NAME_BYTES), None)
+
+
+def _parts_under(file: str | Path, content_root: Path) -> tuple[str, ...] | None:
+    """The path's parts below the content root, as written (a symlink is not followed:
+    its URL is where it stands, never where it points)."""
+    try:
+        return Path(os.path.abspath(file)).relative_to(os.path.abspath(content_root)).parts
+    except ValueError:
+        return None
+
+
+def locate(file: str | Path, content_root: Path, year: int | None = None) -> Location:
+    """The location of an evaluation file under the content root."""
+    parts = _parts_under(file, content_root) or Path(os.path.abspath(file)).parts[-3:]
+    directories = parts[:-1]
+    unit = slugify(directories[0]) if directories else "default"
+    rest = directories[1:]
+    year_part = rest[0] if rest else str(year or "0")
+    slug = "-".join(slugify(part) for part in (*rest[1:], Path(parts[-1]).stem))
+    return Location(unit, slugify(year_part), slug)
+
+
+def content_relative(file: str | Path, content_root: Path) -> str:
+    """A file as the published data names it: relative to the content directory, with `/`,
+    whatever directory the build ran from (no path of the build machine)."""
+    relative = os.path.relpath(os.path.abspath(file), os.path.abspath(content_root))
+    return relative.replace(os.sep, "/")
+
+
+def check_urls(files: list[tuple[str, int | None]], content_root: Path) -> list[Finding]:
+    """Errors for (file, year) pairs under the content root whose pages would overwrite each
+    other, or whose URL has a part longer than a file name may be."""
+    found: list[Finding] = []
+    owners: dict[str, str] = {}
+    for file, year in files:
+        if _parts_under(file, content_root) is None:
+            continue
+        location = locate(file, content_root, year)
+        too_long = location.too_long_part()
+        if too_long:
+            found.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=(
+                f"由路径得出的网址中，“{too_long[:40]}……”一段有 {len(too_long.encode('utf-8'))} 字节，"
+                f"超过文件系统允许的 {MAX_NAME_BYTES} 字节"),
+                fix="缩短目录名或文件名：年度目录以下的各级目录名与文件名连成网址中的一段。"))
+            continue
+        first = owners.setdefault(location.url, file)
+        if first != file:
+            found.append(F.URL_COLLISION.at(Pos(file, 1, 1), other=first, url=location.url))
+    return found

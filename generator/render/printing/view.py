@@ -1,0 +1,123 @@
+"""A document's blocks as the HTML templates draw them, for the site's evaluation page and
+the PDF. A grid (see `generator/layout/`: the project table, a figure table) is drawn as
+its title lines, then each table part with its head rows (repeated on every page) and its
+body, cut at the PDF's page breaks; columns beyond the printed ones (the spreadsheet's
+subtotals) are left out. A section's Markdown comes as HTML with raw HTML escaped."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup
+
+from ...layout import Cell, Grid, Part, ProjectTable, Row
+from ...loading.model import Evaluation
+from ...rules.registry import Form, Scheme
+from ...checking.scoring import Scores
+
+SECTION_LEVEL = 2  # a section's heading below the form's title (h1 in the PDF, h2 on the site)
+
+
+@dataclass
+class DrawnPart:
+    part: Part
+    head: list[Row]
+    body: list[Row]
+
+
+@dataclass
+class GridView:
+    grid: Grid
+    breaks: frozenset[int] = frozenset()
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        return self.grid.widths
+
+    def lines(self) -> list[Cell]:
+        """The title lines above the tables: 标题, 年度, 单位; a figure table's caption."""
+        part = self.grid.part("title")
+        return [cell for row in self.grid.rows[part.first:part.end] for cell in row.cells] if part else []
+
+    def tables(self) -> list[DrawnPart]:
+        printed = len(self.grid.widths)
+        drawn = []
+        for part in self.grid.parts:
+            if part.kind != "table":
+                continue
+            rows = [Row([c for c in row.cells if c.col < printed], row.role, row.line, row.page_start)
+                    for row in self.grid.rows[part.first:part.end]]
+            drawn.append(DrawnPart(part, rows[:part.head], rows[part.head:]))
+        return drawn
+
+
+@dataclass
+class TableView(GridView):
+    evaluation: Evaluation | None = None
+    form: Form | None = None
+
+    @property
+    def project(self) -> str:
+        return self.evaluation.project
+
+
+def block_view(block: ProjectTable, breaks: frozenset[int] = frozenset()) -> TableView:
+    """The table laid out, with a page break before each indicator row in `breaks`."""
+    grid = block.grid
+    return TableView(grid.split(breaks) if breaks else grid, breaks, block.evaluation, block.form)
+
+
+def table_view(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme,
+               breaks: frozenset[int] = frozenset()) -> TableView:
+    return block_view(ProjectTable(ev, scores, form, scheme), breaks)
+
+
+def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
+               heading: str = "h1", number: int = 1) -> Markup:
+    """A table, section or figure table as HTML. A table is drawn by its form's own template
+    (print/<form>.html) when the project has one; `prefix` names its anchors in a PDF of
+    several tables; `heading` is the tag of its title (h2 on the site, under the page's h1).
+    A section's heading is anchored by its place: `s2` for the evaluation's second section,
+    `s2-1` for the first below it (see `section_anchors`)."""
+    if block.kind == "table":
+        template = env.select_template([f"print/{block.form.id}.html", "print/project-table.html"])
+        return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
+    if block.kind == "section":
+        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL, prefix=prefix,
+                                                                    number=str(number)))
+    if block.kind == "figure-table":
+        return Markup(env.get_template("print/figure-table.html").render(view=GridView(block.grid), prefix=prefix))
+    raise ValueError(f"no HTML for a {block.kind} block here: the front matter is drawn by print/bundle.html")
+
+
+def blocks_html(blocks: list, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),
+                heading: str = "h1") -> list[Markup]:
+    numbers = section_numbers(blocks)
+    return [block_html(block, env, prefix, breaks, heading, numbers.get(id(block), 1)) for block in blocks]
+
+
+def section_numbers(blocks: list) -> dict[int, int]:
+    """Each section block's place among the sections of its evaluation (from 1), by id: the
+    sections after a table are numbered again from 1."""
+    numbers, count = {}, 0
+    for block in blocks:
+        if block.kind == "table":
+            count = 0
+        elif block.kind == "section":
+            count += 1
+            numbers[id(block)] = count
+    return numbers
+
+
+def section_anchors(sections: list, prefix: str = "s") -> list[tuple[str, str, list]]:
+    """(anchor, title, the same for its subsections) of each titled section, as section.html
+    anchors them: a contents list of the report."""
+    found = []
+    for number, section in enumerate(sections, start=1):
+        anchor = f"{prefix}{number}"
+        children = section_anchors(section.children, f"{anchor}-")
+        if section.title:
+            found.append((anchor, section.title, children))
+        else:
+            found += children
+    return found

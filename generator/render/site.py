@@ -1,0 +1,545 @@
+"""Building the public site: pages, charts, downloads and the search index.
+
+An evaluation's page is rendered in the worker process that reads its file,
+while the model is in memory; what the site needs of it afterwards (its summary,
+findings and search text) travels back in the light result and is cached, so an
+unchanged file is neither read nor rendered again. Listing pages, downloads and
+the search index are then made from the light results of all files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import charts, export, search
+from ..checking import checks
+from ..building import fingerprint
+from ..rules import registry
+from .. import findings as F
+from ..project.config import SiteConfig
+from ..building.manifest import Entry, Manifest
+from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from ..loading.loader import INDEX_NAME
+from ..building.pipeline import Report, Result, process_many, run
+from ..project.tree import defaults_of, discover
+from ..project.project import Project
+from markupsafe import Markup
+
+from ..quantities import as_printed, figure, format_number, parse_num
+from ..project.structure import Location, content_relative, locate, slugify, unit_year_url
+from .templating import environment
+from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
+
+PAGE = "index.html"
+PAGE_FILES = (PAGE, "data.json", "source.yml", search.TEXT_FILE)  # what an evaluation's page directory holds
+
+
+@dataclass
+class UnitYear:
+    unit: str
+    unit_name: str
+    year: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return unit_year_url(self.unit, self.year)
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit_name} {self.year} 年度"
+
+
+# --- the navigation: units and years, known from the paths alone ----------------------
+
+def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
+    """The configured name, else `department.name` of the unit's defaults, else its folder."""
+    department = defaults_of(unit_dir).values.get("department")
+    name = department.get("name") if isinstance(department, dict) else None
+    return site.unit_name(unit_dir.name) or name or unit_dir.name
+
+
+def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
+    """A flat navigation (its size must not grow with the number of units: every page
+    carries it), and the display name of each unit."""
+    content = site.content_path
+    prefix = str(content) + os.sep
+    names: dict[str, str] = {}
+    inside = (str(path)[len(prefix):] for path in files if str(path).startswith(prefix))
+    for unit_dir in sorted({rest.split(os.sep)[0] for rest in inside if os.sep in rest}):
+        names[slugify(unit_dir)] = unit_name_of(site, content / unit_dir)
+    nav = [NavEntry("首页", ""), NavEntry("单位一览", "units/"), NavEntry("全部评价", "evaluations/"),
+           NavEntry("数据与方法", "data/")]
+    return nav, names
+
+
+# --- evaluation pages, rendered in the workers -------------------------------------------
+
+_THEMES: dict[str, Theme] = {}
+RENDERED = "list_row"  # the renderer's last entry in a result's extra: the 全部评价 row
+
+
+@dataclass
+class EvaluationRenderer:
+    """Picklable: sent to each worker, which keeps one Theme per build."""
+
+    site: SiteConfig
+    staging: str
+    nav: list[NavEntry]
+    unit_names: dict[str, str]
+    key: str  # changes whenever every page must be rendered again
+    inputs: dict = field(default_factory=dict)  # what a page depends on besides its source (fingerprint.py)
+
+    def theme(self) -> Theme:
+        if self.key not in _THEMES:
+            _THEMES.clear()
+            _THEMES[self.key] = Theme(self.site, self.nav, self.site.content_path)
+        return _THEMES[self.key]
+
+    def __call__(self, result: Result) -> None:
+        if result.evaluation is None:  # a file with errors gets no page (and may not even be a file)
+            return
+        site = self.site
+        location = locate(result.file, site.content_path, result.summary.get("year"))
+        if location.too_long_part():  # no page can be written there: the run reports it
+            return
+        result.extra["url"] = location.url
+        result.extra["page"] = fingerprint.of("page", source=result.source, **self.inputs)
+        unit_name = self.unit_names.get(location.unit, result.evaluation.department.name)
+        published = export.download_row({**result.summary, "file": self.public_file(result.file)}, unit_name)
+        result.extra["downloads"] = export.download_fragments(published)
+        result.extra["row"] = table_row(result, unit_name)
+        # The 全部评价 page lists every evaluation: its row is made here, once per change.
+        result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
+            r=result.extra["row"])
+        page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
+        html = self.theme().render(page)
+        output = Output(Path(self.staging))
+        output.write_text(location.url + PAGE, html)
+        result.extra["search"] = write_page_text(output, page, html)
+        findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
+        output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
+                                                                 ensure_ascii=False, indent=1, sort_keys=True))
+        output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
+
+    def public_file(self, file: str) -> str:
+        return content_relative(file, self.site.content_path)
+
+
+def write_page_text(output: Output | Staging, page: SitePage, html: str) -> bytes:
+    """The page's visible text beside it (result snippets are cut from it), and its index form."""
+    text = search.page_text(page.title, search.visible_text(main_content(html)))
+    output.write_text(page.url + search.TEXT_FILE, text)
+    return search.encode_text(text)
+
+
+
+def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
+                    printing: bool = True) -> SitePage:
+    """The evaluation's page: its blocks as they print (the table through its form's own
+    template, then its sections and figure tables), then the checks and downloads."""
+    from ..layout import evaluation_blocks
+    from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
+
+    ev = result.evaluation
+    form = registry.forms()[ev.form]
+    scheme = registry.schemes()[ev.scheme]
+    env = environment(project_root)
+    table, *report = blocks_html(evaluation_blocks(ev, result.scores, form, scheme), env, heading="h2")
+    body = env.get_template("site/pages/evaluation.html").render(
+        ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
+        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=table,
+        report=Markup("\n".join(report)), summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH,
+        printing=printing, scheme=scheme, contents=section_anchors(ev.sections))
+    toc = [("table", "评价表"), ("rules", "评分规则"), *([("report", "报告正文与数据表")] if report else []),
+           ("check", "数据核对"), ("downloads", "下载")]
+    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
+                    description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
+
+
+# --- listing pages and downloads, in the main process ---------------------------------
+
+def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -> list[UnitYear]:
+    groups: dict[tuple[str, str], UnitYear] = {}
+    for result in results:
+        unit, year = result.extra["url"].split("/")[1:3]
+        key = (unit, year)
+        if key not in groups:
+            groups[key] = UnitYear(unit, unit_names.get(unit, unit), year)
+        groups[key].results.append(result)
+    return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
+
+
+_LISTED = ("name", "unit", "year", "form", "grade", "total", "budget", "executed", "execution_rate",
+           "budget_text", "executed_text", "total_text")
+
+
+def in_use(declared: dict, results: list[Result], key: str) -> dict:
+    """The forms or schemes that some evaluation uses, in their declared order."""
+    used = {r.summary[key] for r in results}
+    return {name: item for name, item in declared.items() if name in used}
+
+
+def table_row(result: Result, unit_name: str) -> dict:
+    """What listing pages show of an evaluation, figures already formatted: they have 10,000 rows.
+    Its unit is the publishing unit, as on the unit pages, even where a table names another 主管部门.
+    A computed figure the original table prints otherwise carries the printed one beside it."""
+    s = result.summary
+    form = registry.forms().get(s["form"])
+    funds = form is None or form.funds_block  # a form without a funds block (苏州) has no rate to give
+    return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"], "funds": funds,
+            "rate_text": s["execution_rate_text"] or (_no_rate(s) if funds else NO_FUNDS),
+            "rate_printed": _printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
+            "total_printed": _printed_if_other(s["total_text"], s["published_total_text"]),
+            "checks": s["findings"]["warning"] + s["findings"]["error"]}
+
+
+_AMOUNTS = (("全年预算数", "budget_text"), ("全年执行数", "executed_text"))  # an execution rate's two
+NO_FUNDS = "—"  # the rate and amounts of a form that prints no funds block
+
+
+def _blanks(row: dict) -> list[str]:
+    """The amounts of an execution rate that a table leaves blank."""
+    return [label for label, key in _AMOUNTS if not row[key]]
+
+
+def _no_rate(summary: dict) -> str:
+    """Why an evaluation has no execution rate: the amount its table leaves blank (未填执行数)."""
+    blanks = _blanks(summary)
+    return charts.MISSING + blanks[0].removeprefix("全年") if blanks else "—"  # else a budget of 0
+
+
+def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
+    return printed if printed is not None and printed != computed else None
+
+
+def _amount(text: str) -> Decimal:
+    return parse_num(text).value
+
+
+def _sum_text(texts: list[str]) -> str:
+    """A sum of amounts, exact, to as many places as its most precise amount."""
+    return format_number(sum((_amount(t) for t in texts), Decimal(0)),
+                         max((parse_num(t).places for t in texts), default=0), strip_zeros=False)
+
+
+def totals(rows: list[dict]) -> dict:
+    """The figures of a set of evaluations, each from what is known: the execution rate only of
+    the evaluations whose table gives both the budget and the executed amount."""
+    scored = [r for r in rows if r["total"] is not None]
+    funded = [r for r in scored if r.get("funds", True)]  # evaluations whose form has a funds block
+    known = [r for r in funded if not _blanks(r)]
+    left_out = [r for r in funded if _blanks(r)]
+    budget_known = sum((_amount(r["budget_text"]) for r in known), Decimal(0))
+    executed_known = sum((_amount(r["executed_text"]) for r in known), Decimal(0))
+    average = sum((Decimal(str(r["total"])) for r in scored), Decimal(0)) / len(scored) if scored else None
+    return {"count": len(scored), "funded": len(funded),
+            "budget": _sum_text([r["budget_text"] for r in funded if r["budget_text"]]),
+            "rate": _rate_of(scored, executed_known / budget_known) if budget_known else None,
+            "rate_count": len(known), "rate_budget": _sum_text([r["budget_text"] for r in known]),
+            "rate_executed": _sum_text([r["executed_text"] for r in known]),
+            "left_out": _by_missing(left_out),
+            "average": figure(average),
+            "grades": {g: sum(1 for r in scored if r["grade"] == g) for g in charts.GRADES}}
+
+
+def _rate_of(rows: list[dict], value: Decimal) -> str:
+    """A rate of several evaluations at the precision of their form (2 places when they have several)."""
+    forms = {r["form"] for r in rows}
+    form = registry.forms().get(forms.pop()) if len(forms) == 1 else None
+    places, strip_zeros = (form.rate_places, form.rate_strip_zeros) if form else (2, True)
+    return as_printed(value, None, places, strip_zeros, percent=True)
+
+
+def _by_missing(rows: list[dict]) -> dict[str, list[str]]:
+    """The names of evaluations left out of a rate, by what their table leaves blank."""
+    left_out: dict[str, list[str]] = {}
+    for row in rows:
+        left_out.setdefault("和".join(_blanks(row)), []).append(row["name"])
+    return left_out
+
+
+def year_totals(groups: list[UnitYear], rows: dict[str, dict]) -> list[dict]:
+    """Per year, each unit's totals, and the year's across its units where there are several:
+    amounts of different years are never added together."""
+    years: dict[str, list[UnitYear]] = {}
+    for unit_year in groups:
+        years.setdefault(unit_year.year, []).append(unit_year)
+    return [{"year": year,
+             "units": [(g, totals([rows[r.extra["url"]] for r in g.results])) for g in units],
+             "totals": totals([rows[r.extra["url"]] for g in units for r in g.results]) if len(units) > 1 else None}
+            for year, units in sorted(years.items())]
+
+
+def _rendered(extra: dict) -> bool:
+    """Whether a cached result carries, of the right kinds, what the site made of its file."""
+    downloads = extra.get("downloads")
+    return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) is str
+            and type(extra.get("row")) is dict and type(extra.get("search")) is bytes
+            and type(downloads) is dict
+            and all(type(value) is (int if key == "indicator_levels" else bytes) for key, value in downloads.items()))
+
+
+def _logo_bytes(site: SiteConfig) -> bytes:
+    return fingerprint.read_or_empty(site.root / site.logo) if site.logo else b""
+
+
+class SiteBuilder:
+    """One build of the site (and its printouts) into `out_dir`: prepared in a staging tree
+    beside it, from what changed since the last build and links to what did not, and
+    published whole (see `output.py`); the manifest (`manifest.py`) says what is kept."""
+
+    def __init__(self, site: SiteConfig | Project, out_dir: Path | None = None, jobs: int | None = None,
+                 use_cache: bool = True, echo=print, progress=None):
+        self.progress = progress  # a context manager factory: progress(total) yields update(n)
+        self.timings: dict[str, float] = {}
+        self.project = site if isinstance(site, Project) else Project.of_site(site)
+        self.site = self.project.site()
+        self.out_dir = Path(os.path.abspath(out_dir or self.site.output_path))
+        self.jobs = jobs
+        self.use_cache = use_cache
+        self.echo = echo
+        self.up_to_date = False
+        self.print_figures: dict | None = None
+
+    @contextmanager
+    def timed(self, phase: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = round(time.perf_counter() - started, 3)
+
+    def inputs(self, nav: list[NavEntry], names: dict[str, str]) -> dict[str, str]:
+        """The inputs of this build's outputs that are the same for all of them (fingerprint.py)."""
+        from .printing import printed_by
+
+        config = self.project.config_path
+        return {"code": fingerprint.rendering_code_version(),
+                "rules": fingerprint.rules_digest(self.project.rule_files()),
+                "config": fingerprint.digest(fingerprint.read_or_empty(config), str(self.site.content_path),
+                                             _logo_bytes(self.site)),
+                "site_templates": fingerprint.templates_digest(self.project.root, "site"),
+                "print_templates": fingerprint.templates_digest(self.project.root, "print"),
+                "navigation": fingerprint.digest(repr(nav), json.dumps(names, sort_keys=True)),
+                "printed_by": printed_by(self.site).digest()}
+
+    def build(self) -> Report:
+        """Build; with errors in the content, nothing is published and the report says why.
+        A failure to write is an OutputError; the previous output is then as it was."""
+        self.echo(END_OF_LIFE_NOTICE)
+        check_target(self.out_dir, self.project.root, self.site.content_path)
+        try:
+            with locked(self.out_dir, self.echo):
+                remove_leftovers(self.out_dir)
+                return self._build()
+        except OSError as exc:
+            raise OutputError.of(exc) from exc
+
+    def _build(self) -> Report:
+        with self.timed("prepare"):
+            environment.cache_clear()  # a template added to the project since the last build overrides
+            files = discover([self.site.content_path])
+            nav, names = navigation(self.site, files)
+            inputs = self.inputs(nav, names)
+            last = Manifest.load(self.project.cache_dir, self.out_dir)
+            previous = last if self.use_cache and last.describes(self.out_dir) else last.fresh()
+            kept_tree = self.out_dir if previous.tree is not None else None
+            staging = Staging(self.out_dir, kept_tree)
+            manifest = last.fresh()
+        try:
+            report, kept, renderer = self._evaluations(files, nav, names, inputs, previous, staging)
+            if report.count(F.ERROR):
+                staging.discard()
+                return report
+            whole = self._whole(report, inputs)
+            if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
+                self.up_to_date = True
+                staging.discard()
+                return report
+            with self.timed("kept pages"):
+                self._keep_pages(report, kept, renderer, staging, manifest)
+            self._write_listings(report, nav, names, inputs, previous, staging, manifest)
+            if self.site.print is not False:
+                from .printing import print_into
+
+                with self.timed("print"):
+                    self.print_figures = print_into(report, self.project, staging, previous, manifest,
+                                                    inputs, self.jobs)
+            manifest.whole = whole
+            with self.timed("commit"):
+                manifest.save(self.out_dir, staging.identity())
+                staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+        return report
+
+    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest,
+                     staging: Staging) -> tuple[Report, dict[str, Entry], EvaluationRenderer]:
+        """Every file checked and scored, and the page of each changed one rendered (in the
+        workers); the pages the last build wrote that are current, by file."""
+        page_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["page"] if name != "source"}
+        renderer = EvaluationRenderer(self.site, str(staging.root), nav, names,
+                                      fingerprint.digest(*page_inputs.values()), page_inputs)
+        kept: dict[str, Entry] = {}
+
+        def reuse(path: Path, cached: Result) -> bool:
+            extra = cached.extra
+            if not _rendered(extra) or extra["page"] != fingerprint.of("page", source=cached.source, **page_inputs):
+                return False
+            entry = previous.get("page", extra["url"], extra["page"])
+            if entry is not None:
+                kept[cached.file] = entry
+            return entry is not None
+
+        with self.timed("evaluations"), self._progress(len(files)) as update:
+            report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
+                         reuse=reuse, progress=update, discovered=True,
+                         content_root=self.site.content_path)
+        return report, kept, renderer
+
+    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,
+                    manifest: Manifest) -> None:
+        """The current pages linked from the last output (rendered again where its files are
+        gone); every page recorded in the manifest."""
+        for index, result in enumerate(report.results):
+            entry = kept.get(result.file)
+            if entry is not None and not staging.link_all(entry.files):
+                entry, result = None, self._render_again(result.file, renderer)
+                report.results[index] = result
+            if RENDERED in result.extra:
+                url = result.extra["url"]
+                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
+
+    def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
+        """A page the last build wrote and the output no longer holds (deleted by hand)."""
+        return process_many([Path(file)], self.project.extension_roots, False, renderer)[0]
+
+    def _whole(self, report: Report, inputs: dict) -> str:
+        """Everything the build is made of: every page's fingerprint (each covers its source,
+        the code, rules, templates, configuration and navigation), the bundles' indexes,
+        and what the printouts say of themselves."""
+        pages = [[r.extra.get("url"), r.extra.get("page")] for r in report.results]
+        indexes = [part for directory in sorted(report.indexes)
+                   for part in (directory, fingerprint.file_digest(Path(directory) / INDEX_NAME))]
+        return fingerprint.digest(json.dumps(inputs, sort_keys=True), json.dumps(pages), *indexes,
+                                  str(self.site.print))
+
+    @contextmanager
+    def _progress(self, total: int):
+        if self.progress is None:
+            yield None
+        else:
+            with self.progress(total) as update:
+                yield update
+
+    def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
+                        manifest: Manifest) -> None:
+        theme = Theme(self.site, nav, self.site.content_path)
+        results = [r for r in report.results if r.summary.get("name")]
+        groups = group(results, names, self.site)
+        env = environment(self.site.root)
+        rows = {r.extra["url"]: r.extra["row"] for r in results}
+        summaries = list(rows.values())
+        list_rows = Markup("\n  ".join(r.extra[RENDERED] for g in groups for r in g.results))
+        context = {"site": self.site, "groups": groups, "totals": totals(summaries), "charts": charts,
+                   "years": year_totals(groups, rows),
+                   "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
+                   "severity_zh": F.SEVERITY_ZH, "schemes": in_use(registry.schemes(), results, "scheme"),
+                   "forms": in_use(registry.forms(), results, "form"),
+                   "bundles": report.indexes}
+        pages = [
+            SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
+            SitePage("units/", "单位一览", env.get_template("site/pages/units.html").render(**context)),
+            SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
+            SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
+        ]
+        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
+        kept = []  # unit pages the last build made from these very rows, with their text for search
+        for unit_year in groups:
+            group_rows = [rows[r.extra["url"]] for r in unit_year.results]
+            print_ = fingerprint.of("listing", rows=json.dumps(group_rows, sort_keys=True), **listing_inputs)
+            entry = previous.get("listing", unit_year.url, print_)
+            if entry is None or not staging.link_all(entry.files):
+                body = env.get_template("site/pages/unit_year.html").render(
+                    {**context, "group": unit_year, "rows": group_rows, "totals": totals(group_rows)})
+                pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
+            else:
+                kept.append(unit_year)
+            manifest.record("listing", unit_year.url,
+                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
+        searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
+        with self.timed("listing pages"):
+            for page in pages:
+                html = theme.render(page)
+                staging.write_text(page.url + PAGE, html)
+                if page.url != "evaluations/":
+                    searched[page.url] = (page.title, write_page_text(staging, page, html))
+        for unit_year in kept:
+            text = staging.path(unit_year.url + search.TEXT_FILE).read_text(encoding="utf-8")
+            searched[unit_year.url] = (unit_year.title, search.encode_text(text))
+        staging.write_text("404.html", theme.render_not_found())
+        with self.timed("downloads"):
+            self._write_downloads(results, staging)
+        with self.timed("search index"):
+            self.search_docs = search_docs(results, searched)
+            if not previous.complete(self.out_dir, "search"):
+                previous.search = None  # a partition's files deleted by hand: the index is made anew
+            try:
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+            except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
+                shutil.rmtree(staging.path("search"), ignore_errors=True)
+                previous.search = None
+                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+            if previous.search is not None:
+                staging.fill("search", set(self.search_figures["stale"]))
+            manifest.search = self.search_figures["partitions"]
+            manifest.record("search", "", Entry("", staging.files("search")))
+        urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
+        staging.write_text("sitemap.xml", sitemap(self.site, urls))
+        self._assets(theme, inputs, previous, staging, manifest)
+
+    def _assets(self, theme: Theme, inputs: dict, previous: Manifest, staging: Staging, manifest: Manifest) -> None:
+        print_ = fingerprint.of("assets", **{name: inputs[name] for name in fingerprint.DEPENDS["assets"]})
+        entry = previous.get("assets", "", print_)
+        if entry is None or not staging.link_all(entry.files):
+            shutil.rmtree(staging.path("assets"), ignore_errors=True)  # copying onto a link would write through it
+            theme.copy_assets(staging.root)
+            entry = Entry(print_, staging.files("assets"))
+        manifest.record("assets", "", entry)
+
+    def _write_downloads(self, results: list[Result], output: Output) -> None:
+        """Joined from each evaluation's own lines, made when its page was rendered."""
+        def joined(name: str, separator: bytes = b"") -> bytes:
+            return separator.join(r.extra["downloads"][name] for r in results)
+
+        evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS)
+        output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
+        fragments = [r.extra["downloads"] for r in results]
+        output.write_bytes("data/indicators.csv", export.indicators_csv(fragments))
+        output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
+        package = export.datapackage(self.site, export.deepest(fragments))
+        output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
+    """Every evaluation, and the other pages search finds: {url: (title, encoded text)}."""
+    docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]
+    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page", encoded)
+             for url, (title, encoded) in pages.items()]
+    return sorted(docs, key=lambda d: d.url)
+
+
+def sitemap(site: SiteConfig, urls: list[str]) -> str:
+    base = (site.site_url or "").rstrip("/") + "/"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{base}{url}</loc></url>" for url in sorted(set(urls))]
+    return "\n".join(lines + ["</urlset>"]) + "\n"
