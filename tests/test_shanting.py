@@ -105,13 +105,16 @@ def test_total_84_48_and_grade_liang_from_the_rule_scores(seed):
 
 def test_rates_come_from_the_tables_amounts(seed):
     figures = seed.scores.figures
-    assert figures["表1-2.总计.支出决算数"] == D("2163.32") and figures["表1-2.总计.调整预算数"] == D("2183.41")
-    assert figures["表1-3.合 计.价值（元）"] == D("11920") and figures["表1-3.1.资产编号"] is None  # a text column
+    assert figures["1-2.总计.支出决算数"] == D("2163.32") and figures["1-2.总计.调整预算数"] == D("2183.41")
     execution = _leaf(seed, "预算执行率")
     assert isinstance(execution.node.inputs.numerator, Reference)
     assert execution.rule_score == D("2.97")  # 2163.32 ÷ 2183.41 × 3 = 2.9724
     adjustment = _leaf(seed, "支出预算调整率")  # (2183.41 − 477.50 − 74.97) ÷ 2183.41 = 74.70% → (1 − 0.7470) × 2
-    assert isinstance(adjustment.node.inputs.numerator, Expression) and adjustment.rule_score == D("0.51")
+    numerator = adjustment.node.inputs.numerator  # cells of two tables, added and taken away
+    assert isinstance(numerator, Reference) and figures[numerator.name] == D("1630.94")
+    assert adjustment.rule_score == D("0.51")
+    per_head = _leaf(seed, "人均公用经费变动率").node.inputs  # 33.36 ÷ 35 against 32.13 ÷ 32
+    assert isinstance(per_head.current, Expression) and isinstance(per_head.previous, Expression)
     assert _leaf(seed, "预决算差异率").rule_score == 0  # (2163.32 − 477.50) ÷ 477.50 = 353.05%: floored at 0
 
 
@@ -302,8 +305,14 @@ def test_a_listed_problem_deducts_its_points(write):
     assert _leaf(result, "资产管理规范性").rule_score == 1
 
 
-def test_a_reference_to_a_missing_cell_is_reported(write):
-    result = _variant(write, ("numerator: 表1-2.公用经费.支出决算数, denominator: 表1-2.公用经费.支出预算数",
-                              "numerator: 表1-2.公用经费.决算数, denominator: 表1-2.公用经费.支出预算数"))
-    assert any("表1-2.公用经费.决算数" in m for m in _messages(result, "unknown-table"))
-    assert _leaf(result, "机关运行经费控制率").rule_score is None
+def test_a_reference_to_a_missing_cell_is_an_error(write):
+    old = "numerator: 1-2.公用经费.支出决算数, denominator: 1-2.公用经费.支出预算数"
+    write("content/shanting-gxj/_defaults.yml", (CONTENT / "shanting-gxj" / "_defaults.yml").read_text(encoding="utf-8"))
+    result = process_file(write("content/shanting-gxj/2021/a.yml", SEED.replace(old, old.replace("支出决算数", "决算数"))))
+    assert any(f.code == "unknown-choice" and "1-2.公用经费.决算数" in f.message for f in result.findings)
+    assert not result.ok
+
+
+def test_a_section_placing_a_missing_table_is_reported(write):
+    result = _variant(write, ("      - 4-7\n", "      - 4-9\n"))
+    assert any("4-9" in m for m in _messages(result, "unknown-table"))

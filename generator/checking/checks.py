@@ -18,15 +18,15 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .. import findings as F
-from . import identities, score_tables
+from . import claims, identities, score_tables
 from ..findings import Finding
 from ..rules.formulas import figure, rate_of
-from ..loading.model import (FUNDS_ROW_KEYS, Evaluation, Expression, FundsRows, Indicator, Reference, Section, Table,
-                             TableRow, Value, walk)
+from ..loading.model import (FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Expression, FundsRows, Indicator, Reference,
+                             Section, Table, TableRow, Value, walk)
 from ..quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from ..rules.registry import Form, Scheme
 from ..loading.schema import suggest
-from .scoring import LeafScore, Scores
+from .scoring import LeafScore, Scores, input_references
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _PARTS = tuple(key for key in FUNDS_ROW_KEYS if key != "total")
@@ -87,8 +87,11 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     tables = identities.Tables(evaluation.tables)
     for table in evaluation.tables:
         found += check_table(table, tables)
-    found += check_references(evaluation, scores)
-    found += check_printed_rates(scores)
+    found += check_input_references(evaluation, tables)
+    found += check_computed_actuals(scores, tables)
+    found += claims.check(evaluation, form, scores)
+    found += check_sections(evaluation)
+    found += check_printed_rates(evaluation, scores)
     found += check_indicator_counts(evaluation, form, scores)
     found += score_tables.check(evaluation, scores)
     return found
@@ -384,6 +387,8 @@ def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Compari
         printed, differs = figures.get((field, None), (None, False))
         rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
                                differs))
+    rows += [Comparison(f"{leaf.node.name}（由数据表算出）", computed, leaf.node.actual.text, differs)
+             for leaf, computed, differs in computed_actuals(scores)]
     rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
     printed_grade = (published.grade or "") if published else ""
     if scores.grade or printed_grade:
@@ -606,8 +611,8 @@ def _total_findings(table: Table, total: TableRow, parts: list[tuple[int, TableR
     value = sum((sign * num.value for sign, num in cells), Decimal(0))
     if value == printed.value:
         return []
-    terms = _signed([(sign, num.text) for sign, num in cells])
-    named = _signed([(sign, row.label) for sign, row in parts
+    terms = identities.signed([(sign, num.text) for sign, num in cells])
+    named = identities.signed([(sign, row.label) for sign, row in parts
                      if column < len(row.values) and isinstance(row.values[column], Num)])
     return [F.TABLE_SUM.at(total.where("values"), table=table_name(table), label=total.label,
                            column=column_name(table, column), total=printed.text,
@@ -616,25 +621,13 @@ def _total_findings(table: Table, total: TableRow, parts: list[tuple[int, TableR
 
 # --- a department report: inputs from the tables, printed rates, the indicator system --------
 
-def check_references(evaluation: Evaluation, scores: Scores) -> list[Finding]:
-    """A section's tables and an input's references name tables, rows and columns there are."""
-    found = []
+def check_sections(evaluation: Evaluation) -> list[Finding]:
+    """Each table a section places is one of the file's figure or score tables."""
     known = {table.id for table in evaluation.tables if table.id}
     known |= {table.id for table in (evaluation.published.score_tables if evaluation.published else [])}
-    for section in _sections(evaluation.sections):
-        found += [F.UNKNOWN_TABLE.at(section.where("tables"), where=f"小节“{section.title or ''}”", name=name,
-                                     suggestion=suggest(name, known))
-                  for name in section.tables if name not in known]
-    names = [name for name in scores.figures]
-    for node, _, _ in walk(evaluation.indicators):
-        if node.inputs is None:
-            continue
-        for key in ("rate", "numerator", "denominator", "current", "previous", "problems"):
-            for reference in _references(getattr(node.inputs, key)):
-                if reference.name not in scores.figures:
-                    found.append(F.UNKNOWN_TABLE.at(node.inputs.where(key), where=f"指标“{node.name}”的计算依据",
-                                                    name=reference.name, suggestion=suggest(reference.name, names)))
-    return found
+    return [F.UNKNOWN_TABLE.at(section.where("tables"), where=f"小节“{section.title or ''}”", name=name,
+                               suggestion=suggest(name, known))
+            for section in _sections(evaluation.sections) for name in section.tables if name not in known]
 
 
 def _sections(sections: list[Section]):
@@ -643,24 +636,17 @@ def _sections(sections: list[Section]):
         yield from _sections(section.children)
 
 
-def _references(value) -> list[Reference]:
-    if isinstance(value, Reference):
-        return [value]
-    if isinstance(value, Expression):
-        return [operand for operand in value.operands if isinstance(operand, Reference)]
-    return []
-
-
-def check_printed_rates(scores: Scores) -> list[Finding]:
+def check_printed_rates(evaluation: Evaluation, scores: Scores) -> list[Finding]:
     """A rate (or its numerator) the report prints, against the one its amounts give, at the
     printed precision."""
     found = []
+    tables = identities.Tables(evaluation.tables)
     for leaf in scores.leaves:
         inputs = leaf.node.inputs
         if inputs is None or (inputs.printed is None and inputs.printed_numerator is None):
             continue
         computed = rate_of(leaf.node, scores.figures)
-        formula = _formula_text(inputs, scores.figures)
+        formula = _formula_text(inputs, scores.figures, tables)
         printed = inputs.printed
         if printed is not None and isinstance(computed, Decimal) \
                 and round_to(computed, printed.places + 2) != round_to(printed.value, printed.places + 2):
@@ -672,15 +658,15 @@ def check_printed_rates(scores: Scores) -> list[Finding]:
         if printed is not None and isinstance(numerator, Decimal) \
                 and round_to(numerator, printed.places) != printed.value:
             found.append(F.PRINTED_RATE.at(inputs.where("printed_numerator"), name=leaf.node.name, what="分子",
-                                           published=printed.text, formula=_amount_text(inputs.numerator, scores.figures),
+                                           published=printed.text, formula=_amount_text(inputs.numerator, scores.figures, tables),
                                            computed=format_number(numerator, max(printed.places, 2), False)))
     return found
 
 
-def _formula_text(inputs, figures: dict) -> str:
+def _formula_text(inputs, figures: dict, tables: identities.Tables) -> str:
     """`(20.20 − 4.32) ÷ 4.32`, `2,163.32 ÷ 2,183.41`: the amounts a rate is computed from."""
     def shown(value) -> str:
-        return _amount_text(value, figures)
+        return _amount_text(value, figures, tables)
 
     if inputs.numerator is not None and inputs.denominator is not None:
         return f"{shown(inputs.numerator)} ÷ {shown(inputs.denominator)}"
@@ -694,16 +680,21 @@ def _formula_text(inputs, figures: dict) -> str:
 _SYMBOLS = {"+": "+", "-": identities.MINUS, "*": "×", "/": "÷"}
 
 
-def _amount_text(value, figures: dict) -> str:
-    """An input as its figures: `4.32`, a reference's amount (`2183.41`), an expression's
-    (`2183.41 − 477.50 − 74.97`)."""
+def _amount_text(value, figures: dict, tables: identities.Tables) -> str:
+    """An input as its figures: `4.32`, the cells a reference names as printed (`2,183.41`,
+    `2,183.41 − 477.50 − 74.97`), an expression's (`33.36 ÷ 35`)."""
     if isinstance(value, Expression):
-        parts = [_amount_text(value.operands[0], figures)]
+        parts = [_amount_text(value.operands[0], figures, tables)]
         for operator, operand in zip(value.operators, value.operands[1:]):
-            parts += [_SYMBOLS[operator], _amount_text(operand, figures)]
+            parts += [_SYMBOLS[operator], _amount_text(operand, figures, tables)]
         return " ".join(parts)
     if isinstance(value, Num):
         return value.text
+    side = identities.table_figure(value.name) if isinstance(value, Reference) else None
+    if side is not None and tables.outside_problem(side) is None:
+        cells = tables.cells(side)
+        if all(cell.num is not None for cell in cells):
+            return identities.signed([(cell.term.sign, cell.num.text) for cell in cells])
     number = figure(value, figures)
     return format_number(number, 2, False) if isinstance(number, Decimal) else str(value)
 
@@ -775,14 +766,7 @@ def _side_words(tables: identities.Tables, table: Table, side: tuple[identities.
         source = tables.table(table, term)
         return term.column if source is table else f"{source.title}的{term.column}"
 
-    return _signed([(term.sign, word(term)) for term in side])
-
-
-def _signed(parts: list[tuple[int, str]]) -> str:
-    """`甲 + 乙 − 丙`."""
-    (sign, first), rest = parts[0], parts[1:]
-    return (first if sign > 0 else f"{identities.MINUS}{first}") + \
-        "".join(f" {'+' if sign > 0 else identities.MINUS} {text}" for sign, text in rest)
+    return identities.signed([(term.sign, word(term)) for term in side])
 
 
 def _cell_num(tables: identities.Tables, table: Table, row: TableRow, term: identities.Term) -> Num:
@@ -804,8 +788,68 @@ def _side_phrase(tables: identities.Tables, table: Table, row: TableRow, side: i
     nums = [_cell_num(tables, table, row, term) for term in terms]
     if len(terms) == 1:
         return f"{_term_name(tables, table, row, terms[0])}为 {nums[0].text}"
-    figures = _signed([(term.sign, num.text) for term, num in zip(terms, nums)])
+    figures = identities.signed([(term.sign, num.text) for term, num in zip(terms, nums)])
     return f"{_side_words(tables, table, tuple(terms))}为 {figures} = {_sum_text(side.value, nums)}"
+
+
+# --- indicators whose actual is computed from the tables (inputs: {numerator: 表名.栏目}) ----------
+
+def check_input_references(evaluation: Evaluation, tables: identities.Tables) -> list[Finding]:
+    """Each input naming a figure of the report's tables names one there is: an error otherwise."""
+    found = []
+    for node, key, reference in input_references(evaluation):
+        side = identities.table_figure(reference.name)
+        problem = tables.outside_problem(side) if side is not None else (reference.name, [])
+        if problem is not None:
+            value, allowed = problem
+            found.append(F.UNKNOWN_CHOICE.at(
+                node.inputs.where(key), key=f"inputs.{key}", value=value, suggestion=suggest(value, allowed),
+                allowed="、".join(allowed) or "数据表的栏目（表名.栏目，该表只有一个最上层的行）"))
+    return found
+
+
+def computed_actuals(scores: Scores):
+    """(leaf, the rate its inputs compute as text, whether the printed actual differs) for each
+    actual printed as a rate that its inputs also compute; compared at the printed precision."""
+    for leaf in scores.leaves:
+        printed = leaf.actual
+        if leaf.computed is None or printed is None or printed.unit != "%":
+            continue
+        computed = leaf.computed * 100
+        places = claims.places_of(printed.number)
+        yield leaf, format_number(computed, max(places, 2), False) + "%", round_to(computed, places) != printed.number
+
+
+def check_computed_actuals(scores: Scores, tables: identities.Tables) -> list[Finding]:
+    return [F.COMPUTED_ACTUAL.at(leaf.node.where("actual"), name=leaf.node.name, printed=leaf.node.actual.text,
+                                 basis=_basis(leaf.node, scores, tables), computed=computed)
+            for leaf, computed, differs in computed_actuals(scores) if differs]
+
+
+def _basis(node: Indicator, scores: Scores, tables: identities.Tables) -> str:
+    """How an indicator's inputs compute its rate, in words and figures."""
+    given = node.inputs
+    if given.rate is not None:
+        return " ".join(_input_parts(given.rate, scores, tables))
+    (top, top_figures), (bottom, bottom_figures) = (_input_parts(value, scores, tables)
+                                                    for value in (given.numerator, given.denominator))
+    return f"{top} ÷ {_grouped(bottom)} = {top_figures} ÷ {_grouped(bottom_figures)}"
+
+
+def _grouped(text: str) -> str:
+    return f"（{text}）" if " + " in text or f" {identities.MINUS} " in text else text
+
+
+def _input_parts(value, scores: Scores, tables: identities.Tables) -> tuple[str, str]:
+    """(words, figures) of one input: a number as written, a funds figure, or a table figure."""
+    if not isinstance(value, Reference):
+        return "", value.text
+    if value.name in scores.figures and value.name.startswith("funds."):
+        _, row, figure = value.name.split(".")
+        computed = scores.figures[value.name]
+        return f"{_ROW_TITLES[row]}的{FUNDS_FIGURES[figure]}", _fmt(computed) if isinstance(computed, Decimal) else "空白"
+    cells = tables.cells(identities.table_figure(value.name))
+    return identities.cells_words(cells), identities.cells_printed(cells).split(" = ")[0]
 
 
 def leaf_requirements(scores: Scores) -> list[Finding]:

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from ..loading.model import Evaluation, FundsRow, Indicator, Party, Table
 from ..quantities import Num, figure, rate, reduce_html
-from ..rules.registry import INDICATOR_COLUMNS, Form, Scheme
+from ..rules.registry import DEFAULT_INDICATOR_COLUMNS, Form, Scheme
 from ..checking.scoring import Scores
 from .figures import FigureRows, needs, printed_columns, spans_over
 from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
@@ -90,7 +90,7 @@ class Columns:
     the indicator columns `trailing` (target, actual, weight, score, reason: the form's order)."""
 
     levels: int
-    trailing: tuple[str, ...] = tuple(INDICATOR_COLUMNS)
+    trailing: tuple[str, ...] = DEFAULT_INDICATOR_COLUMNS
 
     @property
     def count(self) -> int:

@@ -85,8 +85,9 @@ class Located:
 
 @dataclass(frozen=True)
 class Reference:
-    """A figure computed elsewhere in the same file, by name (`funds.total.rate`), or a cell of
-    one of its figure tables (`表1-2.总计.支出决算数`: the table's id, the row's name, the column)."""
+    """A figure computed elsewhere in the same file, by name (`funds.total.rate`), or cells of its
+    figure tables (`表名.栏目`, `1-2.总计.支出决算数`: the table's number, the row's name, the column;
+    several joined by + and −), resolved with the tables."""
 
     name: str
 
@@ -94,17 +95,9 @@ class Reference:
         return self.name
 
 
-TABLE_REFERENCE = "表"  # how a reference to a figure table's cell begins
-
-
-def table_figure(table_id: str, label: str, column: str) -> str:
-    """The name an input refers to a figure table's cell by."""
-    return f"{TABLE_REFERENCE}{table_id}.{label}.{column}"
-
-
 @dataclass(frozen=True)
 class Expression:
-    """Figures combined by + − × ÷ (`表1-2.总计.调整预算数 - 表1-2.总计.支出预算数`, `32.13 ÷ 32`):
+    """Figures combined by + − × ÷ (`1-2.公用经费.支出决算数 ÷ 35`, `32.13 ÷ 32`):
     operands are numbers or references, each operator with a space on either side. × and ÷
     bind before + and −."""
 
@@ -181,11 +174,13 @@ class Inputs(Located):
     rate: Num | Reference | Expression | None = spec(
         "比率", "如 99.08%，或引用同一文件算出的数，如 funds.total.rate（资金执行率）。", INPUT)
     numerator: Num | Reference | Expression | None = spec(
-        "分子", "比率 = 分子 ÷ 分母，如实际采购数，或 表1-2.总计.支出决算数（表 1-2 总计一行的支出决算数）。", INPUT)
+        "分子", "比率 = 分子 ÷ 分母，如实际采购数；或数据表的数，写“表名.栏目”或“表号.行名.栏目”，"
+        "如 市级预算执行情况（万元）.财政拨款数、1-2.总计.支出决算数。", INPUT)
     denominator: Num | Reference | Expression | None = spec(
-        "分母", "如采购预算数；为 0 时按评分规则的 zero_denominator 计分。", INPUT)
+        "分母", "如采购预算数，或数据表中几栏相加（表名.栏目 + 表名.栏目，加号两边留空格）；"
+        "为 0 时按评分规则的 zero_denominator 计分。", INPUT)
     current: Num | Reference | Expression | None = spec(
-        "本年数", "变动率 = (本年数 − 上年数) ÷ 上年数；可写算式，如 表1-2.公用经费.支出决算数 ÷ 35。", INPUT)
+        "本年数", "变动率 = (本年数 − 上年数) ÷ 上年数；可写算式，如 1-2.公用经费.支出决算数 ÷ 35。", INPUT)
     previous: Num | Reference | Expression | None = spec("上年数", "变动率的基数；为 0 时按评分规则的 zero_denominator 计分。",
                                                          INPUT)
     problems: Num | Reference | Expression | None = spec("问题个数", "按问题扣分时，发现并列出的问题个数。", INPUT)
@@ -260,6 +255,19 @@ class Published(Located):
 
 
 @dataclass
+class Claim(Located):
+    """A figure the narrative states that restates a figure of the tables (下达资金总额57508.48万元
+    restates 财政拨款数): both as printed, tied by the author, compared by the checks."""
+
+    figure: str = spec("正文中的数字", "照正文原样写出，连同单位，如 57508.48万元、53个、77.06%。", required=True)
+    text: str | None = spec("正文原话", "含这个数字的一段原话，如 获评省级示范智能车间数量53个；"
+                                       "同一个数字在正文中出现几次时用它指明是哪一处。不写则只找数字本身。")
+    restates: str = spec(
+        "所重述的数字", "数据表的栏目写“表名.栏目”（几栏相加用 + 连接，加号两边留空格）；"
+        "绩效指标写“指标名称.栏目”，栏目为 目标值、实际完成值、权重、自评分 或 完成率。", required=True)
+
+
+@dataclass
 class Section(Located):
     """A narrative section of a report (项目概况, 存在的问题…), in Markdown."""
 
@@ -267,6 +275,11 @@ class Section(Located):
     body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
     tables: list[str] = spec("本节的表", "正文之后、下级小节之前印出的表，按表号：数据表（tables 的 id）或得分情况表"
                              "（published.score_tables 的 id），如 [1-1]。", ListOf(TEXT), default=[])
+    claims: list[Claim] = spec("正文中的数字", "正文重述表中数字的地方：每项写正文中的数字和它重述的表中数字，两者不符时报告。",
+                               ListOf(Claim), default=[])
+    restates_all: str | None = spec(
+        "逐项重述的指标", "本节的 claims 逐项重述其下每一项指标的那一级指标，如 产出目标（年度绩效目标一节）；"
+        "有指标没有被重述时报告。")
     children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
 
 
@@ -298,6 +311,7 @@ class Table(Located):
     unit: str | None = spec("单位", "表上方印出的单位，如 万元；没有则不写。")
     note: str | None = spec("表首说明", "印在栏目之上、通栏的文字，如 战略目标：……。")
     label_heading: str = spec("行名一栏的栏目名", "如 子项目名称；不写为“项目”。", default="项目")
+    unit: str | None = spec("单位", "表中金额的单位，如 万元（表名中已印出的照写）；正文以别的单位（如 亿元）重述表中的数时据此换算。")
     columns: list[str] = spec("列名", "", ListOf(TEXT), default=[])
     text_columns: list[str] = spec("文字栏", "内容为文字的栏目（如 资产名称、取得方式），不参与合计。", ListOf(TEXT),
                                    default=[])

@@ -15,15 +15,16 @@ from .. import findings as F
 from . import model
 from ..findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
-from .model import (AWARD, BOOLEAN, CELL, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TABLE_REFERENCE,
-                    TEXT, VALUE, Choice, Expression, ListOf, MapOf, Reference, Template, Value, Variant)
+from .model import (AWARD, BOOLEAN, CELL, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE,
+                    Choice, Expression, ListOf, MapOf, Reference, Template, Value, Variant)
 from ..quantities import Num, parse_num
 
 _KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
             RATE: "百分比（如 100%）", DECIMAL: "数字（可写成百分数，如 5%）",
-            AWARD: "分数或百分比（如 3 或 60%）", INPUT: "数字、引用（如 funds.total.rate、表1-2.总计.支出决算数）或其算式",
+            AWARD: "分数或百分比（如 3 或 60%）", INPUT: "数字、引用（如 funds.total.rate、1-2.总计.支出决算数）或其算式",
             CELL: "数字或文字"}
 _OPERATORS = {"+": "+", "-": "-", "−": "-", "×": "*", "*": "*", "÷": "/", "/": "/"}
+_TABLE_ID = re.compile(r"\d+(-\d+)+\.")  # a table's number (1-2) before the row and column it names
 _EXPRESSION = re.compile(r"\s+([+\-−×*÷/])\s+")
 _TRUE = {"true", "True", "TRUE", "yes", "是"}
 _FALSE = {"false", "False", "FALSE", "no", "否"}
@@ -274,7 +275,10 @@ class Converter:
         """A number, the name of a figure computed elsewhere in the file, or an expression of them."""
         text = node.value.strip()
         parts = _EXPRESSION.split(text)
-        if len(parts) > 1:
+        # a sum of table cells (表名.栏目 + 表名.栏目) is one reference, resolved with the tables;
+        # × ÷ or a written number make an expression
+        if len(parts) > 1 and (any(_OPERATORS[op] in "*/" for op in parts[1::2])
+                               or any(parse_num(part) is not None for part in parts[::2])):
             operands = [self._operand(part, node, path, key, field) for part in parts[::2]]
             if any(operand is None for operand in operands):
                 return None
@@ -283,18 +287,21 @@ class Converter:
 
     def _operand(self, text: str, node: Scalar, path, key, field: _Field):
         text = text.strip()
-        if text in FIGURES or (text.startswith(TABLE_REFERENCE) and text.count(".") >= 2):
-            return Reference(text)  # a table's cell is looked up when scoring (checks report a missing one)
+        if text in FIGURES:
+            return Reference(text)
         number = parse_num(text)
         if number is not None:
             return number
+        names_table = not text[0].isdigit() or _TABLE_ID.match(text)  # 表名.栏目, or 1-2.总计.支出决算数
+        if "." in text and names_table and not suggest(text, FIGURES) and not text.startswith("funds."):
+            return Reference(text)  # a figure of the report's tables (表名.栏目): the checks resolve it
         if "." in text and not text[0].isdigit():
             self.findings.append(F.UNKNOWN_CHOICE.at(
                 node_pos(node), key=_path_text((path, key)), value=text, suggestion=suggest(text, FIGURES),
                 allowed="、".join(FIGURES)))
         else:
-            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate、"
-                                                "表1-2.总计.支出决算数），或用 + - × ÷ 连接它们（运算符两边留空格）。")
+            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate，"
+                                                "或数据表的数：表名.栏目、表号.行名.栏目），或用 × ÷ 连接它们（运算符两边留空格）。")
         return None
 
     def template(self, node: Scalar, path, key, field: _Field):

@@ -115,7 +115,9 @@ DEFAULT_COLUMN_WIDTHS = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
 # The columns after the indicator levels, in the order most forms print them, with their headings.
 INDICATOR_COLUMNS = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
                      "reason": "偏差原因分析及改进措施", "definition": "指标解释", "criteria": "评分标准"}
-# The columns every form prints (a form that prints the points in the names needs no weight column).
+# The columns a form prints unless it says otherwise, and those every form prints (a form that
+# prints the points in the names needs no weight column).
+DEFAULT_INDICATOR_COLUMNS = ("target", "actual", "weight", "score", "reason")
 REQUIRED_COLUMNS = ("weight", "score")
 TOTAL_COLUMNS = ("weight", "score")
 
@@ -189,7 +191,7 @@ class Form(Located):
         self.header_rows = tuple(tuple(row) for row in self.header_rows or DEFAULT_HEADER_ROWS)
         self.column_widths = tuple(float(width) for width in self.column_widths or DEFAULT_COLUMN_WIDTHS)
         self.rate_rows, self.levels, self.level1 = tuple(self.rate_rows), tuple(self.levels), tuple(self.level1)
-        self.indicator_columns = tuple(self.indicator_columns or tuple(INDICATOR_COLUMNS)[:5])
+        self.indicator_columns = tuple(self.indicator_columns or DEFAULT_INDICATOR_COLUMNS)
         self.total_columns = tuple(self.total_columns or TOTAL_COLUMNS)
 
     def problems(self) -> list[Finding]:
