@@ -60,10 +60,11 @@ def test_every_seed_grid_covers_each_slot_once_whole_and_split(seeds):
 def test_columns_follow_the_form_and_the_leaves_are_the_model(seeds):
     for name, (result, grid) in seeds.items():
         form = registry.forms()[result.evaluation.form]
-        assert len(grid.widths) == 1 + len(form.levels) + len(form.indicator_columns), name
+        section = 1 if form.indicators_column else 0  # the 绩效指标 column, which the score sheet has not
+        assert len(grid.widths) == section + len(form.levels) + len(form.indicator_columns), name
         assert sum(grid.widths) == pytest.approx(100, abs=0.5)
         leaves = [_name_cell(row) for row in _indicator_rows(grid) if _is_leaf_row(row)]
-        assert all(cell.col == len(form.levels) for cell in leaves), name
+        assert all(cell.col == section + len(form.levels) - 1 for cell in leaves), name
         assert [cell.text for cell in leaves] == [
             form.label(len(leaf.path) + 1, leaf.node.name, leaf.node.weight.text if leaf.node.weight else None)
             for leaf in result.scores.leaves], name
@@ -316,3 +317,38 @@ def test_indicator_lines_follow_the_tree_not_the_form():
     assert [line.leaf.name if line.leaf else None for line in lines] == [
         "办班期数", "参加人数", "活动场次", "合格率", "优良率", None, "新增就业", "企业满意度"]
     assert indicator_lines(ev.indicators, 4, "omit")[5].leaf.name == "新增就业"
+
+
+# --- a form that prints the points in the names, without the 绩效指标 column: the score sheet ----------
+
+def test_the_score_sheet_form_starts_at_level_1_under_its_one_title_line(seeds):
+    result, grid = seeds["shanting-gxj/2021/01-bumen-zhengti"]
+    ev = result.evaluation
+    title = grid.rows[grid.part("title").first].cells
+    assert [c.text for c in title] == [f"{ev.year}年度{ev.department.name}部门整体绩效评价指标体系及得分表"]
+    assert [p.name for p in grid.parts] == ["title", "indicators"]  # no header rows, no top table
+    head = grid.rows[grid.part("indicators").first].cells
+    assert [c.text for c in head if c.col < len(grid.widths)] == [
+        "一级指标", "二级指标", "三级指标", "四级指标", "指标解释", "评分标准", "得分"]
+    assert not [c for c in grid.cells() if c.role in ("section", "section-head")]
+    total = next(row for row in grid.rows if row.role == "total")
+    assert total.cells[0].text == "合计" and total.cells[0].cols == len(grid.widths) - 1
+    assert grid.value(Ref(total.cells[1].row, total.cells[1].col)) == result.scores.total
+
+
+def test_points_printed_in_the_names_are_summed_aside(seeds):
+    """Each row's points in a column after the printed ones; each category's points and score
+    subtotals sum its rows there, and give the scored tree's subtotals."""
+    result, grid = seeds["shanting-gxj/2021/01-bumen-zhengti"]
+    head = {c.text: c.col for c in grid.rows[grid.part("indicators").first].cells if c.role == "aside-head"}
+    points = [grid.value(Ref(row.cells[0].row, head["分值"])) for row in _indicator_rows(grid)]
+    assert points == [leaf.weight for leaf in result.scores.leaves]
+    by_row = {}
+    for cell in grid.cells():
+        if cell.role == "level-1":
+            by_row[cell.row] = cell.text.split("（")[0]
+    level1 = {s.node.name: s for s in result.scores.subtotals if s.depth == 1}
+    assert sorted(by_row.values()) == sorted(level1)
+    for row, name in by_row.items():
+        assert grid.value(Ref(row, head["一级指标分值小计"])) == level1[name].weight
+        assert grid.value(Ref(row, head["一级指标得分小计"])) == level1[name].score

@@ -34,7 +34,16 @@ report_title: 部门整体绩效评价报告
 region: 测试省测试市
 party_format: "{name}"
 department_label: 预算单位
+title_line: "{year}年度{department}{title}"
+header_rows: []
 levels: [一级指标, 二级指标, 三级指标, 四级指标]
+level1_label: "{name}（{weight}分）"
+level_label: "{name}（{weight}分）"
+indicators_column: false
+indicator_columns: [definition, criteria, score]
+total_label: 合计
+total_columns: [score]
+column_widths: [9, 11, 12, 13, 22, 26, 7]
 level1:
   - {name: 管理效率, weight: 6}
   - {name: 运行成本, weight: 4}
@@ -462,6 +471,18 @@ def test_the_seeds_are_project_self_evaluations_but_a_department_report(seed_rep
     kinds = [(r.summary["kind"], r.evaluation.cover is not None) for r in seed_report.results if r.evaluation]
     assert sum(kind == PROJECT_KIND for kind, _ in kinds) >= 22  # 淄博, 安庆 and 苏州
     assert all(kind == (DEPARTMENT_KIND if cover else PROJECT_KIND) for kind, cover in kinds)
+
+
+def test_the_seed_reports_score_sheet_is_its_forms_table(seed_report):
+    from generator.layout.table import project_table
+
+    result = next(r for r in seed_report.results if r.evaluation and is_report(r.evaluation))
+    ev = result.evaluation
+    form, scheme = registry.forms()[ev.form], registry.schemes()[ev.scheme]
+    sheet = report_blocks(ev, result.scores, form, scheme)[-1]
+    assert sheet.kind == "score-sheet" and sheet.title == "2021年度枣庄市山亭区工业和信息化局部门整体绩效评价指标体系及得分表"
+    assert sheet.grid == project_table(ev, result.scores, form, scheme)
+    assert sheet.grid.rows[0].cells[0].text == sheet.title
 
 
 # --- the Suzhou report: what the report layout changed ----------------------------------------------------

@@ -12,10 +12,10 @@ evaluation file, its figure tables placed in its text), then the appendix score 
   and scores). The file's `published.score_tables` give their numbers and titles (and keep
   the printed figures, which the checks compare); without them they are 表 N-1, N-2 …, N
   being the number of the chapter that gives the conclusion (评价结论).
-- The appendix score sheet: 一级 / 二级 / 三级 / 四级指标 with their points, 指标解释,
-  评分标准 and 得分, each category one cell over its rows, printed landscape after the
-  file's own 附件 chapter (or as that chapter); its subtotals are formulas in the columns
-  after the printed ones (the spreadsheet's).
+- The appendix score sheet: the report's form laid out as any form's table is (`table.py`):
+  the form declares what it prints (一级 … 四级指标 with their points, 指标解释, 评分标准 and
+  得分, its title line, 合计); printed landscape after the file's own 附件 chapter (or as
+  that chapter).
 """
 from __future__ import annotations
 
@@ -30,22 +30,16 @@ from markupsafe import Markup
 from ..checking import score_tables as derived
 from ..checking.scoring import Scores
 from ..loading import model
-from ..loading.model import Evaluation, Indicator, is_department_report
+from ..loading.model import Evaluation, is_department_report
 from ..quantities import figure, format_number
 from ..rules.registry import Form, Scheme
 from .document import Cover, FigureTable, markdown_blocks, markdown_html, markdown_paragraphs
 from .grid import Area, Cell, Grid, Part, Ref, Row, call, divided, number_format
-from .table import indicator_lines
+from .table import project_table, title_line
 
-SCORE_PLACES = 2
 APPENDIX = "附件"
 CONCLUSION = "评价结论"
 DEFAULT_CONCLUSION_CHAPTER = 4
-SHEET_LEVELS = 4  # 一级 … 四级指标
-SHEET_COLUMNS = ("指标解释", "评分标准", "得分")
-SHEET_WIDTHS = (9.0, 11.0, 12.0, 13.0, 22.0, 26.0, 7.0)
-ASIDE_WIDTH = 10.0
-LEVEL_HEADINGS = ("一级指标", "二级指标", "三级指标", "四级指标")
 TABLE_REFERENCE = re.compile(r"表\s*(\d+\s*-\s*\d+)")
 INTRODUCES_TABLE = re.compile(r"如下[:：]\s*$")
 NUMERALS = "一二三四五六七八九"
@@ -120,6 +114,8 @@ class ScoreSheet:
     anchor: str
     evaluation: Evaluation
     scores: Scores
+    form: Form
+    scheme: Scheme
 
     @property
     def project(self) -> str:
@@ -127,7 +123,7 @@ class ScoreSheet:
 
     @cached_property
     def grid(self) -> Grid:
-        return score_sheet(self.evaluation, self.scores, self.title)
+        return project_table(self.evaluation, self.scores, self.form, self.scheme)
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -164,7 +160,8 @@ def report_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) ->
     # The score sheet follows the file's own 附件 chapter, else it is that chapter
     appended = bool(chapters) and APPENDIX in chapters[-1].title
     anchor = f"{chapters[-1].anchor}-sheet" if appended else f"c{len(chapters) + 1}"
-    sheet = ScoreSheet(None if appended else APPENDIX, f"{ev.year}年度{_unit(ev)}{form.title}", anchor, ev, scores)
+    title = title_line(ev, form) or f"{ev.year}年度{_unit(ev)}{form.title}"
+    sheet = ScoreSheet(None if appended else APPENDIX, title, anchor, ev, scores, form, scheme)
     return [front, Contents(_contents(chapters, sheet)), *chapters, sheet]
 
 
@@ -283,26 +280,6 @@ def _place(sections: list[model.Section], tables: dict[str, object]) -> list[Rep
 
 # --- the derived score tables ------------------------------------------------------------------
 
-class _Scored:
-    """Each node's points and score, from the scored tree."""
-
-    def __init__(self, scores: Scores):
-        self.weight: dict[int, Decimal] = {}
-        self.score: dict[int, Decimal] = {}
-        for leaf in scores.leaves:
-            self.weight[id(leaf.node)], self.score[id(leaf.node)] = leaf.weight, leaf.counted(scores.from_rules)
-        for subtotal in scores.subtotals:
-            self.weight[id(subtotal.node)], self.score[id(subtotal.node)] = subtotal.weight, subtotal.score
-
-    def points(self, node: Indicator) -> Decimal:
-        if node.weight is not None:
-            return node.weight.value
-        return self.weight.get(id(node), Decimal(0))
-
-    def of(self, node: Indicator) -> Decimal:
-        return self.score.get(id(node), Decimal(0))
-
-
 def score_tables(ev: Evaluation, scores: Scores, chapter: int, titles: dict[str, str]) -> list[ScoreTable]:
     """The score tables the file says its report prints (`published.score_tables`: their
     numbers, titles and indicators), else 表 N-1, the summary, then 表 N-2 … one for each
@@ -415,82 +392,3 @@ def _level3_cells(r: int, line) -> list[Cell]:
         return [Cell(r, col, "", "blank") for col in (6, 7, 8)]
     return [Cell(r, 6, line.name, "name"), _number(r, 7, line.weight, f"{line.name}的分值"),
             _number(r, 8, line.score, f"{line.name}的得分")]
-
-
-# --- the appendix score sheet ---------------------------------------------------------------
-
-def _label(node: Indicator, scored: _Scored) -> str:
-    return f"{node.name}（{figure(scored.points(node))}分）"
-
-
-def score_sheet(ev: Evaluation, scores: Scores, title: str) -> Grid:
-    """The score sheet: its title line, the head (repeated on every page), a row for each
-    assessed indicator, 合计. Columns after the printed ones: each row's points, then for
-    each level above the rows its points and score subtotals (SUM over its rows)."""
-    scored = _Scored(scores)
-    levels = SHEET_LEVELS
-    lines = indicator_lines(ev.indicators, levels, "row")
-    rows: list[Row] = [Row([Cell(0, 0, title, "caption", cols=len(SHEET_WIDTHS))])]
-    head = [*LEVEL_HEADINGS, *SHEET_COLUMNS]
-    aside_head = ["分值"] + [f"{LEVEL_HEADINGS[d]}{what}" for d in range(levels - 1) for what in ("分值小计", "得分小计")]
-    rows.append(Row([Cell(1, col, text, "column") for col, text in enumerate(head)] +
-                    [Cell(1, len(head) + n, text, "aside-head") for n, text in enumerate(aside_head)]))
-    first = len(rows)
-    points_col, score_col = len(head), len(head) - 1
-    for number, line in enumerate(lines):
-        r = len(rows)
-        rows.append(Row(_sheet_line(r, line, scored, levels, points_col), line=number))
-    _merge_levels(rows, lines, first, levels, scored, points_col, score_col)
-    r = len(rows)
-    total = ev.published.total.text if ev.published and ev.published.total else \
-        format_number(scores.total, SCORE_PLACES, strip_zeros=False)
-    rows.append(Row([Cell(r, 0, "合计", "total-label", cols=score_col),
-                     Cell(r, score_col, total, "number", fmt=number_format(total), what="合计得分",
-                          formula=call("SUM", Area(Ref(first, score_col), Ref(r - 1, score_col))))], "total"))
-    for row in rows:
-        row.cells.sort(key=lambda c: c.col)
-    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "score-sheet", title, 1, 1, len(rows))]
-    grid = Grid(SHEET_WIDTHS, rows, parts, (ASIDE_WIDTH,) * len(aside_head))
-    for cell in grid.cells():
-        if cell.role == "aside" and cell.formula is not None:
-            cell.text = figure(grid.value(Ref(cell.row, cell.col)))
-    return grid
-
-
-def _sheet_line(r: int, line, scored: _Scored, levels: int, points_col: int) -> list[Cell]:
-    """A row's own cells: its name (over the level columns below its depth), 指标解释,
-    评分标准, 得分, and its points aside."""
-    leaf, depth = line.leaf, len(line.path) + 1
-    if leaf is None:
-        return [Cell(r, col, "", "blank") for col in range(depth - 1, levels + len(SHEET_COLUMNS))]
-    score = scored.of(leaf)
-    text = format_number(score, SCORE_PLACES, strip_zeros=False)
-    return [Cell(r, depth - 1, _label(leaf, scored), "name", cols=levels - depth + 1),
-            Cell(r, levels, leaf.definition or "", "note"), Cell(r, levels + 1, leaf.criteria or "", "note"),
-            Cell(r, levels + 2, text, "number", number=score, fmt=number_format(text), what=f"{leaf.name}的得分"),
-            Cell(r, points_col, figure(scored.points(leaf)), "aside", number=scored.points(leaf), fmt="General")]
-
-
-def _merge_levels(rows: list[Row], lines: list, first: int, levels: int, scored: _Scored, points_col: int,
-                  score_col: int) -> None:
-    """Each category one cell over its rows (printed again on each page it runs onto), its
-    points and score subtotals aside."""
-    for depth in range(1, levels):
-        start = 0
-        while start < len(lines):
-            path = lines[start].path
-            node = path[depth - 1] if len(path) >= depth else None
-            end = start + 1
-            while end < len(lines) and node is not None and len(lines[end].path) >= depth \
-                    and lines[end].path[depth - 1] is node:
-                end += 1
-            if node is not None:
-                r, last = first + start, first + end - 1
-                aside = points_col + 1 + 2 * (depth - 1)
-                rows[r].cells += [
-                    Cell(r, depth - 1, _label(node, scored), f"level-{depth}", rows=end - start, repeat=True),
-                    Cell(r, aside, "", "aside", fmt="General",
-                         formula=call("SUM", Area(Ref(r, points_col), Ref(last, points_col)))),
-                    Cell(r, aside + 1, "", "aside", fmt="General",
-                         formula=call("SUM", Area(Ref(r, score_col), Ref(last, score_col))))]
-            start = end

@@ -86,26 +86,28 @@ def _lines_under(node: Indicator, depth: int, parents: tuple, levels: int, empty
 
 @dataclass(frozen=True)
 class Columns:
-    """The column numbers of a table whose indicator tree has `levels` levels, followed by
+    """The column numbers of a table whose indicator tree has `levels` levels, after the
+    indicator area's own column (`section`: 1, or 0 where the form prints none), followed by
     the indicator columns `trailing` (target, actual, weight, score, reason: the form's order)."""
 
     levels: int
     trailing: tuple[str, ...] = DEFAULT_INDICATOR_COLUMNS
+    section: int = 1
 
     @property
     def count(self) -> int:
-        return 1 + self.levels + len(self.trailing)
+        return self.section + self.levels + len(self.trailing)
 
     def level(self, depth: int) -> int:
-        return depth
+        return self.section + depth - 1
 
     @property
     def leaf(self) -> int:
-        return self.levels
+        return self.level(self.levels)
 
     def of(self, key: str) -> int | None:
         """The column of an indicator column (target, actual…), None when the form prints none."""
-        return 1 + self.levels + self.trailing.index(key) if key in self.trailing else None
+        return self.section + self.levels + self.trailing.index(key) if key in self.trailing else None
 
     @property
     def target(self) -> int:
@@ -133,17 +135,21 @@ class Columns:
         return self.count - FUNDS_FIGURES
 
 
+def columns_of(form: Form, levels: int) -> Columns:
+    return Columns(levels, form.indicator_columns, 1 if form.indicators_column else 0)
+
+
 def column_widths(form: Form, levels: int) -> tuple[float, ...]:
     """The form's widths when it declares one per column; else its level columns shared
     out: each upper level as wide as the form's upper levels on average, the leaf level
     as its own, all scaled to 100 %."""
     widths = tuple(form.column_widths)
-    columns = len(form.indicator_columns)
-    if len(widths) == 1 + levels + columns:
+    columns, section = len(form.indicator_columns), columns_of(form, levels).section
+    if len(widths) == columns_of(form, levels).count:
         return widths
-    section, declared, trailing = widths[0], widths[1:-columns], widths[-columns:]
+    lead, declared, trailing = widths[:section], widths[section:-columns], widths[-columns:]
     upper = sum(declared[:-1]) / max(len(declared) - 1, 1) if len(declared) > 1 else declared[0]
-    raw = (section, *([upper] * (levels - 1)), declared[-1], *trailing)
+    raw = (*lead, *([upper] * (levels - 1)), declared[-1], *trailing)
     return tuple(round(w * 100 / sum(raw), 2) for w in raw)
 
 
@@ -170,7 +176,7 @@ def tables_in_form(ev: Evaluation, form: Form) -> list[Table]:
     it asks so (`tables_position: after-header`), but for any with more columns than fit."""
     if form.tables_position != "after-header":
         return []
-    room = Columns(_levels(ev, form), form.indicator_columns).count - 1  # the first column holds the titles
+    room = columns_of(form, _levels(ev, form)).count - 1  # the first column holds the titles
     return [table for table in ev.tables if 0 < printed_columns(table) <= room]
 
 
@@ -184,7 +190,7 @@ class _TableBuilder:
     def __init__(self, ev: Evaluation, scores: Scores, form: Form, scheme: Scheme):
         self.ev, self.scores, self.form, self.scheme = ev, scores, form, scheme
         self.levels = _levels(ev, form)
-        self.cols = Columns(self.levels, form.indicator_columns)
+        self.cols = columns_of(form, self.levels)
         self.widths = column_widths(form, self.levels)
         self.rows: list[Row] = []
         self.parts: list[Part] = []
@@ -207,7 +213,8 @@ class _TableBuilder:
         return self.put(row, col, num.text, role, number=num.value, fmt=number_format(num.text))
 
     def _part(self, kind: str, name: str, caption: str, first: int, head: int = 0) -> None:
-        self.parts.append(Part(kind, name, caption, first, head, len(self.rows)))
+        if first < len(self.rows):  # a form without header rows has no top table
+            self.parts.append(Part(kind, name, caption, first, head, len(self.rows)))
 
     # -- the blocks
 
@@ -225,10 +232,11 @@ class _TableBuilder:
         self.total()
         self.explanation()
         self.footnote()
-        self._part("table", "indicators", f"{self.ev.project}：绩效指标", first, head=1)
+        self._part("table", "indicators", title_line(self.ev, self.form) or f"{self.ev.project}：绩效指标", first,
+                   head=1)
         for row in self.rows:
             row.cells.sort(key=lambda c: c.col)
-        aside = (ASIDE_GAP,) + (ASIDE_WIDTH,) * (2 * (self.levels - 1))
+        aside = (ASIDE_GAP,) + (ASIDE_WIDTH,) * (2 * (self.levels - 1) + (self.cols.weight is None))
         grid = Grid(self.widths, self.rows, self.parts, aside)
         for cell in grid.cells():
             if cell.role == "aside" and cell.formula is not None:
@@ -255,6 +263,8 @@ class _TableBuilder:
         lines = [(form.report_title, "report"), (form.title, "title"),
                  (form.year_line.format(year=self.ev.year) if form.year_line else None, "year"),
                  (form.unit_line, "unit")]
+        if form.title_line:
+            lines = [(title_line(self.ev, form), "title")]
         lines = [(text, role) for text, role in lines if text]
         for text, role in lines:
             self.put(self._row(), 0, text, role, cols=span)
@@ -382,7 +392,8 @@ class _TableBuilder:
     def indicators(self) -> None:
         form, cols = self.form, self.cols
         head = self._row()
-        self.put(head, 0, form.indicators_head, "section-head")
+        if cols.section:
+            self.put(head, 0, form.indicators_head, "section-head")
         for depth, name in enumerate(level_names(form, self.levels), start=1):
             self.put(head, cols.level(depth), name, "column")
         for key, col in cols.keyed:
@@ -391,16 +402,28 @@ class _TableBuilder:
             for offset, what in enumerate(("分值小计", "得分小计")):
                 self.put(head, self._aside(depth) + offset, f"{level_names(form, self.levels)[depth - 1]}{what}",
                          "aside-head")
+        if cols.weight is None:
+            self.put(head, self._points, form.column("weight"), "aside-head")
         lines = indicator_lines(self.ev.indicators, self.levels, form.empty_category)
         self.first_line = len(self.rows)
         for number, line in enumerate(lines):
             self._line(self._row(line=number), line)
-        if lines:
+        if lines and cols.section:
             self.put(self.first_line, 0, form.indicators_label, "section", rows=len(lines), repeat=True)
         self._level_cells(lines)
 
     def _aside(self, depth: int) -> int:
         return self.cols.count + 1 + 2 * (depth - 1)
+
+    @property
+    def _points(self) -> int:
+        """The column of each row's points where the form prints them in the names, not in a
+        column: after the subtotals, which sum it."""
+        return self._aside(self.levels)
+
+    @property
+    def _weights(self) -> int:
+        return self.cols.weight if self.cols.weight is not None else self._points
 
     def _line(self, r: int, line: Line) -> None:
         cols, leaf = self.cols, line.leaf
@@ -413,6 +436,8 @@ class _TableBuilder:
             return
         self.put(r, cols.leaf, self.form.label(len(line.path) + 1, leaf.name, leaf.weight.text if leaf.weight else None),
                  "name")
+        if cols.weight is None and leaf.weight is not None:
+            self.put(r, self._points, leaf.weight.text, "aside", number=leaf.weight.value, fmt="General")
         for key, col in cols.keyed:
             if key in ("target", "actual"):
                 value = getattr(leaf, key)
@@ -450,10 +475,9 @@ class _TableBuilder:
         text = self.form.label(depth, node.name, node.weight.text if node.weight else None)
         self.put(r, cols.level(depth), text, f"level-{depth}", rows=rows, repeat=True)
         last = r + rows - 1
-        for offset, col in enumerate((cols.weight, cols.score)):
-            if col is not None:  # a form may print the points in the names, not in a column
-                self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
-                         formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
+        for offset, col in enumerate((self._weights, cols.score)):
+            self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
+                     formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
 
     def total(self) -> None:
         """The 总分 row: its label up to the first figure it prints (the form's `total_columns`),
@@ -495,6 +519,14 @@ class _TableBuilder:
         if self.form.footnote:
             r = self._row("footnote")
             self.put(r, 0, self.form.footnote, "text", cols=self.cols.count)
+
+
+def title_line(ev: Evaluation, form: Form) -> str | None:
+    """The table's one title line where the form declares it: `2021年度枣庄市山亭区工业和信息化局…得分表`."""
+    if not form.title_line:
+        return None
+    department = ev.department.name if ev.department else ev.project
+    return form.title_line.format(year=ev.year, department=department, title=form.title)
 
 
 def project_table(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> Grid:

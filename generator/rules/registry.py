@@ -133,6 +133,9 @@ class Form(Located):
     year_line: str | None = spec("年度行", "标题下的年度行，{year} 处填年度，如 （ {year} 年度）；"
                                           "年度印在表头（header_rows 的 year）时不写。", Template(("year",)))
     unit_line: str = spec("单位行", "如 单位：万元；没有则写 \"\"。", default="")
+    title_line: str | None = spec("标题行", "表上唯一的一行标题，{year} 为年度，{department} 为主管部门名称，{title} 为表名，"
+                                           "如 {year}年度{department}{title}；写了它就不另印报告名称、表名、年度行与单位行。",
+                                  Template(("year", "department", "title")))
     orientation: str = spec("纸张方向", "portrait 纵向，landscape 横向。", Choice(("portrait", "landscape")),
                             default="portrait")
     party_format: str | None = spec("单位及代码的写法", "{name} 为名称，{code} 为代码，如 {code}-{name}。",
@@ -162,7 +165,7 @@ class Form(Located):
     explanation_below: Decimal | None = spec("低分说明线", "总分低于此分数须填写低分说明；不要求则不写。", DECIMAL)
     header_rows: list[list[str]] | None = spec(
         "表头各行", "每行印哪些栏目：project、year、department、implementer、contact，"
-        "如 [[project], [department, implementer]]；一行最多两个栏目。", ListOf(ListOf(Choice(HEADER_FIELDS))))
+        "如 [[project], [department, implementer]]；一行最多两个栏目；不印表头写 []。", ListOf(ListOf(Choice(HEADER_FIELDS))))
     funds_dashes: FundsDashes | None = spec("资金块印“—”的单元格", "如 {fiscal: [weight, score]}。", FundsDashes)
     indicator_columns: list[str] = spec(
         "指标栏目", "各级指标之后印哪些栏目及其顺序：target 年度指标值、actual 实际完成值、weight 分值、score 得分、"
@@ -170,6 +173,8 @@ class Form(Located):
         ListOf(Choice(tuple(INDICATOR_COLUMNS))),
         default=[])
     indicators_head: str = spec("指标区第一栏的栏目名", "指标表头行最左一格的文字，如 项目；不写则空白。", default="")
+    indicators_column: bool = spec("指标区最左一栏", "false：不印这一栏，表从一级指标起（如部门整体评价的得分表）。",
+                                   BOOLEAN, default=True)
     indicators_label: str = spec("指标区的名称", "指标区最左一栏合并单元格中的文字，如 项目绩效实现情况（80分）。",
                                  default="绩效指标")
     total_label: str = spec("总分行的名称", "如 合计。", default="总分")
@@ -188,7 +193,8 @@ class Form(Located):
         self.column_labels = self.column_labels or ColumnLabels()
         self.funds_dashes = self.funds_dashes or FundsDashes()
         self.goal_labels = self.goal_labels or GoalLabels(expected="预期目标", actual="实际完成情况")
-        self.header_rows = tuple(tuple(row) for row in self.header_rows or DEFAULT_HEADER_ROWS)
+        self.header_rows = tuple(tuple(row) for row in
+                                 (DEFAULT_HEADER_ROWS if self.header_rows is None else self.header_rows))
         self.column_widths = tuple(float(width) for width in self.column_widths or DEFAULT_COLUMN_WIDTHS)
         self.rate_rows, self.levels, self.level1 = tuple(self.rate_rows), tuple(self.levels), tuple(self.level1)
         self.indicator_columns = tuple(self.indicator_columns or DEFAULT_INDICATOR_COLUMNS)
