@@ -143,11 +143,11 @@ def column_widths(form: Form, levels: int) -> tuple[float, ...]:
     """The form's widths when it declares one per column; else its level columns shared
     out: each upper level as wide as the form's upper levels on average, the leaf level
     as its own, all scaled to 100 %."""
-    widths = tuple(form.column_widths)
-    columns, section = len(form.indicator_columns), columns_of(form, levels).section
-    if len(widths) == columns_of(form, levels).count:
+    widths, cols = tuple(form.column_widths), columns_of(form, levels)
+    if len(widths) == cols.count:
         return widths
-    lead, declared, trailing = widths[:section], widths[section:-columns], widths[-columns:]
+    columns = len(form.indicator_columns)
+    lead, declared, trailing = widths[:cols.section], widths[cols.section:-columns], widths[-columns:]
     upper = sum(declared[:-1]) / max(len(declared) - 1, 1) if len(declared) > 1 else declared[0]
     raw = (*lead, *([upper] * (levels - 1)), declared[-1], *trailing)
     return tuple(round(w * 100 / sum(raw), 2) for w in raw)
@@ -236,8 +236,9 @@ class _TableBuilder:
                    head=1)
         for row in self.rows:
             row.cells.sort(key=lambda c: c.col)
-        aside = (ASIDE_GAP,) + (ASIDE_WIDTH,) * (2 * (self.levels - 1) + (self.cols.weight is None))
-        grid = Grid(self.widths, self.rows, self.parts, aside)
+        subtotals = 2 * (self.levels - 1)
+        points = 1 if self.cols.weight is None else 0
+        grid = Grid(self.widths, self.rows, self.parts, (ASIDE_GAP,) + (ASIDE_WIDTH,) * (subtotals + points))
         for cell in grid.cells():
             if cell.role == "aside" and cell.formula is not None:
                 cell.text = figure(grid.value(Ref(cell.row, cell.col)))
