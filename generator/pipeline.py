@@ -87,7 +87,8 @@ class Result:
         light = self.light()
         return ({"file": light.file, "findings": [[getattr(f, name) for name in _FINDING_FIELDS]
                                                   for f in light.findings],
-                 "summary": light.summary, "source": light.source, "extra": _encode_extra(light.extra)},
+                 "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
+                 "extra": _encode_extra(light.extra)},
                 light.indicators_packed)
 
     @classmethod
@@ -98,9 +99,10 @@ class Result:
             if data["file"] != file or type(data["source"]) is not str or not packed.startswith(b"[["):
                 return None
             findings = [_finding(item) for item in data["findings"]]
-            if None in findings or not _summary_ok(data["summary"]):
+            summary = _summary_of(data["summary"])
+            if None in findings or summary is None:
                 return None
-            return cls(file, findings=findings, summary=data["summary"], extra=_decode_extra(data["extra"]),
+            return cls(file, findings=findings, summary=summary, extra=_decode_extra(data["extra"]),
                        indicators_packed=packed, source=data["source"])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -153,16 +155,20 @@ def _summary_types() -> dict[str, tuple]:
 _SUMMARY_TYPES = _summary_types()
 
 
-def _summary_ok(summary) -> bool:
-    """A summary has the keys `export.summary` gives, figures as numbers and texts as text."""
-    if type(summary) is not dict or summary.keys() != _SUMMARY_TYPES.keys():
-        return False
-    for key, value in summary.items():
-        if type(value) not in _SUMMARY_TYPES[key]:
-            return False
+def _summary_of(values) -> dict | None:
+    """A summary from its values in the order of `_SUMMARY_TYPES`, if each is of its kind:
+    figures numbers, texts text (stored without its keys: they would be most of an entry)."""
+    if type(values) is not list or len(values) != len(_SUMMARY_TYPES):
+        return None
+    for value, kinds in zip(values, _SUMMARY_TYPES.values()):
+        if type(value) not in kinds:
+            return None
+    summary = dict(zip(_SUMMARY_TYPES, values))
     counts = summary["findings"]
-    return (counts.keys() == {F.ERROR, F.WARNING, F.INFO} and all(type(n) is int for n in counts.values())
-            and all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"]))
+    if (counts.keys() != {F.ERROR, F.WARNING, F.INFO} or not all(type(n) is int for n in counts.values())
+            or not all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"])):
+        return None
+    return summary
 
 
 def _encode_extra(extra: dict) -> dict:
