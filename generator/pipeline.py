@@ -495,6 +495,7 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
     rules_digest = fingerprint.rules_digest(project.rule_files())
     cache = None
     if use_cache:
+        result_cache.remove_old_versions(project.cache_dir)
         cache = ResultCache(project.cache_dir / "results", fingerprint.code_version(), rules_digest,
                             Result.from_data, Result.to_data)
     parents = _parents(files)

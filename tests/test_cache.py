@@ -174,3 +174,26 @@ def test_an_edit_in_the_same_tick_of_the_file_clock_is_seen(write, monkeypatch):
     real = cache.stamp
     monkeypatch.setattr(cache, "stamp", lambda path: before if path == a else real(path))
     assert run([a.parent]).results[0].summary["name"] == "测试项乙"
+
+
+def test_files_left_by_earlier_versions_are_deleted_unread(cached, tmp_path):
+    """Result shards as pickles, printing's state and compiled templates, as earlier versions
+    wrote them into .cache/jixiao: a run removes them without loading them."""
+    root, expected = cached
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    cache = root / ".cache/jixiao"
+    old = [cache / "0123456789abcdef0123.pickle", cache / "print-00265cd42e45.json",
+           cache / "templates/__jinja2_5f2a.cache"]
+    for path in old:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(Payload()))
+    kept = cache / "notes.txt"
+    kept.write_text("not jixiao's", encoding="utf-8")
+    assert _scores(root) == expected
+    assert not any(path.exists() for path in old) and not (cache / "templates").exists()
+    assert kept.exists() and _shards(root) and not marker.exists()
