@@ -561,7 +561,9 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
 
 def _process_chunk(task) -> tuple[int, list[Result]]:
     number, paths, extra_dirs, full, after = task
-    return number, process_many(paths, extra_dirs, full, after)
+    results = process_many(paths, extra_dirs, full, after)
+    workers.collect_garbage()
+    return number, results
 
 
 def _chunks(todo: list[int], jobs: int) -> list[list[int]]:
