@@ -1,13 +1,13 @@
 """One command timed as a person would see it: wall time, CPU time and memory of the
 command and every process it starts.
 
-Memory is sampled from /proc while the command runs (every `SAMPLE_SECONDS`): the peak,
-over the run, of the sum over the whole process tree of each process's proportional
-set size (PSS: a page shared by n processes counts 1/n in each, so forked workers'
-shared pages count once), beside the largest single process (what `ru_maxrss` reports)
-and the peak sum of resident sizes (shared pages counted in every process: an upper
-bound). A process that lives shorter than a sample may be missed; the build's workers
-live as long as their pool.
+Memory is sampled from /proc while the command runs (every `SAMPLE_SECONDS`, which
+costs the machine a few per cent of a core): the peak, over the run, of the sum over
+the whole process tree of each process's proportional set size (PSS: a page shared by
+n processes counts 1/n in each, so forked workers' shared pages count once), beside
+the largest single process (what `ru_maxrss` reports) and the peak sum of resident
+sizes (shared pages counted in every process: an upper bound). A process that lives
+shorter than a sample may be missed; a build's workers live for many samples.
 
 CPU time is the user and system time of the command and of every descendant it waited
 for (`wait4`); the load average at the start is recorded beside it, since wall time on
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLE_SECONDS = 0.02
+SAMPLE_SECONDS = 0.05
 
 
 @dataclass
