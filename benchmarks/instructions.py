@@ -23,7 +23,7 @@ from synthetic import write_content  # noqa: E402
 
 WORK = """
 import gc, sys
-from generator import pipeline
+from generator.building import pipeline
 paths = pipeline.discover([sys.argv[1]])
 pipeline.process_file(paths[0]).light()  # imports, forms and schemes: not per-file work
 gc.disable()

@@ -31,8 +31,8 @@ from synthetic import write_content  # noqa: E402
 TRIAL = """
 import json, resource, sys, time
 from pathlib import Path
-from generator.pipeline import run
-from generator.printing import print_outputs
+from generator.building.pipeline import run
+from generator.render.printing import print_outputs
 content, out, jobs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 report = run([content], use_cache=False, full=True)
 def cpu():

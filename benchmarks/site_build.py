@@ -173,7 +173,7 @@ def browser_search(site: Path, queries: list[str]) -> dict:
 
     from playwright.sync_api import sync_playwright
 
-    from generator.search import TEXT_FILE
+    from generator.render.search import TEXT_FILE
 
     with socket.socket() as probe:  # a free port; the server runs in its own process, as a real one would
         probe.bind(("127.0.0.1", 0))
@@ -237,7 +237,7 @@ def sample_queries(files: list[Path], rng: random.Random) -> list[str]:
 def search_figures(site: Path, files: list[Path]) -> dict:
     """Bytes the browser downloads for a first search, and recall against a substring scan
     of the rendered pages' visible text."""
-    from generator import search
+    from generator.render import search
 
     index = site / "search"
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
@@ -262,7 +262,7 @@ def search_figures(site: Path, files: list[Path]) -> dict:
 
 def recall_check(index: Path, pages: dict[str, str], queries: list[str]) -> dict:
     """Each query's results against the pages whose visible text contains every term."""
-    from generator import search
+    from generator.render import search
 
     differences, examples = 0, []
     for query in queries:
@@ -334,8 +334,8 @@ class VisibleText(HTMLParser):
 def rendered_texts(site: Path) -> dict[str, str]:
     """The normalized visible text of every page search is meant to find (all but the list
     of every evaluation and the 404 page), read from the rendered HTML."""
-    from generator import search
-    from generator.theme import main_content
+    from generator.render import search
+    from generator.render.theme import main_content
 
     texts = {}
     for page in site.rglob("index.html"):
@@ -353,7 +353,7 @@ def rendered_texts(site: Path) -> dict[str, str]:
 # --- the same pages as Markdown ---------------------------------------------------------
 
 def markdown_pages(root: Path, target: Path, front_matter: bool) -> int:
-    from generator.pipeline import run
+    from generator.building.pipeline import run
 
     report = run([root / "content"], full=True, use_cache=False)
     count = 0

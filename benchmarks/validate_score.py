@@ -33,7 +33,7 @@ from synthetic import write_content  # noqa: E402
 
 TRIAL = """
 import json, resource, sys, time
-from generator.pipeline import run
+from generator.building.pipeline import run
 start = time.perf_counter()
 report = run([sys.argv[1]])
 seconds = time.perf_counter() - start
@@ -66,10 +66,18 @@ def stage_times(paths: list[Path]) -> dict:
     """Milliseconds per file of each stage, on one core, with the collector paused as in the pipeline."""
     import gc
 
-    from generator import checks, export, loader, pipeline, registry
-    from generator.model import Evaluation
-    from generator.schema import Converter
-    from generator.scoring import score
+    from generator.checking import checks
+
+    from generator.render import export
+
+    from generator.loading import loader
+
+    from generator.building import pipeline
+
+    from generator.rules import registry
+    from generator.loading.model import Evaluation
+    from generator.loading.schema import Converter
+    from generator.checking.scoring import score
 
     texts = [p.read_text(encoding="utf-8") for p in paths]
     forms, schemes = registry.forms(), registry.schemes()

@@ -8,7 +8,7 @@ CONTENT = ROOT / "content"
 
 @pytest.fixture(scope="session")
 def seed_report():
-    from generator.pipeline import run
+    from generator.building.pipeline import run
 
     return run([CONTENT], use_cache=False, full=True)
 

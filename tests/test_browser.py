@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from generator.config import load_config
+from generator.project.config import load_config
 
 from .conftest import ROOT
 from .test_site import build

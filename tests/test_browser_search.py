@@ -11,9 +11,9 @@ import threading
 
 import pytest
 
-from generator import search
-from generator.config import load_config
-from generator.site import SiteBuilder
+from generator.render import search
+from generator.project.config import load_config
+from generator.render.site import SiteBuilder
 
 from .conftest import ROOT
 from .test_browser import ARTIFACTS, SiteHandler as QuietHandler, browser, open_tab, page  # noqa: F401  (fixtures)
@@ -123,7 +123,7 @@ def test_a_printed_rate_finds_its_page_with_the_row_around_it(page, server):
 
 
 def test_the_snippet_is_the_one_python_cuts(page, server, seed_site):
-    """jixiao-search.js and generator/search.py cut the same window and mark the same words."""
+    """jixiao-search.js and generator/render/search.py cut the same window and mark the same words."""
     open_search(page, server)
     type_query(page, "3180959 联系电话")
     wait_for_meta(page, "个符合条件的结果")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import run
-from generator.printing import print_outputs
-from generator.structure import locate
+from generator.building.pipeline import run
+from generator.render.printing import print_outputs
+from generator.project.structure import locate
 
 from .conftest import CONTENT
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import fingerprint, registry, verified
-from generator.export import summary
-from generator.pipeline import run
+from generator.building import fingerprint, verified
+from generator.building.pipeline import run
+from generator.checking.summary import summary
+from generator.rules import registry
 
 from .conftest import MINIMAL
 
@@ -20,7 +21,7 @@ def test_unchanged_files_come_from_the_cache_and_changed_ones_are_reread(write, 
     write("content/u/2020/b.yml", MINIMAL.replace("测试项目", "乙项目"))
     first = run([a.parent])
     calls = []
-    import generator.pipeline as pipeline
+    import generator.building.pipeline as pipeline
 
     original = pipeline.process_file
     monkeypatch.setattr(pipeline, "process_file", lambda *args: calls.append(args[0]) or original(*args))
@@ -165,7 +166,7 @@ def test_a_crafted_pickle_in_the_cache_is_never_run(cached, tmp_path):
 def test_an_edit_in_the_same_tick_of_the_file_clock_is_seen(write, monkeypatch):
     """Times that did not change (two edits within one tick of the file system's clock)
     do not hide an edit made moments after the file was recorded: it is compared by content."""
-    import generator.cache as cache
+    import generator.building.cache as cache
 
     a = write("content/u/2020/a.yml", MINIMAL)
     before = cache.stamp(a)

@@ -6,10 +6,10 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from generator.pipeline import run
-from generator.printing import print_outputs
-from generator.printing.cells import Formula, set_value
-from generator.structure import locate
+from generator.building.pipeline import run
+from generator.render.printing import print_outputs
+from generator.render.printing.cells import Formula, set_value
+from generator.project.structure import locate
 
 from .conftest import CONTENT
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from generator.pipeline import process_file
+from generator.building.pipeline import process_file
 
 from .conftest import CONTENT, MINIMAL
 
@@ -198,7 +198,7 @@ def test_a_figure_left_out_is_an_error_that_says_how_to_write_a_blank(write):
 
 
 def test_a_blank_figure_is_blank_in_the_open_data_too(write):
-    from generator.export import indicator_rows
+    from generator.checking.summary import indicator_rows
 
     result = _seed(write, "anqing-jxj/2023/03-lituixiu-ganbu",
                    (NOT_APPLICABLE, NOT_APPLICABLE.replace("weight: 0, score: 0", "weight: ~, score: ~")))

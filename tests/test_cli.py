@@ -166,7 +166,7 @@ def test_a_mistyped_command_gets_a_suggestion():
 def test_validate_loads_only_what_it_needs():
     """The site builder (with numpy and the search index) is imported by `build`, not by `validate`."""
     code = ("import sys; from generator.cli import main; sys.argv = ['jixiao', 'validate', '--no-cache', sys.argv[1]]\n"
-            "try: main()\nexcept SystemExit: print(sorted(m for m in ('generator.site', 'numpy') if m in sys.modules))")
+            "try: main()\nexcept SystemExit: print(sorted(m for m in ('generator.render.site', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(CONTENT / "zibo-gxj" / "2021")], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr

@@ -13,18 +13,20 @@ import openpyxl
 import pytest
 from markupsafe import Markup
 
-from generator import export, registry, site
+from generator.render import export, site
+
+from generator.rules import registry
 from generator.layout import (Cover, Index, Ref, Section, bundle_document, evaluation_blocks, figure_grid,
                               markdown_html, markdown_paragraphs)
 from generator.layout.figures import spans_over
 from generator.layout.grid import excel
-from generator.model import ColumnGroup, IndexEntry, Table, TableRow
-from generator.pipeline import Result, process_file, run
-from generator.printing import pdf, print_outputs
-from generator.printing.view import blocks_html
+from generator.loading.model import ColumnGroup, IndexEntry, Table, TableRow
+from generator.building.pipeline import Result, process_file, run
+from generator.render.printing import pdf, print_outputs
+from generator.render.printing.view import blocks_html
 from generator.quantities import parse_num
-from generator.structure import Location
-from generator.templating import environment
+from generator.project.structure import Location
+from generator.render.templating import environment
 
 from .conftest import MINIMAL
 from .test_printing import _squeeze, assert_in_reading_order

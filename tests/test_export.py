@@ -4,8 +4,9 @@ from __future__ import annotations
 import csv
 import io
 
-from generator import export
-from generator.export import indicator_csv_columns, indicator_rows
+from generator.render import export
+from generator.checking.summary import indicator_rows
+from generator.render.export import indicator_csv_columns
 
 from .test_layout import four_level_table
 

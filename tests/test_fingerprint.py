@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import fingerprint
-from generator.project import Project
-from generator.site import SiteBuilder
+from generator.building import fingerprint
+from generator.project.project import Project
+from generator.render.site import SiteBuilder
 
 from .conftest import CONTENT, ROOT
 
@@ -69,9 +69,9 @@ EDITS = {
     "site template": lambda root: override(root, "templates/site/pages/evaluation.html",
                                            SHIPPED / "site/pages/evaluation.html",
                                            '<h1 class="jx-screen-only">', '<p>本地说明</p>\n<h1 class="jx-screen-only">'),
-    "form file": lambda root: override(root, "forms/zibo-2021.yml", ROOT / "generator/forms/zibo-2021.yml",
+    "form file": lambda root: override(root, "forms/zibo-2021.yml", ROOT / "generator/rules/forms/zibo-2021.yml",
                                        "title: 市级预算项目支出绩效自评表", "title: 市级预算项目支出绩效自评表（本地）"),
-    "scheme file": lambda root: override(root, "schemes/national.yml", ROOT / "generator/schemes/national.yml",
+    "scheme file": lambda root: override(root, "schemes/national.yml", ROOT / "generator/rules/schemes/national.yml",
                                          "{min: 90, grade: 优}", "{min: 99.5, grade: 优}"),
     "config value": lambda root: replace_in(root / "site_config.yml", "publisher: 测试财政局", "publisher: 另一财政局"),
     "content file": lambda root: replace_in(root / "content/zibo-gxj/2021/03-guquan-touzi.yml",
@@ -117,7 +117,8 @@ def test_the_edits_reach_the_pages_and_the_printouts(edited):
 
 
 def test_a_one_file_edit_rereads_only_its_units_files_for_printing(tmp_path, monkeypatch):
-    from generator import pipeline, printing
+    from generator.building import pipeline
+    from generator.render import printing
 
     root = make_project(tmp_path)
     build(root, root / "site")
@@ -137,7 +138,7 @@ def test_a_one_file_edit_rereads_only_its_units_files_for_printing(tmp_path, mon
 
 
 def test_an_unchanged_project_builds_nothing_and_no_cache_builds_everything(tmp_path, monkeypatch):
-    from generator import printing
+    from generator.render import printing
 
     root = make_project(tmp_path)
     first = tree(root / "site") if build(root, root / "site") else None

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import formulas, registry
-from generator.formulas import (Band, BandsParams, CapParams, CeilingMinusParams, CompletionPenaltyParams,
+from generator.rules import formulas, registry
+from generator.rules.formulas import (Band, BandsParams, CapParams, CeilingMinusParams, CompletionPenaltyParams,
                                 DeductionsParams, JudgedParams, Level, NoParams, StepsParams, TargetMinusParams,
                                 ZERO_DENOMINATOR)
-from generator.model import Indicator, Inputs, Reference, Value
+from generator.loading.model import Indicator, Inputs, Reference, Value
 from generator.quantities import Num, parse_num, round_to
-from generator.registry import Rule
+from generator.rules.registry import Rule
 
 
 def _rule(kind: str, params=None, **more) -> Rule:

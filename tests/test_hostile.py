@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.inert import FORMULA_STARTS, looks_like_formula
+from generator.render.inert import FORMULA_STARTS, looks_like_formula
 
 from .conftest import CONTENT, MINIMAL, ROOT
 

@@ -2,8 +2,8 @@
 written, resolved against the evaluation's tables, and the columns they make formulas of."""
 from decimal import Decimal
 
-from generator.identities import Tables, Term, own_formulas, parse
-from generator.model import Table, TableRow
+from generator.checking.identities import Tables, Term, own_formulas, parse
+from generator.loading.model import Table, TableRow
 from generator.quantities import parse_num
 
 

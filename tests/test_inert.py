@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from generator.export import to_csv
-from generator.inert import csv_text, looks_like_formula
+from generator.render.export import to_csv
+from generator.render.inert import csv_text, looks_like_formula
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "=6000 个", "+1+2", "-2+3", "@SUM(A1)",

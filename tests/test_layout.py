@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import registry
+from generator.rules import registry
 from generator.layout import (Area, Grid, Ref, call, divided, evaluate, excel, indicator_lines, number_format,
                               plus, project_table, prints_as, times)
-from generator.model import Evaluation, Funds, FundsRow, FundsRows, Indicator, Party, Published, Value
-from generator.pipeline import run
+from generator.loading.model import Evaluation, Funds, FundsRow, FundsRows, Indicator, Party, Published, Value
+from generator.building.pipeline import run
 from generator.quantities import parse_num
-from generator.scoring import score
+from generator.checking.scoring import score
 
 from .conftest import CONTENT
 

@@ -1,11 +1,11 @@
 """Bounds on figures, names and depth: each a located error, before any arithmetic."""
 import pytest
 
-from generator import limits
-from generator.loader import parse
-from generator.model import BundleIndex, Evaluation
-from generator.pipeline import process_file
-from generator.schema import Converter
+from generator.checking import limits
+from generator.loading.loader import parse
+from generator.loading.model import BundleIndex, Evaluation
+from generator.building.pipeline import process_file
+from generator.loading.schema import Converter
 
 from .conftest import MINIMAL
 

@@ -2,9 +2,9 @@ import os
 
 import pytest
 
-from generator import loader
+from generator.loading import loader
 from generator.findings import Pos
-from generator.loader import LoadError, Scalar, decode, entries, is_null, load_file, merge, node_pos, parse, read_source
+from generator.loading.loader import LoadError, Scalar, decode, entries, is_null, load_file, merge, node_pos, parse, read_source
 
 
 def test_scalars_keep_verbatim_text_and_position():

@@ -12,11 +12,11 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import fingerprint, verified
-from generator.manifest import Manifest
-from generator.project import Project
-from generator.site import SiteBuilder
-from generator.templating import _UserBytecodeCache
+from generator.building import fingerprint, verified
+from generator.building.manifest import Manifest
+from generator.project.project import Project
+from generator.render.site import SiteBuilder
+from generator.render.templating import _UserBytecodeCache
 
 from .conftest import MINIMAL
 from .test_fingerprint import differences, tree
@@ -154,7 +154,7 @@ def test_a_damaged_template_cache_file_is_compiled_again(tmp_path):
 
 
 def test_the_template_cache_is_outside_the_project(tmp_path):
-    from generator.templating import bytecode_cache, environment
+    from generator.render.templating import bytecode_cache, environment
 
     environment(tmp_path).get_template("site/partials/list-row.html")
     assert not (tmp_path / ".cache").exists()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import printing
+from generator.render import printing
 from generator.cli import group
-from generator.output import Output, OutputError, Staging
+from generator.building.output import Output, OutputError, Staging
 
 from .conftest import CONTENT, MINIMAL, ROOT
 from .test_fingerprint import differences, tree

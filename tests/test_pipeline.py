@@ -4,7 +4,8 @@ import copy
 import pytest
 import yaml
 
-from generator.pipeline import defaults_chain, process_file
+from generator.building.pipeline import process_file
+from generator.project.tree import defaults_chain
 
 from .conftest import ROOT
 
@@ -64,7 +65,7 @@ def test_every_field_removed_or_of_the_wrong_kind_gives_findings(seed, write):
 
 
 def test_chunks_cover_every_file_once_and_shrink_towards_the_end():
-    from generator.pipeline import CHUNK_FILES, _chunks
+    from generator.building.pipeline import CHUNK_FILES, _chunks
 
     chunks = _chunks(list(range(1000)), jobs=2)
     assert [i for chunk in chunks for i in chunk] == list(range(1000))

@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import registry
-from generator.pipeline import run
-from generator.printing import print_outputs
+from generator.rules import registry
+from generator.building.pipeline import run
+from generator.render.printing import print_outputs
 from generator.quantities import reduce_html
-from generator.structure import locate
+from generator.project.structure import locate
 
 from .conftest import CONTENT
 
@@ -278,12 +278,12 @@ def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
 # --- one layout for the site page, the PDF and the XLSX: a tree of four levels ----------------
 
 def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(monkeypatch, tmp_path):
-    from generator import export, site
-    from generator.pipeline import Result
-    from generator.printing import pdf
+    from generator.render import export, site
+    from generator.building.pipeline import Result
+    from generator.render.printing import pdf
     from generator.layout import evaluation_blocks
-    from generator.structure import Location
-    from generator.templating import environment
+    from generator.project.structure import Location
+    from generator.render.templating import environment
 
     from .test_layout import four_level_table
 

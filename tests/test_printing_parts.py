@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from generator.layout import Cell, Grid, Part, Row
-from generator.printing.pdf import settled
-from generator.printing.xlsx import _cached_values, fit_heights, paginate, sheet_title
+from generator.render.printing.pdf import settled
+from generator.render.printing.xlsx import _cached_values, fit_heights, paginate, sheet_title
 
 from .conftest import CONTENT, MINIMAL, ROOT
 
@@ -99,7 +99,7 @@ def test_font_compaction_without_the_subsetting_hook(tmp_path):
     and the text still reads the same."""
     import weasyprint
 
-    from generator.printing.fonts import compact_fonts, write_pdf
+    from generator.render.printing.fonts import compact_fonts, write_pdf
 
     html = weasyprint.HTML(string='<p style="font-family: Noto Serif CJK SC">项目支出绩效自评表 89.88%</p>')
     document = html.render()

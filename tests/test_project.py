@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.project import Project
+from generator.project.project import Project
 
 from .conftest import MINIMAL
 from .test_cli import jixiao
@@ -95,7 +95,7 @@ def test_a_site_is_built_from_another_folder_as_the_readme_says(tmp_path):
 def test_new_uses_the_projects_own_forms(tmp_path):
     root = _project(tmp_path / "p")
     (root / "forms").mkdir()
-    form = (Path(__file__).parent.parent / "generator/forms/zibo-2021.yml").read_text(encoding="utf-8")
+    form = (Path(__file__).parent.parent / "generator/rules/forms/zibo-2021.yml").read_text(encoding="utf-8")
     (root / "forms/local.yml").write_text(form.replace("id: zibo-2021", "id: local").replace(
         "title: 市级预算项目支出绩效自评表", "title: 本地自评表"), encoding="utf-8")
     target = root / "content/u/2021/b.yml"

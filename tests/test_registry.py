@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from generator import registry
+from generator.rules import registry
 
 from .conftest import MINIMAL, ROOT
 from .test_cli import jixiao
 
-NATIONAL = (ROOT / "generator/schemes/national.yml").read_text(encoding="utf-8")
-ZIBO_2020 = (ROOT / "generator/forms/zibo-2020.yml").read_text(encoding="utf-8")
+NATIONAL = (ROOT / "generator/rules/schemes/national.yml").read_text(encoding="utf-8")
+ZIBO_2020 = (ROOT / "generator/rules/forms/zibo-2020.yml").read_text(encoding="utf-8")
 
 
 def _line_of(text: str, marker: str) -> int:

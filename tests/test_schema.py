@@ -1,9 +1,9 @@
 import re
 
-from generator import registry
-from generator.loader import parse
-from generator.model import Evaluation
-from generator.schema import Converter, json_schema
+from generator.rules import registry
+from generator.loading.loader import parse
+from generator.loading.model import Evaluation
+from generator.loading.schema import Converter, json_schema
 
 from .conftest import MINIMAL
 

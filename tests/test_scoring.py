@@ -2,12 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from generator import registry
-from generator.loader import parse
-from generator.model import Evaluation, Indicator
-from generator.pipeline import process_file
-from generator.schema import Converter
-from generator.scoring import score
+from generator.rules import registry
+from generator.loading.loader import parse
+from generator.loading.model import Evaluation, Indicator
+from generator.building.pipeline import process_file
+from generator.loading.schema import Converter
+from generator.checking.scoring import score
 
 from .conftest import MINIMAL, ROOT
 
@@ -138,7 +138,7 @@ rules:
 
 @pytest.fixture
 def four_levels(write):
-    form = (ROOT / "generator/forms/zibo-2020.yml").read_text(encoding="utf-8")
+    form = (ROOT / "generator/rules/forms/zibo-2020.yml").read_text(encoding="utf-8")
     write("forms/four-levels.yml", form.replace("id: zibo-2020", "id: four-levels").replace(
         "levels: [一级指标, 二级指标, 三级指标]", "levels: [一级指标, 二级指标, 三级指标, 四级指标]"))
     write("schemes/department.yml", DEPARTMENT)

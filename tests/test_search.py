@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import search
-from generator.config import load_config
-from generator.site import SiteBuilder
-from generator.theme import main_content
+from generator.render import search
+from generator.project.config import load_config
+from generator.render.site import SiteBuilder
+from generator.render.theme import main_content
 
 from .conftest import ROOT
 

@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from generator.structure import check_urls, content_relative, locate, slugify
+from generator.project.structure import check_urls, content_relative, locate, slugify
 
 
 def test_a_url_comes_from_where_the_file_stands_not_where_a_link_points(tmp_path):

@@ -20,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import registry
-from generator.checks import equal_shares
-from generator.model import Value
-from generator.pipeline import process_file, run
-from generator.printing import print_outputs
-from generator.scoring import score
+from generator.rules import registry
+from generator.checking.checks import equal_shares
+from generator.loading.model import Value
+from generator.building.pipeline import process_file, run
+from generator.render.printing import print_outputs
+from generator.checking.scoring import score
 
 from .conftest import CONTENT, ROOT
 

@@ -1,9 +1,9 @@
 """The theme layer: pages rendered through mkdocs-material's templates."""
 import re
 
-from generator.config import load_config
-from generator.site import navigation
-from generator.theme import SitePage, Theme
+from generator.project.config import load_config
+from generator.render.site import navigation
+from generator.render.theme import SitePage, Theme
 
 
 def theme_for(tmp_path, site_url: str) -> Theme:

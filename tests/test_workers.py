@@ -3,7 +3,7 @@ cycles of each batch of work are freed (rendering pages leaves many)."""
 import gc
 import weakref
 
-from generator import workers
+from generator.building import workers
 
 
 class Node:

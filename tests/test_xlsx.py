@@ -15,13 +15,13 @@ import openpyxl
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from generator import registry
+from generator.rules import registry
 from generator.layout import Document, evaluation_blocks
 from generator.layout.table import Columns
-from generator.printing import xlsx
-from generator.printing.view import table_view
-from generator.scoring import score
-from generator.templating import environment, figure, rate
+from generator.render.printing import xlsx
+from generator.render.printing.view import table_view
+from generator.checking.scoring import score
+from generator.render.templating import environment, figure, rate
 
 from .test_layout import _published_departures, four_level_table
 from .test_printing import _directory, _find, _squeeze, _text, assert_in_reading_order, printed  # noqa: F401

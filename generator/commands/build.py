@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from .. import findings as F
-from ..project import Project
-from ..site import SiteBuilder
+from ..project.project import Project
+from ..render.site import SiteBuilder
 from .common import (config_option, content_argument, content_of, content_option, jobs_option, output_errors,
                      site_project)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from ..output import OutputError
-from ..pipeline import Report, run
-from ..project import Project, ProjectError
+from ..building.output import OutputError
+from ..building.pipeline import Report, run
+from ..project.project import Project, ProjectError
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path),
                                 metavar="[路径]...")

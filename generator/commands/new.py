@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from .. import registry
-from ..loader import LoadError, Mapping, entries, load_file, text_of
-from ..model import PLACEHOLDER
-from ..project import Project
+from ..rules import registry
+from ..project.tree import defaults_of
+from ..loading.model import PLACEHOLDER
+from ..project.project import Project
 from ..quantities import figure, format_rate
-from ..registry import Form
+from ..rules.registry import Form
 
 _ROW_COMMENT = "{initial: 年初预算数, budget: 全年预算数, executed: 全年执行数}（万元，空白单元格省略）"
 
@@ -85,21 +85,12 @@ def _scheme_for(form: Form) -> str:
     return form.id if form.id in registry.schemes() else "national"
 
 
-def supplied_by_defaults(project: Project, directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:
+def supplied_by_defaults(directory: Path) -> tuple[dict[str, tuple[str | None, Path]], list[str]]:
     """The top-level fields the directory's _defaults.yml files give (key → (text, file)),
     and the defaults files that could not be read."""
-    found: dict[str, tuple[str | None, Path]] = {}
-    unreadable = []
-    for path in project.defaults_chain(directory):
-        try:
-            node = load_file(path)
-            pairs = entries(node).items() if type(node) is Mapping else ()
-        except LoadError as exc:
-            unreadable.append(str(exc.finding))
-            continue
-        for key, (_, value) in pairs:
-            found[key] = (text_of(value), path)
-    return found, unreadable
+    defaults = defaults_of(directory)
+    return ({key: (value if isinstance(value, str) else None, defaults.sources[key])
+             for key, value in defaults.values.items()}, defaults.unreadable)
 
 
 @click.command("new")
@@ -118,7 +109,7 @@ def command(path: Path, form_id: str, project: str, year: int | None) -> None:
                                  param_hint="--form")
     if path.exists():
         raise click.UsageError(f"{path} 已存在，不会覆盖；请换一个文件名。")
-    supplied, unreadable = supplied_by_defaults(home, path.parent)
+    supplied, unreadable = supplied_by_defaults(path.parent)
     for problem in unreadable:
         click.echo(f"警告：目录默认值文件有错误，模板没有参考它：\n{problem}", err=True)
     year = year or _year_of(path.parent, supplied)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import findings as F
-from ..pipeline import run
+from ..building.pipeline import run
 from .common import checked_paths, config_option, content_option, fail, jobs_option, output_errors, paths_argument
 
 
@@ -24,7 +24,7 @@ def command(paths, content_dir, config_path, out, jobs) -> None:
 
     不给路径时打印内容目录中的全部评价（site_config.yml 旁的 content/，或 --content 给出的目录）。
     输出目录整体替换：只含这次打印的文件，中途失败时保持原样。"""
-    from ..printing import print_outputs
+    from ..render.printing import print_outputs
 
     project, targets = checked_paths(paths, content_dir, config_path)
     report = run(targets, jobs=jobs, project=project)

@@ -5,10 +5,10 @@ import json
 
 import click
 
-from .. import registry
-from ..model import BundleIndex, Evaluation
-from ..project import Project
-from ..schema import json_schema
+from ..rules import registry
+from ..loading.model import BundleIndex, Evaluation
+from ..project.project import Project
+from ..loading.schema import json_schema
 
 KINDS = {"evaluation": (Evaluation, "jixiao 评价文件"), "index": (BundleIndex, "jixiao 单位目录 _index.yml"),
          "form": (registry.Form, "jixiao 表式文件（forms/*.yml）"),

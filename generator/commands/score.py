@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import findings as F
-from ..export import evaluation_csv_row, to_csv
+from ..render.export import evaluation_csv_row, to_csv
 from .common import config_option, content_option, jobs_option, no_cache_option, paths_argument, run_paths
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from ..output import OutputError
-from ..project import Project, ProjectError
+from ..building.output import OutputError
+from ..project.project import Project, ProjectError
 from .build import build_site
 from .common import config_option, content_argument, content_of, content_option, site_project
 

@@ -25,10 +25,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .. import model
-from ..model import BundleIndex, Evaluation, IndexEntry
-from ..registry import Form, Scheme
-from ..scoring import Scores
+from ..loading import model
+from ..loading.model import BundleIndex, Evaluation, IndexEntry
+from ..rules.registry import Form, Scheme
+from ..checking.scoring import Scores
 from .figures import FigureRows, Span, caption, has_labels, printed_columns
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import model
-from ..identities import Term, own_formulas
+from ..loading import model
+from ..checking.identities import Term, own_formulas
 from .grid import Area, Cell, Formula, Ref, Row, call, minus, number_format, plus, times
 
 LABEL_HEADING = "项目"  # a figure table's first column: the rows' names, unless the table names it

@@ -24,11 +24,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..model import Evaluation, FundsRow, Indicator, Party, Table
-from ..quantities import Num, reduce_html
-from ..registry import INDICATOR_COLUMNS, Form, Scheme
-from ..scoring import Scores
-from ..templating import figure, rate
+from ..loading.model import Evaluation, FundsRow, Indicator, Party, Table
+from ..quantities import Num, figure, rate, reduce_html
+from ..rules.registry import INDICATOR_COLUMNS, Form, Scheme
+from ..checking.scoring import Scores
 from .figures import FigureRows, needs, printed_columns, spans_over
 from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
 

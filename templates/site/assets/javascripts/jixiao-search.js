@@ -3,16 +3,16 @@
  * RESULT 3), so the theme's search box, first results and highlighting work unchanged;
  * a RESULT also carries the true number of matches (`count`) and whether the query was
  * too short (`short`). The page half (jixiao-search-box.js) asks for further results with
- * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/search.py (query,
+ * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/render/search.py (query,
  * match_term, snippet), which tests compare with a plain substring scan. */
 "use strict";
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101;
 const INDEX = new URL("../../search/", self.location.href);
 const SITE = new URL("../../", self.location.href);
-const FIRST_PAGE = 10;  // generator/search.py; the theme shows these at once, the page half loads the rest
-const TEXT_FILE = "search.txt";  // generator/search.py: TEXT_FILE
-const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/search.py
+const FIRST_PAGE = 10;  // generator/render/search.py; the theme shows these at once, the page half loads the rest
+const TEXT_FILE = "search.txt";  // generator/render/search.py: TEXT_FILE
+const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/render/search.py
 let manifest = null;
 let current = null;  // the last query: {text, terms, ranked, scores}
 const chunks = new Map();
@@ -52,7 +52,7 @@ function fetchText(location) {
   return fetchOnce(new URL(location + TEXT_FILE, SITE), texts, location, response => response.text());
 }
 
-/* Postings are base-32 varints (generator/search.py: VARINT_ALPHABET): digits most
+/* Postings are base-32 varints (generator/render/search.py: VARINT_ALPHABET): digits most
  * significant first, the last one marked by adding 32. */
 const VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 const VARINT_CODES = new Int8Array(128).fill(-1);
@@ -99,7 +99,7 @@ async function postings(pair) {
 }
 
 /* Every other bigram of the term, and the last: found at these distances they spell
- * the whole term (mirrors covering_offsets in generator/search.py). */
+ * the whole term (mirrors covering_offsets in generator/render/search.py). */
 function coveringOffsets(term) {
   const offsets = [];
   for (let i = 0; i + 1 < term.length; i += 2) offsets.push(i);
@@ -173,7 +173,7 @@ function highlight(title, terms) {
 }
 
 /* SNIPPET_BEFORE characters before the match, moved back to the start of its cell when
- * that is a few characters further, or on to the next cell (mirrors generator/search.py). */
+ * that is a few characters further, or on to the next cell (mirrors generator/render/search.py). */
 function snippetStart(body, first) {
   const start = first - SNIPPET_BEFORE;
   if (start <= 0) return 0;
@@ -184,7 +184,7 @@ function snippetStart(body, first) {
 }
 
 /* The page's text around the first match below its title line (mirrors snippet() in
- * generator/search.py). */
+ * generator/render/search.py). */
 function snippet(text, terms) {
   const cut = text.indexOf("\n");
   const body = cut === -1 ? "" : text.slice(cut + 1);

@@ -31,7 +31,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/: every stage
 SHIPPED_TEMPLATES = PACKAGE_DIR.parent / "templates"
 
 DEPENDS: dict[str, tuple[str, ...]] = {

@@ -44,10 +44,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.theme import theme_xml
 from openpyxl.xml.functions import tostring
 
-from ..layout import Cell, Cover, Document, Grid, Index, Part, Ref, excel
-from ..quantities import format_rate, parse_num
-from ..registry import Form
-from ..templating import figure, rate
+from ...layout import Cell, Cover, Document, Grid, Index, Part, Ref, excel
+from ...quantities import figure, format_rate, parse_num, rate
+from ...rules.registry import Form
 from .cells import Formula, set_value
 
 FONT_NAME = "Noto Serif CJK SC"  # the SC face: Chinese, not Japanese, glyph shapes

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .formulas import ZERO_DENOMINATOR, award, percent_text
-from .model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
-from .quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
-from .registry import Form, QualitativeLevel, Scheme
+from ..rules.formulas import ZERO_DENOMINATOR, award, percent_text
+from ..loading.model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
+from ..quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
+from ..rules.registry import Form, QualitativeLevel, Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

@@ -5,11 +5,11 @@ import dataclasses
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
-from . import findings as F
-from .findings import Finding, Pos
-from .loader import LoadError, Mapping, inside, load_file, read_source
-from .model import Choice, ListOf, Located, spec
-from .schema import Converter
+from .. import findings as F
+from ..findings import Finding, Pos
+from ..loading.loader import LoadError, Mapping, inside, load_file, read_source
+from ..loading.model import Choice, ListOf, Located, spec
+from ..loading.schema import Converter
 
 CONFIG_NAME = "site_config.yml"
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import jinja2
 
-from .quantities import figure, rate  # noqa: F401 - the filters, also imported from here
-
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from ..building.fingerprint import SHIPPED_TEMPLATES
+from ..quantities import figure, rate  # noqa: F401 - the filters, also imported from here
 
 
 class _UserBytecodeCache(jinja2.FileSystemBytecodeCache):

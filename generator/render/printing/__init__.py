@@ -26,16 +26,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import fingerprint, registry, workers
-from ..config import SiteConfig
-from ..loader import INDEX_NAME
-from ..manifest import Entry, Manifest
-from ..model import BundleIndex, Evaluation, IndexEntry
-from ..output import OutputError, Staging, check_target, locked, remove_leftovers
-from ..pipeline import Report, gc_paused, process_file
-from ..project import Project
-from ..scoring import Scores
-from ..structure import locate
+from ...building import fingerprint, workers
+from ...rules import registry
+from ...project.config import SiteConfig
+from ...loading.loader import INDEX_NAME
+from ...building.manifest import Entry, Manifest
+from ...loading.model import BundleIndex, Evaluation, IndexEntry
+from ...building.output import OutputError, Staging, check_target, locked, remove_leftovers
+from ...building.pipeline import Report, gc_paused, process_file
+from ...project.project import Project
+from ...checking.scoring import Scores
+from ...project.structure import locate
 from ..templating import environment
 
 TABLE_FILES = ("table.pdf", "table.xlsx")
@@ -155,7 +156,7 @@ def _model(file: str, context: Context) -> tuple[Evaluation, Scores]:
 
 
 def _blocks(evaluation: Evaluation, scores: Scores) -> list:
-    from ..layout import evaluation_blocks
+    from ...layout import evaluation_blocks
 
     form, scheme = registry.forms()[evaluation.form], registry.schemes()[evaluation.scheme]
     return evaluation_blocks(evaluation, scores, form, scheme)
@@ -178,7 +179,7 @@ def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[i
 
 
 def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
-    from ..layout import Document, bundle_document
+    from ...layout import Document, bundle_document
     from . import pdf
 
     registry.activate(context.extension_roots)

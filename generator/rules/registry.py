@@ -4,7 +4,7 @@ checked like content.
 Both are declared here with spec() fields and converted by `schema.Converter` from
 the located node tree, so that a mistake in one is a located finding (file, line,
 column, did-you-mean), never an internal error. Built-in ones live in
-`generator/forms/` and `generator/schemes/`; a project adds its own, or overrides a
+`generator/rules/forms/` and `generator/rules/schemes/`; a project adds its own, or overrides a
 built-in one by id, in `forms/` and `schemes/` beside its `site_config.yml`. A file
 with errors stops only the evaluations that use it.
 """
@@ -17,15 +17,15 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from . import findings as F
+from .. import findings as F
 from . import formulas
-from .findings import Finding, Pos
+from ..findings import Finding, Pos
 from .formulas import COMPLETION, RATE, ZERO_DENOMINATOR, award, clamp, percent_text
-from .loader import LoadError, Mapping, Sequence, load_file, node_pos
-from .model import (AWARD, BOOLEAN, DECIMAL, FUNDS_ROW_KEYS, INTEGER, TEXT, Choice, Indicator, ListOf, Located,
+from ..loading.loader import LoadError, Mapping, Sequence, load_file, node_pos
+from ..loading.model import (AWARD, BOOLEAN, DECIMAL, FUNDS_ROW_KEYS, INTEGER, TEXT, Choice, Indicator, ListOf, Located,
                     Template, Variant, spec, walk)
-from .quantities import Num, format_number
-from .schema import Converter, fields_of, suggest
+from ..quantities import Num, format_number
+from ..loading.schema import Converter, fields_of, suggest
 
 PACKAGE_DIR = Path(__file__).parent
 CONFIG_NAME = "site_config.yml"

@@ -23,8 +23,8 @@ import yaml
 from yaml import MappingNode as Mapping, ScalarNode as Scalar, SequenceNode as Sequence
 from yaml._yaml import CParser
 
-from . import findings as F
-from .findings import Finding, Pos
+from .. import findings as F
+from ..findings import Finding, Pos
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(_TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
@@ -90,6 +90,15 @@ def text_of(node: Node) -> str | None:
     return None if type(node) is not Scalar or is_null(node) else node.value
 
 
+def plain(node: Node | None):
+    """A node tree as plain values: texts (None for null), dicts and lists."""
+    if type(node) is Mapping:
+        return {key: plain(value) for key, (_, value) in entries(node).items()}
+    if type(node) is Sequence:
+        return [plain(item) for item in node.value]
+    return text_of(node) if node is not None else None
+
+
 def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
     """A mapping's (key node, value node) by key. A repeated or non-text key raises a
     LoadError, or, given `report`, is passed to it as a finding and left out."""
@@ -103,6 +112,14 @@ def entries(node: Mapping, report=None) -> dict[str, tuple[Scalar, Node]]:
             raise LoadError(finding)
         report(finding)
     return found
+
+
+def kind_of(node) -> str:
+    """A node that should have been a mapping, as a message names it (a text only by its start)."""
+    if type(node) is Sequence:
+        return "列表"
+    text = node.value if len(node.value) <= 20 else node.value[:20] + "……"
+    return f"文字“{text}”"
 
 
 def bad_key(key_node: Node, found: dict[str, tuple[Scalar, Node]]) -> Finding:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .quantities import parse_num
+from ..quantities import parse_num
 
 # Drawn without a viewBox: text keeps the page's size (the stylesheet's) on a phone as on a
 # desktop, and bars are percentages of the width. Each name is written above its bar,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import findings as F
-from .findings import Finding, Pos
+from .. import findings as F
+from ..findings import Finding, Pos
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 MAX_NAME_BYTES = 255  # a file name's limit on the common file systems (ext4, XFS, APFS, NTFS)

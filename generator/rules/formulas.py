@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
-from .model import AWARD, DECIMAL, TEXT, Choice, ListOf, Located, Reference, spec
-from .quantities import Num, format_number, parse_num
-from .schema import fields_of
+from ..loading.model import AWARD, DECIMAL, TEXT, Choice, ListOf, Located, Reference, spec
+from ..quantities import Num, format_number, parse_num
+from ..loading.schema import fields_of
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from . import findings as F
+from .. import findings as F
 from . import identities
-from .findings import Finding
-from .model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
-from .quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
-from .registry import Form, Scheme
-from .schema import suggest
+from ..findings import Finding
+from ..loading.model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
+from ..quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
+from ..rules.registry import Form, Scheme
+from ..loading.schema import suggest
 from .scoring import LeafScore, Scores
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
@@ -643,3 +643,17 @@ def _side_phrase(tables: identities.Tables, table: Table, row: TableRow, side: i
         return f"{_term_name(tables, table, row, terms[0])}为 {nums[0].text}"
     figures = _signed([(term.sign, num.text) for term, num in zip(terms, nums)])
     return f"{_side_words(tables, table, tuple(terms))}为 {figures} = {_sum_text(side.value, nums)}"
+
+
+def leaf_requirements(scores: Scores) -> list[Finding]:
+    """Rows at the form's last level must carry a weight and a score: a figure left out is an
+    error, one written blank (`weight: ~`) is a blank cell as printed, which the checks judge."""
+    found = []
+    for leaf in scores.leaves:
+        node = leaf.node
+        if node.weight is None or node.score is None:
+            found += [F.MISSING_FIELD.at(node.pos, where=f"指标 {node.name}", key=key, title=title,
+                                         blank=f"原表该格空白时写 `{key}: ~`。")
+                      for key, title in (("weight", "分值"), ("score", "得分"))
+                      if getattr(node, key) is None and key not in node.marks]
+    return found

@@ -29,7 +29,7 @@ import jinja2
 import pydyf
 from markupsafe import Markup
 
-from ..layout import Document, ProjectTable
+from ...layout import Document, ProjectTable
 from .fonts import write_pdf
 from .view import blocks_html
 

@@ -18,23 +18,24 @@ from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
 
-from . import checks
-from . import findings as F
-from . import registry
-from . import fingerprint, workers
+from .. import findings as F
+from ..checking import bundles, checks
+from ..checking.limits import check_evaluation
+from ..checking.scoring import Scores, score
+from ..checking.summary import summary
+from ..findings import Finding, Pos
+from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
+                              shown, too_deep)
+from ..loading.model import BundleIndex, Evaluation
+from ..loading.schema import Converter
+from ..project import tree
+from ..project.structure import check_urls
+from ..project.tree import boundary_of, defaults_chain, discover, project_root
+from ..rules import registry
 from . import cache as result_cache
+from . import fingerprint, workers
 from .cache import ResultCache, source_digest, stamp
-from .export import summary
-from .findings import Finding, Pos
-from .limits import check_evaluation, check_index
-from .loader import (DEFAULTS_NAME, INDEX_NAME, LoadError, Mapping, Sequence, deepest, inside, load_file, merge,
-                     node_pos, parse, read_source, shown, too_deep)
-from .model import BundleIndex, Evaluation
-from .schema import Converter
-from .scoring import Scores, score
-from .structure import check_urls
 
-ROOT_MARKERS = ("site_config.yml", ".git")
 CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
 
 
@@ -146,7 +147,7 @@ _TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "schem
 
 
 def _summary_types() -> dict[str, tuple]:
-    """The kinds of value each key of a light result's summary (`export.summary`) holds."""
+    """The kinds of value each key of a light result's summary (`summary.summary`) holds."""
     keys = [k for k in summary("", None, None, {F.ERROR: 0, F.WARNING: 0, F.INFO: 0}) if k != "indicators"]
     special = {"findings": (dict,), "subtotals": (list,), "year": (int, type(None))}
     return {k: special.get(k) or (_TEXT if k.endswith("_text") or k in _TEXT_KEYS else _NUMBER) for k in keys}
@@ -230,89 +231,14 @@ class Report:
         return sum(1 for f in self.all_findings() if f.severity == severity)
 
 
-# --- discovery -----------------------------------------------------------------------
-
-def discover(paths: list[str | Path]) -> list[Path]:
-    """Evaluation files under the given paths, in a stable order; `_*.yml` are not evaluations,
-    and hidden directories are not entered. Symlinked directories are not entered either;
-    one that leaves the project is listed, so that loading refuses it by name."""
-    files = set()
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.update(_yaml_files(str(path)))
-        else:
-            files.add(str(path))
-    return [Path(f) for f in sorted(files, key=lambda f: f.split(os.sep))]
-
-
-def _yaml_files(top: str):
-    root = boundary(Path(os.path.abspath(top)))
-    for directory, subdirs, names in os.walk(top):
-        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
-        yield from (os.path.join(directory, n) for n in names if n.endswith(".yml") and not n.startswith(("_", ".")))
-        yield from (path for path in (os.path.join(directory, d) for d in subdirs if not d.startswith("_"))
-                    if os.path.islink(path) and not inside(path, root))
-
-
-@lru_cache(maxsize=65536)
-def project_root(start: Path) -> Path:
-    for directory in [start, *start.parents]:
-        if any((directory / marker).exists() for marker in ROOT_MARKERS):
-            return directory
-    return Path(start.anchor)
-
-
-@lru_cache(maxsize=65536)
-def boundary(directory: Path) -> Path:
-    """What a symlink in an (absolute) directory may point into: the project; without a
-    project (no site_config.yml or .git above), the working directory or else the directory."""
-    root = project_root(directory)
-    if root != Path(root.anchor):
-        return root
-    cwd = Path.cwd()
-    return cwd if directory == cwd or cwd in directory.parents else directory
-
-
-@lru_cache(maxsize=65536)
-def defaults_chain(directory: Path) -> tuple[Path, ...]:
-    """The `_defaults.yml` files that apply in a directory, outermost first. They are looked
-    for up to the project root even from a relative path such as `.`, and named relative
-    to the working directory when the directory was."""
-    absolute = directory.absolute()
-    root = project_root(absolute)
-    chain = []
-    for current in [absolute, *absolute.parents]:
-        candidate = current / DEFAULTS_NAME
-        if os.path.lexists(candidate):  # a broken link too: loading it says what is wrong
-            chain.append(candidate if directory.is_absolute() else Path(os.path.relpath(candidate)))
-        if current == root:
-            break
-    return tuple(reversed(chain))
-
+# --- defaults ------------------------------------------------------------------------
 
 @lru_cache(maxsize=4096)
 def _defaults_node(path: Path):
-    node = load_file(path, _boundary_of(path))
+    node = load_file(path, boundary_of(path))
     if node is not None and type(node) is not Mapping:
-        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind_of(node)))
     return node
-
-
-def _boundary_of(path: Path) -> Path:
-    return _directory_boundary(os.path.dirname(path))
-
-
-@lru_cache(maxsize=4096)
-def _directory_boundary(directory: str) -> Path:
-    return boundary(Path(os.path.abspath(directory)))
-
-
-def _kind_of(node) -> str:
-    """A node that should have been a mapping, as a message names it (a text only by its start)."""
-    if type(node) is Sequence:
-        return "列表"
-    text = node.value if len(node.value) <= 20 else node.value[:20] + "……"
-    return f"文字“{text}”"
 
 
 # --- one file --------------------------------------------------------------------------
@@ -332,7 +258,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
         return result
     node = None
     try:
-        result.source_bytes = read_source(path, _boundary_of(path))
+        result.source_bytes = read_source(path, boundary_of(path))
         node = _merged_node(result.source_bytes, file)
         rules = registry.load(extra_dirs)
         converter = Converter(rules.choices)
@@ -362,7 +288,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     scores = score(evaluation, form, scheme)
-    result.findings += _leaf_requirements(scores)
+    result.findings += checks.leaf_requirements(scores)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     result.evaluation, result.scores = evaluation, scores
@@ -375,7 +301,7 @@ def _merged_node(source: bytes, file: str) -> Mapping:
     if node is None:
         raise LoadError(F.EMPTY_FILE.at(Pos(file, 1, 1)))
     if type(node) is not Mapping:
-        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
+        raise LoadError(F.NOT_A_MAPPING.at(node_pos(node), actual=kind_of(node)))
     return merge(_directory_defaults(os.path.dirname(file)), node)
 
 
@@ -386,20 +312,6 @@ def _directory_defaults(directory: str) -> Mapping | None:
     for defaults in defaults_chain(Path(directory)):
         merged = merge(merged, _defaults_node(defaults))
     return merged
-
-
-def _leaf_requirements(scores: Scores) -> list[Finding]:
-    """Rows at the form's last level must carry a weight and a score: a figure left out is an
-    error, one written blank (`weight: ~`) is a blank cell as printed, which the checks judge."""
-    found = []
-    for leaf in scores.leaves:
-        node = leaf.node
-        if node.weight is None or node.score is None:
-            found += [F.MISSING_FIELD.at(node.pos, where=f"指标 {node.name}", key=key, title=title,
-                                         blank=f"原表该格空白时写 `{key}: ~`。")
-                      for key, title in (("weight", "分值"), ("score", "得分"))
-                      if getattr(node, key) is None and key not in node.marks]
-    return found
 
 
 # --- many files ------------------------------------------------------------------------
@@ -460,7 +372,7 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
     with gc_paused():
         files = list(paths) if discovered else discover(paths)
         if project is None:
-            from .project import Project
+            from ..project.project import Project
 
             project = Project.find(content=Path(files[0] if files else "."))
         report = _run(files, jobs, use_cache, project, full, after, reuse, progress)
@@ -473,7 +385,7 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
 
 def _content_root(paths: list[str | Path]) -> Path | None:
     """The content directory the site would be built from, for files given on the command line."""
-    from .config import CONFIG_NAME, load_config  # the configuration reads the schema: only when needed
+    from ..project.config import CONFIG_NAME, load_config  # the configuration reads the schema: only when needed
 
     directories = [Path(p) for p in paths if Path(p).is_dir()]
     if not directories:
@@ -486,8 +398,9 @@ def _content_root(paths: list[str | Path]) -> Path | None:
 
 
 def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Report:
-    for cached in (project_root, boundary, _directory_boundary, defaults_chain, _defaults_node, _directory_defaults):
-        cached.cache_clear()  # a long `serve` sees new files
+    tree.forget()  # a long `serve` sees new files
+    for cached in (_defaults_node, _directory_defaults):
+        cached.cache_clear()
     registry.forget()
     result_cache.forget()
     extra_dirs = project.extension_roots
@@ -580,38 +493,8 @@ def _chunks(todo: list[int], jobs: int) -> list[list[int]]:
 
 def _check_bundles(report: Report, parents: list[Path]) -> None:
     """Each unit directory's `_index.yml` against the evaluations found there."""
-    by_dir: dict[Path, list[Result]] = {}
+    named: dict[Path, list[tuple[str, str | None]]] = {}
     for parent, result in zip(parents, report.results):
-        by_dir.setdefault(parent, []).append(result)
-    for directory, results in sorted(by_dir.items()):
-        index_path = directory / INDEX_NAME
-        if not os.path.lexists(index_path):
-            continue
-        try:
-            node = load_file(index_path, _boundary_of(index_path))
-        except LoadError as exc:
-            report.bundle_findings.append(exc.finding)
-            continue
-        if node is not None and type(node) is not Mapping:
-            report.bundle_findings.append(F.NOT_A_MAPPING.at(node_pos(node), actual=_kind_of(node)))
-            continue
-        converter = Converter({})
-        index = converter.to_object(BundleIndex, node) if type(node) is Mapping else None
-        report.bundle_findings += converter.findings
-        if index is None:
-            continue
-        limits = check_index(index)
-        report.bundle_findings += limits
-        if limits:
-            continue
-        report.indexes[str(directory)] = index
-        names = {r.summary["name"]: r for r in results if r.summary.get("name")}
-        listed = {entry.project for entry in index.entries}
-        for entry in index.entries:
-            if entry.project not in names:
-                report.bundle_findings.append(F.INDEX_MISSING_TABLE.at(entry.pos, no=entry.no,
-                                                                      project=entry.project))
-        for name, result in names.items():
-            if name not in listed:
-                report.bundle_findings.append(F.INDEX_MISSING_ENTRY.at(
-                    Pos(result.file, 1, 1), project=name))
+        named.setdefault(parent, []).append((result.file, result.summary.get("name")))
+    findings, report.indexes = bundles.check_indexes(named)
+    report.bundle_findings += findings

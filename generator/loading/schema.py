@@ -10,13 +10,13 @@ import difflib
 import string
 from functools import lru_cache
 
-from . import findings as F
+from .. import findings as F
 from . import model
-from .findings import Finding
+from ..findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
 from .model import (AWARD, BOOLEAN, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice,
                     ListOf, MapOf, Reference, Template, Value, Variant)
-from .quantities import Num, parse_num
+from ..quantities import Num, parse_num
 
 _KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
             RATE: "百分比（如 100%）", DECIMAL: "数字（可写成百分数，如 5%）",
@@ -162,7 +162,8 @@ class Converter:
             if field is None:
                 self._unknown_key(node, path, key_node, value_node, fields)
                 continue
-            marks[key] = value_node.start_mark
+            start = value_node.start_mark
+            marks[key] = (start.line, start.column)
             if type(value_node) is not Scalar:
                 value = field.collection(self, value_node, path, key, field)
             elif value_node.style or value_node.value not in NULLS:  # not null: is_null(), inlined

@@ -22,8 +22,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..findings import Finding
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .findings import Finding
+from .tree import defaults_chain
 
 EXTENSION_DIRS = ("forms", "schemes", "templates")
 MINIMAL_CONFIG = "site_name: 某某市预算绩效评价信息公开"
@@ -119,13 +120,13 @@ class Project:
         return (self.root.absolute(),) if self.has_config else ()
 
     def rule_files(self) -> list[Path]:
-        from . import registry
+        from ..rules import registry
 
         return [path for _, path in registry.rule_files(self.extension_roots)]
 
     def rules(self):
         """The project's forms and schemes, made the ones `registry.forms()` and `schemes()` give."""
-        from . import registry
+        from ..rules import registry
 
         return registry.activate(self.extension_roots)
 
@@ -139,8 +140,6 @@ class Project:
         return self.root / ".cache" / "jixiao"
 
     def defaults_chain(self, directory: Path) -> tuple[Path, ...]:
-        from .pipeline import defaults_chain
-
         return defaults_chain(directory)
 
     def output(self, out: Path | None = None) -> Path:

@@ -11,11 +11,11 @@ import re
 from itertools import chain
 from operator import attrgetter, itemgetter
 
-from . import findings as F
-from .findings import Finding
-from .model import BundleIndex, Evaluation, FundsRow, FundsRows, Indicator, Located
-from .quantities import MAX_INTEGER_DIGITS, MAX_PLACES, Num, fits, oversized_quantity
-from .schema import fields_of
+from .. import findings as F
+from ..findings import Finding
+from ..loading.model import BundleIndex, Evaluation, FundsRow, FundsRows, Indicator, Located
+from ..quantities import MAX_INTEGER_DIGITS, MAX_PLACES, Num, fits, oversized_quantity
+from ..loading.schema import fields_of
 
 MAX_LEVELS = 10  # every form has three levels of indicators
 # Laying out a printed table takes time growing faster than its text (measured: one cell of

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Table, TableRow
+from ..loading.model import Table, TableRow
 
 _SIDES = re.compile(r"\s*=\s*")
 _OPERATOR = re.compile(r"\s+([+\-−])\s+")

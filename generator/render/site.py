@@ -17,18 +17,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import charts, checks, export, fingerprint, registry, search
-from . import findings as F
-from .config import SiteConfig
-from .manifest import Entry, Manifest
-from .output import Output, OutputError, Staging, check_target, locked, remove_leftovers
-from .loader import INDEX_NAME, LoadError, Mapping, entries, load_file, text_of
-from .pipeline import Report, Result, discover, process_many, run
-from .project import Project
+from . import charts, export, search
+from ..checking import checks
+from ..building import fingerprint
+from ..rules import registry
+from .. import findings as F
+from ..project.config import SiteConfig
+from ..building.manifest import Entry, Manifest
+from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from ..loading.loader import INDEX_NAME
+from ..building.pipeline import Report, Result, process_many, run
+from ..project.tree import defaults_of, discover
+from ..project.project import Project
 from markupsafe import Markup
 
-from .quantities import as_printed, figure, format_number, parse_num
-from .structure import Location, content_relative, locate, slugify, unit_year_url
+from ..quantities import as_printed, figure, format_number, parse_num
+from ..project.structure import Location, content_relative, locate, slugify, unit_year_url
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
@@ -55,27 +59,10 @@ class UnitYear:
 # --- the navigation: units and years, known from the paths alone ----------------------
 
 def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
-    configured = site.unit_name(unit_dir.name)
-    if configured:
-        return configured
-    defaults = unit_dir / "_defaults.yml"
-    if defaults.exists():
-        try:
-            name = _department_name(load_file(defaults))
-        except LoadError:
-            name = None
-        if name:
-            return name
-    return unit_dir.name
-
-
-def _department_name(node) -> str | None:
-    """`department.name` of a defaults file's node tree."""
-    department = entries(node).get("department") if type(node) is Mapping else None
-    if department is None or type(department[1]) is not Mapping:
-        return None
-    name = entries(department[1]).get("name")
-    return text_of(name[1]) if name else None
+    """The configured name, else `department.name` of the unit's defaults, else its folder."""
+    department = defaults_of(unit_dir).values.get("department")
+    name = department.get("name") if isinstance(department, dict) else None
+    return site.unit_name(unit_dir.name) or name or unit_dir.name
 
 
 def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dict[str, str]]:
@@ -157,7 +144,7 @@ def evaluation_page(result: Result, location: Location, unit_name: str, project_
                     printing: bool = True) -> SitePage:
     """The evaluation's page: its blocks as they print (the table through its form's own
     template, then its sections and figure tables), then the checks and downloads."""
-    from .layout import evaluation_blocks
+    from ..layout import evaluation_blocks
     from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation

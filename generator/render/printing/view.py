@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from ..layout import Cell, Grid, Part, ProjectTable, Row
-from ..model import Evaluation
-from ..registry import Form, Scheme
-from ..scoring import Scores
+from ...layout import Cell, Grid, Part, ProjectTable, Row
+from ...loading.model import Evaluation
+from ...rules.registry import Form, Scheme
+from ...checking.scoring import Scores
 
 SECTION_LEVEL = 2  # a section's heading below the form's title (h1 in the PDF, h2 on the site)
 

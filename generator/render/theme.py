@@ -24,12 +24,12 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from .config import SiteConfig
+from ..project.config import SiteConfig
 from .templating import SHIPPED_TEMPLATES, bytecode_cache
 
 MATERIAL_DIR = Path(material.__file__).parent / "templates"
 END_OF_LIFE_NOTICE = ("提示：站点主题 mkdocs-material 9.x 将于 2027-05-05 停止维护（此后仅有其继任者 Zensical）；"
-                      "jixiao 与主题相关的代码只在 generator/theme.py 和 templates/site/ 中，届时迁移只需改动这两处。")
+                      "jixiao 与主题相关的代码只在 generator/render/theme.py 和 templates/site/ 中，届时迁移只需改动这两处。")
 FEATURES = ["navigation.tabs", "navigation.indexes", "navigation.prune", "navigation.top",
             "navigation.path", "toc.follow", "search.highlight", "content.tooltips"]
 SEARCH_WORKER = "assets/javascripts/jixiao-search.js"

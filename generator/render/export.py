@@ -4,80 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
-from functools import lru_cache
 
-from . import registry
+from ..checking.summary import PATH_SEPARATOR, level_column, summary
 from .inert import csv_text
-from .model import Evaluation, Published
-from .quantities import Num, figure, rate
-from .scoring import Scores
-
-
-@lru_cache(maxsize=8192)  # the same weights and scores recur in every file
-def number(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    value = value.quantize(Decimal("0.0001")).normalize()
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _rate(scores: Scores) -> float | None:
-    rate = scores.rates.get("total")
-    return None if rate is None else number(rate * 100)
-
-
-def _percent(printed: Num | None) -> float | None:
-    return None if printed is None else number(printed.value * 100)
-
-
-def _text(text: str) -> str | None:
-    return text or None
-
-
-def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int]) -> dict:
-    """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV).
-    Each figure's `_text` is as the table prints it: an entered amount as written, a computed one
-    at the precision of its published counterpart, or of the form (`99.00`, `100.0%`)."""
-    row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
-           "implementer": None, "form": None, "scheme": None, "budget": None, "budget_text": None,
-           "executed": None, "executed_text": None, "execution_rate": None, "execution_rate_text": None,
-           "funds_score": None, "funds_score_text": None, "funds_score_in_total": None,
-           "weight_total": None, "weight_total_text": None, "total": None, "total_text": None,
-           "rule_total": None, "published_total": None, "published_total_text": None,
-           "published_execution_rate": None, "published_execution_rate_text": None, "grade": None,
-           "findings": counts, "subtotals": [], "indicators": []}
-    if ev is None or scores is None:
-        return row
-    total_row = ev.funds.rows.total if ev.funds and ev.funds.rows else None
-    budget = total_row.budget if total_row else None
-    executed = total_row.executed if total_row else None
-    published = ev.published or Published()
-    form = registry.forms().get(ev.form)
-    rate_total = scores.rates.get("total")
-    row.update(
-        name=ev.project, year=ev.year, unit=ev.department.name, unit_code=ev.department.code,
-        implementer=ev.implementer.name if ev.implementer else None, form=ev.form, scheme=ev.scheme,
-        budget=number(budget.value) if budget else None, budget_text=figure(budget) or None,
-        executed=number(executed.value) if executed else None, executed_text=figure(executed) or None,
-        execution_rate=_rate(scores),
-        execution_rate_text=_text(rate(rate_total, form, published.rates.get("total")) if form else ""),
-        funds_score=number(scores.funds_score),
-        funds_score_text=_text(figure(scores.funds_score, published.funds_score)),
-        funds_score_in_total=number(scores.funds_score_used) if ev.funds else None,
-        weight_total=number(scores.weight_total),
-        weight_total_text=figure(scores.weight_total, published.weight_total),
-        total=number(scores.total), total_text=figure(scores.total, published.total),
-        rule_total=number(scores.rule_total),
-        published_total=number(published.total.value) if published.total else None,
-        published_total_text=_text(figure(published.total)),
-        published_execution_rate=_percent(published.rates.get("total")),
-        published_execution_rate_text=_text(figure(published.rates.get("total"))),
-        grade=scores.grade,
-        subtotals=[{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
-                    "rule_score": number(s.rule_score)} for s in scores.subtotals if s.depth == 1],
-        indicators=indicator_rows(scores))
-    return row
 
 
 # The columns of indicators.csv: the evaluation's file and name, the indicator's ancestors (the
@@ -86,40 +15,12 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
 INDICATOR_LEADING_COLUMNS = ("file", "name", "path")
 INDICATOR_COLUMNS = ("indicator", "target", "actual", "weight", "weight_text", "score", "score_text", "rule_score",
                      "applicable", "reason")
-PATH_SEPARATOR = " / "
 SHALLOWEST_CSV_LEVELS = 2  # the level columns of every indicators.csv: a three-level table's ancestors
-
-
-def level_column(depth: int) -> str:
-    return f"level{depth}"
 
 
 def indicator_csv_columns(levels: int = SHALLOWEST_CSV_LEVELS) -> tuple[str, ...]:
     """The columns of an indicators.csv whose deepest indicator has `levels` ancestors."""
     return (*INDICATOR_LEADING_COLUMNS, *(level_column(d) for d in range(1, levels + 1)), *INDICATOR_COLUMNS)
-
-
-def indicator_rows(scores: Scores) -> list[dict]:
-    """Every assessed indicator with its ancestors, its entered score and, where a rule
-    applies, its rule score."""
-    rows = []
-    deepest = max((len(leaf.path) for leaf in scores.leaves), default=0)  # every row has the same keys
-    for leaf in scores.leaves:
-        node = leaf.node
-        names = [parent.name for parent in leaf.path]
-        rows.append({
-            "path": PATH_SEPARATOR.join(names) or None,
-            **{level_column(depth): names[depth - 1] if depth <= len(names) else None
-               for depth in range(1, deepest + 1)},
-            "indicator": node.name,
-            "target": node.target.text if node.target else None,
-            "actual": node.actual.text if node.actual else None,
-            # a cell printed blank (`weight: ~`) is blank here too, though it counts as 0 in sums
-            "weight": number(leaf.weight) if node.weight else None, "weight_text": _text(figure(node.weight)),
-            "score": number(leaf.score) if node.score else None, "score_text": _text(figure(node.score)),
-            "rule_score": number(leaf.rule_score), "applicable": leaf.applicable,
-            "reason": node.reason})
-    return rows
 
 
 def indicator_levels(rows: list[dict]) -> int:

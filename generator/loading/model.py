@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
-from .findings import Pos
-from .loader import position
-from .quantities import Num
+from ..findings import Pos
+from ..quantities import Num
 
 # How `jixiao new` marks text still to be written; conversion reports any left in place.
 PLACEHOLDER = "请填写"
@@ -73,12 +72,13 @@ class Located:
     """Where the mapping was written, and where each of its fields was."""
 
     pos: Pos = dc_field(default=Pos("", 0, 0), metadata={"internal": True})
-    # Where each field's value starts, as PyYAML marks: made into a Pos only for a finding.
-    marks: dict[str, Any] = dc_field(default_factory=dict, metadata={"internal": True})
+    # Where each field's value starts, as 0-based (line, column) in the file of `pos`:
+    # made into a Pos only for a finding.
+    marks: dict[str, tuple[int, int]] = dc_field(default_factory=dict, metadata={"internal": True})
 
     def where(self, key: str) -> Pos:
         mark = self.marks.get(key)
-        return self.pos if mark is None else position(mark)
+        return self.pos if mark is None else Pos(self.pos.file, mark[0] + 1, mark[1] + 1)
 
 
 @dataclass(frozen=True)
