@@ -8,13 +8,7 @@ that stops on an error terminates its workers before it removes what they wrote.
 
 Workers start with the cyclic garbage collector paused (as the build is, see
 `pipeline.gc_paused`) and with what they inherited frozen: a collection in a worker
-never scans it (scanning writes to, and so copies, every inherited page). Each frees
-the garbage of a batch of work with `collect_garbage`: rendering a page leaves ~1,500
-objects in reference cycles (Jinja's macros and contexts, and the table grids they
-hold), ~250 KB a page that nothing else would free (over 1 GB a worker at 10,000
-pages). Freeing them costs CPU time (a tenth to a fifth of a worker's); ending
-workers instead and forking new ones would be free, but a pool forks its replacements
-from a thread, and a fork from a thread can inherit a lock held for good (it hung).
+never scans it (scanning writes to, and so copies, every inherited page).
 """
 from __future__ import annotations
 
@@ -41,13 +35,6 @@ def die_with_parent(parent: int) -> None:
 def start(parent: int) -> None:
     """A worker's initializer."""
     die_with_parent(parent)
-    gc.freeze()
-
-
-def collect_garbage() -> None:
-    """Free the cycles left since the last call; what survives is frozen, so that the next
-    call scans only what is new."""
-    gc.collect()
     gc.freeze()
 
 
