@@ -5,9 +5,11 @@ Memory is sampled from /proc while the command runs (every `SAMPLE_SECONDS`, whi
 costs the machine a few per cent of a core): the peak, over the run, of the sum over
 the whole process tree of each process's proportional set size (PSS: a page shared by
 n processes counts 1/n in each, so forked workers' shared pages count once), beside
-the largest single process (what `ru_maxrss` reports) and the peak sum of resident
-sizes (shared pages counted in every process: an upper bound). A process that lives
-shorter than a sample may be missed; a build's workers live for many samples.
+the largest single process's resident size and the peak sum of resident sizes (shared
+pages counted in every process: an upper bound). `ru_maxrss` from `wait4` is not used:
+it counts the benchmark's own memory, which the command's process holds between fork
+and exec. A process that lives shorter than a sample may be missed; a build's workers
+live for many samples.
 
 CPU time is the user and system time of the command and of every descendant it waited
 for (`wait4`); the load average at the start is recorded beside it, since wall time on
@@ -32,7 +34,7 @@ class Measured:
     cpu_seconds: float
     peak_mb_all_processes: float  # the peak of the tree's summed PSS
     peak_mb_rss_sum: float  # the peak of the tree's summed RSS (shared pages in each)
-    peak_mb_largest: float  # the largest single process (ru_maxrss)
+    peak_mb_largest: float  # the largest single process's RSS
     processes: int  # the most processes seen at once
     load_average: float
     output: str = ""  # what the command printed
@@ -61,14 +63,14 @@ def run(command: list[str], cwd: Path | None = None, env: dict | None = None) ->
     if process.returncode != 0:
         raise RuntimeError(f"{command} failed in {cwd} ({process.returncode}):\n{message[-2000:]}")
     return Measured(seconds, usage.ru_utime + usage.ru_stime, sampler.peak_pss / 1024, sampler.peak_rss / 1024,
-                    usage.ru_maxrss / 1024, sampler.most_processes, load, printed)
+                    sampler.largest / 1024, sampler.most_processes, load, printed)
 
 
 class _Sampler(threading.Thread):
     def __init__(self, root: int):
         super().__init__(daemon=True)
         self.root = root
-        self.peak_pss = self.peak_rss = 0  # kB
+        self.peak_pss = self.peak_rss = self.largest = 0  # kB
         self.most_processes = 0
         self._done = threading.Event()
 
@@ -80,6 +82,7 @@ class _Sampler(threading.Thread):
                 sizes = _sizes(pid)
                 pss += sizes.get("Pss", 0)
                 rss += sizes.get("Rss", 0)
+                self.largest = max(self.largest, sizes.get("Rss", 0))
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self.most_processes = max(self.most_processes, len(tree))
             self._done.wait(SAMPLE_SECONDS)
