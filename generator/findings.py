@@ -370,6 +370,71 @@ TABLE_IDENTITY = declare(
     "{table}中，{left}，而{right}，两者相差 {difference}。按“{identity}”两者本应相等，"
     "原表至少有一个数字有误。")
 
+# --- a department report: rates from amounts, score tables from the indicators ----------
+
+PRINTED_RATE = declare(
+    "printed-rate", WARNING, "印出的比率与金额不符",
+    "“{name}”：报告印出的{what}为 {published}，按计算依据 {formula} 应为 {computed}",
+    "核对转录；原文确实如此印出时照录，本警告保留。评分按由金额算出的比率。",
+    "部门整体评价中由金额算出的比率（预算执行率、变动率、控制率……），报告印出的数应与由金额算出的一致。",
+    "报告印出“{name}”的{what}为 {published}，而按其所依据的金额 {formula} 算出为 {computed}："
+    "报告的比率与金额不符。本站按由金额算出的比率评分。")
+SCORE_TABLE = declare(
+    "score-table", WARNING, "得分情况表与指标得分不符",
+    "表 {table} 印出“{name}”的{what}为 {published}，由指标体系各项算出为 {computed}",
+    "核对转录；原文确实如此印出时照录，本警告保留。得分情况表由指标体系算出，不另录入。",
+    "得分情况表（表 4-1 至 4-8）中各级指标的分值、得分与得分率，应等于其下各项指标相加的结果。",
+    "报告表 {table}中“{name}”的{what}印为 {published}，而由指标体系中其下各项指标算出为 {computed}："
+    "原表的这个数字有误。本站的得分情况表由各项指标算出。")
+INDICATOR_COUNT = declare(
+    "indicator-count", WARNING, "指标个数与指标体系不符",
+    "报告写明{level}{published} 个，指标体系中有 {computed} 个",
+    "核对指标体系的转录；原文确实如此时照录，本警告保留。",
+    "报告正文写明的各级指标个数应与指标体系（附件）一致。",
+    "报告写明{level}共 {published} 个，而指标体系中有 {computed} 个。")
+TABLE_COUNT = declare(
+    "table-count", WARNING, "正文所述项数与表不符",
+    "正文写{table}有 {stated} 项，表中列出 {counted} 项",
+    "核对转录；原文确实如此时照录，本警告保留。",
+    "报告正文写明一张表列出的项数（如“等10个指标”）时，应与表中的行数一致。",
+    "报告正文写{table}有 {stated} 项，而表中列出了 {counted} 项：正文与表不一致。")
+UNKNOWN_TABLE = declare(
+    "unknown-table", WARNING, "引用的表不存在",
+    "{where}引用的“{name}”不存在{suggestion}",
+    "写数据表的表号（tables 的 id）或得分情况表的表号（published.score_tables 的 id），如 1-2、4-1。",
+    "小节的 tables 应指向文件中的数据表或得分情况表。",
+    "报告中{where}所引用的“{name}”没有找到，相应的表或数字未能印出或算出。")
+COMPUTED_ACTUAL = declare(
+    "computed-actual", WARNING, "实际完成值与表中数字算出的不符",
+    "“{name}”的实际完成值印为 {printed}，按计算依据（{basis}）应为 {computed}",
+    "核对实际完成值与计算依据所引的数字；原表如此印出时照录，本警告保留。按规则计分用算出的 {computed}。",
+    "指标写了计算依据（inputs，如 预算执行率 = 财政拨款数 ÷ 年初预算数与调整预算数之和）时，"
+    "印出的实际完成值应与由表中数字算出的一致（按印出的小数位数比较）；按规则计分用算出的数。",
+    "“{name}”的实际完成值印为 {printed}，而由表中数字算出（{basis}）是 {computed}：两者本应一致，"
+    "原表至少有一个数字有误。本站按规则计算的得分用算出的 {computed}。")
+
+# --- the narrative against the tables (claims: of a section) ---------------------------
+
+NARRATIVE_FIGURE = declare(
+    "narrative-figure", WARNING, "正文数字与表中不符",
+    "报告正文“{section}”{stated}，重述{place}，而后者为 {restated}，两者相差 {difference}",
+    "核对正文与表中的这两个数字；原文如此印出时照录，本警告保留。",
+    "报告正文中声明（claims）重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。",
+    "报告正文“{section}”一节{stated}，而{place}是 {restated}，两者相差 {difference}。"
+    "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。")
+NARRATIVE_OMITS = declare(
+    "narrative-omits", WARNING, "正文少列了指标",
+    "报告正文“{section}”逐项重述{category}的指标，表中 {count} 项，正文只有 {stated} 项，缺少{missing}",
+    "核对正文与指标表；原文如此印出时照录，本警告保留。正文确实列出了的，在 claims 中补上。",
+    "小节写明逐项重述某一类指标（restates_all）时，该类的每一项指标都应在正文中出现（由 claims 重述）。",
+    "报告正文“{section}”一节逐项列出{category}的指标，而表中{category}有 {count} 项，正文只列了 {stated} 项，"
+    "缺少{missing}：两处本应一一对应，至少有一处不全。")
+CLAIM_NOT_IN_TEXT = declare(
+    "claim-not-in-text", ERROR, "正文中没有声明的数字",
+    "报告正文“{section}”中找不到{what}“{text}”",
+    "照正文原样抄写 figure（和 text），连同单位和标点；figure 应出现在 text 之中。",
+    "正文中的数字（claims）须照正文原样写出，以便核对的正是读者读到的那个数字。")
+
 # --- a unit's bundle -----------------------------------------------------------------
 
 INDEX_MISSING_TABLE = declare(

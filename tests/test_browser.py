@@ -220,7 +220,7 @@ def test_an_empty_filter_result_says_so(page, server):
     assert page.locator("output[name=count]").inner_text() == "0"
     assert "没有符合所选条件的评价" in page.locator(".jx-empty").inner_text()
     page.select_option("select[name=grade]", "")
-    assert len(visible_rows(page)) == 22 and not page.locator(".jx-empty").is_visible()
+    assert len(visible_rows(page)) == 23 and not page.locator(".jx-empty").is_visible()
 
 
 def test_units_follow_the_configured_order(page, server):
@@ -257,7 +257,7 @@ def test_headers_do_not_break_between_characters_when_there_is_room(page, server
 
 # --- phone and layout ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, cards", [("evaluations/", 22), (ZIBO_2020, 7), ("data/", None)])
+@pytest.mark.parametrize("path, cards", [("evaluations/", 23), (ZIBO_2020, 7), ("data/", None)])
 def test_lists_are_readable_on_a_phone(phone, server, path, cards):
     phone.goto(server + path)
     table = phone.locator("table.jx-stack")
@@ -293,7 +293,7 @@ def evaluation_paths(site_dir: Path) -> list[str]:
 def test_no_figure_overflows_its_cell(open_tab, server, site_dir, viewport):
     tab = open_tab(viewport)
     paths = evaluation_paths(site_dir)
-    assert len(paths) == 22
+    assert len(paths) == 23
     for path in paths + ["evaluations/", ZIBO_2020, "units/anqing-jxj/2023/"]:
         tab.goto(server + path)
         assert tab.evaluate(OVERFLOWING_CELLS) == [], path

@@ -10,7 +10,7 @@ from generator.rules import formulas, registry
 from generator.rules.formulas import (Band, BandsParams, CapParams, CeilingMinusParams, CompletionPenaltyParams,
                                 DeductionsParams, JudgedParams, Level, NoParams, StepsParams, TargetMinusParams,
                                 ZERO_DENOMINATOR)
-from generator.loading.model import Indicator, Inputs, Reference, Value
+from generator.loading.model import Expression, Indicator, Inputs, Reference, Value
 from generator.quantities import Num, parse_num, round_to
 from generator.rules.registry import Rule
 
@@ -83,6 +83,22 @@ def test_target_minus_and_ceiling_minus_take_a_fixed_amount_per_point():
     assert _score(above, 2, D("1.03")) == D("1.4") and _score(above, 2, D("0.8")) == D(2)
 
 
+def test_target_minus_counts_a_part_of_a_point_as_a_whole_one_when_asked():
+    # 政府采购执行率: “100%得满分，每降低1%以内（含1%）扣0.2分”
+    whole = _rule("target_minus", TargetMinusParams(per_point=D("0.2"), partial="whole"))
+    assert _score(whole, 2, D("0.995")) == D("1.8") and _score(whole, 2, D("0.99")) == D("1.8")
+    assert _score(whole, 2, D("0.989")) == D("1.6") and _score(whole, 2, D(1)) == D(2)
+    linear = _rule("target_minus", TargetMinusParams(per_point=D("0.2")))
+    assert _score(linear, 2, D("0.995")) == D("1.9")
+
+
+def test_a_change_rate_is_current_less_previous_over_previous():
+    change = Indicator(name="培训费、会议费变动率", inputs=Inputs(current=parse_num("20.20"), previous=parse_num("4.32")))
+    assert formulas.rate_of(change, {}) == (D("20.20") - D("4.32")) / D("4.32")
+    nothing_before = Indicator(name="变动率", inputs=Inputs(current=parse_num("1"), previous=parse_num("0")))
+    assert formulas.rate_of(nothing_before, {}) is ZERO_DENOMINATOR
+
+
 def test_coarser_steps_count_whole_steps_or_parts_as_asked():
     half_per_ten = _rule("steps", StepsParams(step=D("0.1"), per_step=D("0.5")))
     assert _score(half_per_ten, 3, D("0.25")) == D(2)  # 0.5 off per full 10% of change
@@ -152,7 +168,8 @@ PARAMS = {
                                     below_per_point=st.none() | shares, above_per_point=st.none() | shares),
     "rate_points": st.builds(CapParams, cap=shares),
     "one_minus_rate": st.builds(NoParams),
-    "target_minus": st.builds(TargetMinusParams, target=shares, per_point=points),
+    "target_minus": st.builds(TargetMinusParams, target=shares, per_point=points,
+                              partial=st.sampled_from(["linear", "whole"])),
     "ceiling_minus": st.builds(CeilingMinusParams, ceiling=shares, per_point=points),
     "steps": st.builds(StepsParams, free=st.none() | shares, step=shares.filter(bool), per_step=points,
                        partial=st.sampled_from(["whole", "none"])),
@@ -199,3 +216,25 @@ def test_a_penalty_above_the_ceiling_is_declared_not_more_is_better():
     kind = formulas.KINDS["completion_penalty"]
     assert not kind.more_is_better(CompletionPenaltyParams(full_to=D("1.3"), above_per_point=D("0.01")))
     assert kind.more_is_better(CompletionPenaltyParams(below_per_point=D("0.05")))
+
+
+@settings(max_examples=150, deadline=None)
+@given(weight=weights, per_point=points, rate=rates)
+def test_a_part_of_a_point_counted_whole_never_scores_more_than_counted_in_part(weight, per_point, rate):
+    whole = _rule("target_minus", TargetMinusParams(per_point=per_point, partial="whole"))
+    linear = _rule("target_minus", TargetMinusParams(per_point=per_point))
+    assert whole.points(weight, rate) <= linear.points(weight, rate)
+
+
+figures = st.decimals(min_value=D("-1000"), max_value=D("1000"), places=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=figures, b=figures, c=figures, d=figures)
+def test_an_expression_multiplies_and_divides_before_it_adds_and_takes_away(a, b, c, d):
+    numbers = [Num(value, str(value)) for value in (a, b, c, d)]
+    expression = Expression("a - b + c ÷ d", tuple(numbers), ("-", "+", "/"))
+    assert formulas.evaluate(expression, {}) == (ZERO_DENOMINATOR if d == 0 else a - b + c / d)
+    by_reference = Expression("x × y", (Reference("x"), numbers[1]), ("*",))
+    assert formulas.evaluate(by_reference, {"x": a}) == a * b
+    assert formulas.evaluate(by_reference, {}) is None

@@ -2,7 +2,8 @@
 written, resolved against the evaluation's tables, and the columns they make formulas of."""
 from decimal import Decimal
 
-from generator.checking.identities import Tables, Term, own_formulas, parse
+from generator.checking.identities import (Tables, Term, cells_printed, cells_words, own_formulas, parse,
+                                          table_figure)
 from generator.loading.model import Table, TableRow
 from generator.quantities import parse_num
 
@@ -45,3 +46,21 @@ def test_a_blank_figure_leaves_a_side_incomplete():
 def test_only_an_identity_of_the_rows_own_columns_is_a_formula():
     assert list(own_formulas(BUDGET)) == [3] and [t.column for t in own_formulas(BUDGET)[3]] == ["年初", "调整", "拨款"]
     assert list(own_formulas(USE)) == [2]  # 拨款 = 预算执行.拨款 reads another table: checked, not computed
+
+
+def test_a_figure_outside_the_tables_names_a_head_row_or_a_labelled_row_at_any_depth():
+    parts = Table(title="资金构成", columns=["金额"], rows=[TableRow(
+        label="合计", values=[parse_num("30")], children=[TableRow(label="甲", values=[parse_num("10")]),
+                                                          TableRow(label="乙", values=[parse_num("20.5")])])])
+    tables = Tables([BUDGET, parts])
+    side = table_figure("预算执行.年初 + 预算执行.调整")
+    assert tables.outside_problem(side) is None and tables.figure(side) == Decimal("120")
+    assert cells_words(tables.cells(side)) == "表“预算执行”的年初 + 调整"
+    rows = table_figure("资金构成.甲.金额 + 资金构成.乙.金额")
+    assert tables.figure(rows) == Decimal("30.5")
+    assert cells_words(tables.cells(rows)) == "表“资金构成”中“甲”的金额 + “乙”的金额"
+    assert cells_printed(tables.cells(rows)) == "10 + 20.5 = 30.5"
+    assert tables.outside_problem(table_figure("资金构成.丙.金额")) == ("资金构成.丙", ["资金构成.合计", "资金构成.甲", "资金构成.乙"])
+    assert tables.outside_problem(table_figure("预算执行.拨付")) == ("预算执行.拨付", ["预算执行.年初", "预算执行.调整",
+                                                                             "预算执行.拨款", "预算执行.结余"])
+    assert table_figure("年初 + 调整") is None  # no table named: not a figure outside the tables

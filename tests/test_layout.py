@@ -28,7 +28,7 @@ def seeds():
         form, scheme = registry.forms()[ev.form], registry.schemes()[ev.scheme]
         tables[Path(result.file).relative_to(CONTENT).with_suffix("").as_posix()] = (
             result, project_table(ev, result.scores, form, scheme))
-    assert len(tables) == 22
+    assert len(tables) == 23
     return tables
 
 
@@ -64,7 +64,9 @@ def test_columns_follow_the_form_and_the_leaves_are_the_model(seeds):
         assert sum(grid.widths) == pytest.approx(100, abs=0.5)
         leaves = [_name_cell(row) for row in _indicator_rows(grid) if _is_leaf_row(row)]
         assert all(cell.col == len(form.levels) for cell in leaves), name
-        assert [cell.text for cell in leaves] == [leaf.node.name for leaf in result.scores.leaves], name
+        assert [cell.text for cell in leaves] == [
+            form.label(len(leaf.path) + 1, leaf.node.name, leaf.node.weight.text if leaf.node.weight else None)
+            for leaf in result.scores.leaves], name
 
 
 def _indicator_rows(grid: Grid):
@@ -72,7 +74,9 @@ def _indicator_rows(grid: Grid):
 
 
 def _is_leaf_row(row) -> bool:
-    return any(c.role == "value" for c in row.cells)
+    """A row of an assessed indicator: it prints a target or actual, or a text beside it
+    (偏差原因, or a department report's 指标解释 and 评分标准)."""
+    return any(c.role in ("value", "note") for c in row.cells)
 
 
 def _name_cell(row):

@@ -48,7 +48,7 @@ def _text(path: Path) -> str:
 
 def test_every_evaluation_has_a_page_and_downloads(seed_site):
     pages = sorted(seed_site.glob("units/*/*/*/index.html"))
-    assert len(pages) == 22
+    assert len(pages) == 23
     for page in pages:
         assert (page.parent / "data.json").exists() and (page.parent / "source.yml").exists()
     for name in ("index.html", "evaluations/index.html", "data/index.html", "404.html", "sitemap.xml",
@@ -104,7 +104,7 @@ def test_site_makes_no_outside_requests(seed_site):
 
 def test_csv_downloads_open_in_excel_and_match_the_package(seed_site):
     csv_text = _text(seed_site / "data/evaluations.csv")
-    assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 23
+    assert csv_text.startswith("\ufeff") and len(csv_text.strip().splitlines()) == 24
     package = json.loads(_text(seed_site / "data/datapackage.json"))
     for resource in package["resources"][:2]:
         rows = list(csv.reader(io.StringIO((seed_site / "data" / resource["path"]).read_text(encoding="utf-8-sig"))))
@@ -326,14 +326,16 @@ def test_bad_site_config_gives_located_errors(write):
 
 
 def test_indicators_csv_header_names_the_columns_its_rows_fill(seed_site):
-    """Three levels in every seed table: two level columns, the ancestors of each indicator."""
+    """Four levels in the deepest seed tree (the Shanting report): three level columns, the
+    ancestors of each indicator; a three-level table's rows leave the third empty."""
     rows = list(csv.reader(io.StringIO((seed_site / "data/indicators.csv").read_text(encoding="utf-8-sig"))))
-    columns = indicator_csv_columns(2)
+    columns = indicator_csv_columns(3)
     assert tuple(rows[0]) == tuple(field_title(c) for c in columns)
-    assert rows[0][2:6] == ["上级指标", "一级指标", "二级指标", "指标名称"]
+    assert rows[0][2:7] == ["上级指标", "一级指标", "二级指标", "三级指标", "指标名称"]
     assert all(len(row) == len(columns) for row in rows[1:])
     record = dict(zip(columns, next(r for r in rows[1:] if r[columns.index("indicator")] == "规划编制成本")))
-    assert (record["path"], record["level1"], record["level2"]) == ("产出指标 / 成本指标", "产出指标", "成本指标")
+    assert (record["path"], record["level1"], record["level2"], record["level3"]) == (
+        "产出指标 / 成本指标", "产出指标", "成本指标", "")
     assert record["target"] == "≤80万元" and record["actual"] == "79.9万元"
     package = json.loads(_text(seed_site / "data/datapackage.json"))
     assert [f["name"] for f in package["resources"][1]["schema"]["fields"]] == list(columns)

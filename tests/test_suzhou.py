@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.rules import registry
-from generator.checking.checks import equal_shares
+from generator.checking.checks import compared, equal_shares
 from generator.loading.model import Value
 from generator.building.pipeline import process_file, run
 from generator.render.printing import print_outputs
@@ -133,7 +133,8 @@ def test_total_out_of_80_with_no_grade_and_no_funds_score(seed):
 # --- checks --------------------------------------------------------------------------------------
 
 def test_the_seeds_mistakes_are_reported_once_each(seed):
-    assert _codes(seed) == ["formula-departure", "table-identity", "unrated-level", "weight-share"]
+    assert _codes(seed) == ["formula-departure", "narrative-figure", "narrative-figure", "narrative-figure",
+                            "narrative-omits", "table-identity", "unrated-level", "weight-share"]
 
 
 def test_the_input_weights_depart_from_the_equal_share_rule_and_the_others_follow_it(seed):
@@ -199,10 +200,136 @@ def test_sub_projects_that_do_not_add_up_are_a_table_sum_finding(write):
     assert "合计" in total.message and "57559.49" in total.message and "57451.49" in total.message
 
 
+# --- the narrative against the tables (claims:) ------------------------------------------------
+
+def _claims(result):
+    def walk(sections):
+        for section in sections:
+            yield from section.claims
+            yield from walk(section.children)
+    return list(walk(result.evaluation.sections))
+
+
+def test_the_narrative_figures_that_disagree_with_the_tables_are_found_naming_both(seed):
+    found = [f for f in seed.findings if f.code == "narrative-figure"]
+    assert len(_claims(seed)) == 69 and len(found) == 3  # every other restated figure agrees
+    funds, workshops = (next(f for f in found if text in f.message) for text in ("57508.48万元", "53个"))
+    assert "财政拨款数" in funds.message and "57572.29" in funds.message and "资金下达情况" in funds.message
+    assert "相差 63.81" in funds.message and "市级财政资金使用情况（万元）" in funds.public
+    assert "获评省级示范智能车间数量53个" in workshops.public and "=131个" in workshops.public
+    assert "目标值" in workshops.public and "相差 78" in workshops.public
+    for finding in found:
+        assert not re.search(r"[A-Za-z]|\.目标值|\.财政拨款数|\.实际金额", finding.public)
+
+
+def test_the_exhibition_payments_count_one_34_twice_against_the_sub_project(seed):
+    """企业开拓市场项目 is 193.71 = 90.585 + 34 + 69.12; the text lists 34万 on 6月11日 twice."""
+    [fairs] = [f for f in seed.findings if f.code == "narrative-figure" and "企业开拓市场项目" in f.public]
+    assert "90.585万元、34万、34万、69.12万元 合计 227.705万元" in fairs.public
+    assert "193.71" in fairs.public and "相差 33.995" in fairs.public
+
+
+def test_the_payments_restating_sub_projects_agree_in_their_units_and_sums(seed, write):
+    """1亿元 is the 10000 (万元) of 企业智能化技术改造奖补; 1.1亿元 would not be, nor a diagnosis
+    payment other than the sum of its three sub-projects."""
+    assert not [f for f in seed.findings if "技术改造" in f.message or "诊断" in f.message]
+    tenfold = SEED.replace("奖补资金1亿元", "奖补资金1.1亿元").replace("figure: 1亿元", "figure: 1.1亿元")
+    diagnosis = SEED.replace("监理费用2054.5万元", "监理费用2045.5万元").replace("figure: 2054.5万元", "figure: 2045.5万元")
+    for text, figures in ((tenfold, "1.1亿元"), (diagnosis, "400 + 154.5 + 1500 = 2054.5")):
+        [finding] = [f for f in _variant(write, SEED, text).findings
+                     if f.code == "narrative-figure" and ("技术改造" in f.message or "诊断" in f.message)]
+        assert figures in finding.message
+
+
+def test_the_annual_goals_leave_out_two_output_indicators(seed):
+    """The 年度绩效目标 (generated from the goals' declaration) lists 51 of the 53 产出 indicators."""
+    [omits] = [f for f in seed.findings if f.code == "narrative-omits"]
+    assert "53 项" in omits.public and "51 项" in omits.public and "年度绩效目标" in omits.public
+    assert "“中小微企业公共服务平台扶持个数”" in omits.public and "“首次入围世界500强企业数”" in omits.public
+
+
+def test_a_rate_stated_in_the_narrative_is_compared_with_the_one_scoring_computes(write):
+    result = _variant(write, "77.06%", "77.6%", 3)  # the text, and the claim quoting it
+    [finding] = [f for f in result.findings if f.code == "narrative-figure" and "节约标煤" in f.message]
+    assert "77.6%" in finding.message and "完成率" in finding.message and "77.06%" in finding.message
+    assert "相差 0.54" in finding.message  # 12.33 ÷ 16 = 77.0625%, compared at the text's one place
+
+
+def test_a_narrative_that_agrees_with_the_table_gives_no_finding(write):
+    result = _variant(write, "{name: 获评省级示范智能车间数量, target: =131个",
+                      "{name: 获评省级示范智能车间数量, target: =53个")
+    assert not [f for f in result.findings if f.code == "narrative-figure" and "智能车间" in f.message]
+    paid = _variant(write, "values: [57572.29, 56974.96, 597.33, 597.33, 0.00]",
+                    "values: [57572.29, 56975.96, 596.33, 596.33, 0.00]")
+    assert any("56974.96万元" in f.message and "56975.96" in f.message for f in paid.findings
+               if f.code == "narrative-figure")
+
+
+def test_a_claim_not_found_in_its_text_or_naming_nothing_is_an_error(write):
+    missing = _variant_with_errors(write, "figure: 56974.96万元", "figure: 56974.69万元")
+    assert [f.code for f in missing if f.severity == "error"] == ["claim-not-in-text"]
+    assert "56974.69万元" in missing[0].message and "资金下达情况" in missing[0].message
+    unknown = _variant_with_errors(write, "restates: 淘汰落后产能节约标煤.目标值", "restates: 淘汰落后产能节约标准煤.目标值")
+    error = next(f for f in unknown if f.severity == "error")
+    assert error.code == "unknown-choice" and "淘汰落后产能节约标煤.目标值" in error.message
+
+
+def _variant_with_errors(write, old: str, new: str):
+    assert SEED.count(old) == 1, old
+    for defaults in ("_defaults.yml", "2020/_defaults.yml"):
+        write(f"content/suzhou-gxj/{defaults}", (CONTENT / "suzhou-gxj" / defaults).read_text(encoding="utf-8"))
+    findings = process_file(write("content/suzhou-gxj/2020/a.yml", SEED.replace(old, new))).findings
+    return sorted(findings, key=lambda f: f.severity != "error")
+
+
+# --- 预算执行率 read from the budget table, the printed rate compared with it -------------------
+
+BUDGET_ROW = "values: [50660.00, 6962.80, 57572.29, 50.51]"
+
+
+def test_the_budget_execution_rate_is_computed_from_the_budget_table(seed):
+    leaf = _leaf(seed, "预算执行率")
+    assert leaf.computed == D("57572.29") / (D("50660.00") + D("6962.80"))
+    assert leaf.rule_score == D("7.96") and "computed-actual" not in _codes(seed)  # 99.91% printed as 99.9%
+
+
+def test_a_changed_budget_table_rescores_the_rate_and_the_printed_one_is_a_finding(write):
+    result = _variant(write, BUDGET_ROW, "values: [50660.00, 6962.80, 54741.66, 2881.14]")  # 95.00%
+    leaf = _leaf(result, "预算执行率")
+    assert leaf.rule_score == D("6.00")  # 5 points below 100%: 5 × 5% of 8 lost
+    finding = next(f for f in result.findings if f.code == "computed-actual")
+    assert "=99.9%" in finding.message and "95.00%" in finding.message and "54741.66" in finding.message
+    assert "年初预算数" in finding.public and "54741.66 ÷ （50660.00 + 6962.80）" in finding.public
+    assert "）.财政拨款数" not in finding.public  # the tables named as a reader names them
+
+
+def test_the_comparison_table_shows_the_computed_rate_beside_the_printed_one(seed, write):
+    form = registry.forms(())["suzhou-2020"]
+    row = next(r for r in compared(seed.evaluation, form, seed.scores) if r.label.startswith("预算执行率"))
+    assert (row.computed, row.published, row.differs) == ("99.91%", "=99.9%", False)
+    changed = _variant(write, BUDGET_ROW, "values: [50660.00, 6962.80, 54741.66, 2881.14]")
+    row = next(r for r in compared(changed.evaluation, form, changed.scores) if r.label.startswith("预算执行率"))
+    assert (row.computed, row.differs) == ("95.00%", True)
+
+
+def test_the_printed_rate_is_not_typed_twice(write):
+    result = _variant(write, "actual: =99.9%", "actual: =95%")
+    assert _leaf(result, "预算执行率").rule_score == D("7.96")  # still 99.91% from the table
+    finding = next(f for f in result.findings if f.code == "computed-actual")
+    assert "=95%" in finding.message and "99.91%" in finding.message
+
+
+def test_an_input_naming_no_column_is_an_error(write):
+    findings = _variant_with_errors(write, "numerator: 市级预算执行情况（万元）.财政拨款数",
+                                    "numerator: 市级预算执行情况（万元）.财政拨付数")
+    error = findings[0]
+    assert error.severity == "error" and error.code == "unknown-choice" and "财政拨付数" in error.message
+    assert "市级预算执行情况（万元）.财政拨款数" in error.message  # the suggestion
+
+
 # --- variants with changed actuals, scored by the published rules ----------------------------
 
 VARIANTS = [  # (indicator, written as, changed to, rule score by hand)
-    ("预算执行率", "actual: =99.9%", "actual: =95%", D("6.00")),                          # 投入: 5 points × 5% of 8
     ("人工智能企业做大做强项目", "weight: 0.38, actual: =5家", "weight: 0.38, actual: =7家", D("0.34")),  # 140%: 10 × 1%
     ("人工智能企业做大做强项目", "weight: 0.38, actual: =5家", "weight: 0.38, actual: =6家", D("0.38")),  # 120%: full
     ("人工智能企业做大做强项目", "weight: 0.38, actual: =5家", "weight: 0.38, actual: =4家", D("0.00")),  # 80%: 20 × 5%
@@ -306,7 +433,7 @@ def test_score_json_gives_77_38_of_80_no_grade_and_each_rule_score():
 
 def test_validate_reports_the_seeds_mistakes():
     out = jixiao("validate", "--no-cache", FILE).stdout
-    for code in ("formula-departure", "weight-share", "table-identity", "unrated-level"):
+    for code in ("formula-departure", "weight-share", "table-identity", "unrated-level", "narrative-figure"):
         assert f"[{code}]" in out
     assert "0 个错误" in out
 

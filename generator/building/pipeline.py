@@ -144,13 +144,13 @@ def _is(value, kind: str) -> bool:
 
 
 _NUMBER, _TEXT = (int, float, type(None)), (str, type(None))
-_TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "scheme", "grade")
+_TEXT_KEYS = ("file", "name", "unit", "unit_code", "implementer", "form", "scheme", "kind", "grade")
 
 
 def _summary_types() -> dict[str, tuple]:
     """The kinds of value each key of a light result's summary (`summary.summary`) holds."""
     keys = [k for k in summary("", None, None, {F.ERROR: 0, F.WARNING: 0, F.INFO: 0}) if k != "indicators"]
-    special = {"findings": (dict,), "subtotals": (list,), "year": (int, type(None))}
+    special = {"findings": (dict,), "subtotals": (list,), "score_tables": (list,), "year": (int, type(None))}
     return {k: special.get(k) or (_TEXT if k.endswith("_text") or k in _TEXT_KEYS else _NUMBER) for k in keys}
 
 

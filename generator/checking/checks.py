@@ -18,13 +18,15 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .. import findings as F
-from . import identities
+from . import claims, identities, score_tables
 from ..findings import Finding
-from ..loading.model import FUNDS_ROW_KEYS, Evaluation, FundsRows, Indicator, Table, TableRow, Value
+from ..rules.formulas import figure, rate_of
+from ..loading.model import (FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Expression, FundsRows, Indicator, Reference,
+                             Section, Table, TableRow, Value, walk)
 from ..quantities import Num, format_number, format_rate, normalize, parse_quantity, round_to
 from ..rules.registry import Form, Scheme
 from ..loading.schema import suggest
-from .scoring import LeafScore, Scores
+from .scoring import LeafScore, Scores, input_references
 
 _COLUMNS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _PARTS = tuple(key for key in FUNDS_ROW_KEYS if key != "total")
@@ -85,6 +87,13 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     tables = identities.Tables(evaluation.tables)
     for table in evaluation.tables:
         found += check_table(table, tables)
+    found += check_input_references(evaluation, tables)
+    found += check_computed_actuals(scores, tables)
+    found += claims.check(evaluation, form, scores)
+    found += check_sections(evaluation)
+    found += check_printed_rates(evaluation, scores)
+    found += check_indicator_counts(evaluation, form, scores)
+    found += score_tables.check(evaluation, scores)
     return found
 
 
@@ -378,6 +387,8 @@ def compared(evaluation: Evaluation, form: Form, scores: Scores) -> list[Compari
         printed, differs = figures.get((field, None), (None, False))
         rows.append(Comparison(_FIGURE_NAMES[field], _fmt(getattr(scores, field)), printed.text if printed else "",
                                differs))
+    rows += [Comparison(f"{leaf.node.name}（由数据表算出）", computed, leaf.node.actual.text, differs)
+             for leaf, computed, differs in computed_actuals(scores)]
     rows.append(Comparison("按评分规则计算的总分", _fmt(scores.rule_total), ""))
     printed_grade = (published.grade or "") if published else ""
     if scores.grade or printed_grade:
@@ -493,10 +504,10 @@ def column_name(table: Table, column: int) -> str:
 def parts_sum(row: TableRow, column: int) -> tuple[Decimal, list[Num]] | None:
     """The sum of a row's parts in one column and the parts written there; None where the row
     prints nothing to compare (no figure of its own, or no part with one)."""
-    if column >= len(row.values) or row.values[column] is None:
+    if column >= len(row.values) or not isinstance(row.values[column], Num):
         return None
     parts = [child.values[column] for child in row.children
-             if column < len(child.values) and child.values[column] is not None]
+             if column < len(child.values) and isinstance(child.values[column], Num)]
     if not parts:
         return None
     return sum((num.value for num in parts), Decimal(0)), parts
@@ -524,6 +535,10 @@ def check_table(table: Table, tables: identities.Tables | None = None) -> list[F
                                         parts=text))
     found += _check_groups(table)
     found += check_identities(table, tables or identities.Tables([table]))
+    found += check_totals(table, rows)
+    if table.stated_rows is not None and table.stated_rows != len(rows):
+        found.append(F.TABLE_COUNT.at(table.where("stated_rows"), table=table_name(table), stated=table.stated_rows,
+                                      counted=len(rows)))
     return found
 
 
@@ -556,6 +571,145 @@ def _check_groups(table: Table) -> list[Finding]:
                                          expected="columns 中相邻的几栏", actual="不相邻的几栏",
                                          fix="把同组的栏目在 columns 中写在一起。"))
     return found
+
+
+def check_totals(table: Table, rows: list[TableRow]) -> list[Finding]:
+    """Each total row (`总计 = 一、基本支出 + 二、项目支出`) is the sum of the rows it names, in
+    every column where it prints a figure. A column where a named row's own parts do not add
+    up is left out: that row's finding already explains the difference."""
+    found = []
+    by_label = {row.label: row for row in rows if row.label}
+    for text in table.totals:
+        identity = identities.parse(text)
+        if identity is None or len(identity.sides) != 2 or len(identity.sides[0]) != 1:
+            found.append(F.WRONG_TYPE.at(table.where("totals"), key=f"{table.title}.totals", title="合计行",
+                                         expected="“行名 = 行名 + 行名”的写法", actual=f"“{text}”",
+                                         fix="如 总计 = 一、基本支出 + 二、项目支出（运算符两边留空格）。"))
+            continue
+        names = [term.text for term in identity.sides[0] + identity.sides[1]]
+        unknown = next((name for name in names if name not in by_label), None)
+        if unknown is not None:
+            found.append(F.UNKNOWN_CHOICE.at(table.where("totals"), key=f"{table.title}.totals", value=unknown,
+                                             suggestion=suggest(unknown, by_label), allowed="、".join(by_label)))
+            continue
+        total = by_label[names[0]]
+        parts = [(term.sign, by_label[term.text]) for term in identity.sides[1]]
+        for column in range(len(table.columns)):
+            found += _total_findings(table, total, parts, column)
+    return found
+
+
+def _total_findings(table: Table, total: TableRow, parts: list[tuple[int, TableRow]], column: int) -> list[Finding]:
+    printed = total.values[column] if column < len(total.values) else None
+    cells = [(sign, row.values[column]) for sign, row in parts
+             if column < len(row.values) and isinstance(row.values[column], Num)]
+    if not isinstance(printed, Num) or not cells:
+        return []
+    if any((summed := parts_sum(row, column)) is not None and summed[0] != row.values[column].value
+           for _, row in parts):
+        return []
+    value = sum((sign * num.value for sign, num in cells), Decimal(0))
+    if value == printed.value:
+        return []
+    terms = identities.signed([(sign, num.text) for sign, num in cells])
+    named = identities.signed([(sign, row.label) for sign, row in parts
+                     if column < len(row.values) and isinstance(row.values[column], Num)])
+    return [F.TABLE_SUM.at(total.where("values"), table=table_name(table), label=total.label,
+                           column=column_name(table, column), total=printed.text,
+                           parts=f"{named}为 {terms} = {_sum_text(value, [printed, *(num for _, num in cells)])}")]
+
+
+# --- a department report: inputs from the tables, printed rates, the indicator system --------
+
+def check_sections(evaluation: Evaluation) -> list[Finding]:
+    """Each table a section places is one of the file's figure or score tables."""
+    known = {table.id for table in evaluation.tables if table.id}
+    known |= {table.id for table in (evaluation.published.score_tables if evaluation.published else [])}
+    return [F.UNKNOWN_TABLE.at(section.where("tables"), where=f"小节“{section.title or ''}”", name=name,
+                               suggestion=suggest(name, known))
+            for section in _sections(evaluation.sections) for name in section.tables if name not in known]
+
+
+def _sections(sections: list[Section]):
+    for section in sections:
+        yield section
+        yield from _sections(section.children)
+
+
+def check_printed_rates(evaluation: Evaluation, scores: Scores) -> list[Finding]:
+    """A rate (or its numerator) the report prints, against the one its amounts give, at the
+    printed precision."""
+    found = []
+    tables = identities.Tables(evaluation.tables)
+    for leaf in scores.leaves:
+        inputs = leaf.node.inputs
+        if inputs is None or (inputs.printed is None and inputs.printed_numerator is None):
+            continue
+        computed = rate_of(leaf.node, scores.figures)
+        formula = _formula_text(inputs, scores.figures, tables)
+        printed = inputs.printed
+        if printed is not None and isinstance(computed, Decimal) \
+                and round_to(computed, printed.places + 2) != round_to(printed.value, printed.places + 2):
+            found.append(F.PRINTED_RATE.at(inputs.where("printed"), name=leaf.node.name, what="比率",
+                                           published=printed.text, formula=formula,
+                                           computed=format_rate(computed, max(printed.places, 2), False)))
+        numerator = figure(inputs.numerator, scores.figures)
+        printed = inputs.printed_numerator
+        if printed is not None and isinstance(numerator, Decimal) \
+                and round_to(numerator, printed.places) != printed.value:
+            found.append(F.PRINTED_RATE.at(inputs.where("printed_numerator"), name=leaf.node.name, what="分子",
+                                           published=printed.text, formula=_amount_text(inputs.numerator, scores.figures, tables),
+                                           computed=format_number(numerator, max(printed.places, 2), False)))
+    return found
+
+
+def _formula_text(inputs, figures: dict, tables: identities.Tables) -> str:
+    """`(20.20 − 4.32) ÷ 4.32`, `2,163.32 ÷ 2,183.41`: the amounts a rate is computed from."""
+    def shown(value) -> str:
+        return _amount_text(value, figures, tables)
+
+    if inputs.numerator is not None and inputs.denominator is not None:
+        return f"{shown(inputs.numerator)} ÷ {shown(inputs.denominator)}"
+    if inputs.current is not None and inputs.previous is not None:
+        previous = shown(inputs.previous)
+        divisor = f"({previous})" if isinstance(inputs.previous, Expression) else previous
+        return f"({shown(inputs.current)} {identities.MINUS} {previous}) ÷ {divisor}"
+    return str(inputs.rate)
+
+
+_SYMBOLS = {"+": "+", "-": identities.MINUS, "*": "×", "/": "÷"}
+
+
+def _amount_text(value, figures: dict, tables: identities.Tables) -> str:
+    """An input as its figures: `4.32`, the cells a reference names as printed (`2,183.41`,
+    `2,183.41 − 477.50 − 74.97`), an expression's (`33.36 ÷ 35`)."""
+    if isinstance(value, Expression):
+        parts = [_amount_text(value.operands[0], figures, tables)]
+        for operator, operand in zip(value.operators, value.operands[1:]):
+            parts += [_SYMBOLS[operator], _amount_text(operand, figures, tables)]
+        return " ".join(parts)
+    if isinstance(value, Num):
+        return value.text
+    side = identities.table_figure(value.name) if isinstance(value, Reference) else None
+    if side is not None and tables.outside_problem(side) is None:
+        cells = tables.cells(side)
+        if all(cell.num is not None for cell in cells):
+            return identities.signed([(cell.term.sign, cell.num.text) for cell in cells])
+    number = figure(value, figures)
+    return format_number(number, 2, False) if isinstance(number, Decimal) else str(value)
+
+
+def check_indicator_counts(evaluation: Evaluation, form: Form, scores: Scores) -> list[Finding]:
+    """The number of indicators at each level the report states, against its indicator system."""
+    published = evaluation.published
+    if published is None or not published.indicator_counts:
+        return []
+    counted: dict[int, int] = {}
+    for _, depth, _ in walk(evaluation.indicators):
+        counted[depth] = counted.get(depth, 0) + 1
+    return [F.INDICATOR_COUNT.at(published.where("indicator_counts"), level=form.level_name(depth), published=stated,
+                                 computed=counted.get(depth, 0))
+            for depth, stated in enumerate(published.indicator_counts, start=1) if counted.get(depth, 0) != stated]
 
 
 # Identities (指标结余数 = 年初预算数 + 调整数 − 财政拨款数): see identities.py.
@@ -612,14 +766,7 @@ def _side_words(tables: identities.Tables, table: Table, side: tuple[identities.
         source = tables.table(table, term)
         return term.column if source is table else f"{source.title}的{term.column}"
 
-    return _signed([(term.sign, word(term)) for term in side])
-
-
-def _signed(parts: list[tuple[int, str]]) -> str:
-    """`甲 + 乙 − 丙`."""
-    (sign, first), rest = parts[0], parts[1:]
-    return (first if sign > 0 else f"{identities.MINUS}{first}") + \
-        "".join(f" {'+' if sign > 0 else identities.MINUS} {text}" for sign, text in rest)
+    return identities.signed([(term.sign, word(term)) for term in side])
 
 
 def _cell_num(tables: identities.Tables, table: Table, row: TableRow, term: identities.Term) -> Num:
@@ -641,8 +788,68 @@ def _side_phrase(tables: identities.Tables, table: Table, row: TableRow, side: i
     nums = [_cell_num(tables, table, row, term) for term in terms]
     if len(terms) == 1:
         return f"{_term_name(tables, table, row, terms[0])}为 {nums[0].text}"
-    figures = _signed([(term.sign, num.text) for term, num in zip(terms, nums)])
+    figures = identities.signed([(term.sign, num.text) for term, num in zip(terms, nums)])
     return f"{_side_words(tables, table, tuple(terms))}为 {figures} = {_sum_text(side.value, nums)}"
+
+
+# --- indicators whose actual is computed from the tables (inputs: {numerator: 表名.栏目}) ----------
+
+def check_input_references(evaluation: Evaluation, tables: identities.Tables) -> list[Finding]:
+    """Each input naming a figure of the report's tables names one there is: an error otherwise."""
+    found = []
+    for node, key, reference in input_references(evaluation):
+        side = identities.table_figure(reference.name)
+        problem = tables.outside_problem(side) if side is not None else (reference.name, [])
+        if problem is not None:
+            value, allowed = problem
+            found.append(F.UNKNOWN_CHOICE.at(
+                node.inputs.where(key), key=f"inputs.{key}", value=value, suggestion=suggest(value, allowed),
+                allowed="、".join(allowed) or "数据表的栏目（表名.栏目，该表只有一个最上层的行）"))
+    return found
+
+
+def computed_actuals(scores: Scores):
+    """(leaf, the rate its inputs compute as text, whether the printed actual differs) for each
+    actual printed as a rate that its inputs also compute; compared at the printed precision."""
+    for leaf in scores.leaves:
+        printed = leaf.actual
+        if leaf.computed is None or printed is None or printed.unit != "%":
+            continue
+        computed = leaf.computed * 100
+        places = claims.places_of(printed.number)
+        yield leaf, format_number(computed, max(places, 2), False) + "%", round_to(computed, places) != printed.number
+
+
+def check_computed_actuals(scores: Scores, tables: identities.Tables) -> list[Finding]:
+    return [F.COMPUTED_ACTUAL.at(leaf.node.where("actual"), name=leaf.node.name, printed=leaf.node.actual.text,
+                                 basis=_basis(leaf.node, scores, tables), computed=computed)
+            for leaf, computed, differs in computed_actuals(scores) if differs]
+
+
+def _basis(node: Indicator, scores: Scores, tables: identities.Tables) -> str:
+    """How an indicator's inputs compute its rate, in words and figures."""
+    given = node.inputs
+    if given.rate is not None:
+        return " ".join(_input_parts(given.rate, scores, tables))
+    (top, top_figures), (bottom, bottom_figures) = (_input_parts(value, scores, tables)
+                                                    for value in (given.numerator, given.denominator))
+    return f"{top} ÷ {_grouped(bottom)} = {top_figures} ÷ {_grouped(bottom_figures)}"
+
+
+def _grouped(text: str) -> str:
+    return f"（{text}）" if " + " in text or f" {identities.MINUS} " in text else text
+
+
+def _input_parts(value, scores: Scores, tables: identities.Tables) -> tuple[str, str]:
+    """(words, figures) of one input: a number as written, a funds figure, or a table figure."""
+    if not isinstance(value, Reference):
+        return "", value.text
+    if value.name in scores.figures and value.name.startswith("funds."):
+        _, row, figure = value.name.split(".")
+        computed = scores.figures[value.name]
+        return f"{_ROW_TITLES[row]}的{FUNDS_FIGURES[figure]}", _fmt(computed) if isinstance(computed, Decimal) else "空白"
+    cells = tables.cells(identities.table_figure(value.name))
+    return identities.cells_words(cells), identities.cells_printed(cells).split(" = ")[0]
 
 
 def leaf_requirements(scores: Scores) -> list[Finding]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..loading.model import Table, TableRow
+from ..quantities import Num, format_number
 
 _SIDES = re.compile(r"\s*=\s*")
 _OPERATOR = re.compile(r"\s+([+\-−])\s+")
@@ -43,15 +44,24 @@ def parse(text: str) -> Identity | None:
     parts = _SIDES.split(text.strip())
     if len(parts) < 2 or not all(parts):
         return None
-    sides = []
-    for part in parts:
-        tokens = _OPERATOR.split(part)
-        terms = [_term(1, tokens[0])]
-        terms += [_term(-1 if operator != "+" else 1, name) for operator, name in zip(tokens[1::2], tokens[2::2])]
-        if any(not term.column for term in terms):
-            return None
-        sides.append(tuple(terms))
-    return Identity(text, tuple(sides))
+    sides = [parse_side(part) for part in parts]
+    return None if None in sides else Identity(text, tuple(sides))
+
+
+def parse_side(text: str) -> tuple[Term, ...] | None:
+    """The columns a text adds up (`甲 + 乙 − 丙`), or None when one of them has no name."""
+    tokens = _OPERATOR.split(text.strip())
+    terms = [_term(1, tokens[0])]
+    terms += [_term(-1 if operator != "+" else 1, name) for operator, name in zip(tokens[1::2], tokens[2::2])]
+    return None if any(not term.column for term in terms) else tuple(terms)
+
+
+def table_figure(text: str) -> tuple[Term, ...] | None:
+    """A figure written outside the tables as a sum of their cells, each `表名.栏目` or
+    `表名.行名.栏目` (`市级预算执行情况（万元）.年初预算数 + 市级预算执行情况（万元）.当年调整预算数`);
+    None when the text is not one (a term names no table)."""
+    side = parse_side(text)
+    return side if side is not None and all(term.table for term in side) else None
 
 
 def _term(sign: int, name: str) -> Term:
@@ -95,6 +105,50 @@ class Tables:
             return term.text, []
         return None
 
+    # A figure written outside the tables (an indicator's input, a claim of the narrative) names
+    # each cell `表名.栏目` (the table's one top-level row) or `表名.行名.栏目` (a row at any depth).
+
+    def locate(self, term: Term) -> tuple[Table | None, str | None]:
+        """The table a term outside the tables names, and the label of the row it names below the head."""
+        table = self.named.get(term.table)
+        if table is not None:
+            return table, None
+        title, _, label = term.table.partition(".")
+        table = self.named.get(title)
+        return (table, label) if table is not None and label else (None, None)
+
+    def outside_problem(self, side: tuple[Term, ...]) -> tuple[str, list[str]] | None:
+        """(the reference as written, what it may be) for the first term that names no cell."""
+        for term in side:
+            table, label = self.locate(term)
+            if table is None:
+                return term.table, sorted(self.named)
+            if label is not None and label not in _labelled(table):
+                return term.table, [f"{table.title}.{name}" for name in _labelled(table)]
+            if term.column not in table.columns:
+                return term.text, [f"{term.table}.{column}" for column in table.columns]
+            if label is None and len(table.rows) != 1:
+                return term.text, []
+        return None
+
+    def cells(self, side: tuple[Term, ...]) -> list[Cell]:
+        """The cells a figure outside the tables adds up (its terms name cells: see outside_problem)."""
+        found = []
+        for term in side:
+            table, label = self.locate(term)
+            row = table.rows[0] if label is None else _labelled(table)[label]
+            column = table.columns.index(term.column)
+            found.append(Cell(term, table, label, row.values[column] if column < len(row.values) else None))
+        return found
+
+    def figure(self, side: tuple[Term, ...]) -> Decimal | None:
+        """What a figure outside the tables adds up to; None when a cell is blank."""
+        cells = self.cells(side)
+        if any(cell.num is None for cell in cells):
+            return None
+        return sum((cell.term.sign * cell.num.value for cell in cells), Decimal(0))
+
+
     def resolve(self, own: Table, row: TableRow, side: tuple[Term, ...]) -> Resolved:
         cells = []
         for term in side:
@@ -102,8 +156,59 @@ class Tables:
             source = row if table is own else table.rows[0]
             column = table.columns.index(term.column)
             num = source.values[column] if column < len(source.values) else None
-            cells.append((term, None if num is None else num.value))
+            cells.append((term, num.value if isinstance(num, Num) else None))  # a blank or a text: nothing to add
         return Resolved(cells)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell a figure outside the tables names: its table, the row's label (None for the one
+    top-level row) and its figure as printed (None when blank)."""
+
+    term: Term
+    table: Table
+    label: str | None
+    num: Num | None
+
+
+def cells_words(cells: list[Cell]) -> str:
+    """Cells as a reader names them: `表“甲”的乙 + 丙`, `表“甲”中“某行”的乙`, each table named
+    once for its cells that follow one another."""
+    parts, last = [], None
+    for cell in cells:
+        name = f"“{cell.label}”的{cell.term.column}" if cell.label else cell.term.column
+        if cell.table is not last:
+            name = f"表“{cell.table.title}”{'中' if cell.label else '的'}{name}"
+        parts.append((cell.term.sign, name))
+        last = cell.table
+    return signed(parts)
+
+
+def cells_printed(cells: list[Cell]) -> str:
+    """Their figures as printed: `57572.29`, or `50660.00 + 6962.80 = 57622.80`."""
+    if len(cells) == 1:
+        return cells[0].num.text
+    total = sum((cell.term.sign * cell.num.value for cell in cells), Decimal(0))
+    figures = signed([(cell.term.sign, cell.num.text) for cell in cells])
+    return f"{figures} = {format_number(total, max(cell.num.places for cell in cells), False)}"
+
+
+def _labelled(table: Table) -> dict[str, TableRow]:
+    """A table's rows at any depth, by label."""
+    found, rows = {}, list(table.rows)
+    while rows:
+        row = rows.pop(0)
+        if row.label:
+            found.setdefault(row.label, row)
+        rows[:0] = row.children
+    return found
+
+
+def signed(parts: list[tuple[int, str]]) -> str:
+    """`甲 + 乙 − 丙`."""
+    (sign, first), rest = parts[0], parts[1:]
+    return (first if sign > 0 else f"{MINUS}{first}") + \
+        "".join(f" {'+' if sign > 0 else MINUS} {text}" for sign, text in rest)
 
 
 def own_formulas(table: Table) -> dict[int, tuple[Term, ...]]:

@@ -221,7 +221,7 @@ def _long_figures(ev: Evaluation, nodes: list[Indicator]):
         while rows:  # no deeper than MAX_LEVELS: _depths has seen to it
             row = rows.pop()
             for num in row.values:
-                if _long(num):
+                if isinstance(num, Num) and _long(num):  # a text cell is bounded as text
                     yield num.text, row, "values", ("数据表 ", table.id, " 的“", row.label, "”"), False
             rows += row.children
 

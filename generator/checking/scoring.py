@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..rules.formulas import ZERO_DENOMINATOR, award, percent_text
-from ..loading.model import FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Indicator
+from . import identities
+from ..rules.formulas import ZERO_DENOMINATOR, award, percent_text, rate_of
+from ..loading.model import FIGURES, FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Expression, Indicator, Reference, walk
 from ..quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
 from ..rules.registry import Form, QualitativeLevel, Scheme
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+HUNDRED = Decimal(100)
 NO_VALUE_RULE = "“无法提供具体数值且无说明”的规定"
 
 
@@ -32,12 +34,20 @@ class LeafScore:
     actual: Quantity | None = None
     direction: str | None = None
     completion: Decimal | None = None
+    # The actual as its inputs compute it from the report's tables (预算执行率 from the budget
+    # table), a fraction; scored in place of the printed actual, which is compared with it.
+    computed: Decimal | None = None
     rule: str | None = None  # the title of the formula that gave rule_score
     rule_score: Decimal | None = None
 
     @property
     def level1(self) -> Indicator | None:
         return self.path[0] if self.path else None
+
+    def counted(self, from_rules: bool) -> Decimal:
+        """The score that enters the subtotals: the rule score where the scheme adds those up
+        and the row has one, else the entered score."""
+        return self.rule_score if from_rules and self.rule_score is not None else self.score
 
     @property
     def level2(self) -> Indicator | None:
@@ -49,7 +59,7 @@ class Subtotal:
     node: Indicator
     depth: int
     weight: Decimal
-    score: Decimal
+    score: Decimal  # of the scores that enter the total (see Scheme.scores_from)
     rule_score: Decimal
     path: tuple[Indicator, ...] = ()  # the node's ancestors, outermost first
 
@@ -66,9 +76,10 @@ class Scores:
     total: Decimal = ZERO
     rule_total: Decimal = ZERO
     grade: str | None = None
-    # What an indicator's inputs may refer to (`funds.total.rate`): a number, None when it
-    # cannot be computed, or ZERO_DENOMINATOR.
+    # What an indicator's inputs may refer to (`funds.total.rate`, `1-2.总计.支出决算数`): a
+    # number, None when it cannot be computed, or ZERO_DENOMINATOR.
     figures: dict[str, object] = field(default_factory=dict)
+    from_rules: bool = False  # whether the total adds up rule scores (Scheme.scores_from)
 
 
 def is_not_applicable(node: Indicator) -> bool:
@@ -78,8 +89,9 @@ def is_not_applicable(node: Indicator) -> bool:
 
 
 def score(evaluation: Evaluation, form: Form, scheme: Scheme) -> Scores:
-    result = Scores()
+    result = Scores(from_rules=scheme.scores_from == "rules")
     _score_funds(evaluation, scheme, result)
+    result.figures.update(table_figures(evaluation))
     weight, score_, rule = _Walk(result, scheme, len(form.levels)).indicators(evaluation.indicators)
     result.weight_total = result.funds_weight + weight
     result.total = result.funds_score_used + score_
@@ -106,7 +118,8 @@ class _Walk:
                                       or node.score is not None):
                 leaf = _score_leaf(node, path, self.scheme, self.result.figures)
                 self.result.leaves.append(leaf)
-                sums = leaf.weight, leaf.score, leaf.score if leaf.rule_score is None else leaf.rule_score
+                sums = (leaf.weight, leaf.counted(self.result.from_rules),
+                        leaf.score if leaf.rule_score is None else leaf.rule_score)
             else:
                 sums = self.indicators(node.children, path + (node,))
                 self.result.subtotals.append(Subtotal(node, depth, *sums, path=path))
@@ -147,6 +160,30 @@ def _funds_figures(key: str, row, result: Scores) -> None:
     figures[f"funds.{key}.rate"] = ZERO_DENOMINATOR if zero_budget and row.executed is not None else result.rates[key]
 
 
+def input_references(evaluation: Evaluation):
+    """(indicator, input field, reference) for each input that names a figure of the report's tables."""
+    for node, _, _ in walk(evaluation.indicators):
+        if node.inputs is None:
+            continue
+        for key in ("rate", "numerator", "denominator", "current", "previous", "problems"):
+            value = getattr(node.inputs, key)
+            for operand in value.operands if isinstance(value, Expression) else (value,):
+                if isinstance(operand, Reference) and operand.name not in FIGURES:
+                    yield node, key, operand
+
+
+def table_figures(evaluation: Evaluation) -> dict[str, Decimal | None]:
+    """The figures of the report's tables that indicators' inputs name (`表名.栏目 + 表名.栏目`),
+    None where one names nothing there (a finding of the checks) or a cell is blank."""
+    tables, found = None, {}
+    for _, _, reference in input_references(evaluation):
+        tables = tables or identities.Tables(evaluation.tables)
+        side = identities.table_figure(reference.name)
+        named = side is not None and tables.outside_problem(side) is None
+        found[reference.name] = tables.figure(side) if named else None
+    return found
+
+
 def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, figures: dict) -> LeafScore:
     leaf = LeafScore(node, path, not is_not_applicable(node),
                      node.weight.value if node.weight else ZERO, node.score.value if node.score else ZERO)
@@ -158,13 +195,13 @@ def _score_leaf(node: Indicator, path: tuple[Indicator, ...], scheme: Scheme, fi
         if leaf.level is not None:
             return _score_level(leaf, scheme)
     leaf.target = parse_quantity(node.target.text) if node.target else None
-    if node.actual is not None:
-        leaf.actual = parse_quantity(node.actual.text)
-        if leaf.target is not None and leaf.actual is not None and node.weight is not None:
-            actual = leaf.actual.in_unit_of(leaf.target)
-            leaf.direction = _direction(node, leaf.target, path, scheme)
-            leaf.completion = _completion(leaf.target.number, actual, leaf.direction)
-            divides_by_zero = _divides_by_zero(leaf.target.number, actual, leaf.direction)
+    leaf.actual = parse_quantity(node.actual.text) if node.actual is not None else None
+    leaf.computed = _computed_rate(node, leaf.target, figures)
+    if leaf.target is not None and node.weight is not None and (leaf.actual is not None or leaf.computed is not None):
+        actual = leaf.computed * HUNDRED if leaf.computed is not None else leaf.actual.in_unit_of(leaf.target)
+        leaf.direction = _direction(node, leaf.target, path, scheme)
+        leaf.completion = _completion(leaf.target.number, actual, leaf.direction)
+        divides_by_zero = _divides_by_zero(leaf.target.number, actual, leaf.direction)
     if _without_value(leaf, scheme):
         leaf.rule = NO_VALUE_RULE
         leaf.rule_score = round_to(award(scheme.no_value, leaf.weight), scheme.score_places)
@@ -194,7 +231,17 @@ def _without_value(leaf: LeafScore, scheme: Scheme) -> bool:
     explanation: the scheme's score for a value that cannot be given, where it has one."""
     node = leaf.node
     return (scheme.no_value is not None and node.weight is not None and leaf.target is not None
-            and leaf.actual is None and not (node.reason or "").strip())
+            and leaf.actual is None and leaf.computed is None and not (node.reason or "").strip())
+
+
+def _computed_rate(node: Indicator, target: Quantity | None, figures: dict) -> Decimal | None:
+    """The rate an indicator's inputs give for a target written as a percentage (`=100%`)."""
+    given = node.inputs
+    if given is None or target is None or target.unit != "%" or (
+            given.rate is None and (given.numerator is None or given.denominator is None)):
+        return None
+    rate = rate_of(node, figures)
+    return rate if isinstance(rate, Decimal) else None
 
 
 def _direction(node: Indicator, target: Quantity, path: tuple[Indicator, ...], scheme: Scheme) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from ..loading.model import Evaluation, Published
+from ..loading.model import Evaluation, Published, is_department_report
 from ..quantities import Num, figure, rate
 from ..rules import registry
+from . import score_tables
 from .scoring import Scores
 
 PATH_SEPARATOR = " / "  # between an indicator's ancestors in the `path` of its row
@@ -38,18 +39,23 @@ def _text(text: str) -> str | None:
     return text or None
 
 
+# What an evaluation is: a project's self-evaluation (a table, a report) or a department's
+# evaluation report (one with a cover: layout/report.py).
+PROJECT_KIND, DEPARTMENT_KIND = "项目自评", "部门整体评价"
+
+
 def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int]) -> dict:
     """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV).
     Each figure's `_text` is as the table prints it: an entered amount as written, a computed one
     at the precision of its published counterpart, or of the form (`99.00`, `100.0%`)."""
     row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
-           "implementer": None, "form": None, "scheme": None, "budget": None, "budget_text": None,
+           "implementer": None, "form": None, "scheme": None, "kind": None, "budget": None, "budget_text": None,
            "executed": None, "executed_text": None, "execution_rate": None, "execution_rate_text": None,
            "funds_score": None, "funds_score_text": None, "funds_score_in_total": None,
            "weight_total": None, "weight_total_text": None, "total": None, "total_text": None,
            "rule_total": None, "published_total": None, "published_total_text": None,
            "published_execution_rate": None, "published_execution_rate_text": None, "grade": None,
-           "findings": counts, "subtotals": [], "indicators": []}
+           "findings": counts, "subtotals": [], "score_tables": [], "indicators": []}
     if ev is None or scores is None:
         return row
     total_row = ev.funds.rows.total if ev.funds and ev.funds.rows else None
@@ -61,6 +67,7 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
     row.update(
         name=ev.project, year=ev.year, unit=ev.department.name, unit_code=ev.department.code,
         implementer=ev.implementer.name if ev.implementer else None, form=ev.form, scheme=ev.scheme,
+        kind=DEPARTMENT_KIND if is_department_report(ev) else PROJECT_KIND,
         budget=number(budget.value) if budget else None, budget_text=figure(budget) or None,
         executed=number(executed.value) if executed else None, executed_text=figure(executed) or None,
         execution_rate=_rate(scores),
@@ -79,8 +86,22 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
         grade=scores.grade,
         subtotals=[{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
                     "rule_score": number(s.rule_score)} for s in scores.subtotals if s.depth == 1],
+        score_tables=score_table_rows(ev, scores),
         indicators=indicator_rows(scores))
     return row
+
+
+def score_table_rows(ev: Evaluation, scores: Scores) -> list[dict]:
+    """A report's score tables (表 4-x), derived: each listed indicator's points, score and rate."""
+    found = []
+    for table in ev.published.score_tables if ev.published else []:
+        lines = score_tables.lines(ev, scores, table)
+        if table.indicator is None:
+            lines.append(score_tables.total_line(scores))
+        found.append({"id": table.id, "title": table.title, "indicator": table.indicator, "rows": [
+            {"name": line.name, "depth": line.depth, "weight": number(line.weight), "score": number(line.score),
+             "rate": number(line.rate)} for line in lines]})
+    return found
 
 
 def indicator_rows(scores: Scores) -> list[dict]:

@@ -6,8 +6,9 @@ site's evaluation page and the PDF) and the XLSX writer.
 - Index: the entries of a unit's index (序号 / 项目名称 / 备注), each pointing at a table
   of the document by its project; an entry with no table in it is marked so.
 - ProjectTable: an evaluation's 项目支出绩效自评表, laid out as a grid (`table.py`).
-- Section: a narrative section in Markdown, with its subsections. Markdown is read by
-  markdown-it-py with raw HTML off: `<script>` in a body is text, never markup.
+- Section: a narrative section in Markdown, the tables it places after its body (figure
+  tables and a report's derived score tables, by number), then its subsections. Markdown is
+  read by markdown-it-py with raw HTML off: `<script>` in a body is text, never markup.
 - FigureTable: a report's table of figures whose rows add up (收入表, 资金构成…), laid out
   as a grid of the same cells as the project table, each total a formula over its parts.
 
@@ -25,11 +26,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from ..checking import score_tables
+from ..checking.scoring import Scores
 from ..loading import model
 from ..loading.model import BundleIndex, Evaluation, IndexEntry
 from ..rules.registry import Form, Scheme
-from ..checking.scoring import Scores
-from .figures import FigureRows, Span, caption, has_labels, printed_columns
+from .figures import FigureRows, Span, caption, has_labels, printed_columns, text_lengths
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form
 
@@ -91,6 +93,7 @@ class Section:
     title: str
     body: str = ""  # Markdown
     children: tuple[Section, ...] = ()
+    tables: tuple[FigureTable, ...] = ()  # printed after the body, before the subsections
 
     def html(self, level: int) -> Markup:
         """The body as HTML under a heading of `level` (its own headings below that one)."""
@@ -132,15 +135,26 @@ class Document:
 # --- documents -----------------------------------------------------------------------------
 
 def evaluation_blocks(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> list:
-    """An evaluation's table, then its sections and the figure tables its form does not print
-    inside the table (see `table.tables_in_form`)."""
+    """An evaluation's table, then its sections (each with the tables it places) and the
+    figure tables neither its form prints inside the table (see `table.tables_in_form`) nor a
+    section places. A report's score tables (表 4-x) are derived from the scores."""
     inside = {id(table) for table in tables_in_form(ev, form)}
-    return [ProjectTable(ev, scores, form, scheme), *(section(s) for s in ev.sections),
-            *(FigureTable(table) for table in ev.tables if id(table) not in inside)]
+    own = [FigureTable(table) for table in ev.tables if id(table) not in inside]
+    derived = [FigureTable(table) for table in score_tables.derived_tables(ev, scores)]
+    numbered = {block.table.id: block for block in (*own, *derived) if block.table.id}
+    placed: set[str] = set()
+    sections = [section(s, numbered, placed) for s in ev.sections]
+    return [ProjectTable(ev, scores, form, scheme), *sections,
+            *(block for block in own if block.table.id not in placed)]
 
 
-def section(source: model.Section) -> Section:
-    return Section(source.title or "", source.body or "", tuple(section(child) for child in source.children))
+def section(source: model.Section, numbered: dict | None = None, placed: set | None = None) -> Section:
+    """A section block with the tables it places (by number, each once)."""
+    numbered, placed = numbered or {}, placed if placed is not None else set()
+    tables = tuple(numbered[name] for name in source.tables if name in numbered and name not in placed)
+    placed.update(block.table.id for block in tables)
+    return Section(source.title or "", source.body or "",
+                   tuple(section(child, numbered, placed) for child in source.children), tables)
 
 
 def bundle_document(title: str, index: BundleIndex, year: int | None, evaluations: list[list]) -> Document:
@@ -160,6 +174,18 @@ def markdown_html(text: str, level: int = 1) -> Markup:
     for token in headings:
         token.tag = f"h{min(int(token.tag[1]) + shift, DEEPEST_HEADING)}"
     return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+
+
+def markdown_blocks(text: str) -> list[tuple[int, str]]:
+    """Each top-level block of the Markdown (a paragraph, a list, a table…): (the line after
+    it, its text), so that a text can be cut after any of them."""
+    found = []
+    tokens = _MARKDOWN.parse(text or "")
+    for n, token in enumerate(tokens):
+        if token.level == 0 and token.map and token.nesting >= 0:
+            inline = "".join(t.content for t in tokens[n:n + 3] if t.type == "inline")
+            found.append((token.map[1], inline or token.content))
+    return found
 
 
 def markdown_paragraphs(text: str) -> list[tuple[str, str]]:
@@ -203,15 +229,33 @@ def _plain(token: Token) -> str:
 # --- a figure table as a grid ------------------------------------------------------------------
 
 def figure_grid(table: model.Table, caption: str) -> Grid:
-    """The caption line, then the table's head and rows (see `figures.py`), one grid column
-    for each printed column: the rows' names (when the table has them) take LABEL_WIDTH of
-    the width, the figures share the rest."""
+    """The caption line (then the unit, 单位：万元, and the note over the table, when the
+    table has them), then the table's head and rows (see `figures.py`), one grid column for
+    each printed column: the rows' names (when the table has them) take LABEL_WIDTH of the
+    width, the figures share the rest; a table with text columns shares the width by the
+    length of each column's longest text."""
     count = printed_columns(table)
-    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=max(count, 1))])]
+    span = max(count, 1)
+    rows: list[Row] = [Row([Cell(0, 0, caption, "caption", cols=span)])]
+    for text, role in ((f"单位：{table.unit}" if table.unit else None, "unit"), (table.note, "note")):
+        if text:
+            rows.append(Row([Cell(len(rows), 0, text, role, cols=span)]))
+    lines = len(rows)
     head, _ = FigureRows(table, rows, [Span(col) for col in range(count)]).add()
+    parts = [Part("lines", "title", "", 0, 0, lines), Part("table", "figure", caption, lines, head, len(rows))]
+    return Grid(_figure_widths(table, count), rows, parts)
+
+
+TEXT_WIDTHS = (2, 24)  # the fewest and most characters a text table's column is given room for
+
+
+def _figure_widths(table: model.Table, count: int) -> tuple[float, ...]:
+    if not count:
+        return (100.0,)
+    if table.text_columns:
+        needs = [min(max(length, TEXT_WIDTHS[0]), TEXT_WIDTHS[1]) for length in text_lengths(table)]
+        return tuple(round(need * 100 / sum(needs), 2) for need in needs)
     figures = count - 1 if has_labels(table) else count
     label = (LABEL_WIDTH,) if has_labels(table) else ()
     share = (100 - sum(label)) / figures if figures else 0
-    widths = (*label, *([round(share, 2)] * figures)) if count else (100.0,)
-    parts = [Part("lines", "title", "", 0, 0, 1), Part("table", "figure", caption, 1, head, len(rows))]
-    return Grid(widths, rows, parts)
+    return (*label, *([round(share, 2)] * figures))

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..loading import model
-from ..checking.identities import Term, own_formulas
+from ..checking.identities import Term, own_formulas, parse
+from ..quantities import Num
 from .grid import Area, Cell, Formula, Ref, Row, call, minus, number_format, plus, times
 
 LABEL_HEADING = "项目"  # a figure table's first column: the rows' names, unless the table names it
@@ -47,6 +48,19 @@ def all_rows(rows: list[model.TableRow]):
         yield from all_rows(row.children)
 
 
+def text_lengths(table: model.Table) -> list[int]:
+    """Each printed column's longest text (its heading's or a cell's), in characters."""
+    columns = [table.label_heading] if has_labels(table) else []
+    columns += [table.columns[n] if n < len(table.columns) else "" for n in range(width(table))]
+    longest = [len(text) for text in columns]
+    for row in all_rows(table.rows):
+        cells = ([row.label or ""] if has_labels(table) else []) + [
+            value.text if value is not None else "" for value in row.values]
+        for n, text in enumerate(cells[:len(longest)]):
+            longest[n] = max(longest[n], len(text))
+    return longest
+
+
 def caption(table: model.Table) -> str:
     """`表 1-1 项目资金构成`, or the title alone for a table the original does not number."""
     return f"表 {table.id} {table.title}" if table.id else table.title
@@ -68,7 +82,9 @@ class FigureRows:
         """Add the head and the body; return the number of head rows and of all rows added."""
         first = len(self.rows)
         head = self._head()
+        self.labelled: dict[str, int] = {}  # the grid row of each labelled table row
         self._body(self.table.rows, 0)
+        self._totals()
         return head, len(self.rows) - first
 
     # -- the head
@@ -106,6 +122,8 @@ class FigureRows:
         for item in source:
             r = self._row()
             added.append(r)
+            if item.label:
+                self.labelled.setdefault(item.label, r)
             if self.labels:
                 self._put(r, self.label_span, INDENT * depth + (item.label or ""), "row-label")
             parts = self._body(item.children, depth + 1)
@@ -118,6 +136,8 @@ class FigureRows:
         num = item.values[n] if n < len(item.values) else None
         if num is None:
             return Cell(r, span.col, "", "number", cols=span.cols)
+        if not isinstance(num, Num):  # a text cell (资产名称, 取得方式)
+            return Cell(r, span.col, num.text, "text", cols=span.cols)
         what = f"{item.label}的{column}" if item.label and column else (item.label or column)
         cell = Cell(r, span.col, num.text, "number", cols=span.cols, number=num.value, fmt=number_format(num.text),
                     what=what)
@@ -127,6 +147,23 @@ class FigureRows:
         elif n in self.formulas:
             cell.number, cell.formula = None, self._formula(r, self.formulas[n])
         return cell
+
+    def _totals(self) -> None:
+        """A total row the table names (`总计 = 一、基本支出 + 二、项目支出`) is, in each column where
+        it prints a figure, that formula of the rows it names."""
+        for text in self.table.totals:
+            identity = parse(text)
+            if identity is None or len(identity.sides) != 2 or len(identity.sides[0]) != 1:
+                continue  # reported by the checks
+            total = self.labelled.get(identity.sides[0][0].text)
+            parts = [(term.sign, self.labelled.get(term.text)) for term in identity.sides[1]]
+            if total is None or any(r is None for _, r in parts):
+                continue
+            for span in self.spans:
+                cell = next(c for c in self.rows[total].cells if c.col == span.col)
+                written = [(sign, Ref(r, span.col)) for sign, r in parts if self._holds_figure(r, span.col)]
+                if cell.number is not None and written:
+                    cell.number, cell.formula = None, _signed_sum(written)
 
     def _holds_figure(self, r: int, col: int) -> bool:
         cell = next(c for c in self.rows[r].cells if c.col == col)
@@ -150,6 +187,16 @@ class FigureRows:
 
     def _put(self, r: int, span: Span, text: str, role: str, rows: int = 1, cols: int | None = None) -> None:
         self.rows[r].cells.append(Cell(r, span.col, text, role, rows=rows, cols=cols or span.cols))
+
+
+def _signed_sum(refs: list[tuple[int, Ref]]) -> Formula:
+    """SUM of the parts added, less the parts taken away."""
+    added = [ref for sign, ref in refs if sign > 0]
+    formula = _sum(added) if added else times(0, refs[0][1])
+    for sign, ref in refs:
+        if sign < 0:
+            formula = minus(formula, ref)
+    return formula
 
 
 def _sum(refs: list[Ref]) -> Formula:

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from ..loading.model import Evaluation, FundsRow, Indicator, Party, Table
 from ..quantities import Num, figure, rate, reduce_html
-from ..rules.registry import INDICATOR_COLUMNS, Form, Scheme
+from ..rules.registry import DEFAULT_INDICATOR_COLUMNS, Form, Scheme
 from ..checking.scoring import Scores
 from .figures import FigureRows, needs, printed_columns, spans_over
 from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
@@ -90,7 +90,7 @@ class Columns:
     the indicator columns `trailing` (target, actual, weight, score, reason: the form's order)."""
 
     levels: int
-    trailing: tuple[str, ...] = tuple(INDICATOR_COLUMNS)
+    trailing: tuple[str, ...] = DEFAULT_INDICATOR_COLUMNS
 
     @property
     def count(self) -> int:
@@ -411,15 +411,16 @@ class _TableBuilder:
             for _, col in cols.keyed:
                 self.put(r, col, "", "blank")
             return
-        self.put(r, cols.leaf, leaf.name, "name")
+        self.put(r, cols.leaf, self.form.label(len(line.path) + 1, leaf.name, leaf.weight.text if leaf.weight else None),
+                 "name")
         for key, col in cols.keyed:
             if key in ("target", "actual"):
                 value = getattr(leaf, key)
                 self._value(r, col, value.text if value else "")
             elif key in ("weight", "score"):
                 self.put_figure(r, col, getattr(leaf, key))
-            else:
-                self.put(r, col, leaf.reason or "", "note")
+            else:  # reason, definition, criteria: texts
+                self.put(r, col, getattr(leaf, key) or "", "note")
 
     def _value(self, r: int, col: int, text: str) -> None:
         """Targets and actuals stay text, except plain numbers (`80`, `0.15`), which a
@@ -446,13 +447,13 @@ class _TableBuilder:
 
     def _category(self, depth: int, node: Indicator, r: int, rows: int) -> None:
         cols = self.cols
-        text = self.form.level1_title(node.name, node.weight.text if node.weight else None) \
-            if depth == 1 else node.name
+        text = self.form.label(depth, node.name, node.weight.text if node.weight else None)
         self.put(r, cols.level(depth), text, f"level-{depth}", rows=rows, repeat=True)
         last = r + rows - 1
         for offset, col in enumerate((cols.weight, cols.score)):
-            self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
-                     formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
+            if col is not None:  # a form may print the points in the names, not in a column
+                self.put(r, self._aside(depth) + offset, "", "aside", fmt="General",
+                         formula=call("SUM", Area(Ref(r, col), Ref(last, col))))
 
     def total(self) -> None:
         """The 总分 row: its label up to the first figure it prints (the form's `total_columns`),

@@ -21,6 +21,8 @@ PLACEHOLDER = "请填写"
 # figure computed elsewhere in the same file.
 TEXT, NUMBER, INTEGER, BOOLEAN, VALUE, RATE = "text", "number", "integer", "boolean", "value", "rate"
 DECIMAL, AWARD, INPUT = "decimal", "award", "input"
+# A figure table's cell: a number as written (`3,760.00`), or a text (`台式机`, a quoted `"2022000001"`).
+CELL = "cell"
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,28 @@ class Located:
 
 @dataclass(frozen=True)
 class Reference:
-    """A figure computed elsewhere in the same file, by name (`funds.total.rate`)."""
+    """A figure computed elsewhere in the same file, by name (`funds.total.rate`), or cells of its
+    figure tables (`表名.栏目`, `1-2.总计.支出决算数`: the table's number, the row's name, the column;
+    several joined by + and −), resolved with the tables."""
 
     name: str
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class Expression:
+    """Figures combined by + − × ÷ (`1-2.公用经费.支出决算数 ÷ 35`, `32.13 ÷ 32`):
+    operands are numbers or references, each operator with a space on either side. × and ÷
+    bind before + and −."""
+
+    text: str
+    operands: tuple  # Num | Reference, one more than the operators
+    operators: tuple[str, ...]  # "+", "-", "*", "/"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 FUNDS_FIGURES = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
@@ -150,14 +168,25 @@ class Goals(Located):
 
 @dataclass
 class Inputs(Located):
-    """The figures a formula reads: numbers, or references to figures of the same file."""
+    """The figures a formula reads: numbers, references to figures of the same file (a funds
+    figure, a figure table's cell), or an expression of them."""
 
-    rate: Num | Reference | None = spec(
+    rate: Num | Reference | Expression | None = spec(
         "比率", "如 99.08%，或引用同一文件算出的数，如 funds.total.rate（资金执行率）。", INPUT)
-    numerator: Num | Reference | None = spec("分子", "比率 = 分子 ÷ 分母，如实际采购数。", INPUT)
-    denominator: Num | Reference | None = spec("分母", "如采购预算数；为 0 时按评分规则的 zero_denominator 计分。",
-                                               INPUT)
-    problems: Num | Reference | None = spec("问题个数", "按问题扣分时，发现并列出的问题个数。", INPUT)
+    numerator: Num | Reference | Expression | None = spec(
+        "分子", "比率 = 分子 ÷ 分母，如实际采购数；或数据表的数，写“表名.栏目”或“表号.行名.栏目”，"
+        "如 市级预算执行情况（万元）.财政拨款数、1-2.总计.支出决算数。", INPUT)
+    denominator: Num | Reference | Expression | None = spec(
+        "分母", "如采购预算数，或数据表中几栏相加（表名.栏目 + 表名.栏目，加号两边留空格）；"
+        "为 0 时按评分规则的 zero_denominator 计分。", INPUT)
+    current: Num | Reference | Expression | None = spec(
+        "本年数", "变动率 = (本年数 − 上年数) ÷ 上年数；可写算式，如 1-2.公用经费.支出决算数 ÷ 35。", INPUT)
+    previous: Num | Reference | Expression | None = spec("上年数", "变动率的基数；为 0 时按评分规则的 zero_denominator 计分。",
+                                                         INPUT)
+    problems: Num | Reference | Expression | None = spec("问题个数", "按问题扣分时，发现并列出的问题个数。", INPUT)
+    printed: Num | None = spec("原文印出的比率", "报告正文印出的比率（如 367.91%），与由上面的数算出的比率核对。", RATE)
+    printed_numerator: Num | None = spec("原文印出的分子", "报告正文印出的分子金额（如 调整额 1,630.93），与算出的分子核对。",
+                                         NUMBER)
 
 
 @dataclass
@@ -187,6 +216,30 @@ class Indicator(Located):
 
 
 @dataclass
+class ScoreRow(Located):
+    """A row of a printed score table (表 4-x): an indicator's points, score and score rate."""
+
+    name: str | None = spec("指标", "照原表。", required=True)
+    weight: Num | None = spec("分值", "", NUMBER)
+    score: Num | None = spec("得分", "", NUMBER)
+    rate: Num | None = spec("得分率", "得分 ÷ 分值，如 73.92%。", RATE)
+
+
+@dataclass
+class ScoreTable(Located):
+    """A score table a report prints (表 4-1 to 4-8): derived from the indicators' scores, its
+    printed figures kept only to compare. Without `indicator`, it lists every first-level
+    indicator (4-1); with one, that indicator and its second- and third-level ones (4-2…)."""
+
+    id: str | None = spec("表号", "如 4-1。", required=True)
+    title: str | None = spec("表名", "照原表，如 区工业和信息化局管理效率得分情况表。", required=True)
+    indicator: str | None = spec("一级指标", "本表列出的一级指标；不写则为各一级指标的汇总表（表 4-1）。")
+    rows: list[ScoreRow] = spec("各行", "原表各行印出的分值、得分、得分率，按原表顺序。", ListOf(ScoreRow), default=[])
+    total: ScoreRow | None = spec("合计行", "汇总表的合计（得分）行。", ScoreRow)
+    grade: str | None = spec("评价等级", "汇总表印出的等级。")
+
+
+@dataclass
 class Published(Located):
     total: Num | None = spec("总分", "原表总分行印出的得分。", NUMBER)
     weight_total: Num | None = spec("分值合计", "原表总分行印出的分值。", NUMBER)
@@ -194,22 +247,48 @@ class Published(Located):
     rates: dict[str, Num] = spec("执行率", "各资金行印出的执行率，如 {total: 100%, fiscal: 100%}。",
                                  MapOf(RATE), default={})
     grade: str | None = spec("等级", "原文给出的等级（优/良/中/差）。")
+    indicator_counts: list[int] = spec("各级指标个数", "报告写明的一级、二级……指标个数，如 [7, 14, 26, 41]。",
+                                       ListOf(INTEGER), default=[])
+    score_tables: list[ScoreTable] = spec(
+        "得分情况表", "报告印出的各级指标得分表（表 4-1 至 4-8）的数字；表由得分算出，这些数只供核对。",
+        ListOf(ScoreTable), default=[])
+
+
+@dataclass
+class Claim(Located):
+    """A figure the narrative states that restates a figure of the tables (下达资金总额57508.48万元
+    restates 财政拨款数): both as printed, tied by the author, compared by the checks."""
+
+    figure: str = spec("正文中的数字", "照正文原样写出，连同单位，如 57508.48万元、53个、77.06%。", required=True)
+    text: str | None = spec("正文原话", "含这个数字的一段原话，如 获评省级示范智能车间数量53个；"
+                                       "同一个数字在正文中出现几次时用它指明是哪一处。不写则只找数字本身。")
+    restates: str = spec(
+        "所重述的数字", "数据表的栏目写“表名.栏目”（几栏相加用 + 连接，加号两边留空格）；"
+        "绩效指标写“指标名称.栏目”，栏目为 目标值、实际完成值、权重、自评分 或 完成率。", required=True)
 
 
 @dataclass
 class Section(Located):
     """A narrative section of a report (项目概况, 存在的问题…), in Markdown."""
 
-    title: str | None = spec("标题", "不写则只印正文（如报告末尾的标注）。")
+    title: str | None = spec("标题", "不写则只印正文（如报告末尾的标注，或一节中表格之后的正文）。")
     body: str | None = spec("正文", "Markdown；不允许原始 HTML。")
+    tables: list[str] = spec("本节的表", "正文之后、下级小节之前印出的表，按表号：数据表（tables 的 id）或得分情况表"
+                             "（published.score_tables 的 id），如 [1-1]。", ListOf(TEXT), default=[])
+    claims: list[Claim] = spec("正文中的数字", "正文重述表中数字的地方：每项写正文中的数字和它重述的表中数字，两者不符时报告。",
+                               ListOf(Claim), default=[])
+    restates_all: str | None = spec(
+        "逐项重述的指标", "本节的 claims 逐项重述其下每一项指标的那一级指标，如 产出目标（年度绩效目标一节）；"
+        "有指标没有被重述时报告。")
     children: list[Section] = spec("下级小节", "", ListOf("Section"), default=[])
 
 
 @dataclass
 class TableRow(Located):
     label: str | None = spec("行名", "不写则该行不印行名；各行都没有行名的表不印行名一栏。")
-    values: list[Num | None] = spec("各列数值", "与表的 columns 一一对应，空白写 ~。", ListOf(NUMBER, blanks=True),
-                                    default=[])
+    values: list[Num | Value | None] = spec(
+        "各列数值", "与表的 columns 一一对应，空白写 ~；带千分位的数加引号，如 \"2,183.41\"；文字栏（text_columns）的格为文字。",
+        ListOf(CELL, blanks=True), default=[])
     children: list[TableRow] = spec("分项", "分项之和应等于本行。", ListOf("TableRow"), default=[])
 
 
@@ -229,8 +308,13 @@ class Table(Located):
 
     id: str | None = spec("表号", "如 1-1，印在表名之前（表 1-1 …）；原表没有表号则不写。")
     title: str = spec("表名", "照原表，如 市级预算执行情况（万元）。", required=True)
+    unit: str | None = spec("单位", "表上方印出的单位，如 万元；没有则不写。")
+    note: str | None = spec("表首说明", "印在栏目之上、通栏的文字，如 战略目标：……。")
     label_heading: str = spec("行名一栏的栏目名", "如 子项目名称；不写为“项目”。", default="项目")
+    unit: str | None = spec("单位", "表中金额的单位，如 万元（表名中已印出的照写）；正文以别的单位（如 亿元）重述表中的数时据此换算。")
     columns: list[str] = spec("列名", "", ListOf(TEXT), default=[])
+    text_columns: list[str] = spec("文字栏", "内容为文字的栏目（如 资产名称、取得方式），不参与合计。", ListOf(TEXT),
+                                   default=[])
     groups: list[ColumnGroup] = spec("栏目分组", "几栏印在一个组名之下，如 {title: 其中：, columns: [结转数, 财政收回数]}。",
                                      ListOf(ColumnGroup), default=[])
     rows: list[TableRow] = spec("行", "", ListOf(TableRow), default=[])
@@ -238,12 +322,30 @@ class Table(Located):
         "勾稽关系", "每条写“栏目 = 算式”，如 指标结余数 = 年初预算数 + 调整预算数 - 财政拨款数；可连写几个等号。"
         "算式由栏目名与 + - 组成（运算符两边留空格），用于表中每一个最上层的行；"
         "别的表的栏目写“表名.栏目”（或“表号.栏目”），该表应只有一个最上层的行。", ListOf(TEXT), default=[])
+    stated_rows: int | None = spec("正文所述的项数", "报告正文写明本表列出的项数（如“等10个指标”），与表中的行数核对。",
+                                   INTEGER)
+    totals: list[str] = spec(
+        "合计行", "每条写“行名 = 行名 + 行名 …”（运算符两边留空格），如 总计 = 一、基本支出 + 二、项目支出；"
+        "每一栏都核对。合计行印在其分项之后时用这种写法，分项写在 children 中时不必写。", ListOf(TEXT), default=[])
+
+    def settle(self) -> None:
+        """The cells of the text columns are texts, whatever they look like (资产编号 2022000001)."""
+        texts = [n for n, column in enumerate(self.columns) if column in self.text_columns]
+        rows = list(self.rows)
+        while rows and texts:
+            row = rows.pop()
+            rows += row.children
+            for n in texts:
+                if n < len(row.values) and isinstance(row.values[n], Num):
+                    row.values[n] = Value(row.values[n].text)
 
 
 @dataclass
 class Cover(Located):
+    title: str | None = spec("报告名称", "封面印出的名称，如 2021年度枣庄市山亭区工业和信息化局部门整体绩效评价报告。")
     report_number: str | None = spec("报告编号", "如 鲁舜绩评字（2022）第3701038号。")
     commissioner: str | None = spec("委托单位", "")
+    budget_unit: str | None = spec("预算单位", "被评价的预算单位。")
     evaluator: str | None = spec("评价机构", "")
     date: str | None = spec("报告日期", "")
 
@@ -284,6 +386,11 @@ class BundleIndex(Located):
     title: str = spec("单位名称", "", required=True)
     subtitle: str | None = spec("副标题", "如 项目绩效自评表。")
     entries: list[IndexEntry] = spec("目录", "", ListOf(IndexEntry), default=[])
+
+
+def is_department_report(ev: Evaluation) -> bool:
+    """A department's evaluation report (部门整体绩效评价报告): an evaluation with a cover."""
+    return ev.cover is not None
 
 
 def walk(indicators: list[Indicator], depth: int = 1, parents: tuple = ()) -> list[tuple]:

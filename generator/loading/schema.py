@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import string
 from functools import lru_cache
 
@@ -14,13 +15,17 @@ from .. import findings as F
 from . import model
 from ..findings import Finding
 from .loader import NULLS, Mapping, Node, Scalar, Sequence, bad_key, entries, is_null, node_pos
-from .model import (AWARD, BOOLEAN, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE, Choice,
-                    ListOf, MapOf, Reference, Template, Value, Variant)
+from .model import (AWARD, BOOLEAN, CELL, DECIMAL, FIGURES, INPUT, INTEGER, NUMBER, PLACEHOLDER, RATE, TEXT, VALUE,
+                    Choice, Expression, ListOf, MapOf, Reference, Template, Value, Variant)
 from ..quantities import Num, parse_num
 
 _KIND_ZH = {TEXT: "文字", NUMBER: "数字", INTEGER: "整数", BOOLEAN: "true 或 false", VALUE: "文字或数字",
             RATE: "百分比（如 100%）", DECIMAL: "数字（可写成百分数，如 5%）",
-            AWARD: "分数或百分比（如 3 或 60%）", INPUT: "数字或引用（如 funds.total.rate）"}
+            AWARD: "分数或百分比（如 3 或 60%）", INPUT: "数字、引用（如 funds.total.rate、1-2.总计.支出决算数）或其算式",
+            CELL: "数字或文字"}
+_OPERATORS = {"+": "+", "-": "-", "−": "-", "×": "*", "*": "*", "÷": "/", "/": "/"}
+_TABLE_ID = re.compile(r"\d+(-\d+)+\.")  # a table's number (1-2) before the row and column it names
+_EXPRESSION = re.compile(r"\s+([+\-−×*÷/])\s+")
 _TRUE = {"true", "True", "TRUE", "yes", "是"}
 _FALSE = {"false", "False", "FALSE", "no", "否"}
 
@@ -180,6 +185,9 @@ class Converter:
                     title=title))
         for name, field in variants:
             self._variant(obj, node, path, name, field)
+        settle = getattr(obj, "settle", None)
+        if settle is not None:  # what depends on more than one field (a figure table's text columns)
+            settle()
         return obj
 
     def _variant(self, obj, node: Mapping, path, key: str, field: _Field) -> None:
@@ -257,20 +265,43 @@ class Converter:
         number = self.number(node, path, key, field)
         return None if number is None else number.value
 
+    def cell(self, node: Scalar, path, key, field: _Field):
+        """A figure table's cell: a number (`2,183.41` quoted in a flow list), else a text; the
+        cells of a table's text columns are made texts when the table is complete (`Table.settle`)."""
+        number = parse_num(node.value)
+        return number if number is not None else self.verbatim(node, path, key, field)
+
     def input(self, node: Scalar, path, key, field: _Field):
-        """A number, or the name of a figure computed elsewhere in the file."""
+        """A number, the name of a figure computed elsewhere in the file, or an expression of them."""
         text = node.value.strip()
+        parts = _EXPRESSION.split(text)
+        # a sum of table cells (表名.栏目 + 表名.栏目) is one reference, resolved with the tables;
+        # × ÷ or a written number make an expression
+        if len(parts) > 1 and (any(_OPERATORS[op] in "*/" for op in parts[1::2])
+                               or any(parse_num(part) is not None for part in parts[::2])):
+            operands = [self._operand(part, node, path, key, field) for part in parts[::2]]
+            if any(operand is None for operand in operands):
+                return None
+            return Expression(text, tuple(operands), tuple(_OPERATORS[op] for op in parts[1::2]))
+        return self._operand(text, node, path, key, field)
+
+    def _operand(self, text: str, node: Scalar, path, key, field: _Field):
+        text = text.strip()
         if text in FIGURES:
             return Reference(text)
         number = parse_num(text)
         if number is not None:
             return number
+        names_table = not text[0].isdigit() or _TABLE_ID.match(text)  # 表名.栏目, or 1-2.总计.支出决算数
+        if "." in text and names_table and not suggest(text, FIGURES) and not text.startswith("funds."):
+            return Reference(text)  # a figure of the report's tables (表名.栏目): the checks resolve it
         if "." in text and not text[0].isdigit():
             self.findings.append(F.UNKNOWN_CHOICE.at(
                 node_pos(node), key=_path_text((path, key)), value=text, suggestion=suggest(text, FIGURES),
                 allowed="、".join(FIGURES)))
         else:
-            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate）。")
+            self._wrong(node, path, key, field, "写数字（如 99.08%），或引用同一文件中的数（如 funds.total.rate，"
+                                                "或数据表的数：表名.栏目、表号.行名.栏目），或用 × ÷ 连接它们（运算符两边留空格）。")
         return None
 
     def template(self, node: Scalar, path, key, field: _Field):
@@ -333,7 +364,7 @@ class Converter:
 
 _SCALAR_CONVERTERS = {TEXT: Converter.text, VALUE: Converter.verbatim, NUMBER: Converter.number,
                       RATE: Converter.rate, INTEGER: Converter.integer, BOOLEAN: Converter.boolean,
-                      DECIMAL: Converter.decimal, AWARD: Converter.number, INPUT: Converter.input}
+                      DECIMAL: Converter.decimal, AWARD: Converter.number, INPUT: Converter.input, CELL: Converter.cell}
 
 
 # --- JSON Schema ------------------------------------------------------------------
@@ -347,8 +378,8 @@ _JSON_TYPES = {
     BOOLEAN: {"type": "boolean"},
     DECIMAL: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
     AWARD: {"type": ["number", "string"], "pattern": r"^\s*[+-]?[\d,]+(\.\d+)?\s*[%％]?\s*$"},
-    INPUT: {"type": ["number", "string"], "pattern": r"^\s*([+-]?[\d,]+(\.\d+)?\s*[%％]?|"
-            + "|".join(figure.replace(".", r"\.") for figure in FIGURES) + r")\s*$"},
+    INPUT: {"type": ["number", "string"]},
+    CELL: {"type": ["number", "string", "null"]},
 }
 
 

@@ -31,7 +31,7 @@ def indicator_levels(rows: list[dict]) -> int:
 
 def evaluation_csv_row(row: dict) -> dict:
     """A summary without its nested lists, for evaluations.csv."""
-    return {key: value for key, value in row.items() if key not in ("subtotals", "indicators")}
+    return {key: value for key, value in row.items() if key not in ("subtotals", "score_tables", "indicators")}
 
 
 def indicator_csv_rows(row: dict, levels: int) -> list[dict]:
@@ -150,7 +150,7 @@ _FIELD_TYPES = {"year": "integer", "budget": "number", "executed": "number", "ex
 FIELD_TITLES = {
     "file": "源文件", "name": "项目名称", "year": "年度", "publishing_unit": "发布单位",
     "unit": "主管部门", "unit_code": "主管部门代码", "implementer": "实施单位", "form": "表式",
-    "scheme": "评分规则", "budget": "全年预算数（万元）", "budget_text": "全年预算数（原表写法）",
+    "scheme": "评分规则", "kind": "评价类型", "budget": "全年预算数（万元）", "budget_text": "全年预算数（原表写法）",
     "executed": "全年执行数（万元）", "executed_text": "全年执行数（原表写法）",
     "execution_rate": "执行率（%）", "execution_rate_text": "执行率（按原表精度）",
     "funds_score": "资金得分（计算）", "funds_score_text": "资金得分（计算，按原表精度）",

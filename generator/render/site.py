@@ -119,10 +119,14 @@ class EvaluationRenderer:
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
             r=result.extra["row"])
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
+        chapters = report_pages(result, location, unit_name, site.root)
         html = self.theme().render(page)
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, html)
         result.extra["search"] = write_page_text(output, page, html)
+        for chapter in chapters:  # a department report's chapters, each a page below the report's
+            output.write_text(chapter.url + PAGE, self.theme().render(chapter))
+        result.extra["chapters"] = [chapter.url[len(location.url):] + PAGE for chapter in chapters]
         findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
         output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
                                                                  ensure_ascii=False, indent=1, sort_keys=True))
@@ -143,24 +147,90 @@ def write_page_text(output: Output | Staging, page: SitePage, html: str) -> byte
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
     """The evaluation's page: its blocks as they print (the table through its form's own
-    template, then its sections and figure tables), then the checks and downloads."""
+    template, then its sections and figure tables), then the checks and downloads. A
+    department report's page gives its cover and contents instead: its chapters are pages
+    of their own (`report_pages`)."""
     from ..layout import evaluation_blocks
+    from ..layout.report import is_report, report_blocks
     from .printing.view import blocks_html, section_anchors  # the printing package loads WeasyPrint: only when needed
 
     ev = result.evaluation
     form = registry.forms()[ev.form]
     scheme = registry.schemes()[ev.scheme]
     env = environment(project_root)
+    context = dict(ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
+                   comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE,
+                   summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH, printing=printing,
+                   scheme=scheme)
+    description = f"{unit_name} {ev.year} 年度 {ev.project} 绩效{'评价' if is_report(ev) else '自评'}"
+    if is_report(ev):
+        cover, contents, *_ = report_blocks(ev, result.scores, form, scheme)
+        body = env.get_template("site/pages/evaluation.html").render(
+            **context, table="", report="", contents=[], cover=cover, chapters=_chapter_links(contents))
+        toc = [("contents", "报告目录"), ("rules", "评分规则"), ("check", "数据核对"), ("downloads", "下载")]
+        return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description)
     table, *report = blocks_html(evaluation_blocks(ev, result.scores, form, scheme), env, heading="h2")
     body = env.get_template("site/pages/evaluation.html").render(
-        ev=ev, scores=result.scores, form=form, findings=[f for f in result.findings if f.public],
-        comparisons=checks.compared(ev, form, result.scores), catalogue=F.CATALOGUE, table=table,
-        report=Markup("\n".join(report)), summary=result.summary, unit_name=unit_name, severity_zh=F.SEVERITY_ZH,
-        printing=printing, scheme=scheme, contents=section_anchors(ev.sections))
+        **context, table=table, report=Markup("\n".join(report)), contents=section_anchors(ev.sections),
+        cover=None, chapters=[])
     toc = [("table", "评价表"), ("rules", "评分规则"), *([("report", "报告正文与数据表")] if report else []),
            ("check", "数据核对"), ("downloads", "下载")]
-    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/",
-                    description=f"{unit_name} {ev.year} 年度 {ev.project} 绩效自评")
+    return SitePage(location.url, ev.project, body, toc=toc, nav_url="units/", description=description)
+
+
+def report_pages(result: Result, location: Location, unit_name: str, project_root: Path) -> list[SitePage]:
+    """A department report's chapters, each a page below the report's (the appendix score
+    sheet on the last); none for another evaluation."""
+    from ..layout.report import is_report, report_blocks
+
+    ev = result.evaluation
+    if not is_report(ev):
+        return []
+    form, scheme = registry.forms()[ev.form], registry.schemes()[ev.scheme]
+    _, contents, *chapters = report_blocks(ev, result.scores, form, scheme)
+    return chapter_pages(chapters, contents, location, ev.project, unit_name, environment(project_root))
+
+
+@dataclass
+class ChapterLink:
+    """A chapter's page (`3/`, below the report's) and its sections' anchors."""
+
+    slug: str
+    title: str
+    sections: list = field(default_factory=list)  # (anchor, title)
+
+
+def _chapter_links(contents) -> list[ChapterLink]:
+    links: dict[int, ChapterLink] = {}
+    for entry in contents.entries:
+        if entry.level == 1:
+            links[entry.chapter] = ChapterLink(f"{entry.chapter}", entry.title)
+        else:
+            links[entry.chapter].sections.append((entry.anchor, entry.title))
+    return list(links.values())
+
+
+def chapter_pages(chapters: list, contents, location: Location, project: str, unit_name: str, env) -> list[SitePage]:
+    """Each chapter of a report as a page: the chapter as it prints, the pages before and
+    after it, the contents; the score sheet in a region that scrolls sideways."""
+    from .printing.view import report_block_html
+
+    links = _chapter_links(contents)
+    template = env.get_template("site/pages/chapter.html")
+    pages = []
+    sheet = chapters[-1] if chapters and chapters[-1].kind == "score-sheet" else None
+    for number, (chapter, link) in enumerate(zip(chapters, links)):
+        last = number + 1 == len(links)
+        # the score sheet has a page of its own, or follows the report's own 附件 chapter on its page
+        shown = [chapter] + ([sheet] if last and sheet is not chapter and sheet is not None else [])
+        body = template.render(blocks=[(block, report_block_html(block, env)) for block in shown], link=link,
+                               links=links,
+                               previous=links[number - 1] if number else None,
+                               following=links[number + 1] if number + 1 < len(links) else None,
+                               project=project, unit_name=unit_name, year=location.year)
+        pages.append(SitePage(f"{location.url}{link.slug}/", f"{link.title} - {project}", body,
+                              toc=link.sections, nav_url="units/", description=f"{unit_name} {project}：{link.title}"))
+    return pages
 
 
 # --- listing pages and downloads, in the main process ---------------------------------
@@ -176,7 +246,7 @@ def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -
     return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
 
 
-_LISTED = ("name", "unit", "year", "form", "grade", "total", "budget", "executed", "execution_rate",
+_LISTED = ("name", "unit", "year", "form", "kind", "grade", "total", "budget", "executed", "execution_rate",
            "budget_text", "executed_text", "total_text")
 
 
@@ -416,7 +486,8 @@ class SiteBuilder:
                 report.results[index] = result
             if RENDERED in result.extra:
                 url = result.extra["url"]
-                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in PAGE_FILES]))
+                files = [*PAGE_FILES, *result.extra.get("chapters", ())]
+                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in files]))
 
     def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
         """A page the last build wrote and the output no longer holds (deleted by hand)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
-from ..loading.model import AWARD, DECIMAL, TEXT, Choice, ListOf, Located, Reference, spec
+from ..loading.model import AWARD, DECIMAL, TEXT, Choice, Expression, ListOf, Located, Reference, spec
 from ..quantities import Num, format_number, parse_num
 from ..loading.schema import fields_of
 
@@ -44,26 +44,62 @@ ZERO_DENOMINATOR = _ZeroDenominator()
 
 # --- the inputs a formula reads -----------------------------------------------------------------
 
-def figure(value: Num | Reference | None, figures: dict):
-    """An input as a number: written, or computed elsewhere in the file (None when absent)."""
+def figure(value: Num | Reference | Expression | None, figures: dict):
+    """An input as a number: written, computed elsewhere in the file, or an expression of them
+    (None when absent or a part is; ZERO_DENOMINATOR when an expression divides by zero)."""
     if value is None:
         return None
     if isinstance(value, Reference):
         return figures.get(value.name)
+    if isinstance(value, Expression):
+        return evaluate(value, figures)
     return value.value
 
 
+def evaluate(expression: Expression, figures: dict):
+    """× and ÷ first, then + and −, each from left to right."""
+    operands = [figure(operand, figures) for operand in expression.operands]
+    if not all(isinstance(operand, Decimal) for operand in operands):
+        return None
+    terms, signs = [operands[0]], []
+    for operator, operand in zip(expression.operators, operands[1:]):
+        if operator == "*":
+            terms[-1] *= operand
+        elif operator == "/":
+            if operand == 0:
+                return ZERO_DENOMINATOR
+            terms[-1] /= operand
+        else:
+            terms.append(operand)
+            signs.append(operator)
+    result = terms[0]
+    for sign, term in zip(signs, terms[1:]):
+        result = result + term if sign == "+" else result - term
+    return result
+
+
+def ratio(numerator, denominator):
+    """numerator ÷ denominator; ZERO_DENOMINATOR for a zero one; None when either is missing."""
+    if denominator is ZERO_DENOMINATOR or numerator is ZERO_DENOMINATOR:
+        return ZERO_DENOMINATOR
+    if not isinstance(numerator, Decimal) or not isinstance(denominator, Decimal):
+        return None
+    return ZERO_DENOMINATOR if denominator == 0 else numerator / denominator
+
+
 def rate_of(node, figures: dict):
-    """The rate an indicator gives: `inputs.rate`, or numerator ÷ denominator, or an actual
-    written as a percentage."""
+    """The rate an indicator gives: `inputs.rate`, or numerator ÷ denominator, or the change
+    (current − previous) ÷ previous, or an actual written as a percentage."""
     given = node.inputs
     if given is not None and given.rate is not None:
         return figure(given.rate, figures)
     if given is not None and given.numerator is not None and given.denominator is not None:
-        numerator, denominator = figure(given.numerator, figures), figure(given.denominator, figures)
-        if not isinstance(numerator, Decimal) or not isinstance(denominator, Decimal):
-            return denominator if denominator is ZERO_DENOMINATOR else None
-        return ZERO_DENOMINATOR if denominator == 0 else numerator / denominator
+        return ratio(figure(given.numerator, figures), figure(given.denominator, figures))
+    if given is not None and given.current is not None and given.previous is not None:
+        current, previous = figure(given.current, figures), figure(given.previous, figures)
+        if not isinstance(current, Decimal) or not isinstance(previous, Decimal):
+            return ratio(current, previous)
+        return ratio(current - previous, previous)
     actual = parse_num(node.actual.text) if node.actual is not None else None
     return actual.value if actual is not None and actual.percent else None
 
@@ -227,7 +263,8 @@ def _rate_points(weight: Decimal, rate: Decimal, p: CapParams) -> Decimal:
     return weight * min(rate, p.cap)
 
 
-@declare("one_minus_rate", "一减比率乘分值", RATE, NoParams, "得分 = (1 − |{input}|) × 分值，最低为 0")
+# "|" separates a template's alternatives: the absolute value is said in words
+@declare("one_minus_rate", "一减比率乘分值", RATE, NoParams, "得分 = (1 − {input}的绝对值) × 分值，最低为 0")
 def _one_minus_rate(weight: Decimal, rate: Decimal, p: NoParams) -> Decimal:
     return weight * (ONE - abs(rate))
 
@@ -239,12 +276,20 @@ class TargetMinusParams(Located):
     target: Decimal = spec("达标值", "比率达到此值（含）得满分，如 100%。", DECIMAL, default=ONE, show=AS_PERCENT)
     per_point: Decimal | None = spec("每个百分点扣分", "比率每低于达标值 1 个百分点扣的分数，如 0.1。", DECIMAL,
                                      required=True, show=AS_POINTS)
+    partial: str = spec("不足一个百分点", "linear：按比例扣（低 0.5 个百分点扣一半）；whole：按一个百分点扣"
+                        "（“每降低 1% 以内（含 1%）”的写法）。", Choice(("linear", "whole")), default="linear",
+                        show={"linear": "不足 1 个百分点的按比例扣分", "whole": "不足 1 个百分点的按 1 个百分点扣分"})
 
 
 @declare("target_minus", "达标得满分、不足按点扣分", RATE, TargetMinusParams,
-         "{input}达到 {target} 得满分，每低 1 个百分点扣 {per_point}，扣完为止", more_is_better=True)
+         "{input}达到 {target} 得满分，每低 1 个百分点扣 {per_point}；{partial}，扣完为止", more_is_better=True)
 def _target_minus(weight: Decimal, rate: Decimal, p: TargetMinusParams) -> Decimal:
-    return weight if rate >= p.target else weight - p.per_point * (p.target - rate) * HUNDRED
+    if rate >= p.target:
+        return weight
+    points_below = (p.target - rate) * HUNDRED
+    if p.partial == "whole":
+        points_below = points_below.to_integral_value(rounding=ROUND_CEILING)
+    return weight - p.per_point * points_below
 
 
 @dataclass

@@ -114,7 +114,11 @@ DEFAULT_HEADER_ROWS = (("project",), ("department", "implementer"))
 DEFAULT_COLUMN_WIDTHS = (8.3, 8.5, 8.5, 20.5, 12.2, 12.2, 6.1, 7.2, 16.5)
 # The columns after the indicator levels, in the order most forms print them, with their headings.
 INDICATOR_COLUMNS = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分",
-                     "reason": "偏差原因分析及改进措施"}
+                     "reason": "偏差原因分析及改进措施", "definition": "指标解释", "criteria": "评分标准"}
+# The columns a form prints unless it says otherwise, and those every form prints (a form that
+# prints the points in the names needs no weight column).
+DEFAULT_INDICATOR_COLUMNS = ("target", "actual", "weight", "score", "reason")
+REQUIRED_COLUMNS = ("weight", "score")
 TOTAL_COLUMNS = ("weight", "score")
 
 
@@ -145,6 +149,8 @@ class Form(Located):
     goal_labels: GoalLabels | None = spec("年度总体目标栏目", "预期目标与实际完成情况两栏的名称。", GoalLabels)
     level1_label: str = spec("一级指标的写法", "{name} 为名称，{weight} 为分值，如 {name}（{weight} 分）。",
                              Template(("name", "weight")), default="{name}({weight}分)")
+    level_label: str = spec("二级及以下指标的写法", "{name} 为名称，{weight} 为分值；部门整体评价的得分表写 {name}（{weight}分）。",
+                            Template(("name", "weight")), default="{name}")
     column_labels: ColumnLabels | None = spec("栏目名称", "表式自有的栏目名称（如带 A/B 标记）。", ColumnLabels)
     levels: list[str] = spec("各级指标栏", "各级指标的栏目名，如 [一级指标, 二级指标, 三级指标]；其个数即指标树的层数。",
                              ListOf(TEXT), required=True, default=[])
@@ -160,7 +166,8 @@ class Form(Located):
     funds_dashes: FundsDashes | None = spec("资金块印“—”的单元格", "如 {fiscal: [weight, score]}。", FundsDashes)
     indicator_columns: list[str] = spec(
         "指标栏目", "各级指标之后印哪些栏目及其顺序：target 年度指标值、actual 实际完成值、weight 分值、score 得分、"
-        "reason 偏差原因；不写为 [target, actual, weight, score, reason]。", ListOf(Choice(tuple(INDICATOR_COLUMNS))),
+        "reason 偏差原因、definition 指标解释、criteria 评分标准；不写为 [target, actual, weight, score, reason]。",
+        ListOf(Choice(tuple(INDICATOR_COLUMNS))),
         default=[])
     indicators_head: str = spec("指标区第一栏的栏目名", "指标表头行最左一格的文字，如 项目；不写则空白。", default="")
     indicators_label: str = spec("指标区的名称", "指标区最左一栏合并单元格中的文字，如 项目绩效实现情况（80分）。",
@@ -184,7 +191,7 @@ class Form(Located):
         self.header_rows = tuple(tuple(row) for row in self.header_rows or DEFAULT_HEADER_ROWS)
         self.column_widths = tuple(float(width) for width in self.column_widths or DEFAULT_COLUMN_WIDTHS)
         self.rate_rows, self.levels, self.level1 = tuple(self.rate_rows), tuple(self.levels), tuple(self.level1)
-        self.indicator_columns = tuple(self.indicator_columns or INDICATOR_COLUMNS)
+        self.indicator_columns = tuple(self.indicator_columns or DEFAULT_INDICATOR_COLUMNS)
         self.total_columns = tuple(self.total_columns or TOTAL_COLUMNS)
 
     def problems(self) -> list[Finding]:
@@ -196,15 +203,28 @@ class Form(Located):
         if self.rate_format is not None and not 0 <= self.rate_format.places <= MAX_PLACES:
             found.append(F.RULES_VALUE.at(self.rate_format.where("places"), key="rate_format.places",
                                           problem=f"应在 0 至 {MAX_PLACES} 之间", fix="如 2（89.88%）。"))
-        missing = [key for key in ("target", "actual", "weight", "score") if key not in self.indicator_columns]
+        missing = [key for key in REQUIRED_COLUMNS if key not in self.indicator_columns
+                   and not (key == "weight" and self.weights_in_names)]
         if missing:
             found.append(F.RULES_VALUE.at(self.where("indicator_columns"), key="indicator_columns",
                                           problem=f"缺少 {'、'.join(missing)}",
-                                          fix="指标栏目至少有 target、actual、weight、score，如 [target, weight, actual, score]。"))
+                                          fix="指标栏目至少有 weight、score（分值印在指标名称中的可不要 weight），"
+                                              "如 [target, weight, actual, score]。"))
         found += [F.RULES_VALUE.at(self.where("header_rows"), key="header_rows", problem="中有一行超过两个栏目",
                                    fix="一行最多两个栏目，如 [[project, year], [department]]。")
                   for row in self.header_rows if len(row) > 2][:1]
         return found
+
+    @property
+    def weights_in_names(self) -> bool:
+        """Whether every level prints its points in the names (`绩效目标（4分）`)."""
+        return "{weight}" in self.level1_label and "{weight}" in self.level_label
+
+    def label(self, depth: int, name: str, weight: str | None) -> str:
+        """An indicator's name as the form prints it at `depth` (from 1), with its points where it prints them."""
+        if depth == 1:
+            return self.level1_title(name, weight)
+        return self.level_label.format(name=name, weight=weight) if weight else name
 
     @property
     def funds_block(self) -> bool:
@@ -385,6 +405,10 @@ class Scheme(Located):
     equal_sign: str = spec(
         "目标值中的“=”", "equal：等于目标最好，高于、低于都按比例计；higher：“=5家”写的是要达到的数，"
         "完成率为 实际完成值 ÷ 目标值（超出多少由公式决定）。", Choice(("equal", "higher")), default="equal")
+    scores_from: str = spec(
+        "总分的来源", "entered：各级小计与总分按表中填报的得分相加，按规则算出的得分另列比较（自评表）；"
+        "rules：按规则由计算依据算出得分的指标以算出的得分计入小计与总分，填报的得分只供核对（部门整体评价）。",
+        Choice(("entered", "rules")), default="entered")
     weights: str = spec(
         "分值的分配", "free：各指标分值由表中填写；equal-share：各类指标的分值 = 该类总分值 ÷ 指标个数"
         "（保留 score_places 位小数，余数归最后一项），不符的报告出来。", Choice(("free", "equal-share")),

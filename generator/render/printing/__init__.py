@@ -118,13 +118,19 @@ def printed_by(site: SiteConfig | None) -> PrintedBy:
 
 
 def _form_title(unit: str | None, year: int | None, form_id: str) -> str:
-    """E.g. 安庆市经济和信息化局本级 2023 年度项目支出绩效自评表."""
+    """E.g. 安庆市经济和信息化局本级 2023 年度项目支出绩效自评表; the report's title where the
+    form is part of one (苏州市级财政支出项目绩效自评价报告)."""
     form = registry.forms().get(form_id)
     lead = " ".join(part for part in (unit, f"{year} 年度" if year else None) if part)
-    return lead + (form.title if form else "")
+    return lead + ((form.report_title or form.title) if form else "")
 
 
 def table_title(evaluation: Evaluation) -> str:
+    """What the evaluation's PDF calls itself: a department report by its cover's title."""
+    from ...layout.report import is_report, report_title
+
+    if is_report(evaluation) and evaluation.form in registry.forms():
+        return "".join(report_title(evaluation, registry.forms()[evaluation.form]))
     unit = evaluation.department.name if evaluation.department else None
     return f"{_form_title(unit, evaluation.year, evaluation.form)}：{evaluation.project}"
 
@@ -157,9 +163,11 @@ def _model(file: str, context: Context) -> tuple[Evaluation, Scores]:
 
 def _blocks(evaluation: Evaluation, scores: Scores) -> list:
     from ...layout import evaluation_blocks
+    from ...layout.report import is_report, report_blocks
 
     form, scheme = registry.forms()[evaluation.form], registry.schemes()[evaluation.scheme]
-    return evaluation_blocks(evaluation, scores, form, scheme)
+    blocks = report_blocks if is_report(evaluation) else evaluation_blocks
+    return blocks(evaluation, scores, form, scheme)
 
 
 def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
@@ -188,21 +196,29 @@ def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, lis
     jobs = [pdf.PrintJob(_blocks(*model), f"t{n}-", t.breaks) for n, (t, model) in enumerate(zip(task.tables, models))]
     laid = pdf.lay_out(jobs, task.url, env)
     due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
+    # A department report numbers its own pages (its cover unnumbered): it is no table of a bundle.
+    bundled = [job for job in jobs if not pdf.is_report(job)]
     bundle, bundle_pages = None, []
-    if task.bundle:
-        index = task.bundle.index or generated_index([model[0] for model in models])
+    if task.bundle and bundled:
+        index = task.bundle.index or generated_index([model[0] for model, job in zip(models, jobs) if not pdf.is_report(job)])
         title = bundle_title(index, task.bundle.year, models[0][0])
-        bundle = bundle_document(title, index, task.bundle.year, [job.blocks for job in jobs])
-        bundle_pages = pdf.document_pages(bundle, jobs, env)
-    runs = sorted({(len(job.pages), False) for _, _, job in due}) + ([(len(bundle_pages), True)] if bundle else [])
+        bundle = bundle_document(title, index, task.bundle.year, [job.blocks for job in bundled])
+        bundle_pages = pdf.document_pages(bundle, bundled, env)
+    runs = sorted({(len(job.pages), False) for _, _, job in due if not pdf.is_report(job)})
+    runs += [(len(bundle_pages), True)] if bundle else []
     footers = dict(zip(runs, pdf.footer_pages(runs, env)))
     for table, model, job in due:
-        pdf.set_footers(job.pages, footers[len(job.pages), False])
+        if not pdf.is_report(job):
+            pdf.set_footers(job.pages, footers[len(job.pages), False])
         document = Document(table_title(model[0]), job.blocks)
         _write_document(document, job.pages, laid, context.out_dir / table.url, "table", context)
     if bundle:
         pdf.set_footers(bundle_pages, footers[len(bundle_pages), True])
         _write_document(bundle, bundle_pages, laid, context.out_dir / task.url, "bundle", context)
+    elif task.bundle:  # a unit's year of department reports alone: its bundle is its (first) report
+        model, job = models[0], jobs[0]
+        _write_document(Document(table_title(model[0]), job.blocks), job.pages, laid, context.out_dir / task.url,
+                        "bundle", context)
     return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
 
 

@@ -56,6 +56,11 @@ class PrintJob:
         return self.blocks[0]
 
 
+def is_report(job: PrintJob) -> bool:
+    """A department report's run: it begins with its cover and numbers its own pages."""
+    return job.blocks[0].kind == "cover"
+
+
 def runs(blocks: list) -> tuple[list, list[list]]:
     """A document's front matter (its leading cover and index), and its runs: each table
     with the blocks after it."""

@@ -15,6 +15,8 @@ from ...loading.model import Evaluation
 from ...rules.registry import Form, Scheme
 from ...checking.scoring import Scores
 
+REPORT_TEMPLATES = {"cover": "print/report-front.html", "contents": "print/report-front.html",
+                    "chapter": "print/chapter.html", "score-sheet": "print/score-sheet.html"}
 SECTION_LEVEL = 2  # a section's heading below the form's title (h1 in the PDF, h2 on the site)
 
 
@@ -83,11 +85,28 @@ def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozens
         template = env.select_template([f"print/{block.form.id}.html", "print/project-table.html"])
         return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
     if block.kind == "section":
-        return Markup(env.get_template("print/section.html").render(section=block, level=SECTION_LEVEL, prefix=prefix,
-                                                                    number=str(number)))
+        return Markup(env.get_template("print/section.html").render(
+            section=block, level=SECTION_LEVEL, prefix=prefix, number=str(number),
+            table_html=lambda table: block_html(table, env, prefix)))
     if block.kind == "figure-table":
         return Markup(env.get_template("print/figure-table.html").render(view=GridView(block.grid), prefix=prefix))
+    if block.kind in REPORT_TEMPLATES:
+        return report_block_html(block, env, prefix, breaks)
     raise ValueError(f"no HTML for a {block.kind} block here: the front matter is drawn by print/bundle.html")
+
+
+def report_block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset()) -> Markup:
+    """A block of a department report (layout/report.py): its cover or contents, a chapter with
+    its tables, or the score sheet, laid out with a page break before each of its rows in `breaks`."""
+    view = None
+    if block.kind == "score-sheet":
+        view = GridView(block.grid.split(breaks) if breaks else block.grid, breaks)
+    template = env.get_template(REPORT_TEMPLATES[block.kind])
+    return Markup(template.render(block=block, prefix=prefix, level=1, view=view, view_of=_grid_view))
+
+
+def _grid_view(block) -> GridView:
+    return GridView(block.grid)
 
 
 def blocks_html(blocks: list, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset(),

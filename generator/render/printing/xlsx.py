@@ -266,9 +266,10 @@ class TableWriter:
     form gives the paper's orientation and the precision of a rate), or a figure table.
     `name` heads the pages after the first."""
 
-    def __init__(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None):
+    def __init__(self, ws: Worksheet, grid: Grid, name: str, form: Form | None = None,
+                 orientation: str | None = None):
         self.ws, self.grid, self.name, self.form = ws, grid, name, form
-        self.orientation = form.orientation if form else "portrait"
+        self.orientation = orientation or (form.orientation if form else "portrait")
         self.widths = list(grid.widths) + list(grid.aside)
         self.sheet = Sheet(ws, self.widths)
         self.values: dict[str, Decimal] = {}
@@ -419,6 +420,7 @@ def sheet_title(text: str, taken: set[str]) -> str:
 
 FRONT_SHEET = "目录"
 SECTIONS_SHEET = "报告正文"
+SCORE_SHEET = "附件 指标体系及得分表"  # a department report's score sheet, after its own 附件 chapter
 FRONT_WIDTHS = [10, 60, 20]  # 序号, 项目名称, 备注
 SECTION_WIDTH = 90
 SECTION_STYLES = {"title": (Font(name=FONT_NAME, size=12, bold=True, charset=GB2312, family=ROMAN), LEFT, None),
@@ -456,14 +458,31 @@ class DocumentWriter:
             elif block.kind == "section":
                 self.sections = self.sections or SectionWriter(self._sheet(self._numbered(SECTIONS_SHEET)))
                 self.sections.add(block, 1)
+                for table in _placed_tables(block):
+                    self._figure_table(table)
             elif block.kind == "figure-table":
-                ws = self._sheet(self._numbered(block.caption))
-                self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+                self._figure_table(block)
+            elif block.kind == "chapter":
+                self._chapter(block)
+            elif block.kind == "score-sheet":
+                ws = self._sheet(block.heading or SCORE_SHEET)
+                self.wb.formula_values[ws.title] = TableWriter(ws, block.grid, block.title, orientation="landscape").write()
         if self.sections:
             self.sections.finish()
         if front_sheet is not None:
             _front_sheet(front_sheet, front, self.titles)
         return self.wb
+
+    def _figure_table(self, block) -> None:
+        ws = self._sheet(self._numbered(block.caption))
+        self._grid(ws, block.grid, f"{self.project}：{block.caption}" if self.project else block.caption)
+
+    def _chapter(self, block) -> None:
+        """A report's chapter: its text on the sheet of text, each table placed in it on a sheet of its own."""
+        self.sections = self.sections or SectionWriter(self._sheet(SECTIONS_SHEET))
+        self.sections.add(block, 1)
+        for table in block.tables():
+            self._figure_table(table)
 
     def _table(self, block) -> None:
         self.number += 1
@@ -561,3 +580,8 @@ def _index_rows(sheet: Sheet, index: Index, head: int, titles: dict[str, str]) -
             cell.hyperlink = f"#'{titles[entry.project]}'!A1"
         sheet.put(row, 3, index.note(entry, entry.project in titles) or None, style=ROLES["name"])
     return head + 1 + len(index.entries)
+
+
+def _placed_tables(section) -> list:
+    """The tables a section and its subsections place, in reading order."""
+    return [*section.tables, *(table for child in section.children for table in _placed_tables(child))]
