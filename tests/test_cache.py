@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator.building import fingerprint, verified
-
-from generator.rules import registry
 from generator.building.pipeline import run
+from generator.checking.summary import summary
+from generator.rules import registry
 
 from .conftest import MINIMAL
 
@@ -94,6 +94,16 @@ def test_a_damaged_cache_is_a_miss(cached, damage):
     assert _scores(root) == expected
 
 
+SUMMARY_KEYS = [key for key in summary("", None, None, {"error": 0, "warning": 0, "info": 0}) if key != "indicators"]
+
+
+def _with(record: dict, key: str, value) -> dict:
+    """A cache record whose result's summary (its values, in the order of the keys) says `key: value`."""
+    values = list(record["result"]["summary"])
+    values[SUMMARY_KEYS.index(key)] = value
+    return {**record, "result": {**record["result"], "summary": values}}
+
+
 def _forged(root: Path, change, change_tail=lambda tail: tail) -> None:
     """Entries rewritten with a correct checksum: only their shape can give them away."""
     shard = _shards(root)[0]
@@ -108,19 +118,20 @@ def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
     """The checksum is not a signature: an entry rewritten whole, with a new checksum, is read
     as data (what it says is published, as an edit to the content would be) and never run."""
     root, expected = cached
-    _forged(root, lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "grade": "伪"}}})
+    _forged(root, lambda r: _with(r, "grade", "伪"))
     assert "伪" in _scores(root) and _scores(root) != expected
 
 
 @pytest.mark.parametrize("change", [
-    lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "total": "九十九"}}},
-    lambda r: {**r, "result": {**r["result"], "summary": {**r["result"]["summary"], "findings": []}}},
+    lambda r: _with(r, "total", "九十九"),
+    lambda r: _with(r, "findings", []),
+    lambda r: {**r, "result": {**r["result"], "summary": r["result"]["summary"][1:]}},
     lambda r: {**r, "result": {**r["result"], "findings": [["x"]]}},
     lambda r: {**r, "result": {**r["result"], "file": "/etc/passwd"}},
     lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "source": 7}},
     lambda r: {**r, "stamps": "now"},
     lambda r: [r],
-], ids=["text for a number", "counts as a list", "short finding", "another file", "wrong extras", "stamps",
+], ids=["text for a number", "counts as a list", "a value short", "short finding", "another file", "wrong extras", "stamps",
         "not a mapping"])
 def test_entries_of_the_wrong_shape_are_misses(cached, change):
     root, expected = cached
@@ -164,3 +175,26 @@ def test_an_edit_in_the_same_tick_of_the_file_clock_is_seen(write, monkeypatch):
     real = cache.stamp
     monkeypatch.setattr(cache, "stamp", lambda path: before if path == a else real(path))
     assert run([a.parent]).results[0].summary["name"] == "测试项乙"
+
+
+def test_files_left_by_earlier_versions_are_deleted_unread(cached, tmp_path):
+    """Result shards as pickles, printing's state and compiled templates, as earlier versions
+    wrote them into .cache/jixiao: a run removes them without loading them."""
+    root, expected = cached
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    cache = root / ".cache/jixiao"
+    old = [cache / "0123456789abcdef0123.pickle", cache / "print-00265cd42e45.json",
+           cache / "templates/__jinja2_5f2a.cache"]
+    for path in old:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(Payload()))
+    kept = cache / "notes.txt"
+    kept.write_text("not jixiao's", encoding="utf-8")
+    assert _scores(root) == expected
+    assert not any(path.exists() for path in old) and not (cache / "templates").exists()
+    assert kept.exists() and _shards(root) and not marker.exists()

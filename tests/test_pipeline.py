@@ -71,3 +71,31 @@ def test_chunks_cover_every_file_once_and_shrink_towards_the_end():
     assert [i for chunk in chunks for i in chunk] == list(range(1000))
     sizes = [len(chunk) for chunk in chunks]
     assert sizes[0] == CHUNK_FILES[1] and sizes[-2] == CHUNK_FILES[0] and sizes == sorted(sizes, reverse=True)
+
+
+def test_rounds_cover_every_file_once_within_each_worker_share():
+    from generator.building.pipeline import ROUND_FILES, _rounds
+
+    rounds = _rounds(list(range(2 * ROUND_FILES * 3 + 7)), jobs=2)
+    assert [i for batch in rounds for i in batch] == list(range(2 * ROUND_FILES * 3 + 7))
+    assert [len(batch) for batch in rounds] == [2 * ROUND_FILES] * 3 + [7]
+
+
+def test_files_in_several_rounds_of_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
+    """The seed tables four times over (enough for worker processes), in rounds of a few
+    files per worker: the same results, findings and order as in one process."""
+    import shutil
+
+    from generator.building import pipeline
+
+    (tmp_path / "site_config.yml").write_text("site_name: 测试\n", encoding="utf-8")
+    for copy_number in range(4):
+        shutil.copytree(ROOT / "content", tmp_path / "content" / f"copy{copy_number}")
+    monkeypatch.setattr(pipeline, "ROUND_FILES", 20)
+
+    def outcome(jobs: int) -> list:
+        report = pipeline.run([tmp_path / "content"], jobs=jobs, use_cache=False)
+        return [(r.file, r.full_summary(), [f.as_dict() for f in r.findings]) for r in report.results]
+
+    in_workers = outcome(2)
+    assert len(in_workers) > 2 * 2 * 20 and in_workers == outcome(1)

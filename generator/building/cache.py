@@ -56,6 +56,24 @@ def forget() -> None:
     _DEFAULTS_DIGESTS.clear()
 
 
+# What earlier versions kept in the cache directory, never read now: result shards as
+# pickles, printing's state, and compiled templates (marshalled code) under templates/.
+OLD_VERSIONS = ("*.pickle", "print-*.json", "templates/__jinja2_*.cache")
+
+
+def remove_old_versions(cache_dir: Path) -> None:
+    """Delete the files earlier versions left in the cache directory (unread: loading a
+    pickle or compiled code from a directory others may write would run their code)."""
+    for pattern in OLD_VERSIONS:
+        for path in cache_dir.glob(pattern):
+            if path.is_symlink() or path.is_file():
+                path.unlink(missing_ok=True)
+    try:
+        (cache_dir / "templates").rmdir()
+    except OSError:  # absent, or holding something else: left as it is
+        pass
+
+
 class ResultCache:
     def __init__(self, directory: Path, code: str, rules: str, decode, encode):
         self.directory = directory

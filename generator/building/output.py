@@ -28,6 +28,7 @@ import glob
 import os
 import shutil
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,8 +60,8 @@ def safe_relative(relative: str) -> str:
     return relative
 
 
-def _sibling(final: Path, kind: str, pid: int | None = None) -> Path:
-    return final.parent / f".{final.name}.{kind}-{os.getpid() if pid is None else pid}"
+def _sibling(final: Path, kind: str) -> Path:
+    return final.parent / f".{final.name}.{kind}-{os.getpid()}"
 
 
 # --- before a build ------------------------------------------------------------------------
@@ -99,12 +100,26 @@ def locked(final: Path, echo=None):
 
 def remove_leftovers(final: Path) -> None:
     """Staging and replaced trees that an interrupted build left (called with the lock held,
-    so none of them belongs to a build still running)."""
+    so none of them belongs to a build still running): renamed out of the way at once, and
+    deleted in the background, as a replaced tree is (deleting 10,000 directories takes
+    seconds, and nothing waits for it)."""
     if not final.parent.is_dir():
         return
     for kind in ("staging", "old"):
         for path in final.parent.glob(f".{glob.escape(final.name)}.{kind}-*"):
-            _remove(path)
+            if kind == "staging":
+                trash = _trash_name(final)
+                try:
+                    os.rename(path, trash)
+                except OSError:
+                    _remove(path)
+                    continue
+                path = trash
+            _remove_in_background(path)
+
+
+def _trash_name(final: Path) -> Path:
+    return final.parent / f".{final.name}.old-{os.getpid()}-{time.time_ns()}"
 
 
 def _remove(path: Path) -> None:
@@ -234,7 +249,7 @@ class Staging(Output):
         if not os.path.lexists(self.final):
             os.rename(self.root, self.final)
             return
-        old = _sibling(self.final, "old")
+        old = _trash_name(self.final)
         if _exchange(self.root, self.final):
             os.rename(self.root, old)
         else:

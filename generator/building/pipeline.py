@@ -37,6 +37,7 @@ from . import fingerprint, workers
 from .cache import ResultCache, source_digest, stamp
 
 CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
+ROUND_FILES = 500  # the most files a worker process is given (see `_rounds`)
 
 
 @dataclass
@@ -88,7 +89,8 @@ class Result:
         light = self.light()
         return ({"file": light.file, "findings": [[getattr(f, name) for name in _FINDING_FIELDS]
                                                   for f in light.findings],
-                 "summary": light.summary, "source": light.source, "extra": _encode_extra(light.extra)},
+                 "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
+                 "extra": _encode_extra(light.extra)},
                 light.indicators_packed)
 
     @classmethod
@@ -99,9 +101,10 @@ class Result:
             if data["file"] != file or type(data["source"]) is not str or not packed.startswith(b"[["):
                 return None
             findings = [_finding(item) for item in data["findings"]]
-            if None in findings or not _summary_ok(data["summary"]):
+            summary = _summary_of(data["summary"])
+            if None in findings or summary is None:
                 return None
-            return cls(file, findings=findings, summary=data["summary"], extra=_decode_extra(data["extra"]),
+            return cls(file, findings=findings, summary=summary, extra=_decode_extra(data["extra"]),
                        indicators_packed=packed, source=data["source"])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -154,16 +157,20 @@ def _summary_types() -> dict[str, tuple]:
 _SUMMARY_TYPES = _summary_types()
 
 
-def _summary_ok(summary) -> bool:
-    """A summary has the keys `summary.summary` gives, figures as numbers and texts as text."""
-    if type(summary) is not dict or summary.keys() != _SUMMARY_TYPES.keys():
-        return False
-    for key, value in summary.items():
-        if type(value) not in _SUMMARY_TYPES[key]:
-            return False
+def _summary_of(values) -> dict | None:
+    """A summary from its values in the order of `_SUMMARY_TYPES`, if each is of its kind:
+    figures numbers, texts text (stored without its keys: they would be most of an entry)."""
+    if type(values) is not list or len(values) != len(_SUMMARY_TYPES):
+        return None
+    for value, kinds in zip(values, _SUMMARY_TYPES.values()):
+        if type(value) not in kinds:
+            return None
+    summary = dict(zip(_SUMMARY_TYPES, values))
     counts = summary["findings"]
-    return (counts.keys() == {F.ERROR, F.WARNING, F.INFO} and all(type(n) is int for n in counts.values())
-            and all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"]))
+    if (counts.keys() != {F.ERROR, F.WARNING, F.INFO} or not all(type(n) is int for n in counts.values())
+            or not all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"])):
+        return None
+    return summary
 
 
 def _encode_extra(extra: dict) -> dict:
@@ -402,6 +409,7 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
     rules_digest = fingerprint.rules_digest(project.rule_files())
     cache = None
     if use_cache:
+        result_cache.remove_old_versions(project.cache_dir)
         cache = ResultCache(project.cache_dir / "results", fingerprint.code_version(), rules_digest,
                             Result.from_data, Result.to_data)
     parents = _parents(files)
@@ -456,13 +464,26 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
     if jobs == 1 or len(todo) < 64:
         yield from zip(todo, process_many([files[i] for i in todo], extra_dirs, full, after))
         return
-    chunks = _chunks(todo, jobs)
-    tasks = [(number, [files[i] for i in chunk], extra_dirs, full, after) for number, chunk in enumerate(chunks)]
-    with workers.pool(jobs) as pool:
-        for number, part in pool.imap_unordered(_process_chunk, tasks):
-            yield from zip(chunks[number], part)
-            if progress is not None:
-                progress(len(part))
+    for batch in _rounds(todo, jobs):
+        chunks = _chunks(batch, jobs)
+        tasks = [(number, [files[i] for i in chunk], extra_dirs, full, after) for number, chunk in enumerate(chunks)]
+        with workers.pool(min(jobs, len(chunks))) as pool:
+            for number, part in pool.imap_unordered(_process_chunk, tasks):
+                yield from zip(chunks[number], part)
+                if progress is not None:
+                    progress(len(part))
+
+
+def _rounds(todo: list[int], jobs: int) -> list[list[int]]:
+    """The files in rounds of ROUND_FILES per worker, each round on new workers.
+
+    Rendering a page leaves ~250 KB in reference cycles (Jinja's macros and contexts,
+    and the table grids they hold) that only the cyclic collector would free, at a fifth
+    of a worker's time. Workers that end after a round give their memory back whole for
+    the cost of a fork. (A pool that replaces its workers itself forks them from a
+    thread, and a fork from a thread can inherit a lock held for good: it hung.)"""
+    size = ROUND_FILES * jobs
+    return [todo[start:start + size] for start in range(0, len(todo), size)]
 
 
 def _process_chunk(task) -> tuple[int, list[Result]]:

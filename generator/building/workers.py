@@ -5,10 +5,15 @@ must not leave workers that go on writing: each worker asks the kernel to kill i
 when its parent dies (Linux's PR_SET_PDEATHSIG), and checks that the parent is still
 the one that started it (it may have died before the request took effect). A build
 that stops on an error terminates its workers before it removes what they wrote.
+
+Workers start with the cyclic garbage collector paused (as the build is, see
+`pipeline.gc_paused`) and with what they inherited frozen: a collection in a worker
+never scans it (scanning writes to, and so copies, every inherited page).
 """
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -27,10 +32,16 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def start(parent: int) -> None:
+    """A worker's initializer."""
+    die_with_parent(parent)
+    gc.freeze()
+
+
 @contextmanager
 def pool(jobs: int):
     """A pool of `jobs` processes, terminated (their work abandoned) however the block ends."""
-    workers = multiprocessing.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),))
+    workers = multiprocessing.Pool(jobs, initializer=start, initargs=(os.getpid(),))
     try:
         yield workers
     finally:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .. import findings as F
@@ -59,22 +60,43 @@ class Location:
 
 def _parts_under(file: str | Path, content_root: Path) -> tuple[str, ...] | None:
     """The path's parts below the content root, as written (a symlink is not followed:
-    its URL is where it stands, never where it points)."""
-    try:
-        return Path(os.path.abspath(file)).relative_to(os.path.abspath(content_root)).parts
-    except ValueError:
-        return None
+    its URL is where it stands, never where it points). Joined as text: pathlib's
+    relative_to cost half a second for 10,000 files in a run that reads none of them."""
+    path, prefix = os.path.abspath(file), _prefix(content_root)
+    if path + os.sep == prefix:
+        return ()
+    return tuple(path[len(prefix):].split(os.sep)) if path.startswith(prefix) else None
+
+
+@lru_cache(maxsize=64)
+def _prefix(content_root: str | Path) -> str:
+    """The content root as an absolute path ending in a separator."""
+    return os.path.join(os.path.abspath(content_root), "")
 
 
 def locate(file: str | Path, content_root: Path, year: int | None = None) -> Location:
     """The location of an evaluation file under the content root."""
-    parts = _parts_under(file, content_root) or Path(os.path.abspath(file)).parts[-3:]
+    return _located(_parts_under(file, content_root) or _last_parts(file), year)
+
+
+def _last_parts(file: str | Path) -> tuple[str, ...]:
+    """Where a file outside the content root is taken to be: its unit, year and name."""
+    return Path(os.path.abspath(file)).parts[-3:]
+
+
+def _located(parts: tuple[str, ...], year: int | None) -> Location:
     directories = parts[:-1]
     unit = slugify(directories[0]) if directories else "default"
     rest = directories[1:]
     year_part = rest[0] if rest else str(year or "0")
-    slug = "-".join(slugify(part) for part in (*rest[1:], Path(parts[-1]).stem))
+    slug = "-".join(slugify(part) for part in (*rest[1:], _stem(parts[-1])))
     return Location(unit, slugify(year_part), slug)
+
+
+def _stem(name: str) -> str:
+    """A file name without its suffix, as pathlib's `stem` gives it."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def content_relative(file: str | Path, content_root: Path) -> str:
@@ -90,9 +112,10 @@ def check_urls(files: list[tuple[str, int | None]], content_root: Path) -> list[
     found: list[Finding] = []
     owners: dict[str, str] = {}
     for file, year in files:
-        if _parts_under(file, content_root) is None:
+        parts = _parts_under(file, content_root)
+        if parts is None:
             continue
-        location = locate(file, content_root, year)
+        location = _located(parts or _last_parts(file), year)
         too_long = location.too_long_part()
         if too_long:
             found.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=(
