@@ -598,3 +598,20 @@ def test_the_suzhou_page_shows_its_rules_and_report_with_a_contents_list(seed_si
     assert ">执行率<" not in body.split('id="check"')[1]  # no funds figures to compare
     indexed = SEARCH_TEXTS[SUZHOU + "01-xianjin-zhizao/"]
     assert "资金下达情况" in indexed and "先导产业类-生物医药产业项目" in indexed  # the report's words are searchable
+
+
+def _row_text(html: str, start: str) -> str:
+    """The visible text of the table row that begins with `start`."""
+    rows = (re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", row)) for row in re.findall(r"<tr.*?</tr>", html, re.S))
+    return next(row for row in rows if row.strip().startswith(start))
+
+
+def test_totals_out_of_different_full_marks_are_not_averaged_together(seed_site):
+    home = _text(seed_site / "index.html")
+    assert "77.38（满分 80）" in _row_text(home, "2020 年度 苏州市工业和信息化局")
+    year_2020 = _row_text(home, "2020 年度 各单位合计")
+    assert "95.55" not in year_2020 and "—‡" in year_2020.replace(" ", "")
+    assert "2020 年度各单位合计：各评价满分不同（100 分、80 分），总分不宜平均" in home
+    assert "97.78" in _row_text(home, "2021 年度 各单位合计")  # 淄博 and 山亭 are both out of 100
+    assert "96.62" in _row_text(home, "2023 年度 安庆市经济和信息化局")  # one table's weights add to 97: still out of 100
+    assert "平均总分 77.38（满分 80）" in _text(seed_site / "units/suzhou-gxj/2020/index.html")

@@ -267,7 +267,13 @@ def table_row(result: Result, unit_name: str) -> dict:
             "rate_text": s["execution_rate_text"] or (_no_rate(s) if funds else NO_FUNDS),
             "rate_printed": _printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
             "total_printed": _printed_if_other(s["total_text"], s["published_total_text"]),
-            "checks": s["findings"]["warning"] + s["findings"]["error"]}
+            "checks": s["findings"]["warning"] + s["findings"]["error"], "full_marks": _full_marks(s)}
+
+
+def _full_marks(summary: dict) -> str | None:
+    """The points its scheme gives in all (100; 苏州 80), as text."""
+    scheme = registry.schemes().get(summary["scheme"])
+    return figure(scheme.total_points) if scheme is not None and scheme.total_points is not None else None
 
 
 _AMOUNTS = (("全年预算数", "budget_text"), ("全年执行数", "executed_text"))  # an execution rate's two
@@ -308,7 +314,10 @@ def totals(rows: list[dict]) -> dict:
     left_out = [r for r in funded if _blanks(r)]
     budget_known = sum((_amount(r["budget_text"]) for r in known), Decimal(0))
     executed_known = sum((_amount(r["executed_text"]) for r in known), Decimal(0))
-    average = sum((Decimal(str(r["total"])) for r in scored), Decimal(0)) / len(scored) if scored else None
+    full_marks = {r["full_marks"] for r in scored}
+    # Totals out of different full marks (苏州 80, others 100) are not averaged together.
+    average = sum((Decimal(str(r["total"])) for r in scored), Decimal(0)) / len(scored) \
+        if len(full_marks) == 1 else None
     return {"count": len(scored), "funded": len(funded),
             "budget": _sum_text([r["budget_text"] for r in funded if r["budget_text"]]),
             "rate": _rate_of(scored, executed_known / budget_known) if budget_known else None,
@@ -316,6 +325,7 @@ def totals(rows: list[dict]) -> dict:
             "rate_executed": _sum_text([r["executed_text"] for r in known]),
             "left_out": _by_missing(left_out),
             "average": figure(average),
+            "full_marks": sorted((m for m in full_marks if m is not None), key=Decimal, reverse=True),
             "grades": {g: sum(1 for r in scored if r["grade"] == g) for g in charts.GRADES}}
 
 
