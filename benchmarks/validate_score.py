@@ -1,6 +1,7 @@
 """Throughput of `validate + score` on synthetic content, cold and warm.
 
     .venv/bin/python benchmarks/validate_score.py [--sizes 1000 10000] [--repeat 3] [--stages]
+    .venv/bin/python benchmarks/validate_score.py --sizes --stages   # the stages only
 
 Cold: nothing cached (the cache file is deleted before each run). Warm: one
 file changed since the previous run. Each run is a fresh process, so its peak
@@ -66,26 +67,26 @@ def stage_times(paths: list[Path]) -> dict:
     """Milliseconds per file of each stage, on one core, with the collector paused as in the pipeline."""
     import gc
 
-    from generator.checking import checks
-
-    from generator.render import export
-
-    from generator.loading import loader
-
     from generator.building import pipeline
-
-    from generator.rules import registry
+    from generator.checking import checks
+    from generator.checking.limits import check_evaluation
+    from generator.checking.scoring import score
+    from generator.checking.summary import summary
+    from generator.loading import loader
     from generator.loading.model import Evaluation
     from generator.loading.schema import Converter
-    from generator.checking.scoring import score
+    from generator.rules import registry
 
-    texts = [p.read_text(encoding="utf-8") for p in paths]
-    forms, schemes = registry.forms(), registry.schemes()
-    choices = {"forms": list(forms), "schemes": list(schemes)}
-    nodes = [pipeline._merged_node(p) for p in paths]
-    evaluations = [Converter(choices).to_object(Evaluation, n) for n in nodes]
+    sources = [p.read_bytes() for p in paths]
+    texts = [s.decode("utf-8") for s in sources]
+    rules = registry.activate(())
+    forms, schemes = rules.forms, rules.schemes
+    files = [str(p) for p in paths]
+    nodes = [pipeline._merged_node(s, f) for s, f in zip(sources, files)]
+    evaluations = [Converter(rules.choices).to_object(Evaluation, n) for n in nodes]
     scores = [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations]
     pairs = list(zip(evaluations, scores))
+    counts = {"error": 0, "warning": 0, "info": 0}
 
     def compose():
         for text in texts:
@@ -96,11 +97,14 @@ def stage_times(paths: list[Path]) -> dict:
     stages = {
         "libyaml_compose": compose,
         "load_checked_nodes": lambda: all(loader.parse(t, "f.yml") for t in texts),  # each tree dropped
-        "convert_to_model": lambda: [Converter(choices).to_object(Evaluation, n) for n in nodes],
+        "merge_defaults": lambda: [pipeline._merged_node(s, f) for s, f in zip(sources, files)],
+        "convert_to_model": lambda: [Converter(rules.choices).to_object(Evaluation, n) for n in nodes],
+        "limits": lambda: [check_evaluation(e) for e in evaluations],
         "score": lambda: [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations],
         "check": lambda: [checks.check(e, forms[e.form], schemes[e.scheme], s, forms) for e, s in pairs],
-        "summary": lambda: [export.summary("f.yml", e, s, {}) for e, s in pairs],
+        "summary": lambda: [summary("f.yml", e, s, counts) for e, s in pairs],
         "process_file_whole": lambda: [pipeline.process_file(p).light() for p in paths],
+        "process_many": lambda: pipeline.process_many(paths, (), False),
     }
     gc.disable()
     try:
@@ -159,7 +163,7 @@ def measure(size: int, repeat: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000], help="none: only --stages")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stages", action="store_true", help="also time each stage on 1,000 files, one core")
     args = parser.parse_args()
