@@ -4,8 +4,8 @@
 
 Unlike seconds, an instruction count does not change with what else the machine is
 doing, so it shows the effect of a small change to the per-file work. It runs
-`process_file(...).light()` on synthetic files twice under callgrind, with and
-without the files, and prints the difference per file (needs Debian's valgrind).
+what a worker does with a chunk of synthetic files (`process_many`, no cache) twice under
+callgrind, with and without the files, and prints the difference per file (needs Debian's valgrind).
 """
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ WORK = """
 import gc, sys
 from generator.building import pipeline
 paths = pipeline.discover([sys.argv[1]])
-pipeline.process_file(paths[0]).light()  # imports, forms and schemes: not per-file work
-gc.disable()
-for path in paths[1:] if sys.argv[2] == "all" else []:
-    pipeline.process_file(path).light()
+pipeline.registry.activate(())
+pipeline.process_many(paths[:1], (), False)  # imports, forms and schemes: not per-file work
+pipeline.process_many(paths[1:] if sys.argv[2] == "all" else [], (), False)
 """
 
 

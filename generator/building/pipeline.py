@@ -22,7 +22,7 @@ from .. import findings as F
 from ..checking import bundles, checks
 from ..checking.limits import check_evaluation
 from ..checking.scoring import Scores, score
-from ..checking.summary import summary
+from ..checking.summary import indicator_table, summary
 from ..findings import Finding, Pos
 from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
                               shown, too_deep)
@@ -59,12 +59,14 @@ class Result:
         Its indicator rows travel packed in one bytes object, unpacked only when asked for:
         as dicts, 10,000 results' 360,000 rows would be most of what workers send back and
         what the cache loads."""
-        if self.indicators_packed is not None:
+        if self.indicators_packed is not None and self.evaluation is None and self.scores is None:
             return self
-        summary = dict(self.summary)
-        indicators = summary.pop("indicators", [])
+        summary, packed = self.summary, self.indicators_packed
+        if packed is None:
+            summary = dict(summary)
+            packed = pack_rows(summary.pop("indicators", []))
         return Result(self.file, findings=self.findings, summary=summary, extra=self.extra,
-                      indicators_packed=pack_rows(indicators), source=self.source, seen=self.seen)
+                      indicators_packed=packed, source=self.source, seen=self.seen)
 
     def full_summary(self) -> dict:
         """The summary with its indicator rows."""
@@ -110,14 +112,21 @@ class Result:
             return None
 
 
+EMPTY_ROWS = b"[[]]"  # `pack_rows([])`
+
+
 def pack_rows(rows: list[dict]) -> bytes:
     """Rows of the same keys as JSON: the keys once, then each row's values (a third of the
     size of a list of objects, and faster to write and read)."""
     keys = list(rows[0]) if rows else []
     if any(list(row) != keys for row in rows):
         raise ValueError("indicator rows of different keys")
-    return json.dumps([keys, *([*row.values()] for row in rows)], ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return pack_table(keys, [[*row.values()] for row in rows])
+
+
+def pack_table(keys: list[str], rows: list[list]) -> bytes:
+    """`pack_rows` of rows given as their keys and values (`summary.indicator_table`)."""
+    return json.dumps([keys, *rows], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def unpack_rows(packed: bytes) -> list[dict]:
@@ -244,9 +253,13 @@ def _defaults_node(path: Path):
 
 # --- one file --------------------------------------------------------------------------
 
-def process_file(path: Path, extra_dirs: tuple[Path, ...] = ()) -> Result:
+def process_file(path: Path, extra_dirs: tuple[Path, ...] = (), packed: bool = False) -> Result:
+    """The file's result; with `packed`, its indicator rows are packed straight away (as
+    `Result.light` would), without a dict per row, and its summary holds none."""
     result = _process(path, extra_dirs)
-    result.summary = summary(result.file, result.evaluation, result.scores, result.counts())
+    result.summary = summary(result.file, result.evaluation, result.scores, result.counts(), rows=not packed)
+    if packed:
+        result.indicators_packed = pack_table(*indicator_table(result.scores)) if result.scores else EMPTY_ROWS
     return result
 
 
@@ -322,7 +335,7 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
     with gc_paused():
         for path in paths:
             seen = _observe(path)
-            result = process_file(path, extra_dirs)
+            result = process_file(path, extra_dirs, not full and after is None)  # packed: rows not kept as dicts
             result.seen = seen
             result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
             if after is not None:

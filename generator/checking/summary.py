@@ -44,10 +44,12 @@ def _text(text: str) -> str | None:
 PROJECT_KIND, DEPARTMENT_KIND = "项目自评", "部门整体评价"
 
 
-def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int]) -> dict:
+def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dict[str, int],
+            rows: bool = True) -> dict:
     """The figures of one evaluation: a row of evaluations.json (and, flattened, of the CSV).
     Each figure's `_text` is as the table prints it: an entered amount as written, a computed one
-    at the precision of its published counterpart, or of the form (`99.00`, `100.0%`)."""
+    at the precision of its published counterpart, or of the form (`99.00`, `100.0%`).
+    Without `rows`, `indicators` is left empty (the pipeline packs `indicator_table` instead)."""
     row = {"file": file, "name": None, "year": None, "unit": None, "unit_code": None,
            "implementer": None, "form": None, "scheme": None, "kind": None, "budget": None, "budget_text": None,
            "executed": None, "executed_text": None, "execution_rate": None, "execution_rate_text": None,
@@ -87,7 +89,7 @@ def summary(file: str, ev: Evaluation | None, scores: Scores | None, counts: dic
         subtotals=[{"name": s.node.name, "weight": number(s.weight), "score": number(s.score),
                     "rule_score": number(s.rule_score)} for s in scores.subtotals if s.depth == 1],
         score_tables=score_table_rows(ev, scores),
-        indicators=indicator_rows(scores))
+        indicators=indicator_rows(scores) if rows else [])
     return row
 
 
@@ -107,21 +109,37 @@ def score_table_rows(ev: Evaluation, scores: Scores) -> list[dict]:
 def indicator_rows(scores: Scores) -> list[dict]:
     """Every assessed indicator with its ancestors, its entered score and, where a rule
     applies, its rule score."""
+    keys, rows = indicator_table(scores)
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def indicator_table(scores: Scores) -> tuple[list[str], list[list]]:
+    """The indicator rows as their keys and each row's values in that order (what the
+    pipeline packs: no dict is made per row when it runs for every file)."""
+    if not scores.leaves:
+        return [], []
+    deepest = max(len(leaf.path) for leaf in scores.leaves)  # every row has the same keys
+    levels = range(deepest)
     rows = []
-    deepest = max((len(leaf.path) for leaf in scores.leaves), default=0)  # every row has the same keys
     for leaf in scores.leaves:
         node = leaf.node
         names = [parent.name for parent in leaf.path]
-        rows.append({
-            "path": PATH_SEPARATOR.join(names) or None,
-            **{level_column(depth): names[depth - 1] if depth <= len(names) else None
-               for depth in range(1, deepest + 1)},
-            "indicator": node.name,
-            "target": node.target.text if node.target else None,
-            "actual": node.actual.text if node.actual else None,
+        known = len(names)
+        rows.append([
+            PATH_SEPARATOR.join(names) or None,
+            *[names[depth] if depth < known else None for depth in levels],
+            node.name,
+            node.target.text if node.target else None,
+            node.actual.text if node.actual else None,
             # a cell printed blank (`weight: ~`) is blank here too, though it counts as 0 in sums
-            "weight": number(leaf.weight) if node.weight else None, "weight_text": _text(figure(node.weight)),
-            "score": number(leaf.score) if node.score else None, "score_text": _text(figure(node.score)),
-            "rule_score": number(leaf.rule_score), "applicable": leaf.applicable,
-            "reason": node.reason})
-    return rows
+            number(leaf.weight) if node.weight else None, _text(figure(node.weight)),
+            number(leaf.score) if node.score else None, _text(figure(node.score)),
+            number(leaf.rule_score), leaf.applicable,
+            node.reason])
+    return _indicator_keys(deepest), rows
+
+
+@lru_cache(maxsize=16)
+def _indicator_keys(deepest: int) -> list[str]:
+    return ["path", *(level_column(depth) for depth in range(1, deepest + 1)), "indicator", "target", "actual",
+            "weight", "weight_text", "score", "score_text", "rule_score", "applicable", "reason"]
