@@ -81,9 +81,14 @@ def test_rounds_cover_every_file_once_within_each_worker_share():
     assert [len(batch) for batch in rounds] == [2 * ROUND_FILES] * 3 + [7]
 
 
+def _later_stage(result) -> None:
+    """A later stage that does nothing (at module level: it goes to the workers by name)."""
+
+
 def test_files_in_several_rounds_of_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
     """The seed tables four times over (enough for worker processes), in rounds of a few
-    files per worker: the same results, findings and order as in one process."""
+    files per worker (with a later stage), and in one round with their indicator rows packed
+    straight away (without): the same results, findings and order as in one process."""
     import shutil
 
     from generator.building import pipeline
@@ -92,10 +97,15 @@ def test_files_in_several_rounds_of_workers_give_the_results_of_one_process(tmp_
     for copy_number in range(4):
         shutil.copytree(ROOT / "content", tmp_path / "content" / f"copy{copy_number}")
     monkeypatch.setattr(pipeline, "ROUND_FILES", 20)
+    rounds, in_rounds_of = [], pipeline._rounds
+    monkeypatch.setattr(pipeline, "_rounds", lambda todo, jobs: rounds.append(1) or in_rounds_of(todo, jobs))
 
-    def outcome(jobs: int) -> list:
-        report = pipeline.run([tmp_path / "content"], jobs=jobs, use_cache=False)
-        return [(r.file, r.full_summary(), [f.as_dict() for f in r.findings]) for r in report.results]
+    def outcome(jobs: int, after=None) -> list:
+        report = pipeline.run([tmp_path / "content"], jobs=jobs, use_cache=False, after=after)
+        return [(r.file, r.full_summary(), [f.as_dict() for f in r.findings], r.indicators_packed)
+                for r in report.results]
 
-    in_workers = outcome(2)
-    assert len(in_workers) > 2 * 2 * 20 and in_workers == outcome(1)
+    in_one_process = outcome(1)
+    assert outcome(2) == in_one_process and rounds == []
+    in_rounds = outcome(2, _later_stage)
+    assert len(in_rounds) > 2 * 2 * 20 and rounds and in_rounds == in_one_process
