@@ -9,8 +9,8 @@ memory, summed over it and its worker processes (measure.py), is measured on its
 own, with the CPU time of all of them and the load average at the start. Beside jixiao's
 rate it prints PyYAML's own rate (C loader, one core) on the same files, and the
 workers' CPU time per file with the share of two cores they got (a busy machine
-lowers the share, not the CPU per file); with --stages, the time per file of each
-stage in one process (best of 5).
+lowers the share, not the CPU per file); with --stages, the CPU time per file of each
+stage in one process (best of 5), process_many in chunks of 100 as a worker is given them.
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def stage_times(paths: list[Path]) -> dict:
     from generator.checking import checks
     from generator.checking.limits import check_evaluation
     from generator.checking.scoring import score
-    from generator.checking.summary import summary
+    from generator.checking.summary import indicator_table, summary
     from generator.loading import loader
     from generator.loading.model import Evaluation
     from generator.loading.schema import Converter
@@ -88,36 +88,44 @@ def stage_times(paths: list[Path]) -> dict:
     pairs = list(zip(evaluations, scores))
     counts = {"error": 0, "warning": 0, "info": 0}
 
-    def compose():
-        for text in texts:
-            composer = loader._Composer(text)
-            composer.get_single_node()
-            composer.dispose()
+    def compose(text):
+        composer = loader._Composer(text)
+        composer.get_single_node()
+        composer.dispose()
 
+    # Each stage's result is dropped at once, as the pipeline drops a file's model: a list of
+    # 1,000 models kept alive would cost twice the time (new memory, not memory reused).
     stages = {
-        "libyaml_compose": compose,
-        "load_checked_nodes": lambda: all(loader.parse(t, "f.yml") for t in texts),  # each tree dropped
-        "merge_defaults": lambda: [pipeline._merged_node(s, f) for s, f in zip(sources, files)],
-        "convert_to_model": lambda: [Converter(rules.choices).to_object(Evaluation, n) for n in nodes],
-        "limits": lambda: [check_evaluation(e) for e in evaluations],
-        "score": lambda: [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations],
-        "check": lambda: [checks.check(e, forms[e.form], schemes[e.scheme], s, forms) for e, s in pairs],
-        "summary": lambda: [summary("f.yml", e, s, counts) for e, s in pairs],
-        "process_file_whole": lambda: [pipeline.process_file(p).light() for p in paths],
-        "process_many": lambda: pipeline.process_many(paths, (), False),
+        "libyaml_compose": (compose, texts),
+        "load_checked_nodes": (lambda t: loader.parse(t, "f.yml"), texts),
+        "merge_defaults": (lambda pair: pipeline._merged_node(*pair), list(zip(sources, files))),
+        "convert_to_model": (lambda n: Converter(rules.choices).to_object(Evaluation, n), nodes),
+        "limits": (check_evaluation, evaluations),
+        "score": (lambda e: score(e, forms[e.form], schemes[e.scheme]), evaluations),
+        "check": (lambda pair: checks.check(pair[0], forms[pair[0].form], schemes[pair[0].scheme], pair[1], forms),
+                  pairs),
+        "summary_and_packed_rows": (lambda pair: (summary("f.yml", *pair, counts, rows=False),
+                                                  pipeline.pack_table(*indicator_table(pair[1]))), pairs),
+        "process_file_whole": (lambda p: pipeline.process_file(p, (), True).light(), paths),
     }
     gc.disable()
     try:
-        return {name: round(min(_seconds(run) for _ in range(5)) / len(paths) * 1000, 3)
-                for name, run in stages.items()}
+        times = {name: min(_cpu_seconds(function, items) for _ in range(5)) / len(paths) * 1000
+                 for name, (function, items) in stages.items()}
+        times["process_many"] = min(_cpu_seconds(lambda chunk: pipeline.process_many(chunk, (), False),
+                                                 [paths[i:i + 100] for i in range(0, len(paths), 100)])
+                                    for _ in range(5)) / len(paths) * 1000
+        return {name: round(ms, 3) for name, ms in times.items()}
     finally:
         gc.enable()
 
 
-def _seconds(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+def _cpu_seconds(function, items) -> float:
+    """CPU seconds (of this process: another's load changes it less than wall time) for each item."""
+    start = time.process_time()
+    for item in items:
+        function(item)
+    return time.process_time() - start
 
 
 def measure(size: int, repeat: int) -> dict:
