@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import charts, export, search
 from ..checking import checks
-from ..building import fingerprint
+from ..building import fingerprint, workers
 from ..rules import registry
 from .. import findings as F
 from ..project.config import SiteConfig
@@ -128,8 +128,9 @@ class EvaluationRenderer:
             output.write_text(chapter.url + PAGE, self.theme().render(chapter))
         result.extra["chapters"] = [chapter.url[len(location.url):] + PAGE for chapter in chapters]
         findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
+        # on one line: json.dumps with an indent runs in Python, ten times slower than without
         output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
-                                                                 ensure_ascii=False, indent=1, sort_keys=True))
+                                                                 ensure_ascii=False, sort_keys=True))
         output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
 
     def public_file(self, file: str) -> str:
@@ -574,11 +575,13 @@ class SiteBuilder:
             if not previous.complete(self.out_dir, "search"):
                 previous.search = None  # a partition's files deleted by hand: the index is made anew
             try:
-                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search,
+                                                         workers.mapper(self.jobs))
             except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
                 shutil.rmtree(staging.path("search"), ignore_errors=True)
                 previous.search = None
-                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+                self.search_figures = search.build_index(self.search_docs, staging.root, None,
+                                                         workers.mapper(self.jobs))
             if previous.search is not None:
                 staging.fill("search", set(self.search_figures["stale"]))
             manifest.search = self.search_figures["partitions"]
