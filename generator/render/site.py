@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from . import charts, export, search
@@ -296,14 +297,21 @@ def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
     return printed if printed is not None and printed != computed else None
 
 
+# Each amount is summed in the site's totals, its unit's and its year's: parsed once.
+@lru_cache(maxsize=1 << 16)
 def _amount(text: str) -> Decimal:
     return parse_num(text).value
+
+
+@lru_cache(maxsize=1 << 16)
+def _places(text: str) -> int:
+    return parse_num(text).places
 
 
 def _sum_text(texts: list[str]) -> str:
     """A sum of amounts, exact, to as many places as its most precise amount."""
     return format_number(sum((_amount(t) for t in texts), Decimal(0)),
-                         max((parse_num(t).places for t in texts), default=0), strip_zeros=False)
+                         max((_places(t) for t in texts), default=0), strip_zeros=False)
 
 
 def totals(rows: list[dict]) -> dict:
