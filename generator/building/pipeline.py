@@ -503,8 +503,9 @@ def _rounds(todo: list[int], jobs: int) -> list[list[int]]:
     and the table grids they hold) that only the cyclic collector would free, at a fifth
     of a worker's time. Workers that end after a round give their memory back whole for
     the cost of a fork. Validate and score too: workers kept for all of 10,000 files
-    used more CPU per file (measured), though their files leave no cycles. (A pool that replaces its workers itself forks them from a
-    thread, and a fork from a thread can inherit a lock held for good: it hung.)"""
+    used more CPU per file (measured), though their files leave no cycles. (A pool that
+    replaces its workers itself forks them from a thread, and a fork from a thread can
+    inherit a lock held for good: it hung.)"""
     size = ROUND_FILES * jobs
     return [todo[start:start + size] for start in range(0, len(todo), size)]
 
