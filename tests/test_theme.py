@@ -36,3 +36,46 @@ def test_every_page_gives_the_first_tab_the_same_label(tmp_path):
     first_tab = re.compile(r'class="md-tabs__link">\s*(.*?)\s*</a>', re.S)
     assert first_tab.search(home).group(1) == first_tab.search(unit).group(1) == "首页"
     assert "<title>测试站</title>" in home and "<title>某单位 2020 年度 - 测试站</title>" in unit
+
+
+def seed_pages(seed_report) -> list[SitePage]:
+    from generator.project.project import Project
+    from generator.render.site import evaluation_page, locate, report_pages
+    from tests.conftest import ROOT
+
+    site = Project.find(ROOT / "site_config.yml").site()
+    pages = []
+    for result in seed_report.results:
+        location = locate(result.file, site.content_path, result.summary.get("year"))
+        pages.append(evaluation_page(result, location, "某单位", ROOT))
+        pages += report_pages(result, location, "某单位", ROOT)
+    return pages
+
+
+def test_every_seed_page_rendered_in_its_shell_is_the_page_rendered_in_full(tmp_path, seed_report):
+    theme = theme_for(tmp_path, "https://example.gov.cn/jixiao/")
+    pages = seed_pages(seed_report)
+    for page in pages:
+        assert theme.render(page) == theme.render_in_full(page), page.url
+    used = [shell for shell in theme.shells.values() if shell is not None]
+    assert used and len(theme.shells) < len(pages)  # pages of one folder share a shell
+
+
+def test_a_shell_carries_each_page_its_own_title_address_description_and_contents(tmp_path):
+    theme = theme_for(tmp_path, "https://example.gov.cn/")
+    toc = [("table", "评价表"), ("check", "数据核对")]
+    first, second = (SitePage(f"units/x/2020/{slug}/", title, f"<h1>{title}</h1><p>{slug} 正文</p>", toc, "units/",
+                              f"{title}的说明") for slug, title in (("a", "甲项目"), ("b", "乙项目")))
+    theme.render(first)
+    html = theme.render(second)
+    assert html == theme.render_in_full(second) and list(theme.shells.values())[0] is not None
+    assert "<title>乙项目 - 测试站</title>" in html and "b 正文" in html and "甲" not in html
+    assert 'href="https://example.gov.cn/units/x/2020/b/"' in html and 'content="乙项目的说明"' in html
+
+
+def test_a_title_with_markup_characters_is_rendered_in_full(tmp_path):
+    theme = theme_for(tmp_path, "https://example.gov.cn/")
+    page = SitePage("units/x/2020/c/", "A&B <项目>", "<h1>x</h1>", nav_url="units/")
+    html = theme.render(page)
+    # the theme strips the tags from <title> and escapes the title in the header: no shell does both
+    assert not theme.shells and "<title>A&amp;B - 测试站</title>" in html and "A&amp;B &lt;项目&gt;" in html

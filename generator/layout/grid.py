@@ -14,15 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from ..quantities import parse_num, round_to
 
 
 # --- formulas over grid coordinates -------------------------------------------------------
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):  # a tuple: grids look up and hash hundreds of these per table
     row: int
     col: int
 
@@ -178,13 +177,21 @@ class Grid:
         return next((p for p in self.parts if p.name == name), None)
 
     def value(self, ref: Ref) -> Decimal | None:
-        """The number a cell holds: its formula's result, or its figure."""
+        """The number a cell holds: its formula's result, or its figure. Each is worked out
+        once (a total sums subtotals that sum rows): a laid-out grid's figures do not change."""
+        if ref in self._values:
+            return self._values[ref]
         cell = self._by_ref.get(ref)
-        if cell is None:
-            return None
-        if cell.formula is not None:
-            return evaluate(cell.formula, self.value)
-        return cell.number
+        if cell is None or cell.formula is None:
+            found = None if cell is None else cell.number
+        else:
+            found = evaluate(cell.formula, self.value)
+        self._values[ref] = found
+        return found
+
+    @cached_property
+    def _values(self) -> dict[Ref, Decimal | None]:
+        return {}
 
     @cached_property
     def _by_ref(self) -> dict[Ref, Cell]:

@@ -9,6 +9,7 @@ and renders mkdocs-material's templates with them, in parallel.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,8 +118,12 @@ class Theme:
         self.pages: dict[str, Page] = {}
         self.navigation = Navigation(self._items(nav), list(self.pages.values()))
         self.nav_urls = set(self.pages)  # their titles are the tabs' labels, the same on every page
+        self.shells: dict[tuple, Shell | None] = {}
 
     def _page(self, title: str, url: str) -> Page:
+        if Shell.TOKEN in url:  # a placeholder page is rendered once and forgotten
+            return Page(title, File(url + "index.md", src_dir=None, dest_dir=self.config.site_dir,
+                                    use_directory_urls=True), self.config)
         src = (url.rstrip("/") + "/index.md") if url else "index.md"
         file = File(src, src_dir=None, dest_dir=self.config.site_dir, use_directory_urls=True)
         page = Page(title, file, self.config)
@@ -139,6 +144,24 @@ class Theme:
         return items
 
     def render(self, site_page: SitePage) -> str:
+        shell = self._shell(site_page)
+        if shell is None:
+            return self.render_in_full(site_page)
+        return shell.fill(site_page)
+
+    def _shell(self, site_page: SitePage) -> "Shell | None":
+        """The page around the body of pages like this one, rendered once (see `Shell`); the
+        first page of each kind is also rendered in full, and the shell is used only if the
+        two agree."""
+        if site_page.url in self.nav_urls or not Shell.fits(site_page):
+            return None
+        key = Shell.key_of(site_page)
+        if key not in self.shells:
+            shell = Shell.of(self.render_in_full(Shell.placeholder(site_page)))
+            self.shells[key] = shell if shell.fill(site_page) == self.render_in_full(site_page) else None
+        return self.shells[key]
+
+    def render_in_full(self, site_page: SitePage) -> str:
         page = self.pages.get(site_page.url) or self._page(site_page.title, site_page.url)
         if site_page.url not in self.nav_urls:
             page.title = site_page.title
@@ -173,3 +196,52 @@ class Theme:
             logo = self.site.root / self.site.logo
             (out_dir / "assets" / "images").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(logo, out_dir / "assets" / "images" / ("logo" + logo.suffix))
+
+
+class Shell:
+    """Speed: mkdocs-material's templates take ~2.5 ms a page, nearly all of it on what is the
+    same for every page in one folder (header, tabs, navigation, footer, relative links).
+    That part is rendered once with placeholder tokens for the page's own title, description,
+    address and body, then filled in. Only pages whose title and description escaping leaves
+    as they are (no markup characters, single spaces) take this way; `Theme._shell` checks
+    the first page of each kind against a full render."""
+
+    TOKEN = "jxq0shell"
+    SLOTS = {"title": TOKEN + "title", "description": TOKEN + "desc", "slug": TOKEN + "slug"}
+    BODIES = (TOKEN + "body", f"<h1 {TOKEN}h1body>")  # the theme adds an h1 to a body without one
+    PLAIN = re.compile(r"[^<>&\"']*")
+
+    def __init__(self, pieces: list[str]):
+        self.pieces = pieces  # literal text and slot names, alternately
+
+    @classmethod
+    def fits(cls, page: SitePage) -> bool:
+        parent, slash, slug = page.url.rstrip("/").rpartition("/")
+        texts = (page.title, page.description or "", slug)
+        return bool(slash and slug) and all(cls.PLAIN.fullmatch(t) and " ".join(t.split()) == t and cls.TOKEN not in t
+                                            for t in texts) and cls.TOKEN not in page.body
+
+    @staticmethod
+    def key_of(page: SitePage) -> tuple:
+        parent = page.url.rstrip("/").rpartition("/")[0]
+        return parent, page.nav_url, tuple(page.toc), "<h1" in page.body, page.description is not None
+
+    @classmethod
+    def placeholder(cls, page: SitePage) -> SitePage:
+        parent = page.url.rstrip("/").rpartition("/")[0]
+        body = cls.BODIES["<h1" in page.body]
+        description = cls.SLOTS["description"] if page.description is not None else None
+        return SitePage(f"{parent}/{cls.SLOTS['slug']}/", cls.SLOTS["title"], body, page.toc, page.nav_url,
+                        description)
+
+    @classmethod
+    def of(cls, html: str) -> "Shell":
+        names = {token: name for name, token in cls.SLOTS.items()} | {token: "body" for token in cls.BODIES}
+        pattern = "(" + "|".join(re.escape(token) for token in names) + ")"
+        pieces = re.split(pattern, html)
+        return cls([names.get(piece, piece) if index % 2 else piece for index, piece in enumerate(pieces)])
+
+    def fill(self, page: SitePage) -> str:
+        values = {"title": page.title, "description": page.description or "", "body": page.body,
+                  "slug": page.url.rstrip("/").rpartition("/")[2]}
+        return "".join(values[piece] if index % 2 else piece for index, piece in enumerate(self.pieces))
