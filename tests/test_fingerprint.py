@@ -62,8 +62,8 @@ def override(root: Path, relative: str, shipped: Path, old: str, new: str) -> No
 EDITS = {
     "print template": lambda root: override(root, "templates/print/grid.html",
                                             SHIPPED / "print/grid.html",
-                                            "{{- anchor }}{{ cell.text }}",
-                                            "{{- anchor }}{{ cell.text | replace('专项', '专项资金') }}"),
+                                            "{% endif %}{{ cell.text }}",
+                                            "{% endif %}{{ cell.text | replace('专项', '专项资金') }}"),
     "print style": lambda root: override(root, "templates/print/print.css", SHIPPED / "print/print.css",
                                          "@page", "th { color: #333; }\n@page"),
     "site template": lambda root: override(root, "templates/site/pages/evaluation.html",
