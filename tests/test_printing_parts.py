@@ -116,8 +116,9 @@ def test_font_compaction_without_the_subsetting_hook(tmp_path):
 
 
 def test_writing_copies_each_font_file_once_and_lists_pages_once(monkeypatch):
-    """Two PDFs of the same fonts copy each font file out of HarfBuzz once between them, a
-    tagged PDF lists its page references once, and the bytes are the same each time."""
+    """Two PDFs of the same fonts, from two layouts, copy each font file out of HarfBuzz once
+    between them and keep one copy; a tagged PDF lists its page references once; the bytes are
+    the same each time."""
     import pydyf
     import weasyprint
     from weasyprint.pdf import fonts as weasyprint_fonts
@@ -138,5 +139,5 @@ def test_writing_copies_each_font_file_once_and_lists_pages_once(monkeypatch):
                         property(fonts._listed_once(lambda pdf: listings.append(pdf) or list_pages(pdf))))
     first = fonts.write_pdf(document.copy(), pdf_tags=True)
     assert len(copies) == 2 and len(listings) == 1  # a regular and a bold face; 2 pages' elements, one listing
-    second = fonts.write_pdf(document.copy(), pdf_tags=True)
-    assert len(copies) == 2 and second == first
+    second = fonts.write_pdf(weasyprint.HTML(string=html).render(), pdf_tags=True)
+    assert len(copies) == 2 and sum(len(kept) for kept in fonts._face_data.values()) == 2 and second == first

@@ -81,6 +81,20 @@ def _libraries():
 _LIBS = _libraries()
 
 
+def _libc():
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef("int memcmp(const void *a, const char *b, size_t n);")
+        return ffi, ffi.dlopen(None)
+    except (ImportError, OSError):
+        return None
+
+
+_LIBC = _libc()
+
+
 def cff_subset(font: bytes, glyphs: set[int], index: int = 0, flags: int = _PASSTHROUGH) -> bytes | None:
     """The CFF table of face `index` of `font`, keeping only `glyphs`, renumbered."""
     if _LIBS is None:
@@ -170,10 +184,10 @@ def _install() -> None:
 
 
 # Every PDF copies each font file it uses out of HarfBuzz (Noto Serif CJK: 26 MB a face, 35 ms),
-# two thirds of what writing a one-page table costs. The file is the same for every document:
-# it is copied once per process, keyed by where HarfBuzz holds it, that memory kept referenced
-# (never freed, so no other font can come to lie at the same address).
-_face_data: dict[tuple[int, int], tuple[object, bytes]] = {}
+# two thirds of what writing a one-page table costs. The file is the same for every document
+# (each layout reads it anew, at another address): it is copied once per process, and a face
+# is given that copy when its bytes are the same (compared in place: a few milliseconds).
+_face_data: dict[int, list[bytes]] = {}  # by length
 
 
 def _shared_face_data(get_data):
@@ -181,18 +195,27 @@ def _shared_face_data(get_data):
     from weasyprint.text.ffi import ffi, harfbuzz
 
     def face_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is not None or not _writing:
+        if ot_color is not None or not _writing or _LIBC is None:
             return get_data(hb_object, ot_color, glyph)
         blob = harfbuzz.hb_face_reference_blob(hb_object)
-        key = (int(ffi.cast("uintptr_t", harfbuzz.hb_blob_get_data(blob, ffi.NULL))),
-               harfbuzz.hb_blob_get_length(blob))
-        if key in _face_data:
+        try:
+            address = int(ffi.cast("uintptr_t", harfbuzz.hb_blob_get_data(blob, ffi.NULL)))
+            copied = _face_data.get(harfbuzz.hb_blob_get_length(blob), [])
+            same = next((data for data in copied if address and _same_bytes(address, data)), None)
+        finally:
             harfbuzz.hb_blob_destroy(blob)
-        else:
-            _face_data[key] = (blob, get_data(hb_object))
-        return _face_data[key][1]
+        if same is None:
+            same = get_data(hb_object)
+            if same:
+                _face_data.setdefault(len(same), []).append(same)
+        return same
 
     return face_data
+
+
+def _same_bytes(address: int, data: bytes) -> bool:
+    ffi, libc = _LIBC
+    return libc.memcmp(ffi.cast("void *", address), data, len(data)) == 0
 
 
 def _listed_once(page_references):
