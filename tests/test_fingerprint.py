@@ -60,10 +60,11 @@ def override(root: Path, relative: str, shipped: Path, old: str, new: str) -> No
 
 
 EDITS = {
-    "print template": lambda root: override(root, "templates/print/grid.html",
-                                            SHIPPED / "print/grid.html",
-                                            "{% endif %}{{ cell.text }}",
-                                            "{% endif %}{{ cell.text | replace('专项', '专项资金') }}"),
+    "print template": lambda root: override(root, "templates/print/project-table.html",
+                                            SHIPPED / "print/project-table.html",
+                                            '<div class="form-start" data-project="{{ view.project }}">',
+                                            '<div class="form-start" data-project="{{ view.project }}">'
+                                            "<p>{{ view.project | replace('专项', '专项资金') }}</p>"),
     "print style": lambda root: override(root, "templates/print/print.css", SHIPPED / "print/print.css",
                                          "@page", "th { color: #333; }\n@page"),
     "site template": lambda root: override(root, "templates/site/pages/evaluation.html",

@@ -200,3 +200,18 @@ def test_the_snippet_of_a_title_match_is_the_page_start():
     text = "人工智能专项\n单位一览 › 某局\n" + "表格内容" * 40
     shown = search.snippet(text, ["人工智能"])
     assert shown.startswith("单位一览 › 某局 · 表格内容") and shown.endswith("…")
+
+
+def test_partitions_written_in_worker_processes_are_the_partitions_written_here(tmp_path, monkeypatch):
+    from generator.building import workers
+
+    monkeypatch.setattr(search, "PARTITION", 16)  # 50 documents: four partitions
+    docs = [search.Doc(f"p/{n}/", f"第{n}页", "evaluation", search.encode_text(f"第{n}页\n项目支出{n * 7}万元"))
+            for n in range(50)]
+    here = search.build_index(docs, tmp_path / "here")
+    spread = search.build_index(docs, tmp_path / "spread", map_=workers.mapper(2))
+    assert here["rewritten_partitions"] == spread["rewritten_partitions"] == 4
+    assert here == spread
+    files = sorted(p.relative_to(tmp_path / "here") for p in (tmp_path / "here").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "here" / f).read_bytes() == (tmp_path / "spread" / f).read_bytes() for f in files)
+    assert files == sorted(p.relative_to(tmp_path / "spread") for p in (tmp_path / "spread").rglob("*") if p.is_file())

@@ -6,7 +6,6 @@ run is not read again: its result comes from the cache.
 """
 from __future__ import annotations
 
-import base64
 import gc
 import json
 import os
@@ -85,27 +84,32 @@ class Result:
     # --- as data, for the cache ---------------------------------------------------------
 
     def to_data(self) -> tuple[dict, bytes]:
-        """The light result as JSON data, and its packed indicator rows (stored as they are)."""
+        """The light result as JSON data, and the bytes it holds as they are: its packed
+        indicator rows, then each bytes value of `extra` (page text, download lines)."""
         light = self.light()
+        extra, blobs = _encode_extra(light.extra)
         return ({"file": light.file, "findings": [[getattr(f, name) for name in _FINDING_FIELDS]
                                                   for f in light.findings],
                  "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
-                 "extra": _encode_extra(light.extra)},
-                light.indicators_packed)
+                 "extra": extra},
+                light.indicators_packed + b"".join(blobs))
 
     @classmethod
-    def from_data(cls, data, packed: bytes, file: str) -> "Result | None":
+    def from_data(cls, data, tail: bytes, file: str) -> "Result | None":
         """The light result a cache entry holds, or None when the entry is not one for `file`
         (an entry of the right checksum and the wrong shape can only have been forged)."""
         try:
-            if data["file"] != file or type(data["source"]) is not str or not packed.startswith(b"[["):
+            if data["file"] != file or type(data["source"]) is not str:
                 return None
             findings = [_finding(item) for item in data["findings"]]
             summary = _summary_of(data["summary"])
             if None in findings or summary is None:
                 return None
-            return cls(file, findings=findings, summary=summary, extra=_decode_extra(data["extra"]),
-                       indicators_packed=packed, source=data["source"])
+            extra, packed = _decode_extra(data["extra"], tail)
+            if not packed.startswith(b"[["):
+                return None
+            return cls(file, findings=findings, summary=summary, extra=extra, indicators_packed=packed,
+                       source=data["source"])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -173,17 +177,16 @@ def _summary_of(values) -> dict | None:
     return summary
 
 
-def _encode_extra(extra: dict) -> dict:
-    """JSON for what later stages put in `extra`: its bytes (UTF-8 text, else base64) are
-    taken out and listed by their place, so that reading them back touches only those."""
+def _encode_extra(extra: dict) -> tuple[dict, list[bytes]]:
+    """JSON for what later stages put in `extra`, and its bytes values, taken out and listed
+    by their place and length: they are stored as they are, never decoded when read back."""
     places: list = []
+    blobs: list[bytes] = []
 
     def strip(value, path: list):
         if isinstance(value, bytes):
-            try:
-                places.append([path, "text", value.decode("utf-8")])
-            except UnicodeDecodeError:
-                places.append([path, "base64", base64.b64encode(value).decode("ascii")])
+            places.append([path, len(value)])
+            blobs.append(value)
             return None
         if isinstance(value, dict):
             return {key: strip(item, [*path, key]) for key, item in value.items()}
@@ -191,17 +194,22 @@ def _encode_extra(extra: dict) -> dict:
             return [strip(item, [*path, index]) for index, item in enumerate(value)]
         return value
 
-    return {"json": strip(extra, []), "bytes": places}
+    return {"json": strip(extra, []), "bytes": places}, blobs
 
 
-def _decode_extra(data) -> dict:
-    """`extra` with its bytes put back, in copies of the containers that hold them (the
-    cache keeps the data as read, to write it again)."""
+def _decode_extra(data, tail: bytes) -> tuple[dict, bytes]:
+    """`extra` with its bytes put back from the end of `tail` (in copies of the containers
+    that hold them: the cache keeps the data as read, to write it again), and the rest of
+    `tail` (the packed indicator rows)."""
     if type(data["json"]) is not dict:
         raise TypeError("extra")
     extra = dict(data["json"])
-    for path, kind, text in data["bytes"]:
-        value = text.encode("utf-8") if kind == "text" else base64.b64decode(text, validate=True)
+    lengths = [length for _, length in data["bytes"]]
+    if not all(type(length) is int and length >= 0 for length in lengths) or sum(lengths) > len(tail):
+        raise ValueError("bytes beyond the entry")
+    at = len(tail) - sum(lengths)
+    rest = tail[:at]
+    for path, length in data["bytes"]:
         holder = extra
         for key in path[:-1]:
             copy = dict(holder[key]) if type(holder[key]) is dict else list(holder[key])
@@ -209,8 +217,9 @@ def _decode_extra(data) -> dict:
             holder = copy
         if holder[path[-1]] is not None:
             raise ValueError("bytes where a value is")
-        holder[path[-1]] = value
-    return extra
+        holder[path[-1]] = tail[at:at + length]
+        at += length
+    return extra, rest
 
 
 @dataclass

@@ -7,9 +7,11 @@ not verify (a flipped bit, a truncated write, another version's file, an edit) i
 treated as absent, and what it stood for is made again: a damaged file costs time,
 never a crash or a changed output.
 
-A file is lines of `<sha-256> <json>`, or `<sha-256> <json>\t<tail>` where a record
-carries bytes kept as they are (JSON text never holds a tab or a line break): one record
-a line, each verified on its own.
+A file is a sequence of records, each `<sha-256> <length>\n<payload>\n`, the payload
+`<json>` or `<json>\t<tail>` where a record carries bytes kept as they are (any bytes:
+JSON text never holds a tab, and the length says where the payload ends), each record
+verified on its own. Reading a record does not decode its tail: a cache entry's page
+texts and download lines are sliced out of it as bytes.
 """
 from __future__ import annotations
 
@@ -27,28 +29,34 @@ def _checksum(version: str, payload) -> bytes:
 
 
 def line(version: str, record, tail: bytes | None = None) -> bytes:
-    """One record (and its tail, bytes without a line break) as a verified line."""
+    """One record (and its tail, any bytes) as a verified record."""
     payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if tail is not None:
-        if b"\n" in tail:
-            raise ValueError("a tail holds no line break")
         payload += b"\t" + tail
-    return _checksum(version, payload) + b" " + payload + b"\n"
+    return b"%s %d\n%s\n" % (_checksum(version, payload), len(payload), payload)
 
 
 def records(data: bytes, version: str, tails: bool = False):
     """The records of a file's bytes that verify, in order (with `tails`, (record, tail)
-    pairs, the tail b"" when there is none); the lines that do not verify are skipped."""
-    for raw in data.split(b"\n"):
-        space = raw.find(b" ")
-        if space <= 0 or raw[:space] != _checksum(version, memoryview(raw)[space + 1:]):
+    pairs, the tail b"" when there is none). A record that does not verify is skipped;
+    from a damaged length on, the rest of the file is."""
+    view = memoryview(data)
+    start = 0
+    while (header_end := data.find(b"\n", start)) > 0:
+        checksum, _, length = data[start:header_end].partition(b" ")
+        end = header_end + 1 + int(length) if length.isdigit() else -1
+        if end < 0 or data[end:end + 1] != b"\n":
+            return
+        start = end + 1
+        payload = view[header_end + 1:end]
+        if checksum != _checksum(version, payload):
             continue
-        tab = raw.find(b"\t", space)
+        tab = data.find(b"\t", header_end + 1, end)
         try:
-            record = json.loads(raw[space + 1:tab] if tab > 0 else raw[space + 1:])
-        except ValueError:  # only a forged line could verify and not parse
+            record = json.loads(data[header_end + 1:tab if tab > 0 else end])
+        except ValueError:  # only a forged record could verify and not parse
             continue
-        yield (record, raw[tab + 1:] if tab > 0 else b"") if tails else record
+        yield (record, data[tab + 1:end] if tab > 0 else b"") if tails else record
 
 
 def read(path: Path, version: str, tails: bool = False) -> list:

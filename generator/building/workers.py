@@ -47,3 +47,17 @@ def pool(jobs: int):
     finally:
         workers.terminate()
         workers.join()
+
+
+def mapper(jobs: int | None):
+    """A `map` that spreads its items over `jobs` processes when there are several (a pool
+    costs a fork: one item is done here)."""
+    jobs = jobs or os.cpu_count() or 1
+
+    def map_(function, items) -> list:
+        items = list(items)
+        if jobs == 1 or len(items) < 2:
+            return list(map(function, items))
+        with pool(min(jobs, len(items))) as workers:
+            return workers.map(function, items, chunksize=1)
+    return map_

@@ -292,27 +292,29 @@ def _chunk_count(total_positions: int) -> int:
     return count
 
 
-def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = None) -> dict:
+def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = None, map_=map) -> dict:
     """Write `search/` under out_dir; returns figures about the index and its partitions.
 
     Documents are indexed in partitions of PARTITION; a partition whose documents did
     not change since `previous` (the partitions of the last build, whose files are still
-    in the output) is not written again, so editing one evaluation rewrites one partition."""
+    in the output) is not written again, so editing one evaluation rewrites one partition.
+    The partitions to write are independent: `map_` may be a process pool's."""
     search_dir = out_dir / "search"
     (search_dir / "d").mkdir(parents=True, exist_ok=True)
     kept = {(p["start"], p["count"], p["digest"]): p for p in previous or []}
-    partitions, rewritten, index_bytes = [], 0, 0
+    partitions, tasks, made = [], [], []
     for number, start in enumerate(range(0, len(docs), PARTITION)):
         part = docs[start:start + PARTITION]
         digest = _digest(part)
         old = kept.get((start, len(part), digest))
         if old is None:
-            chunks, written = _write_partition(part, start, search_dir / f"p{number}")
-            _write_blocks(part, start, search_dir / "d")
-            old = {"start": start, "count": len(part), "digest": digest, "chunks": chunks, "bytes": sum(written)}
-            rewritten += 1
+            old = {"start": start, "count": len(part), "digest": digest}
+            tasks.append((part, start, search_dir / f"p{number}"))
+            made.append(old)
         partitions.append(old)
-        index_bytes += old["bytes"]
+    for old, (chunks, written) in zip(made, map_(_write_partition_and_blocks, tasks)):
+        old.update(chunks=chunks, bytes=sum(written))
+    index_bytes = sum(p["bytes"] for p in partitions)
     # Per document, as strings: 10,000 documents take 25 KB instead of 70 KB of JSON arrays,
     # and every first search downloads this file.
     manifest = {"block": BLOCK, "docs": len(docs),
@@ -324,9 +326,15 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
     # mkdocs-material's bundle fetches this file and hands it to the worker; ours needs no documents.
     _write_json(search_dir / "search_index.json",
                 {"config": {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []})
-    return {"documents": len(docs), "partitions": partitions, "rewritten_partitions": rewritten,
+    return {"documents": len(docs), "partitions": partitions, "rewritten_partitions": len(tasks),
             "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size,
             "stale": stale_files(previous or [], partitions)}
+
+
+def _write_partition_and_blocks(task: tuple[list[Doc], int, Path]) -> tuple[int, list[int]]:
+    docs, first_id, directory = task
+    _write_blocks(docs, first_id, directory.parent / "d")
+    return _write_partition(docs, first_id, directory)
 
 
 def _write_blocks(docs: list[Doc], first_id: int, directory: Path) -> None:

@@ -15,11 +15,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from . import charts, export, search
 from ..checking import checks
-from ..building import fingerprint
+from ..building import fingerprint, workers
 from ..rules import registry
 from .. import findings as F
 from ..project.config import SiteConfig
@@ -128,8 +129,9 @@ class EvaluationRenderer:
             output.write_text(chapter.url + PAGE, self.theme().render(chapter))
         result.extra["chapters"] = [chapter.url[len(location.url):] + PAGE for chapter in chapters]
         findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
+        # on one line: json.dumps with an indent runs in Python, ten times slower than without
         output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
-                                                                 ensure_ascii=False, indent=1, sort_keys=True))
+                                                                 ensure_ascii=False, sort_keys=True))
         output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
 
     def public_file(self, file: str) -> str:
@@ -295,14 +297,21 @@ def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
     return printed if printed is not None and printed != computed else None
 
 
+# Each amount is summed in the site's totals, its unit's and its year's: parsed once.
+@lru_cache(maxsize=1 << 16)
 def _amount(text: str) -> Decimal:
     return parse_num(text).value
+
+
+@lru_cache(maxsize=1 << 16)
+def _places(text: str) -> int:
+    return parse_num(text).places
 
 
 def _sum_text(texts: list[str]) -> str:
     """A sum of amounts, exact, to as many places as its most precise amount."""
     return format_number(sum((_amount(t) for t in texts), Decimal(0)),
-                         max((parse_num(t).places for t in texts), default=0), strip_zeros=False)
+                         max((_places(t) for t in texts), default=0), strip_zeros=False)
 
 
 def totals(rows: list[dict]) -> dict:
@@ -574,11 +583,13 @@ class SiteBuilder:
             if not previous.complete(self.out_dir, "search"):
                 previous.search = None  # a partition's files deleted by hand: the index is made anew
             try:
-                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search)
+                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search,
+                                                         workers.mapper(self.jobs))
             except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
                 shutil.rmtree(staging.path("search"), ignore_errors=True)
                 previous.search = None
-                self.search_figures = search.build_index(self.search_docs, staging.root, None)
+                self.search_figures = search.build_index(self.search_docs, staging.root, None,
+                                                         workers.mapper(self.jobs))
             if previous.search is not None:
                 staging.fill("search", set(self.search_figures["stale"]))
             manifest.search = self.search_figures["partitions"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ...layout import Cell, Grid, Part, ProjectTable, Row
 from ...loading.model import Evaluation
@@ -18,6 +18,26 @@ from ...checking.scoring import Scores
 REPORT_TEMPLATES = {"cover": "print/report-front.html", "contents": "print/report-front.html",
                     "chapter": "print/chapter.html", "score-sheet": "print/score-sheet.html"}
 SECTION_LEVEL = 2  # a section's heading below the form's title (h1 in the PDF, h2 on the site)
+
+
+# Each cell's role gives its tag, its scope and its class; a category's label (`level-N`)
+# is a row group's heading.
+CELL_TAGS = {
+    "label": ("th", "row", ""), "field": ("td", "", "left"), "group": ("th", "rowgroup", ""),
+    "column": ("th", "col", ""), "row-label": ("th", "row", "left"), "number": ("td", "", "num"),
+    "text": ("td", "", "text"), "value": ("td", "", ""), "name": ("td", "", "left"), "note": ("td", "", "left"),
+    "section-head": ("td", "", "section"), "section": ("th", "rowgroup", "section"),
+    "total-label": ("th", "row", ""), "explanation-label": ("th", "row", "left"),
+}
+LEVEL_TAG, OTHER_TAG = ("th", "rowgroup", ""), ("td", "", "")
+
+
+def cell_html(cell: Cell, anchor: str = "") -> str:
+    tag, scope, class_ = CELL_TAGS.get(cell.role) or (LEVEL_TAG if cell.role.startswith("level-") else OTHER_TAG)
+    attributes = ((f' scope="{scope}"' if scope else "") + (f' class="{class_}"' if class_ else "")
+                  + (f' rowspan="{cell.rows}"' if cell.rows > 1 else "")
+                  + (f' colspan="{cell.cols}"' if cell.cols > 1 else ""))
+    return f"<{tag}{attributes}>{anchor}{escape(cell.text)}</{tag}>"
 
 
 @dataclass
@@ -35,6 +55,16 @@ class GridView:
     @property
     def widths(self) -> tuple[float, ...]:
         return self.grid.widths
+
+    @staticmethod
+    def cells_html(line: Row, prefix: str = "") -> Markup:
+        """A row's cells. An indicator row's anchor (to find where pages break) sits in its
+        last cell: an id on the row itself would keep WeasyPrint from sharing computed
+        styles between the rows and their cells."""
+        cells = [cell_html(cell) for cell in line.cells]
+        if line.line is not None and cells:
+            cells[-1] = cell_html(line.cells[-1], f'<span id="{escape(prefix)}r{line.line}"></span>')
+        return Markup("".join(cells))
 
     def lines(self) -> list[Cell]:
         """The title lines above the tables: 标题, 年度, 单位; a figure table's caption."""
