@@ -113,3 +113,31 @@ def test_font_compaction_without_the_subsetting_hook(tmp_path):
         assert "CID Type 0C " in _pdffonts(path) and path.stat().st_size < plain.stat().st_size / 5
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "项目支出绩效自评表 89.88%" in text
+
+
+def test_writing_copies_each_font_file_once_and_lists_pages_once(monkeypatch):
+    """Two PDFs of the same fonts, from two layouts, copy each font file out of HarfBuzz once
+    between them and keep one copy; a tagged PDF lists its page references once; the bytes are
+    the same each time."""
+    import pydyf
+    import weasyprint
+    from weasyprint.pdf import fonts as weasyprint_fonts
+    from weasyprint.text.fonts import get_hb_object_data
+
+    from generator.render.printing import fonts
+
+    html = ('<h1 style="font-family: Noto Serif CJK SC">汇编</h1>'
+            '<p style="font-family: Noto Serif CJK SC; break-before: page">项目支出绩效自评表 89.88%</p>')
+    document = weasyprint.HTML(string=html).render()
+    fonts.write_pdf(document.copy())  # installs the hooks
+    copies, listings = [], []
+    list_pages = pydyf.PDF.page_references.fget
+    monkeypatch.setattr(fonts, "_face_data", {})
+    monkeypatch.setattr(weasyprint_fonts, "get_hb_object_data",
+                        fonts._shared_face_data(lambda *args: copies.append(args) or get_hb_object_data(*args)))
+    monkeypatch.setattr(pydyf.PDF, "page_references",
+                        property(fonts._listed_once(lambda pdf: listings.append(pdf) or list_pages(pdf))))
+    first = fonts.write_pdf(document.copy(), pdf_tags=True)
+    assert len(copies) == 2 and len(listings) == 1  # a regular and a bold face; 2 pages' elements, one listing
+    second = fonts.write_pdf(weasyprint.HTML(string=html).render(), pdf_tags=True)
+    assert len(copies) == 2 and sum(len(kept) for kept in fonts._face_data.values()) == 2 and second == first
