@@ -349,6 +349,10 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
             result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
             if after is not None:
                 after(result)
+                # A rendered page leaves reference cycles (Jinja's contexts): collected while
+                # they are young, they cost less than the memory they would take (measured:
+                # a fifth less CPU a page, page faults mostly).
+                gc.collect(0)
             result.source_bytes = None
             results.append(result if full else result.light())  # a model is dropped as soon as it is done
     return results
