@@ -503,11 +503,10 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
 def _rounds(todo: list[int], jobs: int) -> list[list[int]]:
     """The files in rounds of ROUND_FILES per worker, each round on new workers.
 
-    Rendering a page leaves ~250 KB in reference cycles (Jinja's macros and contexts,
-    and the table grids they hold) that only the cyclic collector would free, at a fifth
-    of a worker's time. Workers that end after a round give their memory back whole for
-    the cost of a fork. Validate and score too: workers kept for all of 10,000 files
-    used more CPU per file (measured), though their files leave no cycles. (A pool that
+    Workers that end after a round give back whatever they still hold, for the cost of a
+    fork (a rendered page's reference cycles are collected as it is done, see
+    `process_many`; whether rounds still pay for rendering is not measured). Validate and
+    score too: workers kept for all of 10,000 files used more CPU per file (measured). (A pool that
     replaces its workers itself forks them from a thread, and a fork from a thread can
     inherit a lock held for good: it hung.)"""
     size = ROUND_FILES * jobs
