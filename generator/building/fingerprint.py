@@ -54,7 +54,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
 
 # The libraries whose versions change what a build writes.
 RENDERING_LIBRARIES = ("Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material", "weasyprint", "pydyf", "openpyxl",
-                       "markdown-it-py", "numpy")
+                       "lxml", "markdown-it-py", "numpy")  # lxml: openpyxl writes with it when it is installed
 
 
 def digest(*parts: bytes | str) -> str:

@@ -84,7 +84,9 @@ _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 FIXED_TIME = datetime(1980, 1, 1)
 CORE_PROPERTIES = "docProps/core.xml"
 THEME = "xl/theme/theme1.xml"
-_FORMULA_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f>)<v\s*/>')
+# A formula's empty value as openpyxl writes it: `<v/>` with the standard library's writer,
+# `<v></v>` with lxml's (used whenever lxml is installed, as pikepdf installs it).
+_FORMULA_CELL = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v></v>)')
 
 # Page geometry, in points. The sheet is printed one page wide: its scale is the
 # printable width over the table's width; breaks leave a margin for the renderer's rounding.
