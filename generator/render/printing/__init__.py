@@ -25,7 +25,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +75,7 @@ class GroupTask:
     url: str
     tables: list[TableTask]
     bundle: Bundle | None = None
+    part: str = "all"  # or "pdf" (all but the bundle's XLSX) and "bundle-xlsx", done apart on two cores
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _blocks(evaluation: Evaluation, scores: Scores) -> list:
     return blocks(evaluation, scores, form, scheme)
 
 
-def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
     """Lay out the group's tables once; write each due table's PDF and XLSX, then the bundle.
 
     The laid-out pages stay alive until the bundle is written: the cyclic garbage
@@ -186,17 +187,22 @@ def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list
     return outcome
 
 
-def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]]]:
+def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]] | None]:
     return render_group(*item)
 
 
-def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
     from . import pdf
 
     registry.activate(context.extension_roots)
     env = environment(context.templates_root)
     models = [_model(table.file, context) for table in task.tables]
     jobs = [pdf.PrintJob(_blocks(*model), f"t{n}-", t.breaks) for n, (t, model) in enumerate(zip(task.tables, models))]
+    if task.part == "bundle-xlsx":
+        document, _ = _bundle_document(task, models, jobs)
+        if document is not None:
+            _write_xlsx(document, context.out_dir / task.url / "bundle.xlsx")
+        return task.url, None
     due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
     laid = pdf.lay_out([job for _, _, job in due], task.url, env) if due else None
     bundle = _BundleParts.of(task, models, jobs, context, env) if task.bundle else None
@@ -212,6 +218,20 @@ def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, lis
     if bundle:
         bundle.write(footers, context)
     return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
+
+
+def _bundle_document(task: GroupTask, models: list, jobs: list) -> tuple[Document | None, list]:
+    """The bundle (cover, index, then the blocks of every table that is not a department
+    report), and those tables' (task, model, job); None when all are reports."""
+    from ...layout import bundle_document
+    from . import pdf
+
+    bundled = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if not pdf.is_report(job)]
+    if not bundled:
+        return None, []
+    index = task.bundle.index or generated_index([model[0] for _, model, _ in bundled])
+    title = bundle_title(index, task.bundle.year, models[0][0])
+    return bundle_document(title, index, task.bundle.year, [job.blocks for _, _, job in bundled]), bundled
 
 
 def _table_pdf(table: TableTask, model, job, laid, footers: "_Footers", context: Context) -> bytes:
@@ -262,21 +282,17 @@ class _BundleParts:
 
     @classmethod
     def of(cls, task: GroupTask, models: list, jobs: list, context: Context, env) -> "_BundleParts":
-        from ...layout import bundle_document
         from . import merge, pdf
 
-        bundled = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if not pdf.is_report(job)]
-        if not bundled:
+        document, bundled = _bundle_document(task, models, jobs)
+        if document is None:
             return cls(task, None, [], [], {}, first=(task.tables[0],))
         printed = {table.url: (context.out_dir / table.url / "table.pdf").read_bytes()
                    for table, _, _ in bundled if not table.write}
         counts = [len(job.pages) if table.write else merge.page_count(printed[table.url]) for table, _, job in bundled]
-        index = task.bundle.index or generated_index([model[0] for _, model, _ in bundled])
-        title = bundle_title(index, task.bundle.year, models[0][0])
-        document = bundle_document(title, index, task.bundle.year, [job.blocks for _, _, job in bundled])
         front_blocks, _ = pdf.runs(document.blocks)
         projects = [job.table.project for _, _, job in bundled]
-        front = pdf.front_pages(front_blocks, list(zip(projects, counts)), title, env)
+        front = pdf.front_pages(front_blocks, list(zip(projects, counts)), document.title, env)
         return cls(task, document, [table for table, _, _ in bundled], counts, printed, front)
 
     @property
@@ -299,7 +315,8 @@ class _BundleParts:
         anchors = [pdf.table_anchor(n) for n in range(len(tables))]
         data = merge.bundle(front, tables, footers.pdfs[self.page_count, True], anchors)
         _write_atomic(directory / "bundle.pdf", data)
-        _write_xlsx(self.document, directory / "bundle.xlsx")
+        if self.task.part == "all":
+            _write_xlsx(self.document, directory / "bundle.xlsx")
 
 
 def _write_xlsx(document: Document, path: Path) -> None:
@@ -401,13 +418,21 @@ def _bundle(unit: _Unit, report: Report, inputs: dict) -> tuple[Bundle, list[Tab
 # --- running ---------------------------------------------------------------------------------
 
 def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None:
-    if jobs == 1 or len(groups) <= 1:
+    tasks = _split(groups) if jobs > 1 else groups
+    if len(tasks) <= 1:
         for group in groups:
             done(render_group(group, context))
         return
-    with workers.pool(min(jobs, len(groups))) as pool:
-        for outcome in pool.imap_unordered(_render_task, [(group, context) for group in groups]):
+    with workers.pool(min(jobs, len(tasks))) as pool:
+        for outcome in pool.imap_unordered(_render_task, [(task, context) for task in tasks]):
             done(outcome)
+
+
+def _split(groups: list[GroupTask]) -> list[GroupTask]:
+    """On several cores, a due bundle's XLSX (a sheet for each of its tables: as long as laying
+    out one table and merging the bundle) is written by a task of its own, beside its PDFs."""
+    tasks = [replace(group, part="pdf") if group.bundle else group for group in groups]
+    return tasks + [replace(group, part="bundle-xlsx") for group in groups if group.bundle]
 
 
 def print_inputs(project: Project) -> dict[str, str]:
@@ -431,6 +456,8 @@ def print_into(report: Report, project: Project, staging: Staging, previous: Man
     def done(outcome) -> None:
         url, breaks = outcome
         group = groups[url]
+        if breaks is None:
+            return  # a bundle's XLSX written apart: the task of its PDFs records the bundle
         for table in group.tables:
             if table.write:
                 manifest.record("table", table.url, Entry(table.fingerprint, [table.url + f for f in TABLE_FILES],
