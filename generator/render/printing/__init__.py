@@ -278,7 +278,7 @@ class _BundleParts:
     page_counts: list[int]
     printed: dict[str, bytes]
     front: tuple = ()
-    first: tuple = ()  # a unit's year of department reports alone: (table) its bundle is its first report
+    report: TableTask | None = None  # a unit's year of department reports alone: its bundle is the first
 
     @classmethod
     def of(cls, task: GroupTask, models: list, jobs: list, context: Context, env) -> "_BundleParts":
@@ -286,7 +286,7 @@ class _BundleParts:
 
         document, bundled = _bundle_document(task, models, jobs)
         if document is None:
-            return cls(task, None, [], [], {}, first=(task.tables[0],))
+            return cls(task, None, [], [], {}, report=task.tables[0])
         printed = {table.url: (context.out_dir / table.url / "table.pdf").read_bytes()
                    for table, _, _ in bundled if not table.write}
         counts = [len(job.pages) if table.write else merge.page_count(printed[table.url]) for table, _, job in bundled]
@@ -303,9 +303,9 @@ class _BundleParts:
         from . import merge, pdf
 
         directory = context.out_dir / self.task.url
-        if self.first:  # the same file as its report's own
+        if self.report:  # the same files as its report's own
             for own, name in zip(TABLE_FILES, BUNDLE_FILES):
-                _write_atomic(directory / name, (context.out_dir / self.first[0].url / own).read_bytes())
+                _write_atomic(directory / name, (context.out_dir / self.report.url / own).read_bytes())
             return
         document, pages = self.front
         pdf.without_footers(pages)
