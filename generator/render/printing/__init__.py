@@ -419,7 +419,7 @@ def _bundle(unit: _Unit, report: Report, inputs: dict) -> tuple[Bundle, list[Tab
 
 def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None:
     tasks = _split(groups) if jobs > 1 else groups
-    if len(tasks) <= 1:
+    if jobs == 1 or len(tasks) <= 1:
         for group in groups:
             done(render_group(group, context))
         return
