@@ -53,8 +53,8 @@ DEPENDS: dict[str, tuple[str, ...]] = {
 # the search index (whose partitions are kept by `search.build_index` from their documents).
 
 # The libraries whose versions change what a build writes.
-RENDERING_LIBRARIES = ("Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material", "weasyprint", "pydyf", "openpyxl",
-                       "lxml", "markdown-it-py", "numpy")  # lxml: openpyxl writes with it when it is installed
+RENDERING_LIBRARIES = ("Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material", "weasyprint", "pydyf", "pikepdf",
+                       "openpyxl", "lxml", "markdown-it-py", "numpy")  # lxml: openpyxl writes with it when installed
 
 
 def digest(*parts: bytes | str) -> str:

@@ -5,10 +5,13 @@ index page, then every table).
 Printing works from the pipeline's results (no second run over the content): an
 output whose fingerprint (`fingerprint.DEPENDS["table"]` and `["bundle"]`) is the one
 the manifest recorded is kept from the last output, with the table's page breaks;
-the others are rendered. Each unit and year with something due is laid out once, in
-one worker process that reads its files again (units are rendered in parallel, on
-every core), and its tables' PDFs and its bundle are written from that one layout
-(see `pdf.py`), into the build's staging tree: published with the site, or not at all.
+the others are rendered. Each unit and year with something due is printed in one worker
+process that reads its files again (units are printed in parallel, on every core): its
+due tables are laid out once, together, and written each as its PDF and XLSX; its bundle,
+when due, is its cover and index laid out, followed by every table's PDF merged as written
+(the unchanged ones from the last output, see `merge.py`): a one-file edit lays out one
+table and the front matter. All is written into the build's staging tree: published with
+the site, or not at all.
 
 Every PDF names itself (unit, year and form; the project for a table), gives the
 publisher of `site_config.yml` as author and, when SOURCE_DATE_EPOCH is set, that
@@ -23,7 +26,7 @@ import hashlib
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,6 +42,7 @@ from ...project.project import Project
 from ...checking.scoring import Scores
 from ...project.structure import locate
 from ..templating import environment
+from ...layout import Document
 
 TABLE_FILES = ("table.pdf", "table.xlsx")
 BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
@@ -72,6 +76,7 @@ class GroupTask:
     url: str
     tables: list[TableTask]
     bundle: Bundle | None = None
+    part: str = "all"  # or "pdf" (all but the bundle's XLSX) and "bundle-xlsx", done apart on two cores
 
 
 @dataclass
@@ -171,7 +176,7 @@ def _blocks(evaluation: Evaluation, scores: Scores) -> list:
     return blocks(evaluation, scores, form, scheme)
 
 
-def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
+def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
     """Lay out the group's tables once; write each due table's PDF and XLSX, then the bundle.
 
     The laid-out pages stay alive until the bundle is written: the cyclic garbage
@@ -183,7 +188,7 @@ def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list
     return outcome
 
 
-def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]]]:
+def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]] | None]:
     return render_group(*item)
 
 
@@ -194,51 +199,138 @@ def anchor_prefix(url: str) -> str:
     return f"t{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}-"
 
 
-def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
-    from ...layout import Document, bundle_document
+def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
     from . import pdf
 
     registry.activate(context.extension_roots)
     env = environment(context.templates_root)
     models = [_model(table.file, context) for table in task.tables]
     jobs = [pdf.PrintJob(_blocks(*model), anchor_prefix(t.url), t.breaks) for t, model in zip(task.tables, models)]
-    laid = pdf.lay_out(jobs, task.url, env)
+    if task.part == "bundle-xlsx":
+        document, _ = _bundle_document(task, models, jobs)
+        if document is not None:
+            _write_xlsx(document, context.out_dir / task.url / "bundle.xlsx")
+        return task.url, None
     due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
-    # A department report numbers its own pages (its cover unnumbered): it is no table of a bundle.
-    bundled = [job for job in jobs if not pdf.is_report(job)]
-    bundle, bundle_pages = None, []
-    if task.bundle and bundled:
-        index = task.bundle.index or generated_index([model[0] for model, job in zip(models, jobs) if not pdf.is_report(job)])
-        title = bundle_title(index, task.bundle.year, models[0][0])
-        bundle = bundle_document(title, index, task.bundle.year, [job.blocks for job in bundled])
-        bundle_pages = pdf.document_pages(bundle, bundled, env)
+    laid = pdf.lay_out([job for _, _, job in due], task.url, env) if due else None
+    bundle = _BundleParts.of(task, models, jobs, context, env) if task.bundle else None
     runs = sorted({(len(job.pages), False) for _, _, job in due if not pdf.is_report(job)})
-    runs += [(len(bundle_pages), True)] if bundle else []
-    footers = dict(zip(runs, pdf.footer_pages(runs, env)))
+    runs += [(bundle.page_count, True)] if bundle and bundle.tables else []
+    footers = _Footers(runs, env, context)
     for table, model, job in due:
-        if not pdf.is_report(job):
-            pdf.set_footers(job.pages, footers[len(job.pages), False])
-        document = Document(table_title(model[0]), job.blocks)
-        _write_document(document, job.pages, laid, context.out_dir / table.url, "table", context)
+        data = _table_pdf(table, model, job, laid, footers, context)
+        _write_atomic(context.out_dir / table.url / "table.pdf", data)
+        _write_xlsx(Document(table_title(model[0]), job.blocks), context.out_dir / table.url / "table.xlsx")
+        if bundle:
+            bundle.printed[table.url] = data
     if bundle:
-        pdf.set_footers(bundle_pages, footers[len(bundle_pages), True])
-        _write_document(bundle, bundle_pages, laid, context.out_dir / task.url, "bundle", context)
-    elif task.bundle:  # a unit's year of department reports alone: its bundle is its (first) report
-        model, job = models[0], jobs[0]
-        _write_document(Document(table_title(model[0]), job.blocks), job.pages, laid, context.out_dir / task.url,
-                        "bundle", context)
+        bundle.write(footers, context)
     return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
 
 
-def _write_document(document, pages: list, laid, directory: Path, name: str, context: Context) -> None:
-    """`name`.pdf from the document's laid-out pages, `name`.xlsx from its blocks; a bundle
-    (it has a cover) opens with its bookmarks shown."""
-    from . import pdf, xlsx
+def _bundle_document(task: GroupTask, models: list, jobs: list) -> tuple[Document | None, list]:
+    """The bundle (cover, index, then the blocks of every table that is not a department
+    report), and those tables' (task, model, job); None when all are reports."""
+    from ...layout import bundle_document
+    from . import pdf
 
-    cover = document.blocks[0].kind == "cover"
-    info = context.info(document.title, pdf.numbering(len(pages), cover=cover), outlines_open=cover)
-    _write_atomic(directory / f"{name}.pdf", pdf.write(laid, pages, info, TAGGED))
-    _write_atomic(directory / f"{name}.xlsx", xlsx.workbook_bytes(xlsx.document_workbook(document)))
+    bundled = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if not pdf.is_report(job)]
+    if not bundled:
+        return None, []
+    index = task.bundle.index or generated_index([model[0] for _, model, _ in bundled])
+    title = bundle_title(index, task.bundle.year, models[0][0])
+    return bundle_document(title, index, task.bundle.year, [job.blocks for _, _, job in bundled]), bundled
+
+
+def _table_pdf(table: TableTask, model, job, laid, footers: "_Footers", context: Context) -> bytes:
+    """A table's PDF; its footers (第 N 页 共 M 页) stamped on it. A department report numbers
+    its own pages (its cover unnumbered)."""
+    from . import pdf
+
+    report = pdf.is_report(job)
+    if not report:
+        pdf.without_footers(job.pages)
+    info = context.info(table_title(model[0]), pdf.numbering(len(job.pages), cover=report), outlines_open=report)
+    data = pdf.write(laid, job.pages, info, TAGGED)
+    return data if report else footers.stamped(data, (len(job.pages), False))
+
+
+class _Footers:
+    """The footers of every run of pages printed in a group, laid out once, and written as one
+    PDF for each run: what a table's PDF embeds of them depends on its page count only."""
+
+    def __init__(self, runs: list[tuple[int, bool]], env, context: Context):
+        from . import merge, pdf
+
+        self.pdfs = {}
+        if runs:
+            document, numbers = pdf.footer_pages(runs, env)
+            for run, pages in zip(runs, numbers):
+                data = pdf.write(document, [document.pages[n] for n in pages], context.info("", [1] * len(pages)))
+                self.pdfs[run] = merge.open_pdf(data)
+
+    def stamped(self, data: bytes, run: tuple[int, bool]) -> bytes:
+        from . import merge
+
+        return merge.with_footers(data, self.pdfs[run])
+
+
+@dataclass
+class _BundleParts:
+    """A unit's bundle: its document (cover, index, then every table's blocks), and the PDFs of
+    its tables, those kept from the last output read back, the others as this group prints them."""
+
+    task: GroupTask
+    document: Document | None
+    tables: list[TableTask]
+    page_counts: list[int]
+    printed: dict[str, bytes]
+    front: tuple = ()
+    report: TableTask | None = None  # a unit's year of department reports alone: its bundle is the first
+
+    @classmethod
+    def of(cls, task: GroupTask, models: list, jobs: list, context: Context, env) -> "_BundleParts":
+        from . import merge, pdf
+
+        document, bundled = _bundle_document(task, models, jobs)
+        if document is None:
+            return cls(task, None, [], [], {}, report=task.tables[0])
+        printed = {table.url: (context.out_dir / table.url / "table.pdf").read_bytes()
+                   for table, _, _ in bundled if not table.write}
+        counts = [len(job.pages) if table.write else merge.page_count(printed[table.url]) for table, _, job in bundled]
+        front_blocks, _ = pdf.runs(document.blocks)
+        projects = [job.table.project for _, _, job in bundled]
+        front = pdf.front_pages(front_blocks, list(zip(projects, counts)), document.title, env)
+        return cls(task, document, [table for table, _, _ in bundled], counts, printed, front)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.front[1]) + sum(self.page_counts)
+
+    def write(self, footers: _Footers, context: Context) -> None:
+        from . import merge, pdf
+
+        directory = context.out_dir / self.task.url
+        if self.report:  # the same files as its report's own
+            for own, name in zip(TABLE_FILES, BUNDLE_FILES):
+                _write_atomic(directory / name, (context.out_dir / self.report.url / own).read_bytes())
+            return
+        document, pages = self.front
+        pdf.without_footers(pages)
+        info = context.info(self.document.title, pdf.numbering(self.page_count, cover=True), outlines_open=True)
+        front = pdf.write(document, pages, info, TAGGED)
+        tables = [self.printed[table.url] for table in self.tables]
+        anchors = [pdf.table_anchor(n) for n in range(len(tables))]
+        data = merge.bundle(front, tables, footers.pdfs[self.page_count, True], anchors)
+        _write_atomic(directory / "bundle.pdf", data)
+        if self.task.part == "all":
+            _write_xlsx(self.document, directory / "bundle.xlsx")
+
+
+def _write_xlsx(document: Document, path: Path) -> None:
+    from . import xlsx
+
+    _write_atomic(path, xlsx.workbook_bytes(xlsx.document_workbook(document)))
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -334,13 +426,21 @@ def _bundle(unit: _Unit, report: Report, inputs: dict) -> tuple[Bundle, list[Tab
 # --- running ---------------------------------------------------------------------------------
 
 def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None:
-    if jobs == 1 or len(groups) <= 1:
+    tasks = _split(groups) if jobs > 1 else groups
+    if jobs == 1 or len(tasks) <= 1:
         for group in groups:
             done(render_group(group, context))
         return
-    with workers.pool(min(jobs, len(groups))) as pool:
-        for outcome in pool.imap_unordered(_render_task, [(group, context) for group in groups]):
+    with workers.pool(min(jobs, len(tasks))) as pool:
+        for outcome in pool.imap_unordered(_render_task, [(task, context) for task in tasks]):
             done(outcome)
+
+
+def _split(groups: list[GroupTask]) -> list[GroupTask]:
+    """On several cores, a due bundle's XLSX (a sheet for each of its tables: as long as laying
+    out one table and merging the bundle) is written by a task of its own, beside its PDFs."""
+    tasks = [replace(group, part="pdf") if group.bundle else group for group in groups]
+    return tasks + [replace(group, part="bundle-xlsx") for group in groups if group.bundle]
 
 
 def print_inputs(project: Project) -> dict[str, str]:
@@ -364,6 +464,8 @@ def print_into(report: Report, project: Project, staging: Staging, previous: Man
     def done(outcome) -> None:
         url, breaks = outcome
         group = groups[url]
+        if breaks is None:
+            return  # a bundle's XLSX written apart: the task of its PDFs records the bundle
         for table in group.tables:
             if table.write:
                 manifest.record("table", table.url, Entry(table.fingerprint, [table.url + f for f in TABLE_FILES],

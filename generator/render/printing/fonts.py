@@ -65,6 +65,9 @@ _CFF_TAG = int.from_bytes(b"CFF ", "big")
 # Layout tables would pull every glyph variant of the kept ones into the subset.
 _LAYOUT_TAGS = [int.from_bytes(tag, "big") for tag in (b"GSUB", b"GPOS", b"GDEF", b"BASE", b"JSTF")]
 _PATCHED_VERSIONS = ("70.",)
+# How WeasyPrint's subsets are cut here (without hinting, WeasyPrint's default): a font cut
+# again from the same glyphs and more (merge.py) draws them the same.
+SUBSET_FLAGS = _PASSTHROUGH | _DESUBROUTINIZE | _NO_HINTING
 
 
 def _libraries():

@@ -1,20 +1,19 @@
 """PDF: a document's blocks (see `generator/layout/document.py`) laid out by WeasyPrint.
 
 A document is laid out in runs, each starting a new page: an evaluation's table and the
-blocks after it (its sections and figure tables). The runs of a unit and year are laid out
-together, once; each evaluation's own PDF is a copy of its run's pages, and the bundle is
-its front matter (the cover and the index) followed by every run's pages. WeasyPrint's
-cost is mostly per document (style set-up, font subsetting), so this is several times
-faster than laying out each table alone and the bundle again.
+blocks after it (its sections and figure tables). The runs of a unit and year that are due
+are laid out together, once (WeasyPrint's cost is much per document: style set-up, font
+subsetting), and each evaluation's PDF is written from its run's pages. A unit's bundle is
+not laid out again: its front matter (the cover and the index) is, and the tables' own PDFs
+are merged after it (merge.py), those that did not change as the last build wrote them.
 
 Page footers (第 N 页 共 M 页) differ between a table's PDF and the bundle: they are
-laid out separately, as empty pages with the same page style, and put on the
-table's pages before each PDF is written. The same numbers become the PDF's page
-labels, so that a viewer's page box shows the printed number (the bundle's cover
-is unnumbered: labelled 封面).
+laid out apart, as empty pages with the same page style, and stamped on the written
+PDFs (merge.py). The same numbers become the PDF's page labels, so that a viewer's
+page box shows the printed number (the bundle's cover is unnumbered: labelled 封面).
 
-A document's front matter is laid out last, when the tables' page numbers, which the
-index prints, are known.
+A bundle's front matter is laid out when the tables' page numbers, which the index
+prints, are known.
 
 A merged 一级/二级 cell that crosses a page break loses its label on the next page.
 So the indicator rows that begin a page are read from the layout (each row has an
@@ -29,7 +28,7 @@ import jinja2
 import pydyf
 from markupsafe import Markup
 
-from ...layout import Document, ProjectTable
+from ...layout import ProjectTable
 from .fonts import write_pdf
 from .view import blocks_html
 
@@ -162,41 +161,46 @@ def lay_out(jobs: list[PrintJob], title: str, env: jinja2.Environment):
     return first
 
 
-def index_links(jobs: list[PrintJob], front_count: int) -> dict[str, IndexLink]:
-    """Each project's anchor and first page number, its run following `front_count` pages
-    (the cover, page 0, unnumbered, then the index). A name printed twice links to its
-    first table."""
+def index_links(counts: list[tuple[str, int]], front_count: int) -> dict[str, IndexLink]:
+    """Each project's anchor and first page number, from each table's (project, page count) in
+    the bundle's order, its tables following `front_count` pages (the cover, page 0,
+    unnumbered, then the index). A name printed twice links to its first table. The anchors
+    (`anchor`) name where the merged bundle sends each link (merge.py)."""
     links, page = {}, front_count
-    for job in jobs:
-        links.setdefault(job.table.project, IndexLink(f"{job.prefix}form", page))
-        page += len(job.pages)
+    for number, (project, count) in enumerate(counts):
+        links.setdefault(project, IndexLink(table_anchor(number), page))
+        page += count
     return links
 
 
-def front_pages(blocks: list, jobs: list[PrintJob], title: str, env: jinja2.Environment) -> list:
-    """A document's front pages, the index giving each table's first page.
+def table_anchor(number: int) -> str:
+    return f"t{number}-form"
 
-    The numbers count the front's own pages: laid out once for a cover and a one-page
-    index, again when it took more."""
-    if not blocks:
-        return []
-    count, pages = len(blocks), []
+
+def front_pages(blocks: list, counts: list[tuple[str, int]], title: str, env: jinja2.Environment):
+    """A bundle's front pages (its cover and index), the index giving each table's first page,
+    from each table's (project, page count); and the document they belong to.
+
+    The numbers count the front's own pages: laid out once when `expected_front_pages` is
+    right, again when it is not."""
+    count, document = expected_front_pages(blocks), None
     for _ in range(MAX_LAYOUTS):
-        html = front_html(blocks, index_links(jobs, count), env)
-        pages = _render(document_html([html], title, env)).pages
-        if len(pages) == count:
+        html = front_html(blocks, index_links(counts, count), env)
+        document = _render(document_html([html], title, env))
+        if len(document.pages) == count:
             break
-        count = len(pages)
-    return pages
+        count = len(document.pages)
+    return document, document.pages
 
 
-def document_pages(document: Document, jobs: list[PrintJob], env: jinja2.Environment) -> list:
-    """The pages of a document whose runs are among the laid-out `jobs`: its front pages,
-    then each of its runs' pages, in its order."""
-    front, body = runs(document.blocks)
-    by_table = {id(job.table): job for job in jobs}
-    laid = [by_table[id(run[0])] for run in body]
-    return front_pages(front, laid, document.title, env) + [page for job in laid for page in job.pages]
+INDEX_ENTRIES_PER_PAGE = 28  # about as many as print.css fits on a page (names on one line)
+
+
+def expected_front_pages(blocks: list) -> int:
+    """A guess of the front's page count, to lay it out once: each index is laid out again
+    with its page numbers when the guess was wrong."""
+    return sum(max(1, -(-len(block.entries) // INDEX_ENTRIES_PER_PAGE)) if block.kind == "index" else 1
+               for block in blocks)
 
 
 def numbering(count: int, cover: bool) -> list[int]:
@@ -204,28 +208,27 @@ def numbering(count: int, cover: bool) -> list[int]:
     return [0] * cover + list(range(1, count - cover + 1))
 
 
-def footer_pages(runs: list[tuple[int, bool]], env: jinja2.Environment) -> list[list]:
+def footer_pages(runs: list[tuple[int, bool]], env: jinja2.Environment):
     """For each run of `count` pages (the first one a cover, without footer, when `cover`),
-    empty pages whose footers read 第 N 页 共 M 页; all laid out as one document."""
-    footers = []
+    empty pages whose footers read 第 N 页 共 M 页; all laid out as one document, returned
+    with each run's page numbers (0-based) in it."""
+    footers, numbers = [], []
     for count, cover in runs:
+        numbers.append(list(range(len(footers), len(footers) + count)))
         footers += [(number, count - cover) for number in numbering(count, cover)]
     body = Markup(env.get_template("print/footers.html").render(footers=footers))
-    pages = iter(_render(document_html([body], "", env)).pages)
-    return [[next(pages) for _ in range(count)] for count, _ in runs]
+    return _render(document_html([body], "", env)), numbers
 
 
-def set_footers(pages, footers) -> None:
-    """Give each laid-out page the footer (its margin box) of the matching footer page."""
+def without_footers(pages) -> None:
+    """Take the footer (its margin box) off laid-out pages: it is stamped on the written PDF
+    (merge.py), so that a table's pages carry another numbering in its unit's bundle."""
     from weasyprint.formatting_structure.boxes import MarginBox
 
-    def footer(box) -> bool:
-        return isinstance(box, MarginBox) and box.at_keyword == FOOTER_BOX
-
-    for page, footer_page in zip(pages, footers, strict=True):
+    for page in pages:
         box = page._page_box
-        box.children = (tuple(c for c in box.children if not footer(c)) +
-                        tuple(c for c in footer_page._page_box.children if footer(c)))
+        box.children = tuple(c for c in box.children
+                             if not (isinstance(c, MarginBox) and c.at_keyword == FOOTER_BOX))
 
 
 def page_labels(numbers: list[int]) -> pydyf.Dictionary:
