@@ -252,6 +252,22 @@ def test_a_word_rarer_in_the_first_partition_is_ranked_over_every_partition_befo
     assert {name.split("/")[0] for name in answer.first_files} == {"p0", "p1", "p2", "p3"}
 
 
+def test_a_word_sparse_in_every_partition_is_searched_in_twice_as_many_partitions_each_time(tmp_path, monkeypatch):
+    docs = [(f"第{n}页", "达成预期" if n % 4 == 0 else "项目") for n in range(128)]  # 4 in each of 8 partitions
+    index = partitioned_index(tmp_path, monkeypatch, docs)
+    answer = search.answer(index, "达成预期")
+    assert {name.split("/")[0] for name in answer.first_files} == {"p0", "p1", "p2", "p3"}  # 4, 8, then 16 found
+    assert answer.first == list(range(0, 40, 4))  # equal scores: in document order
+    assert answer.ranked == list(range(0, 128, 4))
+
+
+def test_stages_double_up_to_every_partition():
+    assert search.stages(0) == [0]
+    assert search.stages(1) == [1]
+    assert search.stages(10) == [1, 2, 4, 8, 10]
+    assert search.stages(16) == [1, 2, 4, 8, 16]
+
+
 def test_every_term_is_read_before_the_first_results_even_after_one_found_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "TARGET_CHUNK_BYTES", 8)  # a chunk file for nearly every bigram
     index = partitioned_index(tmp_path, monkeypatch, [(f"第{n}页", "达成预期") for n in range(20)])

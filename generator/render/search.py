@@ -463,12 +463,13 @@ def query_ids(index_dir: Path, text: str) -> list[int]:
 class Answer:
     """A query's results as the browser lists them, and what it reads before it shows the first.
 
-    The first partition of the index is searched alone: when it holds a first page of
-    results (FIRST_PAGE), they are shown at once, best first, and stay at the top of the
-    list; the other partitions are read after, for the exact count and the pages that
-    follow, every other result ranked with those of the whole index. A frequent word
-    thus waits for one partition's postings, not for all of them; a rarer one, whose
-    postings are small, waits for every partition and is ranked as a whole."""
+    The partitions of the index are searched in order, the first one alone, then as many
+    again each time (1, 2, 4, 8… partitions: stages()), until those searched hold a first
+    page of results (FIRST_PAGE): these are shown at once, best first, and stay at the top
+    of the list; the other partitions are read after, for the exact count and the pages
+    that follow, every other result ranked with those of the whole index. A word on many
+    pages thus waits for one partition's postings, not for all of them; a word too rare
+    to fill a page waits for every partition and is ranked as a whole."""
     ranked: list[int]  # every matching document, in the order listed
     first: list[int]  # the results shown first (a page of them)
     first_files: list[str]  # the index files read before they are shown, relative to search/
@@ -479,15 +480,26 @@ def answer(index_dir: Path, text: str) -> Answer:
     if not terms:
         return Answer([], [], [])
     index = _Index(index_dir)
-    scores = index.scores(terms, range(FIRST_PARTITIONS))
-    head = _best(scores)[:FIRST_PAGE] if len(scores) >= FIRST_PAGE else []
+    scores: dict[int, float] = {}
+    searched = 0
+    for searched_next in stages(len(index.manifest["partitions"])):
+        scores.update(index.scores(terms, range(searched, searched_next)))
+        searched = searched_next
+        if len(scores) >= FIRST_PAGE:
+            break
+    head = _best(scores)[:FIRST_PAGE]
     read_first = sorted(index.read)
-    scores.update(index.scores(terms, range(FIRST_PARTITIONS, len(index.manifest["partitions"]))))
+    scores.update(index.scores(terms, range(searched, len(index.manifest["partitions"]))))
     ranked = listed_order(head, _best(scores))
-    return Answer(ranked, ranked[:FIRST_PAGE], read_first if head else sorted(index.read))
+    return Answer(ranked, head, read_first)
 
 
-FIRST_PARTITIONS = 1  # partitions searched before the first results may be shown (jixiao-search.js)
+def stages(partitions: int) -> list[int]:
+    """How many partitions are searched, at most, before the first results show: 1, 2, 4… all."""
+    ends = [min(1, partitions)]
+    while ends[-1] < partitions:
+        ends.append(min(2 * ends[-1], partitions))
+    return ends
 
 
 def listed_order(head: list[int], best: list[int]) -> list[int]:

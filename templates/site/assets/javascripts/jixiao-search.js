@@ -2,8 +2,8 @@
  * It speaks mkdocs-material's search worker protocol (SETUP 0 → READY 1, QUERY 2 →
  * RESULT 3), so the theme's search box, first results and highlighting work unchanged;
  * a RESULT also carries the number of matches (`count`) and whether the query was too
- * short (`short`). A frequent word's first results come from the first partition of the
- * index alone (`counting`: the count is of that partition so far); once the page half
+ * short (`short`). A frequent word's first results come from the first partitions of the
+ * index alone (`counting`: the count is of those so far); once the page half
  * (jixiao-search-box.js) has shown them it sends REST 102, the other partitions are read
  * and COUNT 103 gives the exact count. The page half asks for further results with
  * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/render/search.py (answer,
@@ -14,11 +14,10 @@ const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101
 const INDEX = new URL("../../search/", self.location.href);
 const SITE = new URL("../../", self.location.href);
 const FIRST_PAGE = 10;  // generator/render/search.py; the theme shows these at once, the page half loads the rest
-const FIRST_PARTITIONS = 1;  // generator/render/search.py: searched before the first results may be shown
 const TEXT_FILE = "search.txt";  // generator/render/search.py: TEXT_FILE
 const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/render/search.py
 let manifest = null;
-let current = null;  // the last query: {text, terms, ranked, scores, head, finished}
+let current = null;  // the last query: {text, terms, ranked, scores, head, searched, finished}
 const chunks = new Map();
 const blocks = new Map();
 const texts = new Map();
@@ -228,13 +227,21 @@ function listedOrder(head, ranked) {
   return head.concat(ranked.filter(doc => !shown.has(doc)));
 }
 
-/* Reads the partitions after the first and ranks every result; once per query. After
- * first results from the first partition alone, sends the exact count. */
+/* How many partitions are searched, at most, before the first results show: 1, 2, 4… all
+ * (stages() in generator/render/search.py). */
+function stages(partitions) {
+  const ends = [Math.min(1, partitions)];
+  while (ends[ends.length - 1] < partitions) ends.push(Math.min(2 * ends[ends.length - 1], partitions));
+  return ends;
+}
+
+/* Reads the partitions not searched yet and ranks every result; once per query. After
+ * first results from some partitions only, sends the exact count. */
 function finish(query) {
-  query.finished ??= scoresIn(query.terms, numbersFrom(FIRST_PARTITIONS, manifest.partitions.length)).then(rest => {
+  query.finished ??= scoresIn(query.terms, numbersFrom(query.searched, manifest.partitions.length)).then(rest => {
     for (const [doc, value] of rest) query.scores.set(doc, value);
     query.ranked = listedOrder(query.head, best(query.scores));
-    if (query.head.length) postMessage({ type: COUNT, data: { query: query.text, count: query.ranked.length } });
+    if (query.counting) postMessage({ type: COUNT, data: { query: query.text, count: query.ranked.length } });
   });
   return query.finished;
 }
@@ -259,21 +266,23 @@ async function items(query, from, size) {
   }));
 }
 
-/* The first results: those of the first partition when it holds a page of them, to be
- * followed by the rest (see Answer in generator/render/search.py); else every partition's. */
+/* The first results: the best of the first partitions that hold a page of them, to be
+ * followed by the rest (see Answer in generator/render/search.py). */
 async function search(text) {
   const terms = normalize(text).split(/\s+/).filter(term => term.length >= 2);
   if (!terms.length || !manifest) return { query: text, items: [], count: 0, short: text.trim().length > 0 };
-  const query = { text, terms, head: [] };
+  const query = { text, terms, scores: new Map(), searched: 0 };
   current = query;
-  query.scores = await scoresIn(terms, numbersFrom(0, Math.min(FIRST_PARTITIONS, manifest.partitions.length)));
-  if (query.scores.size >= FIRST_PAGE && manifest.partitions.length > FIRST_PARTITIONS) {
-    query.head = best(query.scores).slice(0, FIRST_PAGE);
-    query.ranked = query.head;
-    return { query: text, items: await items(query, 0, FIRST_PAGE), count: query.scores.size, counting: true };
+  for (const end of stages(manifest.partitions.length)) {
+    for (const [doc, value] of await scoresIn(terms, numbersFrom(query.searched, end))) query.scores.set(doc, value);
+    query.searched = end;
+    if (query.scores.size >= FIRST_PAGE) break;
   }
-  await finish(query);
-  return { query: text, items: await items(query, 0, FIRST_PAGE), count: query.ranked.length };
+  query.head = best(query.scores).slice(0, FIRST_PAGE);
+  query.ranked = query.head;
+  query.counting = query.searched < manifest.partitions.length;
+  if (!query.counting) await finish(query);
+  return { query: text, items: await items(query, 0, FIRST_PAGE), count: query.scores.size, counting: query.counting };
 }
 
 async function more({ query, from, size }) {
