@@ -156,6 +156,7 @@ def bench_jixiao_extras(root: Path, repeat: int) -> dict:
 
 
 WATCH_FIRST_RESULT = """() => {
+  const EXACT_COUNT = /^\\s*(找到 [\\d,]+ 个符合条件的结果|没有找到符合条件的结果)\\s*$/;  // not 已找到 N 个…
   window.jxPressed = null; window.jxSeen = null;
   document.querySelector(".md-search__input").addEventListener("keyup", () => {
     window.jxPressed = window.jxPressed ?? performance.now(); }, {capture: true});
@@ -164,7 +165,7 @@ WATCH_FIRST_RESULT = """() => {
     if (window.jxPressed !== null && window.jxSeen === null
         && (document.querySelector(".md-search-result__item") || meta?.textContent.includes("没有")))
       window.jxSeen = performance.timeOrigin + performance.now();
-    if (window.jxSeen !== null && window.jxCounted === null && /^\\s*(找到 [\\d,]+ 个符合条件的结果|没有找到符合条件的结果)\\s*$/.test(meta?.textContent))
+    if (window.jxSeen !== null && window.jxCounted === null && EXACT_COUNT.test(meta?.textContent))
       window.jxCounted = performance.timeOrigin + performance.now();
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
   window.jxCounted = null;
@@ -210,7 +211,7 @@ def browser_search(site: Path, queries: list[str]) -> dict:
             page.evaluate(WATCH_FIRST_RESULT)
             page.keyboard.insert_text(query)  # jixiao.js turns the input event into the theme's keyup
             page.wait_for_function("window.jxCounted !== null", timeout=60000)
-            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(100)  # the last responses' events reach Playwright
             # Measured inside the page: Playwright's own selector polling would add up to 0.5 s.
             pressed, seen, counted = page.evaluate(
                 "[performance.timeOrigin + window.jxPressed, window.jxSeen, window.jxCounted]")
