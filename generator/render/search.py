@@ -541,10 +541,10 @@ class _Index:
         for term in terms:  # the browser reads every term's postings, even after one matched nothing
             for offset, number in itertools.product(covering_offsets(term), partitions):
                 self.chunk(term[offset:offset + 2], number)
+        boost, kinds = self.manifest["boost"], self.manifest["kinds"]
         scores: dict[int, float] | None = None
         for term in terms:
             matches = match_term(term, lambda pair: self.postings_of(pair, partitions))
-            boost, kinds = self.manifest["boost"], self.manifest["kinds"]
             term_scores = {doc: _score(starts, self.titles[doc], boost[kinds[doc]]) for doc, starts in matches.items()}
             scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
         return scores
