@@ -155,6 +155,7 @@ def bench_jixiao_extras(root: Path, repeat: int) -> dict:
     return result
 
 
+SHOWN_MARK = "/__first-results-shown__"  # requested when the first results show
 WATCH_FIRST_RESULT = """() => {
   const EXACT_COUNT = /^\\s*(找到 [\\d,]+ 个符合条件的结果|没有找到符合条件的结果)\\s*$/;  // not 已找到 N 个…
   window.jxPressed = null; window.jxSeen = null;
@@ -163,13 +164,15 @@ WATCH_FIRST_RESULT = """() => {
   new MutationObserver(() => {
     const meta = document.querySelector(".md-search-result__meta");
     if (window.jxPressed !== null && window.jxSeen === null
-        && (document.querySelector(".md-search-result__item") || meta?.textContent.includes("没有")))
+        && (document.querySelector(".md-search-result__item") || meta?.textContent.includes("没有"))) {
       window.jxSeen = performance.timeOrigin + performance.now();
+      fetch("SHOWN_MARK").catch(() => {});  // stamps this moment on the clock of the requests' timings
+    }
     if (window.jxSeen !== null && window.jxCounted === null && EXACT_COUNT.test(meta?.textContent))
       window.jxCounted = performance.timeOrigin + performance.now();
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
   window.jxCounted = null;
-}"""
+}""".replace("SHOWN_MARK", SHOWN_MARK)
 
 
 def browser_queries(files: list[Path]) -> list[str]:
@@ -201,9 +204,9 @@ def browser_search(site: Path, queries: list[str]) -> dict:
         for query in queries:
             context = browser.new_context()
             page = context.new_page()
-            fetched = []
+            fetched, marks = [], []
             page.on("requestfinished", lambda r: fetched.append(r) if "/search/" in r.url or r.url.endswith(
-                "/" + TEXT_FILE) else None)
+                "/" + TEXT_FILE) else marks.append(r) if r.url.endswith(SHOWN_MARK) else None)
             page.goto(url)
             page.wait_for_timeout(300)  # the worker has loaded the manifest
             page.focus(".md-search__input")  # mkdocs-material queries on focus (empty here) and on keyup
@@ -217,7 +220,8 @@ def browser_search(site: Path, queries: list[str]) -> dict:
                 "[performance.timeOrigin + window.jxPressed, window.jxSeen, window.jxCounted]")
             seconds.append((seen - pressed) / 1000)
             counted_seconds.append((counted - pressed) / 1000)
-            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched if _ended(r) <= seen))
+            shown_at = marks[0].timing["startTime"]
+            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched if _ended(r) <= shown_at))
             complete.append(sum(r.sizes()["responseBodySize"] for r in fetched))
             worst = max(worst, (query, payloads[-1]), key=lambda pair: pair[1])
             context.close()
@@ -233,7 +237,9 @@ def browser_search(site: Path, queries: list[str]) -> dict:
 
 
 def _ended(request) -> float:
-    """When a request's response ended, in milliseconds since the epoch (the page's clock)."""
+    """When a request's response ended, in milliseconds since the epoch. Compared with the
+    start of the SHOWN_MARK request, not with the page's own clock, which may be some
+    milliseconds apart: a response from localhost takes less."""
     timing = request.timing
     return timing["startTime"] + max(timing["responseEnd"], 0)
 

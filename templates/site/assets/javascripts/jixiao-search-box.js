@@ -76,8 +76,24 @@
     else if (state.counting) meta.textContent = counting(state.count);
     else if (state.count > 0) meta.textContent = counted(state.count);
     progress();
-    if (state.counting) state.worker.postMessage({ type: REST, data: { query: result.query } });
-    loadIfNearEnd();
+    whenListed(() => {
+      if (state.counting) state.worker.postMessage({ type: REST, data: { query: result.query } });
+      loadIfNearEnd();
+    });
+  }
+
+  /* Once the theme's items are painted (it may draw them a frame after the count): the rest
+   * of the index is fetched after the first results show, not alongside them, and an empty
+   * list does not seem scrolled to its end. */
+  function whenListed(then) {
+    const afterPaint = () => requestAnimationFrame(() => setTimeout(then));
+    if (list.children.length) return afterPaint();
+    const watch = new MutationObserver(() => {
+      if (!list.children.length) return;
+      watch.disconnect();
+      afterPaint();
+    });
+    watch.observe(list, { childList: true });
   }
 
   /* The exact count, once the worker has searched the whole index. */
