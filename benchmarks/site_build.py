@@ -59,22 +59,25 @@ def medians(runs: list[measure.Measured]) -> dict:
 # --- one cold build of each tool ------------------------------------------------------------
 
 def jixiao_cold(root: Path) -> measure.Measured:
-    shutil.rmtree(root / "site", ignore_errors=True)
-    shutil.rmtree(root / ".cache", ignore_errors=True)
+    for name in ("site", ".site.spare", ".cache"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    (root / ".site.spare.state").unlink(missing_ok=True)
     return measure.run(JIXIAO, root, JIXIAO_ENV)
 
 
 def jixiao_rebuilds(root: Path, repeat: int) -> dict:
-    """After a cold build: one file edited before each build, then nothing changed."""
+    """After a cold build: one file edited before each build, then nothing changed. The first
+    edit after a cold build has no spare tree to patch (output.py): it is reported apart."""
     files = sorted((root / "content").rglob("0*.yml"))
     edits = []
-    for i in range(repeat):
+    for i in range(repeat + 1):
         path = files[(i * 37) % len(files)]
         path.write_text(path.read_text(encoding="utf-8").replace("year: 2024", "year: 2024 "), encoding="utf-8")
         time.sleep(0.1)  # past the cache's moment of doubt (cache.RACY_NS)
         edits.append(measure.run(JIXIAO, root, JIXIAO_ENV))
     unchanged = [measure.run(JIXIAO, root, JIXIAO_ENV) for _ in range(repeat)]
-    return {"one_file_changed": medians(edits), "unchanged": medians(unchanged)}
+    return {"one_file_changed": medians(edits[1:]), "first_edit_after_cold_build": medians(edits[:1]),
+            "unchanged": medians(unchanged)}
 
 
 def mkdocs_project(root: Path) -> Path:

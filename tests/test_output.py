@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from generator.render import printing
 from generator.cli import group
-from generator.building.output import Output, OutputError, Staging
+from generator.building import output
+from generator.building.output import Output, OutputError, SpareState, Staging, identity
 
 from .conftest import CONTENT, MINIMAL, ROOT
 from .test_fingerprint import differences, tree
@@ -242,6 +243,76 @@ def test_nothing_is_written_through_a_link_into_the_published_tree(tmp_path):
     assert (published / "a/index.html").read_text(encoding="utf-8") == "旧"
     staging.publish()
     assert (published / "a/index.html").read_text(encoding="utf-8") == "新"
+
+
+def _edits(root: Path):
+    """Edits in turn to a small project: a changed file, a new unit, the first file of a unit
+    removed (the next one takes its place in the bundle), put back, a unit removed."""
+    first = root / "content/u/2020/0.yml"
+    added = root / "content/v/2021/a.yml"
+    yield lambda: first.write_text(MINIMAL.replace("测试项目", "改名的项目"), encoding="utf-8")
+    yield lambda: (added.parent.mkdir(parents=True), added.write_text(MINIMAL.replace("year: 2020", "year: 2021"),
+                                                                     encoding="utf-8"))
+    yield lambda: first.unlink()
+    yield lambda: first.write_text(MINIMAL.replace("测试项目", "项目0"), encoding="utf-8")
+    yield lambda: shutil.rmtree(added.parent.parent)
+
+
+@pytest.mark.parametrize("print_", [False, True])
+def test_the_replaced_tree_is_patched_into_the_next_one(tmp_path, monkeypatch, print_):
+    """From the third build on, the tree the last build replaced is prepared again (the same
+    directory), and every output equals a fresh build; the state lists the output's files."""
+    monkeypatch.setattr(output, "PATCH_AT_MOST", 1.0)  # a project this small rewrites most of its files
+    root = _small_project(tmp_path / "p", print_=print_)
+    out, spare = root / "site", root / ".site.spare"
+    assert _cli_build(root)[0] == 0 and not spare.exists()
+    patched = 0
+    for edit in _edits(root):
+        edit()
+        spare_before = identity(spare)
+        assert _cli_build(root)[0] == 0
+        patched += spare_before is not None and identity(out) == spare_before
+        fresh = tmp_path / f"fresh-{patched}"
+        assert _cli_build(root, "--no-cache", "--out", fresh)[0] == 0
+        assert differences(tree(out), tree(fresh)) == []
+        assert SpareState.load(out).paths == sorted(tree(out))
+        shutil.rmtree(fresh)
+    assert patched == 4  # every build after the second
+
+
+def test_after_a_build_that_rewrote_most_files_the_spare_is_not_patched(tmp_path, monkeypatch):
+    """Patched, every file of the spare would be replaced: it is deleted, the output linked anew."""
+    monkeypatch.setattr(output, "PATCH_AT_MOST", 0.9)  # an edit rewrites about half of this small project's files
+    root = _small_project(tmp_path / "p")
+    edits = _edits(root)
+    for _ in range(2):
+        next(edits)()
+        assert _cli_build(root)[0] == 0
+    (root / "site_config.yml").write_text("site_name: 改名的站点\nprint: false\n", encoding="utf-8")  # every page
+    assert _cli_build(root)[0] == 0
+    next(edits)()
+    spare_before = identity(root / ".site.spare")
+    assert _cli_build(root)[0] == 0
+    assert spare_before is not None and identity(root / "site") != spare_before
+    assert _cli_build(root, "--no-cache", "--out", tmp_path / "fresh")[0] == 0
+    assert differences(tree(root / "site"), tree(tmp_path / "fresh")) == []
+
+
+def test_a_spare_tree_changed_by_hand_is_not_patched(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "PATCH_AT_MOST", 1.0)
+    root = _small_project(tmp_path / "p")
+    edits = _edits(root)
+    for _ in range(2):
+        next(edits)()
+        assert _cli_build(root)[0] == 0
+    spare = root / ".site.spare"
+    shutil.move(spare, tmp_path / "moved")
+    shutil.copytree(tmp_path / "moved", spare)  # the same files, another directory
+    next(edits)()
+    assert _cli_build(root)[0] == 0
+    assert identity(root / "site") != identity(spare)
+    assert _cli_build(root, "--no-cache", "--out", tmp_path / "fresh")[0] == 0
+    assert differences(tree(root / "site"), tree(tmp_path / "fresh")) == []
 
 
 def test_an_output_error_says_the_disk_is_full():

@@ -81,6 +81,10 @@ class Manifest:
         entry = self.entries.get(f"{kind}:{url}")
         return entry if entry is not None and entry.fingerprint == fingerprint_ else None
 
+    def files(self) -> list[str]:
+        """Every file of every output recorded."""
+        return [name for entry in self.entries.values() for name in entry.files]
+
     def record(self, kind: str, url: str, entry: Entry) -> None:
         self.entries[f"{kind}:{url}"] = entry
 

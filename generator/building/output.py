@@ -15,6 +15,15 @@ request from the old tree or the new one, never from neither). Elsewhere the out
 is renamed aside and the staging directory renamed into place: two renames, a window
 of microseconds. The old tree is then deleted in the background.
 
+The replaced tree is not deleted when the build says which files its tree holds
+(`publish(declared=...)`): it is kept beside the output as `.<name>.spare`, and the
+next build prepares its tree in it, patching only what differs instead of linking
+every file anew (a one-file edit of 10,000 evaluations: a few dozen files, not
+46,000 links and 10,000 directories). `.<name>.spare.state` records, as verified
+records, which files each of the two trees holds and which of the output's files are
+not the spare's (by device and inode of both trees, so a tree replaced, moved or
+restored by hand is never patched: it is deleted and the build links as before).
+
 A build killed at any moment leaves the published output as it was; the staging
 directories it leaves are removed by the next build. Builds into one output are
 serialised by a lock on `.<name>.lock` beside it.
@@ -30,9 +39,14 @@ import shutil
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import verified
+
 RENAME_EXCHANGE = 2
+PATCH_AT_MOST = 0.25  # the share of the output's files that may differ from the spare's for it to be patched
+SPARE_FORMAT = "spare-1"  # the state file's version: records of another format do not verify
 AT_FDCWD = -100
 
 
@@ -147,6 +161,77 @@ def identity(path: Path) -> list[int] | None:
     return [info.st_dev, info.st_ino]
 
 
+# --- the spare tree ---------------------------------------------------------------------------
+
+def _spare_path(final: Path) -> Path:
+    return final.parent / f".{final.name}.spare"
+
+
+def _state_path(final: Path) -> Path:
+    return final.parent / f".{final.name}.spare.state"
+
+
+@dataclass
+class SpareState:
+    """What the last build published (`paths`; `differ`: those whose file is not the spare's;
+    `times`: the modification time of each of its directories, which a file added or deleted
+    by hand changes) and the spare it kept (`spare_paths`), each tree named by its identity."""
+    published: list[int]
+    paths: list[str]
+    differ: list[str]
+    times: list[int]
+    spare: list[int] | None = None
+    spare_paths: list[str] | None = None
+
+    @classmethod
+    def load(cls, final: Path) -> "SpareState | None":
+        records = verified.read(_state_path(final), SPARE_FORMAT)
+        try:
+            state = cls(**records[0]) if len(records) == 1 and type(records[0]) is dict else None
+        except TypeError:
+            return None
+        if state is None or not state._well_formed() or state.published != identity(final):
+            return None
+        return state
+
+    def _well_formed(self) -> bool:
+        lists = (self.paths, self.differ, self.times, self.spare_paths or [])
+        return (all(type(items) is list for items in lists) and all(type(p) is str for p in self.paths)
+                and all(type(p) is str for p in self.differ) and all(type(t) is int for t in self.times)
+                and all(type(p) is str for p in self.spare_paths or []))
+
+    def save(self, final: Path) -> None:
+        if not verified.write(_state_path(final), [verified.line(SPARE_FORMAT, self.__dict__)]):
+            _state_path(final).unlink(missing_ok=True)
+
+    def untouched(self, tree: Path) -> bool:
+        """Whether `tree`, the output this state describes, still has its directories as they were."""
+        return self.times == directory_times(tree, self.paths)
+
+    def spare_in_place(self, final: Path) -> bool:
+        return self.spare is not None and self.spare_paths is not None and self.spare == identity(_spare_path(final))
+
+    def worth_patching(self, final: Path) -> bool:
+        """The spare is in place and mostly the output's files: after a build that wrote most
+        files anew, replacing each of the spare's (an unlink and a link) costs more than
+        linking them into an empty tree, and the spare is deleted in the background instead."""
+        return self.spare_in_place(final) and len(self.differ) <= PATCH_AT_MOST * len(self.paths)
+
+
+def directory_times(tree: Path, paths: list[str]) -> list[int] | None:
+    """The modification time of each directory that holds `paths` (the top one included)."""
+    folders = {""}
+    for path in paths:
+        while path := os.path.dirname(path):
+            if path in folders:
+                break
+            folders.add(path)
+    try:
+        return [os.stat(os.path.join(tree, folder)).st_mtime_ns for folder in sorted(folders)]
+    except OSError:
+        return None
+
+
 # --- the build ----------------------------------------------------------------------------
 
 class Output:
@@ -186,27 +271,50 @@ class Output:
 
 class Staging(Output):
     """The next output, prepared beside `final`; `previous` is the output whose unchanged
-    files it may link (None: everything is written new)."""
+    files it may link (None: everything is written new). With a spare tree that the
+    state describes, the staging directory is that tree, patched."""
 
     def __init__(self, final: Path, previous: Path | None = None):
         super().__init__(_sibling(final, "staging"))
         self.final = final
         self.previous = previous
         self._previous_top = str(previous) if previous is not None else None
+        self._state = SpareState.load(final)
+        self._linked: set[str] = set()
+        self._written: set[str] = set()
+        self._spare: set[str] = set()  # the spare's files not yet made current
+        self._clean: set[str] = set()  # the spare's files that are the output's
         _remove(self.root)
-        self.root.mkdir(parents=True)
+        self.patching = previous is not None and self._state is not None and self._state.worth_patching(final)
+        if self.patching:
+            os.rename(_spare_path(final), self.root)  # killed from here on, it is a leftover staging tree
+            self._spare = set(self._state.spare_paths)
+            self._clean = self._spare.intersection(self._state.paths).difference(self._state.differ)
+        else:
+            self.root.mkdir(parents=True)
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        self._written.add(relative)
+        return super().write_bytes(relative, data)
 
     def link(self, relative: str) -> bool:
         """The previous output's file at `relative`, kept (linked, else copied); False when
         there is none to keep (it must be written)."""
         if self._previous_top is None:
             return False
+        if relative in self._clean:  # the spare's file is the output's: nothing to do
+            self._linked.add(relative)
+            return True
         source = os.path.join(self._previous_top, safe_relative(relative))
         target = os.path.join(self._top, relative)
+        if relative in self._spare:
+            self._spare.discard(relative)
+            _unlink(target)
         self._parent(target)
         try:
             os.link(source, target, follow_symlinks=False)
         except FileExistsError:
+            self._linked.add(relative)
             return True
         except FileNotFoundError:
             return False
@@ -219,10 +327,19 @@ class Staging(Output):
         if os.path.islink(target):  # never a link to elsewhere, even one the published tree held
             os.unlink(target)
             return False
+        self._linked.add(relative)
         return True
 
     def link_all(self, relatives: list[str]) -> bool:
         return all([self.link(relative) for relative in relatives])
+
+    def clear(self, prefix: str) -> None:
+        """Nothing under `prefix`: for an output written by other means than this object's
+        (the search index, the theme's assets), so that no file of the spare is left there."""
+        shutil.rmtree(self._at(prefix), ignore_errors=True)
+        inside = prefix.rstrip("/") + "/"
+        for held in (self._spare, self._clean, self._linked, self._written):
+            held.difference_update([name for name in held if name.startswith(inside)])
 
     def fill(self, prefix: str, leave_out: set[str]) -> None:
         """Keep every file of the previous output under `prefix` that this build has not
@@ -244,10 +361,18 @@ class Staging(Output):
     def identity(self) -> list[int] | None:
         return identity(self.root)
 
-    def publish(self) -> None:
-        """Make the prepared tree the output, in one step; the old one is deleted after."""
+    def publish(self, declared: list[str] | None = None) -> None:
+        """Make the prepared tree the output, in one step. With `declared`, the files written
+        by other means than this object (by the workers), the replaced tree is kept as the
+        next build's spare; without, it is deleted after."""
+        paths = None
+        if declared is not None:
+            paths = self._linked | self._written
+            paths.update(declared)
+            self._remove_stale(paths)
         if not os.path.lexists(self.final):
             os.rename(self.root, self.final)
+            self._save_state(paths, None)
             return
         old = _trash_name(self.final)
         if _exchange(self.root, self.final):
@@ -255,10 +380,66 @@ class Staging(Output):
         else:
             os.rename(self.final, old)
             os.rename(self.root, self.final)
-        _remove_in_background(old)
+        self._keep_or_remove(old, paths)
 
-    def discard(self) -> None:
+    def _remove_stale(self, paths: set[str]) -> None:
+        """The spare's files this build has not kept, and the directories they leave empty."""
+        emptied = set()
+        for relative in self._spare.difference(paths):
+            _unlink(os.path.join(self._top, relative))
+            emptied.add(os.path.dirname(relative))
+        for directory in sorted(emptied, key=len, reverse=True):
+            while directory:
+                try:
+                    os.rmdir(os.path.join(self._top, directory))
+                except OSError:
+                    break
+                directory = os.path.dirname(directory)
+
+    def _keep_or_remove(self, old: Path, paths: set[str] | None) -> None:
+        spare = _spare_path(self.final)
+        if os.path.lexists(spare):
+            _remove_in_background(_renamed_aside(spare, self.final))
+        if paths is None or self._state is None or not self._state.untouched(old):  # changed by hand: not patched
+            _remove_in_background(old)
+            self._save_state(paths, None)
+            return
+        os.rename(old, spare)
+        self._save_state(paths, self._state.paths)
+
+    def _save_state(self, paths: set[str] | None, spare_paths: list[str] | None) -> None:
+        if paths is None:
+            _state_path(self.final).unlink(missing_ok=True)
+            return
+        spare = identity(_spare_path(self.final)) if spare_paths is not None else None
+        published = sorted(paths)
+        times = directory_times(self.final, published)
+        if times is None:
+            _state_path(self.final).unlink(missing_ok=True)
+            return
+        SpareState(identity(self.final), published, sorted(paths - self._linked), times, spare,
+                   spare_paths).save(self.final)
+
+    def discard(self, untouched: bool = False) -> None:
+        """Drop the prepared tree; a spare this build has not changed (`untouched`: nothing
+        written into it) is kept for the next build."""
+        if untouched and self.patching and not (self._linked - self._clean) and not self._written:
+            os.rename(self.root, _spare_path(self.final))
+            return
         _remove(self.root)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _renamed_aside(path: Path, final: Path) -> Path:
+    trash = _trash_name(final)
+    os.rename(path, trash)
+    return trash
 
 
 def _exchange(a: Path, b: Path) -> bool:

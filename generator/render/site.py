@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -450,7 +449,7 @@ class SiteBuilder:
             whole = self._whole(report, inputs)
             if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
                 self.up_to_date = True
-                staging.discard()
+                staging.discard(untouched=len(kept) == len(report.results))  # no page rendered into it
                 return report
             with self.timed("kept pages"):
                 self._keep_pages(report, kept, renderer, staging, manifest)
@@ -464,7 +463,7 @@ class SiteBuilder:
             manifest.whole = whole
             with self.timed("commit"):
                 manifest.save(self.out_dir, staging.identity())
-                staging.publish()
+                staging.publish(declared=manifest.files())
         except BaseException:
             staging.discard()
             raise
@@ -580,13 +579,14 @@ class SiteBuilder:
             self._write_downloads(results, staging)
         with self.timed("search index"):
             self.search_docs = search_docs(results, searched)
+            staging.clear("search")  # the index writes its files itself: none of a spare tree's may stay
             if not previous.complete(self.out_dir, "search"):
                 previous.search = None  # a partition's files deleted by hand: the index is made anew
             try:
                 self.search_figures = search.build_index(self.search_docs, staging.root, previous.search,
                                                          workers.mapper(self.jobs))
             except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
-                shutil.rmtree(staging.path("search"), ignore_errors=True)
+                staging.clear("search")
                 previous.search = None
                 self.search_figures = search.build_index(self.search_docs, staging.root, None,
                                                          workers.mapper(self.jobs))
@@ -602,7 +602,7 @@ class SiteBuilder:
         print_ = fingerprint.of("assets", **{name: inputs[name] for name in fingerprint.DEPENDS["assets"]})
         entry = previous.get("assets", "", print_)
         if entry is None or not staging.link_all(entry.files):
-            shutil.rmtree(staging.path("assets"), ignore_errors=True)  # copying onto a link would write through it
+            staging.clear("assets")  # copying onto a link would write through it
             theme.copy_assets(staging.root)
             entry = Entry(print_, staging.files("assets"))
         manifest.record("assets", "", entry)

@@ -19,6 +19,7 @@ What is printed where computed and published figures differ: see `layout/table.p
 """
 from __future__ import annotations
 
+import hashlib
 import gc
 import os
 import time
@@ -186,6 +187,13 @@ def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[i
     return render_group(*item)
 
 
+def anchor_prefix(url: str) -> str:
+    """A table's anchors in the PDFs that hold it, unique in its bundle and the same whatever
+    else is printed with it: a table's PDF is kept while its fingerprint is, which its place
+    among the tables printed with it is not part of."""
+    return f"t{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}-"
+
+
 def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]]]:
     from ...layout import Document, bundle_document
     from . import pdf
@@ -193,7 +201,7 @@ def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, lis
     registry.activate(context.extension_roots)
     env = environment(context.templates_root)
     models = [_model(table.file, context) for table in task.tables]
-    jobs = [pdf.PrintJob(_blocks(*model), f"t{n}-", t.breaks) for n, (t, model) in enumerate(zip(task.tables, models))]
+    jobs = [pdf.PrintJob(_blocks(*model), anchor_prefix(t.url), t.breaks) for t, model in zip(task.tables, models)]
     laid = pdf.lay_out(jobs, task.url, env)
     due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
     # A department report numbers its own pages (its cover unnumbered): it is no table of a bundle.
