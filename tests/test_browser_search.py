@@ -2,10 +2,12 @@
 
 The seed site is served as in test_browser (its fixtures are reused: `page` refuses every
 request leaving localhost and fails on console errors); a synthetic site of a few hundred
-evaluations shows a count past the first pages and the loading of the rest."""
+evaluations, its index in several partitions, shows first results from the first partition,
+then the exact count, and the loading of the rest."""
 import functools
 import http.server
 import importlib.util
+import json
 import re
 import threading
 
@@ -16,9 +18,11 @@ from generator.project.config import load_config
 from generator.render.site import SiteBuilder
 
 from .conftest import ROOT
-from .test_browser import ARTIFACTS, SiteHandler as QuietHandler, browser, open_tab, page  # noqa: F401  (fixtures)
+from .test_browser import ARTIFACTS, DESKTOP, PHONE, SiteHandler as QuietHandler  # noqa: I001
+from .test_browser import browser, open_tab, page  # noqa: F401  (fixtures)
 
 SYNTHETIC = 240  # evaluations of the synthetic site: twelve pages of results for a word on every one
+SYNTHETIC_PARTITION = 64  # documents per index partition of the synthetic site: four of them
 
 
 def serve(directory):
@@ -55,7 +59,10 @@ def synthetic_server(tmp_path_factory):
     spec.loader.exec_module(synthetic)
     project = tmp_path_factory.mktemp("synthetic")
     synthetic.write_content(project, SYNTHETIC)
-    site = build_site(project, project / "site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PARTITION", SYNTHETIC_PARTITION)
+        site = build_site(project, project / "site")
+    assert len(json.loads((site / "search/manifest.json").read_text(encoding="utf-8"))["partitions"]) == 4
     httpd, url = serve(site)
     yield site, url
     httpd.shutdown()
@@ -82,6 +89,11 @@ def wait_for_meta(tab, pattern: str):
 
 def result_links(tab) -> list[str]:
     return [a.get_attribute("href") for a in tab.locator(".md-search-result__item a").all()]
+
+
+def clean(links: list[str]) -> list[str]:
+    """The links as site-relative URLs, as search.query() gives them."""
+    return [re.sub(r"^https?://[^/]+/|\?.*$", "", link) for link in links]
 
 
 def test_text_committed_by_an_input_method_is_searched(page, server):
@@ -141,34 +153,81 @@ def test_a_unit_code_is_found_on_every_page_that_prints_it(page, server, seed_si
     type_query(page, "902001")
     expected = search.query(seed_site / "search", "902001")
     wait_for_meta(page, f"{len(expected)} 个符合条件的结果")
-    assert [re.sub(r"^https?://[^/]+/|\?.*$", "", link) for link in result_links(page)] == expected
+    assert clean(result_links(page)) == expected
 
 
-def test_the_count_is_every_match_and_the_end_of_the_list_loads_the_rest(browser, synthetic_server):
+def hold_partitions_after_the_first(tab) -> list:
+    """Requests for the index's later partitions wait in the returned list until continued."""
+    held = []
+    tab.context.route(LATER_PARTITIONS, lambda route: held.append(route))  # after (so before) open_tab's guard
+    return held
+
+
+LATER_PARTITIONS = re.compile(r"/search/p[1-9][0-9]*/")
+
+
+@pytest.mark.parametrize("viewport, scheme", [(PHONE, "light"), (DESKTOP, "dark")], ids=["phone", "desktop-dark"])
+def test_a_word_on_every_page_shows_the_first_partition_then_the_exact_count_and_every_result(
+        open_tab, synthetic_server, viewport, scheme):
     site, url = synthetic_server
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone: the list scrolls soon
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab = open_tab(viewport, scheme)  # on a phone the list scrolls soon
+    held = hold_partitions_after_the_first(tab)
     open_search(tab, url)
-    type_query(tab, "达成预期")  # on every synthetic evaluation
-    expected = search.query(site / "search", "达成预期")
+    type_query(tab, "达成预期")  # on every synthetic evaluation, in every partition
+    answer = search.answer(site / "search", "达成预期")
+    expected = search.urls_of(site / "search", answer.ranked)
     count = len(expected)
-    assert count >= SYNTHETIC
-    wait_for_meta(tab, f"找到 {count} 个符合条件的结果")
-    assert len(result_links(tab)) == search.FIRST_PAGE
-    assert tab.locator(".jx-search-more").inner_text().startswith(f"已显示 {search.FIRST_PAGE} 项，共 {count} 项")
+    assert count >= SYNTHETIC and answer.first_files and all(f.startswith("p0/") for f in answer.first_files)
+    assert set(expected) == pages_containing(site, "达成预期")
+    wait_for_meta(tab, r"^\s*已找到 \d+ 个结果，正在查找其余")  # shown while the rest is not even fetched
+    assert clean(result_links(tab)) == expected[:search.FIRST_PAGE]
+    assert tab.locator(".jx-search-more").inner_text().startswith(f"已显示 {search.FIRST_PAGE} 项，正在统计总数")
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"search-counting-{'phone' if viewport == PHONE else 'desktop'}-{scheme}.png"))
+    for _ in range(100):
+        if held:
+            break
+        tab.wait_for_timeout(50)
+    assert held, "the later partitions are asked for once the first results show"
+    tab.context.unroute(LATER_PARTITIONS)
+    for route in held:
+        route.continue_()
+    wait_for_meta(tab, f"^\\s*找到 {count} 个符合条件的结果")
+    assert clean(result_links(tab)) == expected[:search.FIRST_PAGE]  # the first results stay where they were
     loads = 0
     while len(result_links(tab)) < count and loads < count:
         shown = len(result_links(tab))
         tab.locator(".md-search__scrollwrap").evaluate("list => list.scrollTop = list.scrollHeight")  # a jump to the end
         tab.wait_for_function("n => document.querySelectorAll('.md-search-result__item').length > n", arg=shown)
         loads += 1
-    links = [re.sub(r"^https?://[^/]+/|\?.*$", "", link) for link in result_links(tab)]
-    assert links == expected  # every result once, in the order of the ranking
+    assert clean(result_links(tab)) == expected  # every result once, in the order of search.answer()
     assert 1 < loads < count / search.FIRST_PAGE  # a page at a time, not one by one
     assert tab.locator(".jx-search-more").is_hidden()
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / "search-phone.png"))
-    context.close()
-    assert errors == []
+    tab.screenshot(path=str(ARTIFACTS / f"search-{'phone' if viewport == PHONE else 'desktop'}-{scheme}.png"))
+
+
+def pages_containing(site, text) -> set[str]:
+    """The pages whose searchable text contains this text: a plain substring scan."""
+    return {(path.parent.relative_to(site).as_posix() + "/").removeprefix("./") for path in site.rglob(search.TEXT_FILE)
+            if search.normalize(text) in search.normalize(path.read_text(encoding="utf-8"))}
+
+
+def partitions_of(site, doc_ids) -> set[int]:
+    manifest = json.loads((site / "search/manifest.json").read_text(encoding="utf-8"))
+    return {number for number, (start, count, _) in enumerate(manifest["partitions"])
+            for doc in doc_ids if start <= doc < start + count}
+
+
+def test_a_rarer_word_waits_for_every_partition_and_is_ranked_as_a_whole(page, synthetic_server):
+    site, url = synthetic_server
+    query = next(f"第{n}号" for n in range(SYNTHETIC) if len(partitions_of(site, search.query_ids(
+        site / "search", f"第{n}号"))) > 1)  # a project, and the listings naming it elsewhere in the index
+    answer = search.answer(site / "search", query)
+    assert len(answer.ranked) < search.FIRST_PAGE
+    assert set(search.urls_of(site / "search", answer.ranked)) == pages_containing(site, query)
+    assert {name.split("/")[0] for name in answer.first_files} == {"p0", "p1", "p2", "p3"}
+    open_search(page, url)
+    type_query(page, query)
+    wait_for_meta(page, f"^\\s*找到 {len(answer.ranked)} 个符合条件的结果")
+    assert clean(result_links(page)) == search.urls_of(site / "search", answer.ranked)
+    assert page.locator(".jx-search-more").is_hidden()

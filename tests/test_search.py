@@ -1,4 +1,5 @@
 """The search index: its encoding, the visible text it is made of, and what a reader finds on the seed site."""
+import json
 import random
 from html.parser import HTMLParser
 from pathlib import Path
@@ -215,3 +216,68 @@ def test_partitions_written_in_worker_processes_are_the_partitions_written_here(
     files = sorted(p.relative_to(tmp_path / "here") for p in (tmp_path / "here").rglob("*") if p.is_file())
     assert files and all((tmp_path / "here" / f).read_bytes() == (tmp_path / "spread" / f).read_bytes() for f in files)
     assert files == sorted(p.relative_to(tmp_path / "spread") for p in (tmp_path / "spread").rglob("*") if p.is_file())
+
+
+# --- the order results are listed in, and what is read before the first show -------------------
+
+def partitioned_index(tmp_path, monkeypatch, docs: list[tuple[str, str]]) -> Path:
+    """An index of (title, body) documents in partitions of 16."""
+    monkeypatch.setattr(search, "PARTITION", 16)
+    search.build_index([search.Doc(f"p/{n}/", title, "evaluation", search.encode_text(f"{title}\n{body}"))
+                        for n, (title, body) in enumerate(docs)], tmp_path)
+    return tmp_path / "search"
+
+
+def test_a_word_in_every_partition_shows_the_first_partitions_best_then_every_other_result(tmp_path, monkeypatch):
+    docs = [(f"第{n}页", "达成预期" * (1 + n % 3)) for n in range(60)]  # four partitions
+    docs[40] = ("达成预期的项目", "达成预期")  # the best of all (a title match), in the third partition
+    index = partitioned_index(tmp_path, monkeypatch, docs)
+    answer = search.answer(index, "达成预期")
+    first_partition_best = sorted(range(16), key=lambda n: (-(1 + n % 3), n))[:search.FIRST_PAGE]
+    assert answer.first == answer.ranked[:search.FIRST_PAGE] == first_partition_best
+    assert answer.first_files and all(name.startswith("p0/") for name in answer.first_files)
+    assert answer.ranked[search.FIRST_PAGE] == 40  # first of the rest
+    assert sorted(answer.ranked) == list(range(60))  # every match, once
+    rest = answer.ranked[search.FIRST_PAGE:]
+    assert rest == sorted(rest, key=lambda n: (-(10 if n == 40 else 1) * (1 + (1 + n % 3) / 10), n))
+    assert search.query_ids(index, "达成预期") == answer.ranked
+
+
+def test_a_word_rarer_in_the_first_partition_is_ranked_over_every_partition_before_it_shows(tmp_path, monkeypatch):
+    docs = [(f"第{n}页", "项目" + ("达成预期" if n % 7 == 0 else "")) for n in range(60)]  # 3 in the first partition
+    index = partitioned_index(tmp_path, monkeypatch, docs)
+    answer = search.answer(index, "达成预期")
+    assert answer.ranked == [n for n in range(60) if n % 7 == 0]
+    assert answer.first == answer.ranked[:search.FIRST_PAGE]
+    assert {name.split("/")[0] for name in answer.first_files} == {"p0", "p1", "p2", "p3"}
+
+
+def test_a_word_sparse_in_every_partition_is_searched_in_twice_as_many_partitions_each_time(tmp_path, monkeypatch):
+    docs = [(f"第{n}页", "达成预期" if n % 4 == 0 else "项目") for n in range(128)]  # 4 in each of 8 partitions
+    index = partitioned_index(tmp_path, monkeypatch, docs)
+    answer = search.answer(index, "达成预期")
+    assert {name.split("/")[0] for name in answer.first_files} == {"p0", "p1", "p2", "p3"}  # 4, 8, then 16 found
+    assert answer.first == list(range(0, 40, 4))  # equal scores: in document order
+    assert answer.ranked == list(range(0, 128, 4))
+
+
+def test_stages_double_up_to_every_partition():
+    assert search.stages(0) == [0]
+    assert search.stages(1) == [1]
+    assert search.stages(10) == [1, 2, 4, 8, 10]
+    assert search.stages(16) == [1, 2, 4, 8, 16]
+
+
+def test_every_term_is_read_before_the_first_results_even_after_one_found_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "TARGET_CHUNK_BYTES", 8)  # a chunk file for nearly every bigram
+    index = partitioned_index(tmp_path, monkeypatch, [(f"第{n}页", "达成预期") for n in range(20)])
+    chunks = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["partitions"][0][2]
+    assert search.fnv1a("没有") % chunks != search.fnv1a("达成") % chunks
+    answer = search.answer(index, "没有达成")  # bigrams 没有 (in no document) and 达成
+    assert answer.ranked == []
+    assert f"p0/{search.fnv1a('达成') % chunks}.json" in answer.first_files  # as the browser fetches them: at once
+
+
+def test_listed_order_keeps_the_results_shown_first_on_top():
+    assert search.listed_order([5, 2], [1, 2, 3, 5, 4]) == [5, 2, 1, 3, 4]
+    assert search.listed_order([], [1, 2, 3]) == [1, 2, 3]

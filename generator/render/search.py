@@ -7,9 +7,11 @@ paragraph) joined by line breaks. The index maps each pair of adjacent character
 within a segment (a bigram) to the documents and positions where it occurs, so a
 query of two or more characters is found exactly where the text contains it: no
 word segmentation can disagree between indexer and browser, and adjacent table
-cells never run together. Bigrams are spread over chunk files by hash; a query
-downloads only the chunks of its own bigrams, then the titles and page texts
-(TEXT_FILE, beside each page) of the results it shows, a page of them at a time.
+cells never run together. Documents are indexed in partitions, and each partition's
+bigrams are spread over chunk files by hash; a query downloads only the chunks of its
+own bigrams, then the titles and page texts (TEXT_FILE, beside each page) of the
+results it shows, a page of them at a time. A word on many pages shows its first
+results from the first partition alone (see Answer), so the first download stays small.
 `assets/javascripts/jixiao-search.js` is the browser half, speaking the message
 protocol of mkdocs-material's search worker; `query()` and `snippet()` below are
 the same algorithms in Python, for tests and benchmarks.
@@ -17,6 +19,7 @@ the same algorithms in Python, for tests and benchmarks.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import html
 import json
 import re
@@ -430,11 +433,15 @@ def match_term(term: str, postings_of) -> dict[int, list[int]]:
 
 
 def query(index_dir: Path, text: str) -> list[str]:
-    """URLs of the documents matching every term of the query, best first."""
+    """URLs of the documents matching every term of the query, in the order they are listed."""
+    return urls_of(index_dir, query_ids(index_dir, text))
+
+
+def urls_of(index_dir: Path, doc_ids: list[int]) -> list[str]:
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     blocks: dict[int, list] = {}
     urls = []
-    for doc in query_ids(index_dir, text):
+    for doc in doc_ids:
         block = doc // manifest["block"]
         if block not in blocks:
             blocks[block] = json.loads((index_dir / "d" / f"{block}.json").read_text(encoding="utf-8"))
@@ -448,31 +455,99 @@ def query_terms(text: str) -> list[str]:
 
 
 def query_ids(index_dir: Path, text: str) -> list[int]:
-    """Document numbers matching every term of the query, best first."""
-    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
-    loaded: dict[str, dict] = {}
+    """Document numbers matching every term of the query, in the order they are listed."""
+    return answer(index_dir, text).ranked
 
-    def postings_of(pair: str) -> dict[int, list[int]]:
-        merged: dict[int, list[int]] = {}
-        for number, (_, _, chunks) in enumerate(manifest["partitions"]):
-            name = f"p{number}/{fnv1a(pair) % chunks}.json"
-            if name not in loaded:
-                loaded[name] = json.loads((index_dir / name).read_text(encoding="utf-8"))
-            if pair in loaded[name]:
-                merged.update(_decode(loaded[name][pair]))
-        return merged
 
+@dataclass
+class Answer:
+    """A query's results as the browser lists them, and what it reads before it shows the first.
+
+    The partitions of the index are searched in order, the first one alone, then as many
+    again each time (1, 2, 4, 8… partitions: stages()), until those searched hold a first
+    page of results (FIRST_PAGE): these are shown at once, best first, and stay at the top
+    of the list; the other partitions are read after, for the exact count and the pages
+    that follow, every other result ranked with those of the whole index. A word on many
+    pages thus waits for one partition's postings, not for all of them; a word too rare
+    to fill a page waits for every partition and is ranked as a whole."""
+    ranked: list[int]  # every matching document, in the order listed
+    first: list[int]  # the results shown first (a page of them)
+    first_files: list[str]  # the index files read before they are shown, relative to search/
+
+
+def answer(index_dir: Path, text: str) -> Answer:
     terms = query_terms(text)
     if not terms:
-        return []
-    titles = _numbers(manifest["titles"])
-    scores: dict[int, float] | None = None
-    for term in terms:
-        matches = match_term(term, postings_of)
-        term_scores = {doc: _score(starts, titles[doc], manifest["boost"][manifest["kinds"][doc]])
-                       for doc, starts in matches.items()}
-        scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
+        return Answer([], [], [])
+    index = _Index(index_dir)
+    scores: dict[int, float] = {}
+    searched = 0
+    for searched_next in stages(len(index.manifest["partitions"])):
+        scores.update(index.scores(terms, range(searched, searched_next)))
+        searched = searched_next
+        if len(scores) >= FIRST_PAGE:
+            break
+    head = _best(scores)[:FIRST_PAGE]
+    read_first = sorted(index.read)
+    scores.update(index.scores(terms, range(searched, len(index.manifest["partitions"]))))
+    ranked = listed_order(head, _best(scores))
+    return Answer(ranked, head, read_first)
+
+
+def stages(partitions: int) -> list[int]:
+    """How many partitions are searched, at most, before the first results show: 1, 2, 4… all."""
+    ends = [min(1, partitions)]
+    while ends[-1] < partitions:
+        ends.append(min(2 * ends[-1], partitions))
+    return ends
+
+
+def listed_order(head: list[int], best: list[int]) -> list[int]:
+    """The results shown first, then every other one, best first."""
+    shown = set(head)
+    return head + [doc for doc in best if doc not in shown]
+
+
+def _best(scores: dict[int, float]) -> list[int]:
     return sorted(scores, key=lambda doc: (-scores[doc], doc))
+
+
+class _Index:
+    """The index files as the browser reads them, each once; `read` names those read."""
+
+    def __init__(self, index_dir: Path):
+        self.dir = index_dir
+        self.manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+        self.titles = _numbers(self.manifest["titles"])
+        self.read: dict[str, dict] = {}
+
+    def chunk(self, pair: str, partition: int) -> dict[str, str]:
+        """The chunk file of this partition that holds the pair's postings, if it has any."""
+        name = f"p{partition}/{fnv1a(pair) % self.manifest['partitions'][partition][2]}.json"
+        if name not in self.read:
+            self.read[name] = json.loads((self.dir / name).read_text(encoding="utf-8"))
+        return self.read[name]
+
+    def postings_of(self, pair: str, partitions: range) -> dict[int, list[int]]:
+        merged: dict[int, list[int]] = {}
+        for number in partitions:
+            if pair in (chunk := self.chunk(pair, number)):
+                merged.update(_decode(chunk[pair]))
+        return merged
+
+    def scores(self, terms: list[str], partitions: range) -> dict[int, float]:
+        """The score of each document of these partitions that holds every term (a
+        document's score depends on its own text only)."""
+        for term in terms:  # the browser reads every term's postings, even after one matched nothing
+            for offset, number in itertools.product(covering_offsets(term), partitions):
+                self.chunk(term[offset:offset + 2], number)
+        boost, kinds = self.manifest["boost"], self.manifest["kinds"]
+        scores: dict[int, float] | None = None
+        for term in terms:
+            matches = match_term(term, lambda pair: self.postings_of(pair, partitions))
+            term_scores = {doc: _score(starts, self.titles[doc], boost[kinds[doc]]) for doc, starts in matches.items()}
+            scores = term_scores if scores is None else {d: scores[d] + s for d, s in term_scores.items() if d in scores}
+        return scores
 
 
 def _score(starts: list[int], title_length: int, boost: float) -> float:

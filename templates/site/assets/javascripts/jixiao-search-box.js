@@ -2,17 +2,19 @@
  * search dialog shows the first results the worker sends; this script
  *  - searches the text an input method commits, not the pinyin it was composed from;
  *  - states the true number of matches, or that a query needs two characters or more;
+ *    when the first results come from a part of the index only, says that the rest are
+ *    being looked for, asks the worker for them and states the exact count it sends;
  *  - loads further results, a page at a time, when the list is scrolled to its end.
  * It must run before the theme's bundle, which creates the worker: it is loaded by
  * partials/search.html, in the page header. */
 "use strict";
 (function () {
-  const QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101;
+  const QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101, REST = 102, COUNT = 103;
   const PAGE = 20;  // results loaded each time the end of the list comes into view
   const NEAR_END = 200;  // pixels before the end at which the next page is requested
   const TOO_SHORT = "请至少输入两个字再搜索";
 
-  const state = { worker: null, query: null, count: 0, shown: 0, loading: false, pending: null };
+  const state = { worker: null, query: null, count: 0, counting: false, shown: 0, loading: false, pending: null };
   let config, base, meta, list, scroller, more;
 
   /* The theme creates its search worker with `new Worker(config.search)`, once the page
@@ -47,6 +49,7 @@
     worker.addEventListener("message", ({ data: message }) => {
       if (message.type === RESULT) state.pending = message.data;  // shown once the theme has drawn it
       else if (message.type === MORE_RESULT) append(message.data);
+      else if (message.type === COUNT) recount(message.data);
     });
     // The theme rewrites the result count on every result: correct it right after.
     new MutationObserver(() => {
@@ -59,20 +62,54 @@
     return `找到 ${count.toLocaleString("zh-CN")} 个符合条件的结果`;
   }
 
+  function counting(count) {
+    return `已找到 ${count.toLocaleString("zh-CN")} 个结果，正在查找其余……`;
+  }
+
   function shown(result) {
     state.pending = null;
     state.count = result.count || 0;
+    state.counting = Boolean(result.counting);
     state.shown = result.items.length;
     state.loading = false;
     if (result.short) meta.textContent = TOO_SHORT;
+    else if (state.counting) meta.textContent = counting(state.count);
     else if (state.count > 0) meta.textContent = counted(state.count);
+    progress();
+    whenListed(() => {
+      if (state.counting) state.worker.postMessage({ type: REST, data: { query: result.query } });
+      loadIfNearEnd();
+    });
+  }
+
+  /* Once the theme's items are painted (it may draw them a frame after the count): the rest
+   * of the index is fetched after the first results show, not alongside them, and an empty
+   * list does not seem scrolled to its end. */
+  function whenListed(then) {
+    const afterPaint = () => requestAnimationFrame(() => setTimeout(then));
+    if (list.children.length) return afterPaint();
+    const watch = new MutationObserver(() => {
+      if (!list.children.length) return;
+      watch.disconnect();
+      afterPaint();
+    });
+    watch.observe(list, { childList: true });
+  }
+
+  /* The exact count, once the worker has searched the whole index. */
+  function recount({ query, count }) {
+    if (query !== state.query || !state.counting) return;
+    state.count = count;
+    state.counting = false;
+    meta.textContent = counted(count);
     progress();
     loadIfNearEnd();
   }
 
   function progress() {
-    const shown = `已显示 ${state.shown.toLocaleString("zh-CN")} 项，共 ${state.count.toLocaleString("zh-CN")} 项`;
-    more.hidden = state.shown >= state.count;
+    const total = state.counting ? "正在统计总数" : `共 ${state.count.toLocaleString("zh-CN")} 项`;
+    const shown = `已显示 ${state.shown.toLocaleString("zh-CN")} 项，${total}`;
+    more.hidden = state.shown >= state.count && !state.counting;
     more.textContent = more.hidden ? "" : `${shown}；${state.loading ? "正在加载…" : "向下滚动显示更多"}`;
   }
 

@@ -1,20 +1,23 @@
 /* jixiao search worker: exact Chinese substring search over a chunked bigram index.
  * It speaks mkdocs-material's search worker protocol (SETUP 0 → READY 1, QUERY 2 →
  * RESULT 3), so the theme's search box, first results and highlighting work unchanged;
- * a RESULT also carries the true number of matches (`count`) and whether the query was
- * too short (`short`). The page half (jixiao-search-box.js) asks for further results with
- * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/render/search.py (query,
+ * a RESULT also carries the number of matches (`count`) and whether the query was too
+ * short (`short`). A frequent word's first results come from the first partitions of the
+ * index alone (`counting`: the count is of those so far); once the page half
+ * (jixiao-search-box.js) has shown them it sends REST 102, the other partitions are read
+ * and COUNT 103 gives the exact count. The page half asks for further results with
+ * MORE 100 → MORE_RESULT 101. The algorithms mirror generator/render/search.py (answer,
  * match_term, snippet), which tests compare with a plain substring scan. */
 "use strict";
 
-const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101;
+const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3, MORE = 100, MORE_RESULT = 101, REST = 102, COUNT = 103;
 const INDEX = new URL("../../search/", self.location.href);
 const SITE = new URL("../../", self.location.href);
 const FIRST_PAGE = 10;  // generator/render/search.py; the theme shows these at once, the page half loads the rest
 const TEXT_FILE = "search.txt";  // generator/render/search.py: TEXT_FILE
 const SNIPPET_BEFORE = 24, SNIPPET_SNAP = 8, SNIPPET_LENGTH = 80;  // generator/render/search.py
 let manifest = null;
-let current = null;  // the last query: {text, terms, ranked, scores}
+let current = null;  // the last query: {text, terms, ranked, scores, head, searched, finished}
 const chunks = new Map();
 const blocks = new Map();
 const texts = new Map();
@@ -84,11 +87,11 @@ function decode(encoded) {
   return docs;
 }
 
-/* The documents and positions of one bigram, gathered from every partition of the index. */
-async function postings(pair) {
+/* The documents and positions of one bigram, gathered from these partitions of the index. */
+async function postings(pair, partitions) {
   const hash = fnv1a(pair);
-  const parts = await Promise.all(manifest.partitions.map(([, , count], number) => {
-    const name = `p${number}/${hash % count}.json`;
+  const parts = await Promise.all(partitions.map(number => {
+    const name = `p${number}/${hash % manifest.partitions[number][2]}.json`;
     return fetchJSON(name, chunks, name);
   }));
   const merged = new Map();
@@ -107,9 +110,9 @@ function coveringOffsets(term) {
   return offsets;
 }
 
-async function matchTerm(term) {
+async function matchTerm(term, partitions) {
   const offsets = coveringOffsets(term);
-  const lists = await Promise.all(offsets.map(offset => postings(term.slice(offset, offset + 2))));
+  const lists = await Promise.all(offsets.map(offset => postings(term.slice(offset, offset + 2), partitions)));
   if (lists.some(list => list.size === 0)) return new Map();
   const matches = new Map();
   for (const [doc, positions] of lists[0]) {
@@ -194,10 +197,12 @@ function snippet(text, terms) {
   return (start > 0 ? "…" : "") + marked(body, marks, start, end) + (end < body.length ? "…" : "");
 }
 
-async function rank(terms) {
+/* The score of each document of these partitions that holds every term (a document's
+ * score depends on its own text only). */
+async function scoresIn(terms, partitions) {
   let scores = null;
   for (const term of terms) {
-    const matches = await matchTerm(term);
+    const matches = await matchTerm(term, partitions);
     const next = new Map();
     for (const [doc, starts] of matches) {
       if (scores === null) next.set(doc, score(doc, starts));
@@ -205,8 +210,40 @@ async function rank(terms) {
     }
     scores = next;
   }
-  const ranked = [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b);
-  return { ranked, scores };
+  return scores;
+}
+
+function best(scores) {
+  return [...scores.keys()].sort((a, b) => scores.get(b) - scores.get(a) || a - b);
+}
+
+function numbersFrom(from, to) {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/* The results shown first, then every other one, best first (listed_order in search.py). */
+function listedOrder(head, ranked) {
+  const shown = new Set(head);
+  return head.concat(ranked.filter(doc => !shown.has(doc)));
+}
+
+/* How many partitions are searched, at most, before the first results show: 1, 2, 4… all
+ * (stages() in generator/render/search.py). */
+function stages(partitions) {
+  const ends = [Math.min(1, partitions)];
+  while (ends[ends.length - 1] < partitions) ends.push(Math.min(2 * ends[ends.length - 1], partitions));
+  return ends;
+}
+
+/* Reads the partitions not searched yet and ranks every result; once per query. After
+ * first results from some partitions only, sends the exact count. */
+function finish(query) {
+  query.finished ??= scoresIn(query.terms, numbersFrom(query.searched, manifest.partitions.length)).then(rest => {
+    for (const [doc, value] of rest) query.scores.set(doc, value);
+    query.ranked = listedOrder(query.head, best(query.scores));
+    if (query.counting) postMessage({ type: COUNT, data: { query: query.text, count: query.ranked.length } });
+  });
+  return query.finished;
 }
 
 /* The theme's result items for ranked[from, from + size): titles from the metadata
@@ -229,15 +266,28 @@ async function items(query, from, size) {
   }));
 }
 
+/* The first results: the best of the first partitions that hold a page of them, to be
+ * followed by the rest (see Answer in generator/render/search.py). */
 async function search(text) {
   const terms = normalize(text).split(/\s+/).filter(term => term.length >= 2);
-  if (!terms.length || !manifest) return { items: [], count: 0, short: text.trim().length > 0 };
-  current = { text, terms, ...await rank(terms) };
-  return { items: await items(current, 0, FIRST_PAGE), count: current.ranked.length };
+  if (!terms.length || !manifest) return { query: text, items: [], count: 0, short: text.trim().length > 0 };
+  const query = { text, terms, scores: new Map(), searched: 0 };
+  current = query;
+  for (const end of stages(manifest.partitions.length)) {
+    for (const [doc, value] of await scoresIn(terms, numbersFrom(query.searched, end))) query.scores.set(doc, value);
+    query.searched = end;
+    if (query.scores.size >= FIRST_PAGE) break;
+  }
+  query.head = best(query.scores).slice(0, FIRST_PAGE);
+  query.ranked = query.head;
+  query.counting = query.searched < manifest.partitions.length;
+  if (!query.counting) await finish(query);
+  return { query: text, items: await items(query, 0, FIRST_PAGE), count: query.scores.size, counting: query.counting };
 }
 
 async function more({ query, from, size }) {
   if (!current || current.text !== query) return { query, from, items: [], count: 0 };
+  await finish(current);
   return { query, from, items: await items(current, from, size), count: current.ranked.length };
 }
 
@@ -256,6 +306,9 @@ async function handle(message) {
       }
     case MORE:
       return { type: MORE_RESULT, data: await more(message.data) };
+    case REST:  // not awaited: a query typed meanwhile need not wait for this one's count
+      if (current && current.text === message.data.query) finish(current).catch(error => console.warn("jixiao search:", error));
+      return null;
     default:
       throw new TypeError("Invalid message type");
   }
@@ -263,6 +316,6 @@ async function handle(message) {
 
 addEventListener("message", event => {
   // Messages are answered in order; one that fails does not stop those after it.
-  queue = queue.then(() => handle(event.data)).then(reply => postMessage(reply),
+  queue = queue.then(() => handle(event.data)).then(reply => reply && postMessage(reply),
                                                      error => console.warn("jixiao search:", error));
 });
