@@ -343,7 +343,8 @@ class Staging(Output):
 
     def fill(self, prefix: str, leave_out: set[str]) -> None:
         """Keep every file of the previous output under `prefix` that this build has not
-        written and that is not in `leave_out` (a partial rewrite, as of the search index)."""
+        written and that is not in `leave_out` (a partial rewrite, as of the search index).
+        A file already there counts as written: in a patched spare, `clear(prefix)` first."""
         if self.previous is None:
             return
         top = os.path.join(self._previous_top, safe_relative(prefix))
