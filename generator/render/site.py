@@ -665,21 +665,18 @@ class SiteBuilder:
             self._write_downloads(results, staging)
         with self.timed("search index"):
             self.search_docs = search_docs(results, searched)
-            staging.clear("search")  # the index writes its files itself: none of a spare tree's may stay
-            if not previous.complete(self.out_dir, "search"):
-                previous.search = None  # a partition's files deleted by hand: the index is made anew
+            # The last build's index, if all its files are in the output: its unchanged
+            # partitions are kept (a patched spare already holds most of them).
+            index = previous.search if previous.complete(self.out_dir, "search") else None
             try:
-                self.search_figures = search.build_index(self.search_docs, staging.root, previous.search,
-                                                         workers.mapper(self.jobs))
+                self.search_figures = search.build_index(self.search_docs, staging.root, index,
+                                                         workers.mapper(self.jobs), keep=staging.link_all)
             except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
                 staging.clear("search")
-                previous.search = None
                 self.search_figures = search.build_index(self.search_docs, staging.root, None,
                                                          workers.mapper(self.jobs))
-            if previous.search is not None:
-                staging.fill("search", set(self.search_figures["stale"]))
             manifest.search = self.search_figures["partitions"]
-            manifest.record("search", "", Entry("", staging.files("search")))
+            manifest.record("search", "", Entry("", self.search_figures["files"]))
         urls = ["", "units/", "evaluations/", "data/", *(g.url for g in groups), *rows]
         staging.write_text("sitemap.xml", sitemap(self.site, urls))
         self._assets(theme, inputs, previous, staging, manifest)
