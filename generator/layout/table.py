@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from ..loading.model import Evaluation, FundsRow, Indicator, Party, Table
@@ -107,7 +108,11 @@ class Columns:
 
     def of(self, key: str) -> int | None:
         """The column of an indicator column (target, actual…), None when the form prints none."""
-        return self.section + self.levels + self.trailing.index(key) if key in self.trailing else None
+        return self._trailing_at.get(key)
+
+    @cached_property  # asked for every cell of every indicator row
+    def _trailing_at(self) -> dict[str, int]:
+        return {key: self.section + self.levels + offset for offset, key in enumerate(self.trailing)}
 
     @property
     def target(self) -> int:
@@ -125,10 +130,10 @@ class Columns:
     def score(self) -> int:
         return self.of("score")
 
-    @property
+    @cached_property
     def keyed(self) -> list[tuple[str, int]]:
         """(key, column) of each indicator column, in print order."""
-        return [(key, self.of(key)) for key in self.trailing]
+        return list(self._trailing_at.items())
 
     @property
     def funds_figures(self) -> int:

@@ -34,11 +34,12 @@ def evaluation_csv_row(row: dict) -> dict:
     return {key: value for key, value in row.items() if key not in ("subtotals", "score_tables", "indicators")}
 
 
-def indicator_csv_rows(row: dict, levels: int) -> list[dict]:
-    """An evaluation's rows of indicators.csv, in its columns for trees with `levels` ancestors."""
-    columns = indicator_csv_columns(levels)
-    return [{column: {"file": row["file"], "name": row["name"], **item}.get(column) for column in columns}
-            for item in row["indicators"]]
+def indicator_csv_rows(row: dict, levels: int) -> list[list]:
+    """An evaluation's rows of indicators.csv, as lists of cells in its columns for trees with
+    `levels` ancestors (lists, not dicts: it runs for each of 360,000 rows at 10,000 files)."""
+    leading = [_cell(row["file"]), _cell(row["name"])]
+    rest = indicator_csv_columns(levels)[len(INDICATOR_LEADING_COLUMNS) - 1:]  # from `path` on
+    return [leading + [_cell(item.get(column)) for column in rest] for item in row["indicators"]]
 
 
 def flatten(row: dict) -> dict:
@@ -73,12 +74,16 @@ def to_csv(rows: list[dict], header: bool = True) -> str:
     return buffer.getvalue()
 
 
+def _csv_lines(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def csv_header(columns, titles: bool = True) -> str:
     """A header row: the columns' Chinese titles (the site's downloads) or their field names."""
     names = [field_title(c) for c in columns] if titles else list(columns)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(names)
-    return "\ufeff" + buffer.getvalue()
+    return "\ufeff" + _csv_lines([names])
 
 
 def download_row(row: dict, publishing_unit: str) -> dict:
@@ -99,7 +104,7 @@ def download_fragments(row: dict) -> dict[str, bytes]:
     light = evaluation_csv_row(row) | {"subtotals": row["subtotals"]}
     levels = indicator_levels(row["indicators"])
     fragments = {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
-                 "indicators.csv": to_csv(indicator_csv_rows(row, levels), header=False),
+                 "indicators.csv": _csv_lines(indicator_csv_rows(row, levels)),
                  "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
     return {name: text.encode("utf-8") for name, text in fragments.items()} | {INDICATOR_LEVELS: levels}
 
