@@ -11,19 +11,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.render import export, site
 
 from generator.rules import registry
-from generator.layout import (Cover, Index, Ref, Section, bundle_document, evaluation_blocks, figure_grid,
+from generator.layout import (Cell, Cover, Index, Ref, Section, bundle_document, evaluation_blocks, figure_grid,
                               markdown_html, markdown_paragraphs)
 from generator.layout.figures import spans_over
 from generator.layout.grid import excel
 from generator.loading.model import ColumnGroup, IndexEntry, Table, TableRow
 from generator.building.pipeline import Result, process_file, run
 from generator.render.printing import pdf, print_outputs
-from generator.render.printing.view import blocks_html
+from generator.render.printing.view import blocks_html, cell_html
 from generator.quantities import parse_num
 from generator.project.structure import Location
 from generator.render.templating import environment
@@ -309,3 +309,9 @@ def test_blocks_render_without_a_form_of_their_own(report, tmp_path):
     html = blocks_html(_blocks(report), environment(tmp_path), prefix="t0-")
     assert len(html) == 3 and 'id="t0-form"' in html[0] and "report-section" in html[1] and "figure-table" in html[2]
     assert 'id="t0-r' not in html[2]  # figure rows carry no page-break anchors of the table
+
+
+@pytest.mark.parametrize("text", ["<b>甲&乙</b>", "\"引号\" 与 'x'", "100%", ""])
+def test_a_cells_text_is_escaped_as_jinja_escapes_it(text):
+    html = cell_html(Cell(0, 0, text, "number", rows=2))
+    assert html == f'<td class="num" rowspan="2">{escape(text)}</td>'

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.render import printing
+from generator.render import printing, search
 from generator.cli import group
 from generator.building import output
 from generator.building.output import Output, OutputError, SpareState, Staging, identity
@@ -318,3 +318,26 @@ def test_a_spare_tree_changed_by_hand_is_not_patched(tmp_path, monkeypatch):
 def test_an_output_error_says_the_disk_is_full():
     error = OutputError.of(OSError(errno.ENOSPC, "No space left on device", "/srv/site/a.pdf"))
     assert "磁盘已满" in str(error) and "/srv/site/a.pdf" in str(error)
+
+
+def test_unchanged_search_partitions_are_the_last_outputs_files(tmp_path, monkeypatch):
+    """With partitions of two documents, a partition an edit leaves unchanged is kept (linked
+    from the last output, or already in the patched spare), never written; the output still
+    equals a fresh build's."""
+    monkeypatch.setattr(output, "PATCH_AT_MOST", 1.0)
+    monkeypatch.setattr(search, "BLOCK", 1)
+    monkeypatch.setattr(search, "PARTITION", 2)
+    built = search.build_index
+    figures = []
+    monkeypatch.setattr(search, "build_index", lambda *a, **k: figures.append(built(*a, **k)) or figures[-1])
+    root = _small_project(tmp_path / "p")
+    assert _cli_build(root)[0] == 0
+    kept = 0
+    for number, edit in enumerate(_edits(root)):
+        edit()
+        assert _cli_build(root)[0] == 0
+        kept += len(figures[-1]["partitions"]) - figures[-1]["rewritten_partitions"]
+        assert _cli_build(root, "--no-cache", "--out", tmp_path / f"fresh-{number}")[0] == 0
+        assert differences(tree(root / "site"), tree(tmp_path / f"fresh-{number}")) == []
+        assert SpareState.load(root / "site").paths == sorted(tree(root / "site"))
+    assert kept > 0

@@ -615,3 +615,24 @@ def test_totals_out_of_different_full_marks_are_not_averaged_together(seed_site)
     assert "97.78" in _row_text(home, "2021 年度 各单位合计")  # 淄博 and 山亭 are both out of 100
     assert "96.62" in _row_text(home, "2023 年度 安庆市经济和信息化局")  # one table's weights add to 97: still out of 100
     assert "平均总分 77.38（满分 80）" in _text(seed_site / "units/suzhou-gxj/2020/index.html")
+
+
+def test_totals_added_up_from_groups_are_the_totals_of_all_their_rows():
+    """The site's and each year's totals are sums of their groups' tallies: the same figures as
+    from all the rows at once, with the rows left out of the rate listed in the rows' order."""
+    from generator.render.site import Tally, site_totals, totals, totals_of
+
+    def row(n: int, budget: str, executed: str, total, funds=True, full_marks="100") -> dict:
+        return {"name": f"项目{n}", "url": f"u/{n}/", "total": total, "funds": funds, "budget_text": budget,
+                "executed_text": executed, "full_marks": full_marks, "form": "anqing-2023",
+                "grade": ["优", "良", "中", "差"][n % 4]}
+
+    rows = [row(0, "100.5", "", 95.5), row(1, "20", "19.25", 88), row(2, "", "3", 70.25),
+            row(3, "7.125", "7", None), row(4, "1", "0.5", 59, funds=False), row(5, "", "", 100)]
+    groups = {"a": [rows[5], rows[0], rows[3]], "b": [rows[2], rows[1], rows[4]]}  # another order than rows'
+    tallies = {url: Tally.of(items) for url, items in groups.items()}
+    assert site_totals(tallies, rows) == totals(rows)
+    assert list(site_totals(tallies, rows)["left_out"].items()) == [
+        ("全年执行数", ["项目0"]), ("全年预算数", ["项目2"]), ("全年预算数和全年执行数", ["项目5"])]
+    assert totals_of(Tally.merged(tallies.values())) == totals(groups["a"] + groups["b"])
+    assert totals(rows)["rate_budget"] == "20" and totals(rows)["budget"] == "120.5"

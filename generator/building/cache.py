@@ -82,6 +82,7 @@ class ResultCache:
         self.shards: dict[Path, dict[str, dict]] = {}
         self.dirty: set[Path] = set()
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
+        self.names: dict[tuple[Path, ...], list[str]] = {}
 
     def _shard_path(self, content_dir: Path) -> Path:
         name = hashlib.sha1(str(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
@@ -103,13 +104,19 @@ class ResultCache:
             self.stamps[path] = stamp(path)
         return self.stamps[path]
 
+    def _names(self, defaults: tuple[Path, ...]) -> list[str]:
+        """The defaults files as an entry names them (a chain serves its whole directory)."""
+        if defaults not in self.names:
+            self.names[defaults] = [str(item) for item in defaults]
+        return self.names[defaults]
+
     def stamps_of(self, path: Path, defaults: tuple[Path, ...]) -> list[list[int]]:
         return [self._stamp(path, False), *(self._stamp(item, True) for item in defaults)]
 
     def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
         """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
         entry, tail = self._shard(directory).get(str(path), (None, b""))
-        if entry is None or entry.get("defaults") != [str(item) for item in defaults]:
+        if entry is None or entry.get("defaults") != self._names(defaults):
             return None
         try:
             stamps = self.stamps_of(path, defaults)

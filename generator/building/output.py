@@ -68,8 +68,11 @@ class OutputError(Exception):
 
 def safe_relative(relative: str) -> str:
     """A site-relative path (`units/u/2020/a/index.html`), refused if it could leave the output."""
+    # Each part as "/part/" in `wrapped`: an empty part, ".", or ".." without splitting
+    # (the manifest and the staging tree check 50,000 paths a build).
+    wrapped = "/" + relative.rstrip("/") + "/"
     if (not relative or relative[0] == "/" or "\\" in relative or "\0" in relative
-            or any(part in ("..", ".", "") for part in relative.rstrip("/").split("/"))):
+            or "//" in wrapped or "/./" in wrapped or "/../" in wrapped):
         raise UnsafePath(relative)
     return relative
 
@@ -295,6 +298,7 @@ class Staging(Output):
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
         self._written.add(relative)
+        self._linked.discard(relative)  # written over a link: no longer the previous output's file
         return super().write_bytes(relative, data)
 
     def link(self, relative: str) -> bool:
@@ -331,7 +335,12 @@ class Staging(Output):
         return True
 
     def link_all(self, relatives: list[str]) -> bool:
-        return all([self.link(relative) for relative in relatives])
+        """Keep all the files of an output, or, when one cannot be kept, none: the caller writes
+        them all again (by other means than this object, perhaps), so none counts as linked."""
+        if all([self.link(relative) for relative in relatives]):
+            return True
+        self._linked.difference_update(relatives)
+        return False
 
     def clear(self, prefix: str) -> None:
         """Nothing under `prefix`: for an output written by other means than this object's
@@ -340,19 +349,6 @@ class Staging(Output):
         inside = prefix.rstrip("/") + "/"
         for held in (self._spare, self._clean, self._linked, self._written):
             held.difference_update([name for name in held if name.startswith(inside)])
-
-    def fill(self, prefix: str, leave_out: set[str]) -> None:
-        """Keep every file of the previous output under `prefix` that this build has not
-        written and that is not in `leave_out` (a partial rewrite, as of the search index).
-        A file already there counts as written: in a patched spare, `clear(prefix)` first."""
-        if self.previous is None:
-            return
-        top = os.path.join(self._previous_top, safe_relative(prefix))
-        for directory, _, names in os.walk(top):
-            for name in names:
-                relative = os.path.relpath(os.path.join(directory, name), self._previous_top)
-                if relative not in leave_out and not os.path.lexists(os.path.join(self._top, relative)):
-                    self.link(relative)
 
     def files(self, prefix: str) -> list[str]:
         """The files written under `prefix`, relative to the output."""

@@ -2,12 +2,14 @@
 
 They live in the project's `.cache/`, a directory anyone who can write the project
 can write, so they are JSON, never pickle or marshal, and every record carries the
-SHA-256 of its bytes and of the version of the code that wrote it. A record that does
+BLAKE2b (256-bit) checksum of its bytes and of the version of the code that wrote it
+(BLAKE2b rather than SHA-256: as strong, and about twice as fast here without SHA
+instructions; a build after a one-file edit verifies about 170 MB of cache). A record that does
 not verify (a flipped bit, a truncated write, another version's file, an edit) is
 treated as absent, and what it stood for is made again: a damaged file costs time,
 never a crash or a changed output.
 
-A file is a sequence of records, each `<sha-256> <length>\n<payload>\n`, the payload
+A file is a sequence of records, each `<checksum> <length>\n<payload>\n`, the payload
 `<json>` or `<json>\t<tail>` where a record carries bytes kept as they are (any bytes:
 JSON text never holds a tab, and the length says where the payload ends), each record
 verified on its own. Reading a record does not decode its tail: a cache entry's page
@@ -23,7 +25,7 @@ from pathlib import Path
 
 
 def _checksum(version: str, payload) -> bytes:
-    hasher = hashlib.sha256(version.encode("ascii") + b"\n")
+    hasher = hashlib.blake2b(version.encode("ascii") + b"\n", digest_size=32)
     hasher.update(payload)
     return hasher.hexdigest().encode("ascii")
 

@@ -295,12 +295,15 @@ def _chunk_count(total_positions: int) -> int:
     return count
 
 
-def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = None, map_=map) -> dict:
-    """Write `search/` under out_dir; returns figures about the index and its partitions.
+def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = None, map_=map, keep=None) -> dict:
+    """Write `search/` under out_dir; returns figures about the index and its partitions, and
+    the files it consists of (`files`, relative to out_dir).
 
     Documents are indexed in partitions of PARTITION; a partition whose documents did
-    not change since `previous` (the partitions of the last build, whose files are still
-    in the output) is not written again, so editing one evaluation rewrites one partition.
+    not change since `previous` (the partitions of the last build) is not written again
+    but kept by `keep(files)` (which links the last build's files, False when it cannot:
+    the partition is then written), so editing one evaluation rewrites one partition.
+    Without `keep`, an unchanged partition's files are taken to be in out_dir already.
     The partitions to write are independent: `map_` may be a process pool's."""
     search_dir = out_dir / "search"
     (search_dir / "d").mkdir(parents=True, exist_ok=True)
@@ -310,6 +313,8 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
         part = docs[start:start + PARTITION]
         digest = _digest(part)
         old = kept.get((start, len(part), digest))
+        if old is not None and keep is not None and not keep(partition_files(number, old)):
+            old = None
         if old is None:
             old = {"start": start, "count": len(part), "digest": digest}
             tasks.append((part, start, search_dir / f"p{number}"))
@@ -329,9 +334,18 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
     # mkdocs-material's bundle fetches this file and hands it to the worker; ours needs no documents.
     _write_json(search_dir / "search_index.json",
                 {"config": {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": []}, "docs": []})
+    files = ["search/manifest.json", "search/search_index.json"]
+    files += [name for number, p in enumerate(partitions) for name in partition_files(number, p)]
     return {"documents": len(docs), "partitions": partitions, "rewritten_partitions": len(tasks),
-            "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size,
-            "stale": stale_files(previous or [], partitions)}
+            "bytes": index_bytes + manifest_size, "manifest_bytes": manifest_size, "files": sorted(files)}
+
+
+def partition_files(number: int, partition: dict) -> list[str]:
+    """A partition's files, relative to the site: its chunks, and the blocks of its documents'
+    titles (a partition holds whole blocks)."""
+    first, end = partition["start"] // BLOCK, -(-(partition["start"] + partition["count"]) // BLOCK)
+    return ([f"search/p{number}/{chunk}.json" for chunk in range(partition["chunks"])]
+            + [f"search/d/{block}.json" for block in range(first, end)])
 
 
 def _write_partition_and_blocks(task: tuple[list[Doc], int, Path]) -> tuple[int, list[int]]:
@@ -346,19 +360,6 @@ def _write_blocks(docs: list[Doc], first_id: int, directory: Path) -> None:
     for start in range(0, len(docs), BLOCK):
         block = [{"u": d.url, "t": d.title} for d in docs[start:start + BLOCK]]
         _write_json(directory / f"{(first_id + start) // BLOCK}.json", block)
-
-
-def stale_files(previous: list[dict], partitions: list[dict]) -> list[str]:
-    """Files of the last build's index that this one no longer has (a larger index, a
-    partition now split into fewer chunks), relative to the site: an incremental build
-    must leave exactly what a fresh one writes."""
-    stale = []
-    for number, old in enumerate(previous):
-        now = partitions[number]["chunks"] if number < len(partitions) else 0
-        stale += [f"search/p{number}/{chunk}.json" for chunk in range(now, old["chunks"])]
-    blocks_now = -(-sum(p["count"] for p in partitions) // BLOCK)
-    blocks_before = -(-sum(p["count"] for p in previous) // BLOCK)
-    return stale + [f"search/d/{block}.json" for block in range(blocks_now, blocks_before)]
 
 
 def _digest(docs: list[Doc]) -> str:
@@ -395,7 +396,9 @@ def _decode(encoded: str) -> dict[int, list[int]]:
 
 
 def _write_json(path: Path, data) -> int:
+    """A new file: the one at `path` may be a link to the published output's (a patched spare tree)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    path.unlink(missing_ok=True)
     path.write_text(text, encoding="utf-8")
     return len(text.encode("utf-8"))
 
