@@ -102,10 +102,10 @@ def _forge(root: Path, change_head, change_entry) -> None:
     """The manifest rewritten with correct checksums: only its shape can give it away."""
     path = _manifest_path(root)
     version = fingerprint.code_version()
-    head, *entries = verified.read(path, version)
-    lines = [verified.line(version, change_head(head))]
-    lines += [verified.line(version, change_entry(entry)) for entry in entries]
-    path.write_bytes(b"".join(lines))
+    head, = verified.read(path, version)
+    head = change_head(head)
+    head["entries"] = [change_entry(entry) for entry in head["entries"]]
+    path.write_bytes(verified.line(version, head))
 
 
 @pytest.mark.parametrize("head, entry", [

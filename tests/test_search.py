@@ -33,6 +33,13 @@ def test_postings_round_trip_through_their_varint_strings():
                for _, encoded in search._encode_all(key, doc, position))
 
 
+def test_the_python_varint_string_is_numpys():
+    values = [0, 1, 31, 32, 33, 1023, 1024, 1025, 2**20, 2**35 - 1, *random.Random(5).sample(range(2**30), 200)]
+    chars, _ = search._varints(np.array(values, dtype=np.int64))
+    assert search._varint_string(values) == chars.tobytes().decode("ascii")
+    assert search._numbers(search._varint_string(values)) == values
+
+
 @pytest.mark.parametrize("index_bits", [search._INDEX_BITS, 3])  # 3: too few for the packed sort
 def test_postings_list_every_bigram_of_every_line(monkeypatch, index_bits):
     monkeypatch.setattr(search, "_INDEX_BITS", index_bits)
