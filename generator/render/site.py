@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -297,15 +298,18 @@ def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
     return printed if printed is not None and printed != computed else None
 
 
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # as most tables write an amount: `839.58`
+
+
 # Each amount is summed in the site's totals, its unit's and its year's: parsed once.
 @lru_cache(maxsize=1 << 16)
-def _amount(text: str) -> Decimal:
-    return parse_num(text).value
-
-
-@lru_cache(maxsize=1 << 16)
-def _places(text: str) -> int:
-    return parse_num(text).places
+def _amount(text: str) -> tuple[Decimal, int]:
+    """An amount's value and places; a plain one read as it is (what parse_num makes of it,
+    without its normalizing: 20,000 amounts a build)."""
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text), len(text.partition(".")[2])
+    number = parse_num(text)
+    return number.value, number.places
 
 
 def _sum_text(total: Decimal, places: int) -> str:
@@ -382,8 +386,9 @@ class Tally:
 
 
 def _add_amount(held: list, text: str) -> None:
-    held[0] += _amount(text)
-    held[1] = max(held[1], _places(text))
+    value, places = _amount(text)
+    held[0] += value
+    held[1] = max(held[1], places)
 
 
 def totals(rows: list[dict]) -> dict:
