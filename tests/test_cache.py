@@ -4,6 +4,7 @@ import json
 import os
 import pickle
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,67 @@ def test_files_left_by_earlier_versions_are_deleted_unread(cached, tmp_path):
     assert _scores(root) == expected
     assert not any(path.exists() for path in old) and not (cache / "templates").exists()
     assert kept.exists() and _shards(root) and not marker.exists()
+
+
+def _checked_once(root: Path, expected: str) -> Path:
+    """The project's shard, checked by its checksums in a run long enough after it was written
+    (past the moment of doubt) that later runs may trust it by its identity. (The first run
+    records again the entries of sources written moments before the last.)"""
+    import generator.building.cache as cache
+
+    for _ in range(2):
+        time.sleep(cache.RACY_NS / 1e9 * 1.5)
+        assert _scores(root) == expected
+    time.sleep(cache.RACY_NS / 1e9 * 1.5)
+    assert (root / ".cache/jixiao/results" / cache.CHECKED_NAME).is_file()
+    return _shards(root)[0]
+
+
+def _hashed_entries(monkeypatch) -> list[int]:
+    """The cache entries whose checksums a run computes as it reads them (their sizes): a
+    record read is a view of the file's bytes, one written is bytes."""
+    hashed = []
+    real = verified._checksum
+    monkeypatch.setattr(verified, "_checksum", lambda version, payload: (
+        hashed.append(len(payload)) if type(payload) is memoryview and b'"stamps"' in bytes(payload) else None)
+        or real(version, payload))
+    return hashed
+
+
+def test_a_shard_that_verified_is_not_hashed_again_while_it_keeps_its_identity(cached, monkeypatch):
+    root, expected = cached
+    _checked_once(root, expected)
+    hashed = _hashed_entries(monkeypatch)
+    assert _scores(root) == expected and hashed == []
+
+
+def test_a_shard_changed_after_it_was_checked_is_checked_again(cached, monkeypatch):
+    """A bit flipped after the check, even with the modification time set back, changes the
+    shard's change time: its entries are checked again, and the damaged one is a miss."""
+    root, expected = cached
+    shard = _checked_once(root, expected)
+    data, info = bytearray(shard.read_bytes()), shard.stat()
+    data[data.index("可持续".encode())] ^= 1
+    shard.write_bytes(bytes(data))
+    os.utime(shard, ns=(info.st_atime_ns, info.st_mtime_ns))
+    hashed = _hashed_entries(monkeypatch)
+    assert _scores(root) == expected and len(hashed) == 3
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "another version", "wrong shape"])
+def test_a_damaged_or_stale_record_of_checked_shards_is_not_trusted(cached, monkeypatch, damage):
+    import generator.building.cache as cache
+
+    root, expected = cached
+    shard = _checked_once(root, expected)
+    state = root / ".cache/jixiao/results" / cache.CHECKED_NAME
+    (record,) = verified.read(state, verified_version(root))
+    state.write_bytes({"random bytes": os.urandom(200), "another version": verified.line("0" * 64, record),
+                       "wrong shape": verified.line(verified_version(root), {shard.name: ["x", 1]})}[damage])
+    hashed = _hashed_entries(monkeypatch)
+    assert _scores(root) == expected and len(hashed) == 3
+
+
+def verified_version(root: Path) -> str:
+    rules = fingerprint.rules_digest([path for _, path in registry.rule_files((root,))])
+    return fingerprint.digest(fingerprint.code_version(), rules)

@@ -38,27 +38,36 @@ def line(version: str, record, tail: bytes | None = None) -> bytes:
     return b"%s %d\n%s\n" % (_checksum(version, payload), len(payload), payload)
 
 
-def records(data: bytes, version: str, tails: bool = False):
+def records(data: bytes, version: str, tails: bool = False, checked: bool = True, damaged: list | None = None):
     """The records of a file's bytes that verify, in order (with `tails`, (record, tail)
     pairs, the tail b"" when there is none). A record that does not verify is skipped;
-    from a damaged length on, the rest of the file is."""
+    from a damaged length on, the rest of the file is; `damaged` is told of each (its
+    offset). Without `checked`, the checksums are not computed: for bytes known to be
+    those of a file all of whose records verified before (see `cache.py`)."""
     view = memoryview(data)
     start = 0
     while (header_end := data.find(b"\n", start)) > 0:
         checksum, _, length = data[start:header_end].partition(b" ")
         end = header_end + 1 + int(length) if length.isdigit() else -1
         if end < 0 or data[end:end + 1] != b"\n":
+            if damaged is not None:
+                damaged.append(start)
             return
-        start = end + 1
         payload = view[header_end + 1:end]
-        if checksum != _checksum(version, payload):
+        if checked and checksum != _checksum(version, payload):
+            if damaged is not None:
+                damaged.append(start)
+            start = end + 1
             continue
+        start = end + 1
         tab = data.find(b"\t", header_end + 1, end)
         try:
             record = json.loads(data[header_end + 1:tab if tab > 0 else end])
         except ValueError:  # only a forged record could verify and not parse
             continue
         yield (record, data[tab + 1:end] if tab > 0 else b"") if tails else record
+    if start < len(data) and damaged is not None:  # bytes after the last record
+        damaged.append(start)
 
 
 def read(path: Path, version: str, tails: bool = False) -> list:
