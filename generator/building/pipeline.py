@@ -94,7 +94,7 @@ class Result:
                                                   for f in light.findings],
                  "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
                  "extra": extra},
-                light.indicators_packed + b"".join(blobs))
+                b"".join([light.indicators_packed, *blobs]))
 
     @classmethod
     def from_data(cls, data, tail: bytes, file: str) -> "Result | None":
@@ -108,7 +108,7 @@ class Result:
             if None in findings or summary is None:
                 return None
             extra, packed = _decode_extra(data["extra"], tail)
-            if not packed.startswith(b"[["):
+            if packed[:2] != b"[[":
                 return None
             return cls(file, findings=findings, summary=summary, extra=extra, indicators_packed=packed,
                        source=data["source"])
@@ -134,7 +134,7 @@ def pack_table(keys: list[str], rows: list[list]) -> bytes:
 
 
 def unpack_rows(packed: bytes) -> list[dict]:
-    keys, *rows = json.loads(packed)
+    keys, *rows = json.loads(bytes(packed))  # a cached result's rows are a view of the cache's bytes
     return [dict(zip(keys, row)) for row in rows]
 
 
@@ -193,7 +193,7 @@ def _encode_extra(extra: dict) -> tuple[dict, list[bytes]]:
     blobs: list[bytes] = []
 
     def strip(value, path: list):
-        if isinstance(value, bytes):
+        if isinstance(value, (bytes, memoryview)):  # a cached result's are views of the cache's bytes
             places.append([path, len(value)])
             blobs.append(value)
             return None
@@ -209,7 +209,7 @@ def _encode_extra(extra: dict) -> tuple[dict, list[bytes]]:
 def _decode_extra(data, tail: bytes) -> tuple[dict, bytes]:
     """`extra` with its bytes put back from the end of `tail` (in copies of the containers
     that hold them: the cache keeps the data as read, to write it again), and the rest of
-    `tail` (the packed indicator rows)."""
+    `tail` (the packed indicator rows); views of `tail` when it is a memoryview."""
     if type(data["json"]) is not dict:
         raise TypeError("extra")
     extra = dict(data["json"])

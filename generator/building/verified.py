@@ -12,8 +12,10 @@ never a crash or a changed output.
 A file is a sequence of records, each `<checksum> <length>\n<payload>\n`, the payload
 `<json>` or `<json>\t<tail>` where a record carries bytes kept as they are (any bytes:
 JSON text never holds a tab, and the length says where the payload ends), each record
-verified on its own. Reading a record does not decode its tail: a cache entry's page
-texts and download lines are sliced out of it as bytes.
+verified on its own. Reading a record does not decode its tail, nor copy it: a tail is a
+view of the bytes read (a cache entry's page texts and download lines are sliced out
+of it; 145 MB of tails copied into new memory cost a build of 10,000 evaluations
+about 0.3 s of page faults).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def line(version: str, record, tail: bytes | None = None) -> bytes:
 
 def records(data: bytes, version: str, tails: bool = False, checked: bool = True, damaged: list | None = None):
     """The records of a file's bytes that verify, in order (with `tails`, (record, tail)
-    pairs, the tail b"" when there is none). A record that does not verify is skipped;
+    pairs, the tail a memoryview of `data`, b"" when there is none). A record that does not verify is skipped;
     from a damaged length on, the rest of the file is; `damaged` is told of each (its
     offset). Without `checked`, the checksums are not computed: for bytes known to be
     those of a file all of whose records verified before (see `cache.py`)."""
@@ -65,7 +67,7 @@ def records(data: bytes, version: str, tails: bool = False, checked: bool = True
             record = json.loads(data[header_end + 1:tab if tab > 0 else end])
         except ValueError:  # only a forged record could verify and not parse
             continue
-        yield (record, data[tab + 1:end] if tab > 0 else b"") if tails else record
+        yield (record, view[tab + 1:end] if tab > 0 else b"") if tails else record
     if start < len(data) and damaged is not None:  # bytes after the last record
         damaged.append(start)
 

@@ -134,7 +134,7 @@ def _widened(lines: bytes, levels: int, wanted: int) -> bytes:
     at = len(INDICATOR_LEADING_COLUMNS) + levels
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for record in csv.reader(io.StringIO(lines.decode("utf-8"), newline="")):
+    for record in csv.reader(io.StringIO(str(lines, "utf-8"), newline="")):
         writer.writerow(record[:at] + [""] * (wanted - levels) + record[at:])
     return buffer.getvalue().encode("utf-8")
 

@@ -64,11 +64,11 @@ class Doc:
     url: str
     title: str
     kind: str  # evaluation | listing | page
-    encoded: bytes  # what is searched, as encode_text() made it
+    encoded: bytes | memoryview  # what is searched, as encode_text() made it (a cached page's: a view)
 
     @property
     def text(self) -> str:
-        return self.encoded.decode("utf-8")
+        return str(self.encoded, "utf-8")
 
 
 def page_text(title: str, segments: list[str]) -> str:
@@ -345,6 +345,7 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
             old = None
         if old is None:
             old = {"start": start, "count": len(part), "digest": digest}
+            part = [Doc(d.url, d.title, d.kind, bytes(d.encoded)) for d in part]  # a view cannot go to a worker
             tasks.append((part, start, search_dir / f"p{number}"))
             made.append(old)
         partitions.append(old)

@@ -455,9 +455,13 @@ def _rendered(extra: dict) -> bool:
     downloads = extra.get("downloads")
     return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) is str
             and type(extra.get("page_inputs")) is str
-            and type(extra.get("row")) is dict and type(extra.get("search")) is bytes
+            and type(extra.get("row")) is dict and type(extra.get("search")) in _BYTES
             and type(downloads) is dict
-            and all(type(value) is (int if key == "indicator_levels" else bytes) for key, value in downloads.items()))
+            and all(type(value) is int if key == "indicator_levels" else type(value) in _BYTES
+                    for key, value in downloads.items()))
+
+
+_BYTES = (bytes, memoryview)  # a cached result's are views of the cache's bytes (verified.py)
 
 
 def _logo_bytes(site: SiteConfig) -> bytes:
