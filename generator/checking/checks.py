@@ -77,7 +77,9 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     found: list[Finding] = []
     found += check_funds(evaluation, form, all_forms, doubts)
     for leaf in scores.leaves:
-        found += check_leaf(leaf, scheme, doubts)
+        problems = _leaf_problems(leaf, scheme)
+        if problems:  # most leaves have none
+            found += _leaf_findings(leaf, problems, doubts)
     found += check_weights(evaluation, form, scheme, scores, doubts)
     found += check_weight_shares(form, scheme, scores)
     found += check_published(evaluation, form, scores, doubts)
@@ -104,8 +106,9 @@ def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form], 
     if funds is None or funds.rows is None:
         return []
     found = []
+    labels = form.funds_rows  # (`form.funds_row_label` counts its fields on each call: this runs for every file)
     for key, _ in funds.rows.present():
-        if form.funds_row_label(key) is None:
+        if labels is None or labels.get(key) is None:
             having = "、".join(f.id for f in all_forms.values() if f.funds_row_label(key) is not None)
             found.append(F.FORM_ROW.at(funds.rows.where(key), form=form.id, row=key, title=_ROW_TITLES[key],
                                        forms=having))
@@ -159,10 +162,8 @@ def _check_column_sum(rows: FundsRows, column: str, column_zh: str, form: Form, 
 
 # --- the indicator rows -------------------------------------------------------------------
 
-def check_leaf(leaf: LeafScore, scheme: Scheme, doubts: Doubts) -> list[Finding]:
-    problems = _leaf_problems(leaf, scheme)
-    if not problems:  # most leaves: no message is formatted
-        return []
+def _leaf_findings(leaf: LeafScore, problems: list[tuple], doubts: Doubts) -> list[Finding]:
+    """The findings of a leaf's problems (`_leaf_problems`: most leaves have none, and no message is formatted)."""
     node = leaf.node
     names = {"name": node.name, "weight": _text(node.weight), "score": _text(node.score)}
     found = []
@@ -173,6 +174,7 @@ def check_leaf(leaf: LeafScore, scheme: Scheme, doubts: Doubts) -> list[Finding]
 
 
 _FIGURE_TITLES = {"weight": "分值", "score": "得分"}
+ONE = Decimal(1)
 _BOTH = ("weight", "score")
 
 
@@ -189,16 +191,17 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
     if not 0 <= score <= weight:
         return [(F.SCORE_RANGE, "score", {}, _BOTH)]
     found = []
-    if leaf.level is not None and leaf.rule_score is None and weight and not leaf.level.admits(score / weight):
-        level = leaf.level
+    level, rule_score = leaf.level, leaf.rule_score
+    # (Full marks and a rule score equal to the entered one, the usual rows, skip a division and a rounding.)
+    if level is not None and rule_score is None and weight and not level.admits(ONE if score == weight else score / weight):
         found.append((F.QUALITATIVE_BAND, "score", {
             "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
             "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}, ()))
-    if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
+    if rule_score is not None and rule_score != score and rule_score != round_to(score, scheme.score_places):
         found.append((F.FORMULA_DEPARTURE, "score", {
             "target": _text(node.target), "actual": _text(node.actual), "rule": leaf.rule,
             "rule_score": _fmt(leaf.rule_score)}, ()))
-    if _unrated(leaf, scheme):
+    if scheme.levels_only and _unrated(leaf, scheme):
         levels = "、".join(label for level in scheme.qualitative_levels for label in level.labels)
         found.append((F.UNRATED_LEVEL, "actual", {"actual": node.actual.text, "levels": levels}, ()))
     if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
