@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 from .. import findings as F
 from . import claims, identities, score_tables
@@ -174,7 +175,7 @@ def _leaf_findings(leaf: LeafScore, problems: list[tuple], doubts: Doubts) -> li
 
 
 _FIGURE_TITLES = {"weight": "分值", "score": "得分"}
-ONE = Decimal(1)
+ZERO, ONE = Decimal(0), Decimal(1)
 _BOTH = ("weight", "score")
 
 
@@ -225,10 +226,10 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
             form.level1_weight(node.name) if subtotal.depth == 1 else None)
         if expected is None:
             continue
-        parts = weights.parts(node, subtotal.depth)
-        actual = sum((weight for _, weight in parts), Decimal(0))
+        actual = _declared_sum(node)
         if actual == expected:
             continue
+        parts = weights.parts(node, subtotal.depth)
         if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if _under(leaf, node)])):
             continue
         levels = "、".join(form.level_name(depth) for depth in sorted({depth for depth, _ in parts}))
@@ -281,6 +282,17 @@ def _shares_text(shares: list[Decimal]) -> str:
 
 def _under(leaf: LeafScore, node: Indicator) -> bool:
     return any(parent is node for parent in leaf.path)
+
+
+def _declared_sum(node: Indicator) -> Decimal:
+    """The sum of `_WeightsBelow.parts` without making them (it runs for every category of every
+    file): each child's weight as written (an assessed row's is its entered one, or 0 when blank),
+    else the weights below it."""
+    total = ZERO
+    for child in node.children:
+        weight = child.weight
+        total += weight.value if weight is not None else _declared_sum(child)
+    return total
 
 
 class _WeightsBelow:
@@ -425,9 +437,11 @@ def check_cost(evaluation: Evaluation, scores: Scores, doubts: Doubts) -> list[F
     should be the 全年执行数, compared at the precision the funds block prints it."""
     funds = evaluation.funds
     executed = funds.rows.total.executed if funds and funds.rows and funds.rows.total else None
+    if executed is None or doubts.any([("funds", "total", "executed")]):
+        return []
     costs = [leaf for leaf in scores.leaves
-             if leaf.applicable and leaf.level2 is not None and leaf.level2.name == COST_CATEGORY]
-    if executed is None or not costs or doubts.any([("funds", "total", "executed")]):
+             if leaf.applicable and len(leaf.path) > 1 and leaf.path[1].name == COST_CATEGORY]  # its level2
+    if not costs:
         return []
     amounts = []
     for leaf in costs:
@@ -471,10 +485,13 @@ def _name_key(name: str) -> str:
     return "".join(normalize(name).split())
 
 
+_NAME_OF = attrgetter("name")
+
+
 def check_duplicates(scores: Scores) -> list[Finding]:
     """Two applicable rows of one table with the same name (spaces and full-width forms aside)."""
     nodes = [leaf.node for leaf in scores.leaves if leaf.applicable]
-    keys = [_name_key(node.name) for node in nodes]
+    keys = list(map(_name_key, map(_NAME_OF, nodes)))
     if len(set(keys)) == len(keys):  # nearly every table
         return []
     rows: dict[str, list[Indicator]] = {}
@@ -643,11 +660,12 @@ def check_printed_rates(evaluation: Evaluation, scores: Scores) -> list[Finding]
     """A rate (or its numerator) the report prints, against the one its amounts give, at the
     printed precision."""
     found = []
-    tables = identities.Tables(evaluation.tables)
+    tables = None
     for leaf in scores.leaves:
         inputs = leaf.node.inputs
         if inputs is None or (inputs.printed is None and inputs.printed_numerator is None):
             continue
+        tables = tables or identities.Tables(evaluation.tables)
         computed = rate_of(leaf.node, scores.figures)
         formula = _formula_text(inputs, scores.figures, tables)
         printed = inputs.printed
