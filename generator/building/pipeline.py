@@ -301,7 +301,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     result.findings += converter.findings
     if any(f.severity == F.ERROR for f in result.findings):
         return result
-    result.findings += check_evaluation(evaluation)
+    result.findings += check_evaluation(evaluation, converter.tally)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     if not evaluation.indicators and evaluation.funds is None:

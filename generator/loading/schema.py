@@ -141,6 +141,16 @@ def _already_reported(finding: Finding) -> None:
     """A repeated key met again while naming a path: the conversion has reported it."""
 
 
+@dataclasses.dataclass(slots=True)
+class Tally:
+    """The lengths of what a conversion read: the bounds on texts and figures (`limits.py`)
+    skip what these show cannot be passed, instead of measuring every field again."""
+
+    longest_text: int = 0  # the longest text or stated value (`≥90%`, `达成预期指标`)
+    text_chars: int = 0  # all of them together
+    longest_figure: int = 0  # the longest number, table cell, input or stated value as written
+
+
 class Converter:
     """Converts node trees; collects located structure findings as it goes.
 
@@ -150,6 +160,7 @@ class Converter:
     def __init__(self, choices: dict[str, list[str]]):
         self.choices = choices
         self.findings: list[Finding] = []
+        self.tally = Tally()
 
     def to_object(self, cls, node: Mapping, path=()):
         obj = cls(pos=node_pos(node))
@@ -246,15 +257,29 @@ class Converter:
         text = node.value
         if text.startswith(PLACEHOLDER):
             self._placeholder(node, field)
+        self._tally_text(len(text))
         return text
 
     def verbatim(self, node: Scalar, path, key, field: _Field):
         text = node.value
         if text.startswith(PLACEHOLDER):
             self._placeholder(node, field)
+        self._tally_text(len(text))
+        self._tally_figure(node)
         return Value(text)
 
+    def _tally_text(self, length: int) -> None:
+        tally = self.tally
+        tally.text_chars += length
+        if length > tally.longest_text:
+            tally.longest_text = length
+
+    def _tally_figure(self, node: Scalar) -> None:
+        if len(node.value) > self.tally.longest_figure:
+            self.tally.longest_figure = len(node.value)
+
     def number(self, node: Scalar, path, key, field: _Field):
+        self._tally_figure(node)
         number = parse_num(node.value)
         if number is None and not _is_blank(node):  # `""` is a blank cell, as `~` is
             self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；"
@@ -268,11 +293,13 @@ class Converter:
     def cell(self, node: Scalar, path, key, field: _Field):
         """A figure table's cell: a number (`2,183.41` quoted in a flow list), else a text; the
         cells of a table's text columns are made texts when the table is complete (`Table.settle`)."""
+        self._tally_figure(node)
         number = parse_num(node.value)
         return number if number is not None else self.verbatim(node, path, key, field)
 
     def input(self, node: Scalar, path, key, field: _Field):
         """A number, the name of a figure computed elsewhere in the file, or an expression of them."""
+        self._tally_figure(node)
         text = node.value.strip()
         parts = _EXPRESSION.split(text)
         # a sum of table cells (表名.栏目 + 表名.栏目) is one reference, resolved with the tables;
