@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from .. import findings as F
@@ -25,7 +26,7 @@ from ..checking.summary import indicator_table, summary
 from ..findings import Finding, Pos
 from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
                               shown, too_deep)
-from ..loading.model import BundleIndex, Evaluation
+from ..loading.model import BundleIndex, Evaluation, every_indicator
 from ..loading.schema import Converter
 from ..project import tree
 from ..project.structure import check_urls
@@ -312,7 +313,8 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     form, scheme = rules.forms[evaluation.form], rules.schemes[evaluation.scheme]
-    result.findings += scheme.unknown_rules(evaluation.indicators)
+    if set(map(_RULE_OF, every_indicator(evaluation.indicators))) - {None}:  # few files name a rule: told in C calls
+        result.findings += scheme.unknown_rules(evaluation.indicators)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     scores = score(evaluation, form, scheme)
@@ -322,6 +324,9 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     result.evaluation, result.scores = evaluation, scores
     result.findings += checks.check(evaluation, form, scheme, scores, rules.forms)
     return result
+
+
+_RULE_OF = attrgetter("rule")
 
 
 def _merged_node(source: bytes, file: str) -> Mapping:
