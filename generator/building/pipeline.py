@@ -353,10 +353,11 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
     results = []
     with gc_paused(), _older_objects_frozen(after is not None):
         for path in paths:
-            seen = _observe(path)
+            chain = defaults_chain(path.parent)
+            seen = _observe(path, chain)
             result = process_file(path, extra_dirs, not full and after is None)  # packed: rows not kept as dicts
             result.seen = seen
-            result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
+            result.source = source_digest(path, chain, result.source_bytes)
             if after is not None:
                 after(result)
                 # A rendered page leaves reference cycles (Jinja's contexts): collected while
@@ -368,9 +369,8 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
     return results
 
 
-def _observe(path: Path) -> tuple | None:
-    """The file and its defaults as the cache will know them unchanged, taken before they are read."""
-    chain = defaults_chain(path.parent)
+def _observe(path: Path, chain: tuple[Path, ...]) -> tuple | None:
+    """The file and its defaults (`chain`) as the cache will know them unchanged, taken before they are read."""
     at = time.time_ns()
     try:
         return [stamp(path), *(stamp(item) for item in chain)], at, [str(item) for item in chain]
