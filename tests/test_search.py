@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.render import search
 from generator.project.config import load_config
@@ -281,3 +283,15 @@ def test_every_term_is_read_before_the_first_results_even_after_one_found_nothin
 def test_listed_order_keeps_the_results_shown_first_on_top():
     assert search.listed_order([5, 2], [1, 2, 3, 5, 4]) == [5, 2, 1, 3, 4]
     assert search.listed_order([], [1, 2, 3]) == [1, 2, 3]
+
+
+# Full-width forms, ligatures, compatibility characters, combining marks, final sigma, line breaks
+_TRICKY = st.text(alphabet=st.sampled_from(list("ＡＢａ１２％（）：ﬁ㎡Ⅻ①ｶﾞ\u0301\u0308ΣσAa İ\n\u00a0\u2028e年度绩效")) | st.characters(),
+                  max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TRICKY, max_size=6))
+def test_text_normalized_line_by_line_equals_the_whole_text_normalized(lines):
+    text = search.SEPARATOR.join(lines)
+    assert search.encode_text(text) == search.normalize(text).encode("utf-8")

@@ -198,10 +198,11 @@ class Grid:
         return {(c.row, c.col): c for c in self.cells()}  # keyed by plain tuples, which equal Refs
 
     def departures(self) -> list[tuple[Cell, Decimal | None]]:
-        """Computed cells whose formula gives another figure than the one printed."""
+        """Computed cells whose formula gives another figure than the one printed (an aside's
+        figure is the one its formula gives: it never departs)."""
         found = []
         for cell in self.cells():
-            if cell.formula is not None:
+            if cell.formula is not None and cell.role != "aside":
                 value = self.value(Ref(cell.row, cell.col))
                 if not prints_as(value, cell.text):
                     found.append((cell, value))

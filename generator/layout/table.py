@@ -256,7 +256,7 @@ class _TableBuilder:
         the printed figure shows whole, beside the note that gives the printed one."""
         departed = {id(cell) for cell, _ in grid.departures()}
         for cell in grid.cells():
-            if cell.formula is None:
+            if cell.formula is None or cell.role == "aside":  # an aside prints its figure in General
                 continue
             percent = cell.text.endswith("%")
             if id(cell) in departed:

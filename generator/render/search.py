@@ -25,6 +25,7 @@ import json
 import re
 import shutil
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 from dataclasses import dataclass
@@ -67,8 +68,17 @@ def encode_text(text: str) -> bytes:
     """What the index is made of: page_text() normalized, in UTF-8.
 
     Made once, where the page is rendered; builds that reuse the page reuse the bytes
-    (kept as bytes because the cache of 10,000 of them loads faster undecoded)."""
-    return normalize(text).encode("utf-8")
+    (kept as bytes because the cache of 10,000 of them loads faster undecoded).
+
+    Line by line: neither NFKC nor lower-casing acts across a line break, and most lines
+    (labels, headings, the scheme's rules) recur on page after page, so each is normalized
+    once (NFKC of a whole page took a tenth of a millisecond)."""
+    return SEPARATOR.join(map(_normalized_line, text.split(SEPARATOR))).encode("utf-8")
+
+
+@lru_cache(maxsize=16384)
+def _normalized_line(line: str) -> str:
+    return normalize(line)
 
 
 # --- the visible text of a page ---------------------------------------------------------

@@ -467,13 +467,13 @@ class Scheme(Located):
                                     allowed="、".join(named) or f"（评分规则“{self.id}”没有按 rule 选用的规则）")
                 for node, _, _ in walk(indicators) if node.rule is not None and node.rule not in named]
 
-    # Describing: what the data page prints.
+    # Describing: what the data page and every evaluation page print (made once a scheme).
 
-    @property
+    @cached_property
     def rule_descriptions(self) -> list[str]:
         return rule_descriptions(self)
 
-    @property
+    @cached_property
     def grades_description(self) -> str:
         parts, above = [], None
         for item in self.grades:
