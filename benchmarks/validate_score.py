@@ -83,7 +83,9 @@ def stage_times(paths: list[Path]) -> dict:
     forms, schemes = rules.forms, rules.schemes
     files = [str(p) for p in paths]
     nodes = [pipeline._merged_node(s, f) for s, f in zip(sources, files)]
-    evaluations = [Converter(rules.choices).to_object(Evaluation, n) for n in nodes]
+    converters = [Converter(rules.choices) for _ in nodes]
+    evaluations = [converter.to_object(Evaluation, n) for converter, n in zip(converters, nodes)]
+    tallies = [converter.tally for converter in converters]  # what the pipeline gives the bounds
     scores = [score(e, forms[e.form], schemes[e.scheme]) for e in evaluations]
     pairs = list(zip(evaluations, scores))
     counts = {"error": 0, "warning": 0, "info": 0}
@@ -100,7 +102,7 @@ def stage_times(paths: list[Path]) -> dict:
         "load_checked_nodes": (lambda t: loader.parse(t, "f.yml"), texts),
         "merge_defaults": (lambda pair: pipeline._merged_node(*pair), list(zip(sources, files))),
         "convert_to_model": (lambda n: Converter(rules.choices).to_object(Evaluation, n), nodes),
-        "limits": (check_evaluation, evaluations),
+        "limits": (lambda pair: check_evaluation(*pair), list(zip(evaluations, tallies))),
         "score": (lambda e: score(e, forms[e.form], schemes[e.scheme]), evaluations),
         "check": (lambda pair: checks.check(pair[0], forms[pair[0].form], schemes[pair[0].scheme], pair[1], forms),
                   pairs),

@@ -10,11 +10,19 @@ from generator.loading.schema import Converter
 from .conftest import MINIMAL
 
 
-def convert(text: str, cls=Evaluation):
+def convert(text: str, cls=Evaluation, tally: bool = False):
     converter = Converter({"forms": ["zibo-2020"], "schemes": ["national"]})
     obj = converter.to_object(cls, parse(text, "t.yml"))
     assert not converter.findings, converter.findings
-    return obj
+    return (obj, converter.tally) if tally else obj
+
+
+def bounds(text: str) -> list:
+    """The bounds' findings, the same whether or not the conversion's tally of lengths is given."""
+    evaluation, tally = convert(text, tally=True)
+    found = limits.check_evaluation(evaluation, tally)
+    assert found == limits.check_evaluation(evaluation)
+    return found
 
 
 def test_the_seed_tables_are_within_every_bound(seed_report):
@@ -34,7 +42,7 @@ def test_the_seed_tables_are_within_every_bound(seed_report):
 ])
 def test_each_bound_gives_a_located_error(old, new, code, line):
     assert old in MINIMAL
-    found = limits.check_evaluation(convert(MINIMAL.replace(old, new)))
+    found = bounds(MINIMAL.replace(old, new))
     assert [(f.code, f.line) for f in found] == [(code, line)]
 
 
@@ -42,14 +50,14 @@ def test_figures_in_calculation_inputs_and_tables_are_bounded():
     text = MINIMAL.replace("weight: 10, score: 10}", "weight: 10, score: 10, inputs: {rate: 1.12345678}}")
     text += ("tables:\n  - {id: 1-1, title: 收支, columns: [金额], rows: [{label: 合计, values: [1]}, "
              "{label: 收入, values: [12345678901234567890]}]}\n")
-    found = limits.check_evaluation(convert(text))
+    found = bounds(text)
     assert {f.message.split("的数字")[0] for f in found} == {"数据表 1-1 的“收入”", "指标“满意度”的计算依据“比率”"}
 
 
 def test_trees_deeper_than_ten_levels_are_refused_at_their_first_deep_node():
     sections = "sections:\n" + "".join("  " * i + f"  - title: 第{i + 1}节\n" + "  " * i + "    children:\n"
                                        for i in range(11)) + "  " * 11 + "  - title: 最深\n"
-    found = limits.check_evaluation(convert(MINIMAL + sections))
+    found = bounds(MINIMAL + sections)
     assert [f.code for f in found] == ["too-deep"] and "小节“第11节”在第 11 级" in found[0].message
 
 
@@ -67,9 +75,21 @@ def test_a_file_with_a_bound_passed_is_not_scored(write):
 
 def test_a_text_or_a_table_too_long_to_lay_out_is_refused():
     long_reason = MINIMAL.replace("weight: 30, score: 30}", f"weight: 30, score: 30, reason: {'很长' * 2501}}}")
-    found = limits.check_evaluation(convert(long_reason))
+    found = bounds(long_reason)
     assert [(f.code, f.line) for f in found] == [("too-long", 23)] and "5,002 字" in found[0].message
     rows = "\n".join(f"          - {{name: 指标{i}, weight: 0, score: 0}}" for i in range(limits.MAX_ROWS))
     many = MINIMAL.replace("          - {name: 培训人数, target: 100 人, actual: 100 人, weight: 50, score: 50}", rows)
-    found = limits.check_evaluation(convert(many))
+    found = bounds(many)
     assert [f.code for f in found] == ["too-long"] and f"{limits.MAX_ROWS + 8:,} 行" in found[0].message
+
+
+def test_what_the_conversion_shows_within_the_bounds_is_not_measured_again(monkeypatch):
+    evaluation, tally = convert(MINIMAL, tally=True)
+    assert 0 < tally.longest_figure <= 8 and 0 < tally.longest_text < tally.text_chars < limits.MAX_TEXT
+
+    def measured(*args):
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(limits, "_sizes", measured)
+    monkeypatch.setattr(limits, "_out_of_range", measured)
+    assert limits.check_evaluation(evaluation, tally) == []

@@ -106,3 +106,13 @@ def test_files_in_several_rounds_of_workers_give_the_results_of_one_process(tmp_
     in_one_process = outcome(1)
     assert len(in_one_process) > 2 * 2 * 20
     assert outcome(2) == in_one_process and outcome(2, _later_stage) == in_one_process
+
+
+@pytest.mark.parametrize("rule", ["不存在的规则", '""'])
+def test_a_rule_an_indicator_names_that_its_scheme_lacks_is_an_error(write, rule):
+    from .conftest import MINIMAL
+
+    text = MINIMAL.replace("weight: 10, score: 10}", f"weight: 10, score: 10, rule: {rule}}}", 1)
+    line = next(number for number, row in enumerate(text.splitlines(), start=1) if "rule:" in row)
+    result = process_file(write("content/u/2020/a.yml", text))
+    assert [(f.code, f.line) for f in result.findings if f.severity == "error"] == [("unknown-choice", line)]

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from .. import findings as F
@@ -25,7 +26,7 @@ from ..checking.summary import indicator_table, summary
 from ..findings import Finding, Pos
 from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
                               shown, too_deep)
-from ..loading.model import BundleIndex, Evaluation
+from ..loading.model import BundleIndex, Evaluation, every_indicator
 from ..loading.schema import Converter
 from ..project import tree
 from ..project.structure import check_urls
@@ -130,7 +131,12 @@ def pack_rows(rows: list[dict]) -> bytes:
 
 def pack_table(keys: list[str], rows: list[list]) -> bytes:
     """`pack_rows` of rows given as their keys and values (`summary.indicator_table`)."""
-    return json.dumps([keys, *rows], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODE([keys, *rows]).encode("utf-8")
+
+
+# `json.dumps` with these options, made once (`dumps` makes an encoder per call); rows hold
+# no cycles, so none is looked for. It runs for every file.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def unpack_rows(packed: bytes) -> list[dict]:
@@ -296,7 +302,7 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     result.findings += converter.findings
     if any(f.severity == F.ERROR for f in result.findings):
         return result
-    result.findings += check_evaluation(evaluation)
+    result.findings += check_evaluation(evaluation, converter.tally)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     if not evaluation.indicators and evaluation.funds is None:
@@ -307,7 +313,8 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     form, scheme = rules.forms[evaluation.form], rules.schemes[evaluation.scheme]
-    result.findings += scheme.unknown_rules(evaluation.indicators)
+    if set(map(_RULE_OF, every_indicator(evaluation.indicators))) - {None}:  # few files name a rule: told in C calls
+        result.findings += scheme.unknown_rules(evaluation.indicators)
     if any(f.severity == F.ERROR for f in result.findings):
         return result
     scores = score(evaluation, form, scheme)
@@ -317,6 +324,9 @@ def _process(path: Path, extra_dirs: tuple[Path, ...]) -> Result:
     result.evaluation, result.scores = evaluation, scores
     result.findings += checks.check(evaluation, form, scheme, scores, rules.forms)
     return result
+
+
+_RULE_OF = attrgetter("rule")
 
 
 def _merged_node(source: bytes, file: str) -> Mapping:
@@ -343,10 +353,11 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
     results = []
     with gc_paused(), _older_objects_frozen(after is not None):
         for path in paths:
-            seen = _observe(path)
+            chain = defaults_chain(path.parent)
+            seen = _observe(path, chain)
             result = process_file(path, extra_dirs, not full and after is None)  # packed: rows not kept as dicts
             result.seen = seen
-            result.source = source_digest(path, defaults_chain(path.parent), result.source_bytes)
+            result.source = source_digest(path, chain, result.source_bytes)
             if after is not None:
                 after(result)
                 # A rendered page leaves reference cycles (Jinja's contexts): collected while
@@ -358,9 +369,8 @@ def process_many(paths: list[Path], extra_dirs: tuple[Path, ...], full: bool, af
     return results
 
 
-def _observe(path: Path) -> tuple | None:
-    """The file and its defaults as the cache will know them unchanged, taken before they are read."""
-    chain = defaults_chain(path.parent)
+def _observe(path: Path, chain: tuple[Path, ...]) -> tuple | None:
+    """The file and its defaults (`chain`) as the cache will know them unchanged, taken before they are read."""
     at = time.time_ns()
     try:
         return [stamp(path), *(stamp(item) for item in chain)], at, [str(item) for item in chain]

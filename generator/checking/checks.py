@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 from .. import findings as F
 from . import claims, identities, score_tables
@@ -77,7 +78,9 @@ def check(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Scores,
     found: list[Finding] = []
     found += check_funds(evaluation, form, all_forms, doubts)
     for leaf in scores.leaves:
-        found += check_leaf(leaf, scheme, doubts)
+        problems = _leaf_problems(leaf, scheme)
+        if problems:  # most leaves have none
+            found += _leaf_findings(leaf, problems, doubts)
     found += check_weights(evaluation, form, scheme, scores, doubts)
     found += check_weight_shares(form, scheme, scores)
     found += check_published(evaluation, form, scores, doubts)
@@ -104,8 +107,9 @@ def check_funds(evaluation: Evaluation, form: Form, all_forms: dict[str, Form], 
     if funds is None or funds.rows is None:
         return []
     found = []
+    labels = form.funds_rows  # (`form.funds_row_label` counts its fields on each call: this runs for every file)
     for key, _ in funds.rows.present():
-        if form.funds_row_label(key) is None:
+        if labels is None or labels.get(key) is None:
             having = "、".join(f.id for f in all_forms.values() if f.funds_row_label(key) is not None)
             found.append(F.FORM_ROW.at(funds.rows.where(key), form=form.id, row=key, title=_ROW_TITLES[key],
                                        forms=having))
@@ -159,10 +163,8 @@ def _check_column_sum(rows: FundsRows, column: str, column_zh: str, form: Form, 
 
 # --- the indicator rows -------------------------------------------------------------------
 
-def check_leaf(leaf: LeafScore, scheme: Scheme, doubts: Doubts) -> list[Finding]:
-    problems = _leaf_problems(leaf, scheme)
-    if not problems:  # most leaves: no message is formatted
-        return []
+def _leaf_findings(leaf: LeafScore, problems: list[tuple], doubts: Doubts) -> list[Finding]:
+    """The findings of a leaf's problems (`_leaf_problems`: most leaves have none, and no message is formatted)."""
     node = leaf.node
     names = {"name": node.name, "weight": _text(node.weight), "score": _text(node.score)}
     found = []
@@ -173,6 +175,7 @@ def check_leaf(leaf: LeafScore, scheme: Scheme, doubts: Doubts) -> list[Finding]
 
 
 _FIGURE_TITLES = {"weight": "分值", "score": "得分"}
+ZERO, ONE = Decimal(0), Decimal(1)
 _BOTH = ("weight", "score")
 
 
@@ -189,16 +192,17 @@ def _leaf_problems(leaf: LeafScore, scheme: Scheme) -> list[tuple[F.FindingType,
     if not 0 <= score <= weight:
         return [(F.SCORE_RANGE, "score", {}, _BOTH)]
     found = []
-    if leaf.level is not None and leaf.rule_score is None and weight and not leaf.level.admits(score / weight):
-        level = leaf.level
+    level, rule_score = leaf.level, leaf.rule_score
+    # (Full marks and a rule score equal to the entered one, the usual rows, skip a division and a rounding.)
+    if level is not None and rule_score is None and weight and not level.admits(ONE if score == weight else score / weight):
         found.append((F.QUALITATIVE_BAND, "score", {
             "level": node.actual.text, "band": f"{_fmt(level.low * 100)}%–{_fmt(level.high * 100)}%",
             "low": _fmt(weight * level.low), "high": _fmt(weight * level.high)}, ()))
-    if leaf.rule_score is not None and leaf.rule_score != round_to(score, scheme.score_places):
+    if rule_score is not None and rule_score != score and rule_score != round_to(score, scheme.score_places):
         found.append((F.FORMULA_DEPARTURE, "score", {
             "target": _text(node.target), "actual": _text(node.actual), "rule": leaf.rule,
             "rule_score": _fmt(leaf.rule_score)}, ()))
-    if _unrated(leaf, scheme):
+    if scheme.levels_only and _unrated(leaf, scheme):
         levels = "、".join(label for level in scheme.qualitative_levels for label in level.labels)
         found.append((F.UNRATED_LEVEL, "actual", {"actual": node.actual.text, "levels": levels}, ()))
     if scheme.shortfall_needs_reason and score < weight and not (node.reason or "").strip():
@@ -222,10 +226,10 @@ def check_weights(evaluation: Evaluation, form: Form, scheme: Scheme, scores: Sc
             form.level1_weight(node.name) if subtotal.depth == 1 else None)
         if expected is None:
             continue
-        parts = weights.parts(node, subtotal.depth)
-        actual = sum((weight for _, weight in parts), Decimal(0))
+        actual = _declared_sum(node)
         if actual == expected:
             continue
+        parts = weights.parts(node, subtotal.depth)
         if doubts.any(_leaf_keys("weight", [leaf for leaf in scores.leaves if _under(leaf, node)])):
             continue
         levels = "、".join(form.level_name(depth) for depth in sorted({depth for depth, _ in parts}))
@@ -278,6 +282,17 @@ def _shares_text(shares: list[Decimal]) -> str:
 
 def _under(leaf: LeafScore, node: Indicator) -> bool:
     return any(parent is node for parent in leaf.path)
+
+
+def _declared_sum(node: Indicator) -> Decimal:
+    """The sum of `_WeightsBelow.parts` without making them (it runs for every category of every
+    file): each child's weight as written (an assessed row's is its entered one, or 0 when blank),
+    else the weights below it."""
+    total = ZERO
+    for child in node.children:
+        weight = child.weight
+        total += weight.value if weight is not None else _declared_sum(child)
+    return total
 
 
 class _WeightsBelow:
@@ -422,9 +437,11 @@ def check_cost(evaluation: Evaluation, scores: Scores, doubts: Doubts) -> list[F
     should be the 全年执行数, compared at the precision the funds block prints it."""
     funds = evaluation.funds
     executed = funds.rows.total.executed if funds and funds.rows and funds.rows.total else None
+    if executed is None or doubts.any([("funds", "total", "executed")]):
+        return []
     costs = [leaf for leaf in scores.leaves
-             if leaf.applicable and leaf.level2 is not None and leaf.level2.name == COST_CATEGORY]
-    if executed is None or not costs or doubts.any([("funds", "total", "executed")]):
+             if leaf.applicable and len(leaf.path) > 1 and leaf.path[1].name == COST_CATEGORY]  # its level2
+    if not costs:
         return []
     amounts = []
     for leaf in costs:
@@ -468,10 +485,13 @@ def _name_key(name: str) -> str:
     return "".join(normalize(name).split())
 
 
+_NAME_OF = attrgetter("name")
+
+
 def check_duplicates(scores: Scores) -> list[Finding]:
     """Two applicable rows of one table with the same name (spaces and full-width forms aside)."""
     nodes = [leaf.node for leaf in scores.leaves if leaf.applicable]
-    keys = [_name_key(node.name) for node in nodes]
+    keys = list(map(_name_key, map(_NAME_OF, nodes)))
     if len(set(keys)) == len(keys):  # nearly every table
         return []
     rows: dict[str, list[Indicator]] = {}
@@ -640,11 +660,12 @@ def check_printed_rates(evaluation: Evaluation, scores: Scores) -> list[Finding]
     """A rate (or its numerator) the report prints, against the one its amounts give, at the
     printed precision."""
     found = []
-    tables = identities.Tables(evaluation.tables)
+    tables = None
     for leaf in scores.leaves:
         inputs = leaf.node.inputs
         if inputs is None or (inputs.printed is None and inputs.printed_numerator is None):
             continue
+        tables = tables or identities.Tables(evaluation.tables)
         computed = rate_of(leaf.node, scores.figures)
         formula = _formula_text(inputs, scores.figures, tables)
         printed = inputs.printed

@@ -15,7 +15,7 @@ from .. import findings as F
 from ..findings import Finding
 from ..loading.model import BundleIndex, Evaluation, FundsRow, FundsRows, Indicator, Located
 from ..quantities import MAX_INTEGER_DIGITS, MAX_PLACES, Num, fits, oversized_quantity
-from ..loading.schema import fields_of
+from ..loading.schema import Tally, fields_of
 
 MAX_LEVELS = 10  # every form has three levels of indicators
 # Laying out a printed table takes time growing faster than its text (measured: one cell of
@@ -34,15 +34,19 @@ _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063
 _BLANK = re.compile(f"[\\s{_INVISIBLE}]*")
 
 
-def check_evaluation(ev: Evaluation) -> list[Finding]:
-    """The evaluation's problems of size and bounds. Most of it runs in C calls over all the
-    indicators at once (`_lengths`, `_levels`), not a Python step per row: it runs for every file."""
+def check_evaluation(ev: Evaluation, read: Tally | None = None) -> list[Finding]:
+    """The evaluation's problems of size and bounds. It runs for every file: what its conversion
+    `read` shows cannot pass a bound is not measured again (in nearly every file, no text is
+    near its bound and no figure long enough), and the rest runs in C calls over all the
+    indicators at once (`_lengths`, `_levels`), not a Python step per row."""
     too_deep, levels = _depths(ev)
     if too_deep:
         return too_deep
     nodes = list(chain.from_iterable(levels))  # every indicator, level by level
-    return (_sizes(ev, nodes) + _names(ev, nodes) + _year(ev) + _negative_amounts(ev)
-            + _out_of_range(ev, nodes))
+    texts_within = read is not None and read.longest_text <= MAX_TEXT and read.text_chars <= MAX_TABLE_TEXT
+    figures_short = read is not None and read.longest_figure <= _SHORTEST_LONG
+    return (_rows(ev, nodes) + ([] if texts_within else _sizes(ev, nodes)) + _names(ev, nodes) + _year(ev)
+            + _negative_amounts(ev) + ([] if figures_short else _out_of_range(ev, nodes)))
 
 
 def check_index(index: BundleIndex) -> list[Finding]:
@@ -84,12 +88,16 @@ def _levels(roots: list) -> list[list]:
 
 # --- sizes -------------------------------------------------------------------------------------
 
+def _rows(ev: Evaluation, nodes: list[Indicator]) -> list[Finding]:
+    """No more rows than can be laid out in time."""
+    if len(nodes) <= MAX_ROWS:
+        return []
+    return [F.TOO_LONG.at(ev.where("indicators"), what="绩效指标", size=f"{len(nodes):,} 行", limit=f"{MAX_ROWS:,} 行")]
+
+
 def _sizes(ev: Evaluation, nodes: list[Indicator]) -> list[Finding]:
-    """Rows, each text, and all the text of the table, within what can be laid out in time."""
+    """Each text, and all the text of the table, within what can be laid out in time."""
     found = []
-    if len(nodes) > MAX_ROWS:
-        found.append(F.TOO_LONG.at(ev.where("indicators"), what="绩效指标", size=f"{len(nodes):,} 行",
-                                   limit=f"{MAX_ROWS:,} 行"))
     texts = [(ev, key, title) for key, title in _EVALUATION_TEXTS]
     texts += [(part, "name", title) for part, title in ((ev.department, "主管部门名称"), (ev.implementer, "实施单位名称"))
               if part is not None]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from . import identities
 from ..rules.formulas import ZERO_DENOMINATOR, award, percent_text, rate_of
-from ..loading.model import FIGURES, FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Expression, Indicator, Reference, walk
+from ..loading.model import (FIGURES, FUNDS_FIGURES, FUNDS_ROW_KEYS, Evaluation, Expression, Indicator, Reference,
+                             every_indicator, walk)
 from ..quantities import EQUAL, HIGHER, LOWER, Quantity, direction_in_name, parse_quantity, round_to
 from ..rules.registry import Form, QualitativeLevel, Scheme
 
@@ -160,8 +162,13 @@ def _funds_figures(key: str, row, result: Scores) -> None:
     figures[f"funds.{key}.rate"] = ZERO_DENOMINATOR if zero_budget and row.executed is not None else result.rates[key]
 
 
+_INPUTS_OF = attrgetter("inputs")
+
+
 def input_references(evaluation: Evaluation):
     """(indicator, input field, reference) for each input that names a figure of the report's tables."""
+    if not any(map(_INPUTS_OF, every_indicator(evaluation.indicators))):
+        return  # nearly every file: told in C calls, without walking the tree in document order
     for node, _, _ in walk(evaluation.indicators):
         if node.inputs is None:
             continue

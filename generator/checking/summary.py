@@ -119,24 +119,30 @@ def indicator_table(scores: Scores) -> tuple[list[str], list[list]]:
     if not scores.leaves:
         return [], []
     deepest = max(len(leaf.path) for leaf in scores.leaves)  # every row has the same keys
-    levels = range(deepest)
+    starts: dict[int, list] = {}  # by the id of a leaf's path: siblings share one tuple (scoring.py)
     rows = []
     for leaf in scores.leaves:
         node = leaf.node
-        names = [parent.name for parent in leaf.path]
-        known = len(names)
+        start = starts.get(id(leaf.path))
+        if start is None:
+            start = starts[id(leaf.path)] = _row_start(leaf.path, deepest)
+        weight, score, target, actual = node.weight, node.score, node.target, node.actual
         rows.append([
-            PATH_SEPARATOR.join(names) or None,
-            *[names[depth] if depth < known else None for depth in levels],
-            node.name,
-            node.target.text if node.target else None,
-            node.actual.text if node.actual else None,
+            *start, node.name,
+            target.text if target is not None else None,
+            actual.text if actual is not None else None,
             # a cell printed blank (`weight: ~`) is blank here too, though it counts as 0 in sums
-            number(leaf.weight) if node.weight else None, _text(figure(node.weight)),
-            number(leaf.score) if node.score else None, _text(figure(node.score)),
+            number(leaf.weight) if weight is not None else None, weight.text or None if weight is not None else None,
+            number(leaf.score) if score is not None else None, score.text or None if score is not None else None,
             number(leaf.rule_score), leaf.applicable,
             node.reason])
     return _indicator_keys(deepest), rows
+
+
+def _row_start(path: tuple, deepest: int) -> list:
+    """A row's `path` and level columns: its ancestors' names, blank below its own depth."""
+    names = [parent.name for parent in path]
+    return [PATH_SEPARATOR.join(names) or None, *names, *[None] * (deepest - len(names))]
 
 
 @lru_cache(maxsize=16)

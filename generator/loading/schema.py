@@ -141,6 +141,16 @@ def _already_reported(finding: Finding) -> None:
     """A repeated key met again while naming a path: the conversion has reported it."""
 
 
+@dataclasses.dataclass(slots=True)
+class Tally:
+    """The lengths of what a conversion read: the bounds on texts and figures (`limits.py`)
+    skip what these show cannot be passed, instead of measuring every field again."""
+
+    longest_text: int = 0  # the longest text or stated value (`≥90%`, `达成预期指标`)
+    text_chars: int = 0  # all of them together
+    longest_figure: int = 0  # the longest number, table cell, input or stated value as written
+
+
 class Converter:
     """Converts node trees; collects located structure findings as it goes.
 
@@ -150,6 +160,13 @@ class Converter:
     def __init__(self, choices: dict[str, list[str]]):
         self.choices = choices
         self.findings: list[Finding] = []
+        # The lengths read (`Tally`), counted inline in the converters of a scalar: a call
+        # for each of a file's 200 texts and figures would cost more than the bounds they spare.
+        self.longest_text = self.text_chars = self.longest_figure = 0
+
+    @property
+    def tally(self) -> Tally:
+        return Tally(self.longest_text, self.text_chars, self.longest_figure)
 
     def to_object(self, cls, node: Mapping, path=()):
         obj = cls(pos=node_pos(node))
@@ -246,15 +263,31 @@ class Converter:
         text = node.value
         if text.startswith(PLACEHOLDER):
             self._placeholder(node, field)
+        length = len(text)
+        self.text_chars += length
+        if length > self.longest_text:
+            self.longest_text = length
         return text
 
     def verbatim(self, node: Scalar, path, key, field: _Field):
         text = node.value
         if text.startswith(PLACEHOLDER):
             self._placeholder(node, field)
+        length = len(text)  # a text, and a figure stated in words (`≥90%`)
+        self.text_chars += length
+        if length > self.longest_text:
+            self.longest_text = length
+        if length > self.longest_figure:
+            self.longest_figure = length
         return Value(text)
 
+    def _tally_figure(self, node: Scalar) -> None:
+        if len(node.value) > self.longest_figure:
+            self.longest_figure = len(node.value)
+
     def number(self, node: Scalar, path, key, field: _Field):
+        if len(node.value) > self.longest_figure:  # `_tally_figure`, inlined
+            self.longest_figure = len(node.value)
         number = parse_num(node.value)
         if number is None and not _is_blank(node):  # `""` is a blank cell, as `~` is
             self._wrong(node, path, key, field, "只写阿拉伯数字（可带小数点），单位等文字不要写进来；"
@@ -268,11 +301,13 @@ class Converter:
     def cell(self, node: Scalar, path, key, field: _Field):
         """A figure table's cell: a number (`2,183.41` quoted in a flow list), else a text; the
         cells of a table's text columns are made texts when the table is complete (`Table.settle`)."""
+        self._tally_figure(node)
         number = parse_num(node.value)
         return number if number is not None else self.verbatim(node, path, key, field)
 
     def input(self, node: Scalar, path, key, field: _Field):
         """A number, the name of a figure computed elsewhere in the file, or an expression of them."""
+        self._tally_figure(node)
         text = node.value.strip()
         parts = _EXPRESSION.split(text)
         # a sum of table cells (表名.栏目 + 表名.栏目) is one reference, resolved with the tables;
