@@ -11,8 +11,8 @@ due tables are laid out once, together, and written each as its PDF and XLSX; it
 when due, is its cover and index laid out, followed by every table's PDF merged as written
 (the unchanged ones from the last output, see `merge.py`): a one-file edit lays out one
 table, and the front matter only when what it prints changed (`Memo`). Units are printed in
-processes forked for them, which exit without freeing the pages they laid out. All is written into the build's staging tree: published with
-the site, or not at all.
+processes forked for them, which exit without freeing the pages they laid out. All is
+written into the build's staging tree: published with the site, or not at all.
 
 Every PDF names itself (unit, year and form; the project for a table), gives the
 publisher of `site_config.yml` as author and, when SOURCE_DATE_EPOCH is set, that
