@@ -636,3 +636,25 @@ def test_totals_added_up_from_groups_are_the_totals_of_all_their_rows():
         ("全年执行数", ["项目0"]), ("全年预算数", ["项目2"]), ("全年预算数和全年执行数", ["项目5"])]
     assert totals_of(Tally.merged(tallies.values())) == totals(groups["a"] + groups["b"])
     assert totals(rows)["rate_budget"] == "20" and totals(rows)["budget"] == "120.5"
+
+
+def test_a_prepared_renderer_leaves_workers_nothing_to_compile(tmp_path):
+    """What `prepare` makes before the workers fork is all a page needs: rendering one loads
+    no template and makes no theme (each worker would otherwise make its own)."""
+    import generator.render.site as site_module
+    from generator.building.pipeline import process_many
+    from generator.project.tree import discover
+    from generator.render.templating import environment
+
+    site, _ = load_config(ROOT / "site_config.yml")
+    files = discover([site.content_path])
+    nav, names = site_module.navigation(site, files)
+    renderer = site_module.EvaluationRenderer(site, str(tmp_path), nav, names, "key", {})
+    renderer.prepare()
+    env, theme = environment(site.root), renderer.theme()
+    compiled = set(env.cache.keys())
+    renderer.inputs = {name: "" for name in site_module.fingerprint.DEPENDS["page"] if name != "source"}
+    [result] = process_many(files[:1], (), False, renderer)
+    assert result.extra["url"] and (tmp_path / result.extra["url"] / "index.html").is_file()
+    assert set(env.cache.keys()) == compiled
+    assert renderer.theme() is theme

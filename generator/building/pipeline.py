@@ -406,7 +406,8 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
     the project the first file belongs to.
 
     `after(result)` runs in the worker right after a file is processed (a later stage
-    renders its page there, while the model is at hand); a cached result is used only
+    renders its page there, while the model is at hand; its `prepare()`, if it has one,
+    runs before the workers start); a cached result is used only
     when `reuse(path, cached)` agrees. `progress(n)` is told as each batch of n files is done.
     With `discovered`, `paths` is already the sorted list of evaluation files. The files'
     site URLs, from their paths under `content_root` (by default that of the project's
@@ -505,6 +506,8 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
     if jobs == 1 or len(todo) < 64:
         yield from zip(todo, process_many([files[i] for i in todo], extra_dirs, full, after))
         return
+    if hasattr(after, "prepare"):
+        after.prepare()  # inherited by every worker
     for batch in _rounds(todo, jobs):
         chunks = _chunks(batch, jobs)
         tasks = [(number, [files[i] for i in chunk], extra_dirs, full, after) for number, chunk in enumerate(chunks)]
