@@ -268,6 +268,26 @@ def test_printing_again_skips_unchanged_outputs(printed, tmp_path):
     assert once_more["tables_rendered"] == 1 and once_more["bundles_rendered"] == 1
 
 
+def test_a_bundle_printed_again_takes_its_footers_and_front_matter_as_kept(printed, tmp_path, monkeypatch):
+    """A one-file edit that changes no page count lays out neither the bundle's footers nor its
+    cover and index (kept by what makes them), and gives what printing afresh gives."""
+    from generator.render.printing import pdf
+
+    root, unit = printed["root"], "units/zibo-gxj/2021/"
+    changed = root / "content/zibo-gxj/2021/05-anbao-wuxiandian.yml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "# 又一处改动\n", encoding="utf-8")
+    for name in ("footer_pages", "front_pages"):
+        monkeypatch.setattr(pdf, name, lambda *args, name=name: pytest.fail(f"{name} laid out again"))
+    again = print_outputs(run([root / "content"], use_cache=False, full=True), root / "content", printed["out"])
+    assert again["tables_rendered"] == 1 and again["bundles_rendered"] == 1
+    monkeypatch.undo()
+    fresh = print_outputs(run([root / "content/zibo-gxj/2021"], use_cache=False, full=True), root / "content",
+                          tmp_path, use_cache=False)
+    assert fresh["tables_rendered"] == 6
+    for name in ("bundle.pdf", "bundle.xlsx"):
+        assert (tmp_path / unit / name).read_bytes() == (printed["out"] / unit / name).read_bytes()
+
+
 def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
     """No time, random name or path in the outputs: a rebuilt site changes only what changed."""
     unit = printed["root"] / "content/zibo-gxj/2020"

@@ -10,8 +10,9 @@ process that reads its files again (units are printed in parallel, on every core
 due tables are laid out once, together, and written each as its PDF and XLSX; its bundle,
 when due, is its cover and index laid out, followed by every table's PDF merged as written
 (the unchanged ones from the last output, see `merge.py`): a one-file edit lays out one
-table and the front matter. All is written into the build's staging tree: published with
-the site, or not at all.
+table, and the front matter only when what it prints changed (`Memo`). Units are printed in
+processes forked for them, which exit without freeing the pages they laid out. All is
+written into the build's staging tree: published with the site, or not at all.
 
 Every PDF names itself (unit, year and form; the project for a table), gives the
 publisher of `site_config.yml` as author and, when SOURCE_DATE_EPOCH is set, that
@@ -26,6 +27,7 @@ import hashlib
 import gc
 import os
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -79,6 +81,44 @@ class GroupTask:
     part: str = "all"  # or "pdf" (all but the bundle's XLSX) and "bundle-xlsx", done apart on two cores
 
 
+@dataclass(frozen=True)
+class Memo:
+    """PDFs that depend on little, as the builds before wrote them: the footers of a run of
+    pages (`_Footers`; a unit's bundle has as many as it has pages, a third of a second for 100
+    tables) and a bundle's front matter (its cover and index), which a one-file edit seldom
+    changes. Kept under the cache directory by everything that makes their bytes: what lays
+    them out (the code, the print templates, in `key`) and what is laid out (`parts`). Read
+    only when the last output is (not with --no-cache); a file that is not a PDF of the
+    expected pages is laid out again."""
+
+    directory: Path
+    key: str
+    read: bool = True
+
+    def _path(self, parts: tuple) -> Path:
+        return self.directory / f"{fingerprint.digest(self.key, *map(str, parts))}.pdf"
+
+    def get(self, parts: tuple, pages: int | None = None):
+        """The kept PDF (pikepdf) and its bytes, or None."""
+        from . import merge
+
+        if not self.read:
+            return None
+        try:
+            data = self._path(parts).read_bytes()
+            kept = merge.open_pdf(data)
+        except Exception:  # noqa: BLE001 - absent, unreadable or damaged: laid out again
+            return None
+        return (kept, data) if pages is None or len(kept.pages) == pages else None
+
+    def put(self, parts: tuple, data: bytes) -> None:
+        path = self._path(parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two workers may write the same one
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+
+
 @dataclass
 class Context:
     """What a worker needs besides the task: where to write, whose forms, schemes and
@@ -89,6 +129,7 @@ class Context:
     extension_roots: tuple[Path, ...] = ()
     author: str | None = None
     date: str | None = None
+    memo: Memo | None = None
 
     def info(self, title: str, numbers: list[int], outlines_open: bool = False):
         from .pdf import Info
@@ -176,20 +217,22 @@ def _blocks(evaluation: Evaluation, scores: Scores) -> list:
     return blocks(evaluation, scores, form, scheme)
 
 
-def render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
+def render_group(task: GroupTask, context: Context, collect: bool = True) -> tuple[str, dict[str, list[int]] | None]:
     """Lay out the group's tables once; write each due table's PDF and XLSX, then the bundle.
 
     The laid-out pages stay alive until the bundle is written: the cyclic garbage
     collector, rescanning them again and again, would cost a fifth of the time, so it
-    is paused while the group is rendered and run once after."""
+    is paused while the group is rendered and run once after (unless the process
+    exits after: `workers.each_in_own_process`)."""
     with gc_paused():
         outcome = _render_group(task, context)
-    gc.collect()
+    if collect:
+        gc.collect()
     return outcome
 
 
 def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]] | None]:
-    return render_group(*item)
+    return render_group(*item, collect=False)
 
 
 def anchor_prefix(url: str) -> str:
@@ -263,11 +306,19 @@ class _Footers:
         from . import merge, pdf
 
         self.pdfs = {}
-        if runs:
-            document, numbers = pdf.footer_pages(runs, env)
-            for run, pages in zip(runs, numbers):
-                data = pdf.write(document, [document.pages[n] for n in pages], context.info("", [1] * len(pages)))
+        memo = context.memo
+        for run in runs:
+            kept = memo.get(("footers", *run), run[0]) if memo else None
+            if kept:
+                self.pdfs[run] = kept[0]
+        missing = [run for run in runs if run not in self.pdfs]
+        if missing:
+            document, numbers = pdf.footer_pages(missing, env)
+            for run, pages in zip(missing, numbers):
+                data = pdf.write(document, [document.pages[n] for n in pages], pdf.Info("", [1] * len(pages)))
                 self.pdfs[run] = merge.open_pdf(data)
+                if memo:
+                    memo.put(("footers", *run), data)
 
     def stamped(self, data: bytes, run: tuple[int, bool]) -> bytes:
         from . import merge
@@ -285,7 +336,9 @@ class _BundleParts:
     tables: list[TableTask]
     page_counts: list[int]
     printed: dict[str, bytes]
-    front: tuple = ()
+    front: tuple = ()  # the front matter laid out (document, pages), or kept (its PDF, its bytes)
+    front_kept: bool = False
+    memo_parts: tuple = ()
     report: TableTask | None = None  # a unit's year of department reports alone: its bundle is the first
 
     @classmethod
@@ -299,13 +352,17 @@ class _BundleParts:
                    for table, _, _ in bundled if not table.write}
         counts = [len(job.pages) if table.write else merge.page_count(printed[table.url]) for table, _, job in bundled]
         front_blocks, _ = pdf.runs(document.blocks)
-        projects = [job.table.project for _, _, job in bundled]
-        front = pdf.front_pages(front_blocks, list(zip(projects, counts)), document.title, env)
-        return cls(task, document, [table for table, _, _ in bundled], counts, printed, front)
+        links = list(zip([job.table.project for _, _, job in bundled], counts))
+        parts = ("front", pdf.first_front_html(front_blocks, links, env), document.title, counts,
+                 context.author, context.date, TAGGED)
+        kept = context.memo.get(parts) if context.memo else None
+        front = kept or pdf.front_pages(front_blocks, links, document.title, env)
+        return cls(task, document, [table for table, _, _ in bundled], counts, printed, front, kept is not None, parts)
 
     @property
     def page_count(self) -> int:
-        return len(self.front[1]) + sum(self.page_counts)
+        front_pages = self.front[0].pages if self.front_kept else self.front[1]
+        return len(front_pages) + sum(self.page_counts)
 
     def write(self, footers: _Footers, context: Context) -> None:
         from . import merge, pdf
@@ -315,16 +372,24 @@ class _BundleParts:
             for own, name in zip(TABLE_FILES, BUNDLE_FILES):
                 _write_atomic(directory / name, (context.out_dir / self.report.url / own).read_bytes())
             return
-        document, pages = self.front
-        pdf.without_footers(pages)
-        info = context.info(self.document.title, pdf.numbering(self.page_count, cover=True), outlines_open=True)
-        front = pdf.write(document, pages, info, TAGGED)
+        front = self.front[1] if self.front_kept else self._front_pdf(context)
         tables = [self.printed[table.url] for table in self.tables]
         anchors = [pdf.table_anchor(n) for n in range(len(tables))]
         data = merge.bundle(front, tables, footers.pdfs[self.page_count, True], anchors)
         _write_atomic(directory / "bundle.pdf", data)
         if self.task.part == "all":
             _write_xlsx(self.document, directory / "bundle.xlsx")
+
+    def _front_pdf(self, context: Context) -> bytes:
+        from . import pdf
+
+        document, pages = self.front
+        pdf.without_footers(pages)
+        info = context.info(self.document.title, pdf.numbering(self.page_count, cover=True), outlines_open=True)
+        data = pdf.write(document, pages, info, TAGGED)
+        if context.memo:
+            context.memo.put(self.memo_parts, data)
+        return data
 
 
 def _write_xlsx(document: Document, path: Path) -> None:
@@ -431,8 +496,8 @@ def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None
         for group in groups:
             done(render_group(group, context))
         return
-    with workers.pool(min(jobs, len(tasks))) as pool:
-        for outcome in pool.imap_unordered(_render_task, [(task, context) for task in tasks]):
+    with closing(workers.each_in_own_process(_render_task, [(task, context) for task in tasks], jobs)) as outcomes:
+        for outcome in outcomes:  # on an error, the workers still running are killed before it is raised
             done(outcome)
 
 
@@ -457,7 +522,9 @@ def print_into(report: Report, project: Project, staging: Staging, previous: Man
     kept from the last output where unchanged, rendered where not. Returns figures."""
     started = time.perf_counter()
     by = printed_by(project.config)
-    context = Context(staging.root, project.templates_root, project.extension_roots, by.author, by.date)
+    memo = Memo(project.cache_dir / "printed", fingerprint.digest(inputs["code"], inputs["print_templates"]),
+                read=previous.tree is not None)
+    context = Context(staging.root, project.templates_root, project.extension_roots, by.author, by.date, memo)
     work = plan(report, Path(project.content), previous, staging, manifest, inputs)
     groups = {g.url: g for g in work.groups}
 

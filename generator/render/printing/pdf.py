@@ -193,6 +193,11 @@ def front_pages(blocks: list, counts: list[tuple[str, int]], title: str, env: ji
     return document, document.pages
 
 
+def first_front_html(blocks: list, counts: list[tuple[str, int]], env: jinja2.Environment) -> Markup:
+    """The front matter as `front_pages` lays it out first: what its pages follow from."""
+    return front_html(blocks, index_links(counts, expected_front_pages(blocks)), env)
+
+
 INDEX_ENTRIES_PER_PAGE = 28  # about as many as print.css fits on a page (names on one line)
 
 
