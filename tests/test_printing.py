@@ -288,6 +288,43 @@ def test_a_bundle_printed_again_takes_its_footers_and_front_matter_as_kept(print
         assert (tmp_path / unit / name).read_bytes() == (printed["out"] / unit / name).read_bytes()
 
 
+def test_a_kept_pdf_whose_bytes_changed_is_not_taken(printed, tmp_path):
+    """A kept PDF is taken only as it was written: one changed byte in a page's stream (a PDF
+    that still opens) and it is laid out again."""
+    from generator.render.printing import Memo
+
+    data = (printed["out"] / "units/zibo-gxj/2021/bundle.pdf").read_bytes()
+    memo = Memo(tmp_path, "0123abcd")
+    memo.put(("front", 1), data)
+    assert memo.get(("front", 1))[1] == data
+    assert memo.get(("front", 2)) is None and Memo(tmp_path, "4567ef01").get(("front", 1)) is None
+    [path] = tmp_path.glob("*.record")
+    record = bytearray(path.read_bytes())
+    record[record.index(b"stream\n", len(record) // 2) + 20] ^= 0x01
+    path.write_bytes(bytes(record))
+    assert memo.get(("front", 1)) is None
+
+
+def test_a_damaged_kept_footer_or_front_matter_is_laid_out_again(printed, tmp_path):
+    """A kept footer or cover with one byte changed (its checksum no longer verifies) is laid
+    out again: the bundle is what printing afresh gives."""
+    root, unit = printed["root"], "units/zibo-gxj/2021/"
+    kept = sorted((root / ".cache/jixiao/printed").glob("*.record"))
+    assert kept
+    for path in kept:
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x20  # within the PDF's bytes
+        path.write_bytes(bytes(data))
+    changed = root / "content/zibo-gxj/2021/05-anbao-wuxiandian.yml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "# 再一处改动\n", encoding="utf-8")
+    again = print_outputs(run([root / "content"], use_cache=False, full=True), root / "content", printed["out"])
+    assert again["bundles_rendered"] == 1
+    fresh = print_outputs(run([root / "content/zibo-gxj/2021"], use_cache=False, full=True), root / "content",
+                          tmp_path, use_cache=False)
+    for name in ("bundle.pdf", "bundle.xlsx"):
+        assert (tmp_path / unit / name).read_bytes() == (printed["out"] / unit / name).read_bytes()
+
+
 def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
     """No time, random name or path in the outputs: a rebuilt site changes only what changed."""
     unit = printed["root"] / "content/zibo-gxj/2020"

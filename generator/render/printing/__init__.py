@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ...building import fingerprint, workers
+from ...building import fingerprint, verified, workers
 from ...rules import registry
 from ...project.config import SiteConfig
 from ...loading.loader import INDEX_NAME
@@ -88,15 +88,16 @@ class Memo:
     tables) and a bundle's front matter (its cover and index), which a one-file edit seldom
     changes. Kept under the cache directory by everything that makes their bytes: what lays
     them out (the code, the print templates, in `key`) and what is laid out (`parts`). Read
-    only when the last output is (not with --no-cache); a file that is not a PDF of the
-    expected pages is laid out again."""
+    only when the last output is (not with --no-cache). Each is a verified record (see
+    `verified.py`): one that does not verify, or is not a PDF of the expected pages, is laid
+    out again, so a damaged file costs time, never a changed bundle."""
 
     directory: Path
     key: str
     read: bool = True
 
     def _path(self, parts: tuple) -> Path:
-        return self.directory / f"{fingerprint.digest(self.key, *map(str, parts))}.pdf"
+        return self.directory / f"{fingerprint.digest(self.key, *map(str, parts))}.record"
 
     def get(self, parts: tuple, pages: int | None = None):
         """The kept PDF (pikepdf) and its bytes, or None."""
@@ -104,19 +105,17 @@ class Memo:
 
         if not self.read:
             return None
-        try:
-            data = self._path(parts).read_bytes()
-            kept = merge.open_pdf(data)
-        except Exception:  # noqa: BLE001 - absent, unreadable or damaged: laid out again
-            return None
-        return (kept, data) if pages is None or len(kept.pages) == pages else None
+        for _, tail in verified.read(self._path(parts), self.key, tails=True):
+            data = bytes(tail)
+            try:
+                kept = merge.open_pdf(data)
+            except Exception:  # noqa: BLE001 - verified yet no PDF (a forged record): laid out again
+                return None
+            return (kept, data) if pages is None or len(kept.pages) == pages else None
+        return None
 
     def put(self, parts: tuple, data: bytes) -> None:
-        path = self._path(parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two workers may write the same one
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        verified.write(self._path(parts), [verified.line(self.key, {"pdf": len(data)}, data)])
 
 
 @dataclass
