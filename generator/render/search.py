@@ -25,10 +25,8 @@ import json
 import re
 import shutil
 import unicodedata
-from functools import lru_cache
-
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 
