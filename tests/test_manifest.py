@@ -169,3 +169,60 @@ def test_files_deleted_from_the_output_by_hand_are_written_again(built):
     builder = _build(root, root / "site")
     assert not builder.up_to_date
     assert differences(before, tree(root / "site")) == []
+
+
+def _two_units(root: Path) -> Path:
+    (root / "site_config.yml").write_text("site_name: 测试\nprint: false\n", encoding="utf-8")
+    for unit in ("u", "v"):
+        for number in range(2):
+            path = root / f"content/{unit}/2020/{number}.yml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(MINIMAL.replace("测试项目", f"{unit}项目{number}"), encoding="utf-8")
+    return root
+
+
+def _edit_unit_u(root: Path) -> None:
+    path = root / "content/u/2020/0.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("executed: 71.9}", "executed: 75.5}"), encoding="utf-8")
+
+
+def test_an_unchanged_units_tally_and_fingerprint_are_kept_and_a_changed_ones_made_again(tmp_path, monkeypatch):
+    from generator.render import site
+
+    root = _two_units(tmp_path)
+    _build(root, root / "site")
+    before = Manifest.load(root / ".cache/jixiao", root / "site").entries
+    tallied = []
+    made = site.Tally.of
+    monkeypatch.setattr(site.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
+    _edit_unit_u(root)
+    _build(root, root / "site")
+    assert [[row["name"] for row in rows] for rows in tallied] == [["u项目0", "u项目1"]]  # v's rows not added up
+    after = Manifest.load(root / ".cache/jixiao", root / "site").entries
+    assert after["listing:units/v/2020/"] == before["listing:units/v/2020/"]
+    assert after["listing:units/u/2020/"].fingerprint != before["listing:units/u/2020/"].fingerprint
+    _build(root, root / "fresh", use_cache=False)
+    assert differences(tree(root / "site"), tree(root / "fresh")) == []
+
+
+@pytest.mark.parametrize("forged", [
+    lambda t: {**t, "total": "NaN"},
+    lambda t: {**t, "counts": [-1, 0, 0]},
+    lambda t: {**t, "left_out": [5]},
+    lambda t: {**t, "grades": "优"},
+    lambda t: {**t, "sums": [["1", 0]]},
+    lambda t: {key: value for key, value in t.items() if key != "forms"},
+    lambda t: [t],
+], ids=["not a number", "negative count", "row out of range", "wrong type", "sums missing", "key missing",
+        "not a mapping"])
+def test_a_forged_unit_tally_is_not_trusted(tmp_path, forged):
+    """A unit whose evaluations are unchanged takes its tally from the manifest: one of the
+    wrong shape (with a right checksum) is made again from its rows."""
+    root = _two_units(tmp_path)
+    _build(root, root / "site")
+    _forge(root, lambda head: head, lambda entry: {**entry, "facts": {**entry["facts"], "tally": forged(
+        entry["facts"]["tally"])}} if entry["key"] == "listing:units/v/2020/" else entry)
+    _edit_unit_u(root)
+    _build(root, root / "site")
+    _build(root, root / "fresh", use_cache=False)
+    assert differences(tree(root / "site"), tree(root / "fresh")) == []

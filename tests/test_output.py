@@ -116,19 +116,20 @@ def _cli_build(root: Path, *args) -> tuple[int, str]:
 
 def _full_disk_after(writes: int):
     """A write that fails as on a full disk after `writes` successful ones, leaving a partial file."""
-    original = Output.write_bytes
+    original = Output.write_pieces
     count = [0]
 
-    def write_bytes(self, relative: str, data: bytes):
+    def write_pieces(self, relative: str, pieces: list):
         count[0] += 1
         if count[0] > writes:
+            data = b"".join(pieces)
             path = self.path(relative)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return original(self, relative, data)
+        return original(self, relative, pieces)
 
-    return write_bytes
+    return write_pieces
 
 
 @pytest.mark.parametrize("writes", [0, 5, 12])  # a page, listings, downloads
@@ -137,7 +138,7 @@ def test_a_full_disk_is_an_error_naming_the_path_and_keeps_the_output(tmp_path, 
     assert _cli_build(root)[0] == 0
     previous = tree(root / "site")
     (root / "content/u/2020/0.yml").write_text(MINIMAL.replace("测试项目", "改名"), encoding="utf-8")
-    monkeypatch.setattr(Output, "write_bytes", _full_disk_after(writes))
+    monkeypatch.setattr(Output, "write_pieces", _full_disk_after(writes))
     status, message = _cli_build(root)
     assert status == 1 and "磁盘已满" in message
     assert ".site.staging-" in message  # the path that could not be written
@@ -181,7 +182,7 @@ def test_a_full_tmpfs_keeps_the_output(tmp_path):
             status, message = finished(jixiao("build", "-j", "2", "--out", out, cwd=root))
         else:
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(Output, "write_bytes", _full_disk_after(60))
+                patch.setattr(Output, "write_pieces", _full_disk_after(60))
                 status, message = _cli_build(root, "--out", out)
         assert status == 1 and "磁盘已满" in message and "内部错误" not in message, message
         assert differences(previous, tree(out)) == []

@@ -303,3 +303,29 @@ _TRICKY = st.text(alphabet=st.sampled_from(list("ＡＢａ１２％（）：ﬁ�
 def test_text_normalized_line_by_line_equals_the_whole_text_normalized(lines):
     text = search.SEPARATOR.join(lines)
     assert search.encode_text(text) == search.normalize(text).encode("utf-8")
+
+
+def test_a_document_known_by_its_version_is_read_only_when_its_partition_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "PARTITION", 16)  # 40 documents: three partitions
+    read = []
+
+    def docs(versions: dict[int, str]) -> list[search.Doc]:
+        def text(n: int):
+            def made() -> bytes:
+                read.append(n)
+                return search.encode_text(f"单位{n}\n{versions.get(n, '')}项目")
+            return made
+        return [search.Doc(f"p/{n}/", f"单位{n}", "listing", text(n), versions.get(n, "v1")) for n in range(40)]
+
+    first = search.build_index(docs({}), tmp_path / "site")
+    assert sorted(read) == list(range(40))
+    read.clear()
+    again = search.build_index(docs({}), tmp_path / "site", first["partitions"])
+    assert again["rewritten_partitions"] == 0 and read == []  # no text read: every partition is current
+    changed = docs({20: "v2"})
+    patched = search.build_index(changed, tmp_path / "site", again["partitions"])
+    assert patched["rewritten_partitions"] == 1 and sorted(read) == list(range(16, 32))
+    fresh = search.build_index(docs({20: "v2"}), tmp_path / "fresh")
+    files = sorted(p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh").rglob("*") if p.is_file())
+    assert all((tmp_path / "site" / f).read_bytes() == (tmp_path / "fresh" / f).read_bytes() for f in files)
+    assert search.query(tmp_path / "site" / "search", "v2项目") == ["p/20/"]

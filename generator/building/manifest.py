@@ -30,6 +30,7 @@ class Entry:
     fingerprint: str
     files: list[str]
     breaks: list[int] = field(default_factory=list)  # a table's page breaks (printing)
+    facts: dict = field(default_factory=dict)  # what the output's maker kept of it (a unit page: its tally)
 
 
 @dataclass
@@ -76,10 +77,10 @@ class Manifest:
         return all(os.path.isfile(os.path.join(top, name)) for key, entry in self.entries.items()
                    if kind is None or key.startswith(kind + ":") for name in entry.files)
 
-    def get(self, kind: str, url: str, fingerprint_: str) -> Entry | None:
-        """The output as the last build wrote it, if it had this fingerprint."""
+    def get(self, kind: str, url: str, fingerprint_: str | None = None) -> Entry | None:
+        """The output as the last build wrote it, if it had this fingerprint (or whatever it had)."""
         entry = self.entries.get(f"{kind}:{url}")
-        return entry if entry is not None and entry.fingerprint == fingerprint_ else None
+        return entry if entry is not None and fingerprint_ in (None, entry.fingerprint) else None
 
     def files(self) -> list[str]:
         """Every file of every output recorded."""
@@ -91,7 +92,8 @@ class Manifest:
     def save(self, final: Path, tree: list[int] | None) -> None:
         version = fingerprint.code_version()
         # One record: one checksum and one parse for 10,000 entries, not one each (0.1 s a build).
-        entries = [{"key": key, "fingerprint": e.fingerprint, "files": e.files, "breaks": e.breaks}
+        entries = [{"key": key, "fingerprint": e.fingerprint, "files": e.files, "breaks": e.breaks,
+                    **({"facts": e.facts} if e.facts else {})}
                    for key, e in sorted(self.entries.items())]
         head = {"format": FORMAT, "out": str(final.resolve()), "tree": tree, "search": self.search,
                 "whole": self.whole, "entries": entries}
@@ -110,7 +112,9 @@ def _entry(record) -> tuple[str | None, Entry | None]:
     if type(record) is not dict:
         return None, None
     key, print_, files, breaks = record.get("key"), record.get("fingerprint"), record.get("files"), record.get("breaks")
-    if type(key) is not str or type(print_) is not str or type(files) is not list or type(breaks) is not list:
+    facts = record.get("facts", {})
+    if (type(key) is not str or type(print_) is not str or type(files) is not list or type(breaks) is not list
+            or type(facts) is not dict):
         return None, None
     if not all(type(item) is str for item in files) or not all(type(item) is int for item in breaks):
         return None, None
@@ -119,4 +123,4 @@ def _entry(record) -> tuple[str | None, Entry | None]:
             safe_relative(item)
     except UnsafePath:
         return None, None
-    return key, Entry(print_, files, breaks)
+    return key, Entry(print_, files, breaks, facts)

@@ -48,6 +48,7 @@ RENAME_EXCHANGE = 2
 PATCH_AT_MOST = 0.25  # the share of the output's files that may differ from the spare's for it to be patched
 SPARE_FORMAT = "spare-1"  # the state file's version: records of another format do not verify
 AT_FDCWD = -100
+WRITE_BUFFER = 1 << 20
 
 
 class UnsafePath(ValueError):
@@ -224,11 +225,11 @@ class SpareState:
 def directory_times(tree: Path, paths: list[str]) -> list[int] | None:
     """The modification time of each directory that holds `paths` (the top one included)."""
     folders = {""}
-    for path in paths:
-        while path := os.path.dirname(path):
-            if path in folders:
-                break
+    # Each file's folder first (50,000 files are in 10,000 folders), then the folders above those.
+    for path in {path.rpartition("/")[0] for path in paths}:
+        while path and path not in folders:
             folders.add(path)
+            path = path.rpartition("/")[0]
     try:
         return [os.stat(os.path.join(tree, folder)).st_mtime_ns for folder in sorted(folders)]
     except OSError:
@@ -258,14 +259,20 @@ class Output:
             self._made.add(parent)
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
+        return self.write_pieces(relative, [data])
+
+    def write_pieces(self, relative: str, pieces: list) -> Path:
+        """A file of these bytes objects (or views) one after the other: a download of 10,000
+        evaluations' lines is written from them through a buffer, not joined first (joining
+        60 MB into new memory took four times as long as writing it)."""
         path = self._at(relative)
         self._parent(path)
         try:
             os.unlink(path)  # a link into the published tree is replaced, not written through
         except FileNotFoundError:
             pass
-        with open(path, "xb") as handle:
-            handle.write(data)
+        with open(path, "xb", buffering=WRITE_BUFFER) as handle:
+            handle.writelines(pieces)
         return Path(path)
 
     def write_text(self, relative: str, text: str) -> Path:
@@ -296,10 +303,10 @@ class Staging(Output):
         else:
             self.root.mkdir(parents=True)
 
-    def write_bytes(self, relative: str, data: bytes) -> Path:
+    def write_pieces(self, relative: str, pieces: list) -> Path:
         self._written.add(relative)
         self._linked.discard(relative)  # written over a link: no longer the previous output's file
-        return super().write_bytes(relative, data)
+        return super().write_pieces(relative, pieces)
 
     def link(self, relative: str) -> bool:
         """The previous output's file at `relative`, kept (linked, else copied); False when

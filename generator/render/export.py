@@ -118,16 +118,21 @@ def deepest(fragments: list[dict]) -> int:
 
 
 def indicators_csv(fragments: list[dict]) -> bytes:
-    """indicators.csv joined from each evaluation's lines, with its header; the lines of a
-    shallower tree than the deepest get empty level columns (read and written again: a
-    download of one form's tables is only joined)."""
+    """indicators.csv joined from each evaluation's lines, with its header."""
+    return b"".join(indicators_csv_pieces(fragments))
+
+
+def indicators_csv_pieces(fragments: list[dict]) -> list:
+    """`indicators_csv` in the pieces it is joined from; the lines of a shallower tree than the
+    deepest get empty level columns (read and written again: a download of one form's tables
+    is only joined)."""
     levels = deepest(fragments)
     parts = [csv_header(indicator_csv_columns(levels)).encode("utf-8")]
     for fragment in fragments:
         lines = fragment["indicators.csv"]
         parts.append(lines if fragment[INDICATOR_LEVELS] == levels else
                      _widened(lines, fragment[INDICATOR_LEVELS], levels))
-    return b"".join(parts)
+    return parts
 
 
 def _widened(lines: bytes, levels: int, wanted: int) -> bytes:

@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Callable
 
 
 class _Numpy:
@@ -63,11 +64,21 @@ class Doc:
     url: str
     title: str
     kind: str  # evaluation | listing | page
-    encoded: bytes | memoryview  # what is searched, as encode_text() made it (a cached page's: a view)
+    # What is searched, as encode_text() made it (a cached page's: a view), or a function that
+    # makes it, called only if a partition holding the document is written (`data`).
+    encoded: bytes | memoryview | Callable[[], bytes]
+    # A digest of everything the text is made from (its page's fingerprint), if known: a
+    # partition's digest is then made from it, and the text is not needed unless written.
+    version: str | None = None
+
+    def data(self) -> bytes | memoryview:
+        if callable(self.encoded):
+            self.encoded = self.encoded()
+        return self.encoded
 
     @property
     def text(self) -> str:
-        return str(self.encoded, "utf-8")
+        return str(self.data(), "utf-8")
 
 
 def page_text(title: str, segments: list[str]) -> str:
@@ -353,7 +364,7 @@ def build_index(docs: list[Doc], out_dir: Path, previous: list[dict] | None = No
             old = None
         if old is None:
             old = {"start": start, "count": len(part), "digest": digest}
-            part = [Doc(d.url, d.title, d.kind, bytes(d.encoded)) for d in part]  # a view cannot go to a worker
+            part = [Doc(d.url, d.title, d.kind, bytes(d.data())) for d in part]  # a view cannot go to a worker
             tasks.append((part, start, search_dir / f"p{number}"))
             made.append(old)
         partitions.append(old)
@@ -403,7 +414,11 @@ def _digest(docs: list[Doc]) -> str:
     digest = hashlib.sha1()
     for doc in docs:
         digest.update(f"{doc.url}\0{doc.kind}\0{doc.title}\0".encode("utf-8"))
-        digest.update(doc.encoded)
+        if doc.version is not None:
+            digest.update(b"v\0" + doc.version.encode("ascii"))
+        else:
+            digest.update(b"t\0")
+            digest.update(doc.data())
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from . import charts, export, search
@@ -393,12 +393,51 @@ class Tally:
             self.grades[grade] += count
         self.left_out += other.left_out
 
+    def to_data(self, rows: list[dict]) -> dict:
+        """The tally as JSON data, for the manifest; the rows left out by their place in `rows`,
+        the rows it was made of."""
+        place = {id(row): index for index, row in enumerate(rows)}
+        return {"counts": [self.count, self.funded, self.known], "total": str(self.total),
+                "sums": [[str(value), places] for value, places in (self.budget, self.rate_budget, self.rate_executed)],
+                "full_marks": sorted(self.full_marks, key=lambda marks: (marks is None, marks or "")),
+                "forms": sorted(self.forms), "grades": list(self.grades.values()),
+                "left_out": [place[id(row)] for row in self.left_out]}
+
+    @classmethod
+    def from_data(cls, data, rows: list[dict]) -> "Tally | None":
+        """The tally `to_data` gave of these rows; None when `data` is not of its shape (a record
+        of the right checksum and the wrong shape can only have been forged)."""
+        try:
+            counts, sums, grades, left_out = data["counts"], data["sums"], data["grades"], data["left_out"]
+            numbers = [*counts, *grades, *(places for _, places in sums), *left_out]
+            if (len(counts) != 3 or len(sums) != 3 or len(grades) != len(charts.GRADES)
+                    or not all(type(n) is int and n >= 0 for n in numbers)
+                    or not all(n < len(rows) for n in left_out)
+                    or not all(type(m) in (str, type(None)) for m in data["full_marks"])
+                    or not all(type(f) is str for f in data["forms"])):
+                return None
+            total, *values = (_finite(text) for text in [data["total"], *(value for value, _ in sums)])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return None
+        return cls(*counts, *([value, places] for value, (_, places) in zip(values, sums)), total=total,
+                   full_marks=set(data["full_marks"]), forms=set(data["forms"]),
+                   grades=dict(zip(charts.GRADES, grades)), left_out=[rows[n] for n in left_out])
+
     @classmethod
     def merged(cls, tallies) -> "Tally":
         whole = cls()
         for tally in tallies:
             whole.merge(tally)
         return whole
+
+
+def _finite(text) -> Decimal:
+    if type(text) is not str:
+        raise TypeError(text)
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
 
 
 def _add_amount(held: list, text: str) -> None:
@@ -647,7 +686,9 @@ class SiteBuilder:
         summaries = list(rows.values())
         list_rows = Markup("\n  ".join(r.extra[RENDERED] for g in groups for r in g.results))
         group_rows = {g.url: [rows[r.extra["url"]] for r in g.results] for g in groups}
-        tallies = {url: Tally.of(items) for url, items in group_rows.items()}
+        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
+        listed = {g.url: _listing(g, group_rows[g.url], listing_inputs, previous) for g in groups}
+        tallies = {url: tally for url, (_, tally, _) in listed.items()}
         context = {"site": self.site, "groups": groups, "totals": site_totals(tallies, summaries), "charts": charts,
                    "years": year_totals(groups, tallies),
                    "summaries": summaries, "list_rows": list_rows, "findings_catalogue": F.CATALOGUE,
@@ -660,11 +701,11 @@ class SiteBuilder:
             SitePage("evaluations/", "全部评价", env.get_template("site/pages/all.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
-        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
         kept = []  # unit pages the last build made from these very rows, with their text for search
+        versions = {}  # each unit page's fingerprint, which its search text is made from
         for unit_year in groups:
-            print_ = fingerprint.of("listing", rows=json.dumps(group_rows[unit_year.url], sort_keys=True),
-                                    **listing_inputs)
+            print_, _, facts = listed[unit_year.url]
+            versions[unit_year.url] = print_
             entry = previous.get("listing", unit_year.url, print_)
             if entry is None or not staging.link_all(entry.files):
                 body = env.get_template("site/pages/unit_year.html").render(
@@ -674,17 +715,17 @@ class SiteBuilder:
             else:
                 kept.append(unit_year)
             manifest.record("listing", unit_year.url,
-                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
+                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE], facts=facts))
         searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
         with self.timed("listing pages"):
             for page in pages:
                 html = theme.render(page)
                 staging.write_text(page.url + PAGE, html)
                 if page.url != "evaluations/":
-                    searched[page.url] = (page.title, write_page_text(staging, page, html))
-        for unit_year in kept:
-            text = staging.path(unit_year.url + search.TEXT_FILE).read_text(encoding="utf-8")
-            searched[unit_year.url] = (unit_year.title, search.encode_text(text))
+                    searched[page.url] = (page.title, write_page_text(staging, page, html), versions.get(page.url))
+        for unit_year in kept:  # a kept page's text is read back only if its partition of the index is written
+            searched[unit_year.url] = (unit_year.title, partial(_kept_text, self.out_dir, unit_year.url),
+                                       versions[unit_year.url])
         staging.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
             self._write_downloads(results, staging)
@@ -717,24 +758,48 @@ class SiteBuilder:
 
     def _write_downloads(self, results: list[Result], output: Output) -> None:
         """Joined from each evaluation's own lines, made when its page was rendered."""
-        def joined(name: str, separator: bytes = b"") -> bytes:
-            return separator.join(r.extra["downloads"][name] for r in results)
-
-        evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS)
-        output.write_bytes("data/evaluations.csv", evaluations_header.encode("utf-8") + joined("evaluations.csv"))
         fragments = [r.extra["downloads"] for r in results]
-        output.write_bytes("data/indicators.csv", export.indicators_csv(fragments))
-        output.write_bytes("data/evaluations.json", b"[" + joined("evaluations.json", b",\n") + b"]")
+        evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS).encode("utf-8")
+        output.write_pieces("data/evaluations.csv", [evaluations_header, *(f["evaluations.csv"] for f in fragments)])
+        output.write_pieces("data/indicators.csv", export.indicators_csv_pieces(fragments))
+        objects = [piece for f in fragments for piece in (b",\n", f["evaluations.json"])]
+        output.write_pieces("data/evaluations.json", [b"[", *objects[1:], b"]"])
         package = export.datapackage(self.site, export.deepest(fragments))
         output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
 
 
-def search_docs(results: list[Result], pages: dict[str, tuple[str, bytes]]) -> list[search.Doc]:
-    """Every evaluation, and the other pages search finds: {url: (title, encoded text)}."""
+def _listing(group: UnitYear, rows: list[dict], inputs: dict, previous: Manifest) -> tuple[str, Tally, dict]:
+    """A unit page's fingerprint and tally, and what the manifest keeps of them (`facts`). A unit
+    whose evaluations are the last build's, each with the page fingerprint it had then (which
+    covers its row and every input of the unit page), has the last build's fingerprint and
+    tally: its rows are neither encoded nor added up again."""
+    members = fingerprint.digest(*(part for r in group.results for part in (r.extra["url"], r.extra["page"])))
+    entry = previous.get("listing", group.url)
+    if entry is not None and entry.facts.get("members") == members:
+        tally = Tally.from_data(entry.facts.get("tally"), rows)
+        if tally is not None:
+            return entry.fingerprint, tally, entry.facts
+    tally = Tally.of(rows)
+    print_ = fingerprint.of("listing", rows=json.dumps(rows, sort_keys=True), **inputs)
+    return print_, tally, {"members": members, "tally": tally.to_data(rows)}
+
+
+def search_docs(results: list[Result], pages: dict[str, tuple]) -> list[search.Doc]:
+    """Every evaluation, and the other pages search finds: {url: (title, encoded text or a function
+    that reads it, the page's fingerprint or None)}. A unit's page is known by its fingerprint,
+    which covers everything the page is made from; an evaluation by its text (an edit that
+    leaves the text as it was then leaves its partition of the index as it was)."""
     docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]
-    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page", encoded)
-             for url, (title, encoded) in pages.items()]
+    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page",
+                        encoded, version)
+             for url, (title, encoded, version) in pages.items()]
     return sorted(docs, key=lambda d: d.url)
+
+
+def _kept_text(out_dir: Path, url: str) -> bytes:
+    """The search text of a page kept from the last output (its file in the output, before
+    the build is published and after), in its index form."""
+    return search.encode_text(Output(out_dir).path(url + search.TEXT_FILE).read_text(encoding="utf-8"))
 
 
 def sitemap(site: SiteConfig, urls: list[str]) -> str:
