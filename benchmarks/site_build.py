@@ -42,7 +42,7 @@ from synthetic import write_content  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 JIXIAO = [sys.executable, "-m", "generator", "build"]
-JIXIAO_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's jixiao, whatever the venv points at
+JIXIAO_ENV = measure.jixiao_environment(ROOT)  # this checkout's jixiao, whatever the venv points at
 
 
 def medians(runs: list[measure.Measured]) -> dict:
