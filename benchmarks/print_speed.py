@@ -18,14 +18,13 @@ import argparse
 import json
 import shutil
 import statistics
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(Path(__file__).parent), str(ROOT)]  # this checkout's generator, whatever the venv points at
-from measure import run as run_measured  # noqa: E402
+from measure import jixiao_environment, run as run_measured  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
 TRIAL = """
@@ -47,7 +46,7 @@ print(json.dumps(figures))
 
 def trial(content: Path, out: Path, jobs: int) -> dict:
     measured = run_measured([sys.executable, "-c", TRIAL, str(content), str(out), str(jobs)], content.parent,
-                           {**os.environ, "PYTHONPATH": str(ROOT)})
+                           jixiao_environment(ROOT))
     return {**json.loads(measured.output), "peak_mb_all_processes": measured.peak_mb_all_processes,
             "load_average": measured.load_average}
 

@@ -29,7 +29,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(Path(__file__).parent), str(ROOT)]  # this checkout's generator, whatever the venv points at
-from measure import run as run_measured  # noqa: E402
+from measure import jixiao_environment, run as run_measured  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
 TRIAL = """
@@ -46,7 +46,7 @@ print(json.dumps({"seconds": seconds, "files": len(report.results), "failed": su
 
 def trial(content: Path) -> dict:
     measured = run_measured([sys.executable, "-c", TRIAL, str(content)], content.parent,
-                           {**os.environ, "PYTHONPATH": str(ROOT)})
+                           jixiao_environment(ROOT))
     result = {**json.loads(measured.output), "peak_mb_all_processes": measured.peak_mb_all_processes,
               "cpu_seconds": measured.cpu_seconds, "load_average": measured.load_average}
     if result["failed"]:  # a file stopped by an error is cheap: the figures would flatter

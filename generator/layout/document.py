@@ -19,11 +19,9 @@ printout is a Document of its blocks alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import ClassVar
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, ClassVar
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..checking import score_tables
@@ -35,11 +33,22 @@ from .figures import FigureRows, Span, caption, has_labels, printed_columns, tex
 from .grid import Cell, Grid, Part, Row
 from .table import project_table, tables_in_form
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 ABSENT_NOTE = "未收录本汇编"  # an index entry whose table the document does not hold
 LABEL_WIDTH = 34.0           # of a figure table's width, in percent
 DEEPEST_HEADING = 6
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+@cache
+def _markdown() -> MarkdownIt:
+    """The parser, made when a section is first read: importing markdown-it-py costs every
+    command 35 ms (its HTML patterns), and most builds print no section."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 # --- the blocks ----------------------------------------------------------------------------
@@ -168,19 +177,20 @@ def bundle_document(title: str, index: BundleIndex, year: int | None, evaluation
 def markdown_html(text: str, level: int = 1) -> Markup:
     """Markdown as HTML, raw HTML escaped; its headings below a heading of `level`, the
     biggest of them (`#` or `##`, as the author wrote) one level down."""
-    tokens = _MARKDOWN.parse(text or "")
+    markdown = _markdown()
+    tokens = markdown.parse(text or "")
     headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
     shift = level + 1 - min((int(token.tag[1]) for token in headings), default=1)
     for token in headings:
         token.tag = f"h{min(int(token.tag[1]) + shift, DEEPEST_HEADING)}"
-    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+    return Markup(markdown.renderer.render(tokens, markdown.options, {}))
 
 
 def markdown_blocks(text: str) -> list[tuple[int, str]]:
     """Each top-level block of the Markdown (a paragraph, a list, a table…): (the line after
     it, its text), so that a text can be cut after any of them."""
     found = []
-    tokens = _MARKDOWN.parse(text or "")
+    tokens = _markdown().parse(text or "")
     for n, token in enumerate(tokens):
         if token.level == 0 and token.map and token.nesting >= 0:
             inline = "".join(t.content for t in tokens[n:n + 3] if t.type == "inline")
@@ -194,7 +204,7 @@ def markdown_paragraphs(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     lists: list[list] = []  # for each open list: [ordered, the next item's number]
     role, bullet, row = "paragraph", "", None
-    for token in _MARKDOWN.parse(text or ""):
+    for token in _markdown().parse(text or ""):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])

@@ -50,9 +50,10 @@ def _bare_root(start: Path) -> Path:
 
 
 def _as_given(path: Path | None) -> Path | None:
-    """A path found by searching, relative to the working directory when inside it, as a path
-    typed there would be: file names in findings and downloads stay short and the same
-    wherever the project lies."""
+    """A path found by searching or given, relative to the working directory when inside it, as
+    a path typed there would be: file names in findings and downloads stay short and the same
+    wherever the project lies, and `--config /abs/site_config.yml` reuses what `jixiao build`
+    cached and published there."""
     if path is None:
         return None
     try:
@@ -77,7 +78,9 @@ class Project:
     def find(cls, config: Path | None = None, content: Path | None = None, start: Path | None = None) -> "Project":
         """The project of a command: see the module's docstring for where each part comes from."""
         here = Path.cwd() if start is None else start
-        if config is None:
+        if config is not None:
+            config = _as_given(config)  # spelt as when found: the cache and the pages' fingerprints name its paths
+        else:
             config = _nearest_config(_directory(content).absolute()) if content is not None else None
             config = _as_given(config or _nearest_config(here.absolute()))
         if config is None:

@@ -109,8 +109,10 @@ class EvaluationRenderer:
         instead of making its own (a worker's first page took a tenth of a second more): the
         theme, the modules a page imports when first needed, and the compiled templates."""
         from ..layout import evaluation_blocks  # noqa: F401
+        from ..layout.document import markdown_html
         from .printing import view  # noqa: F401
 
+        markdown_html("")  # the Markdown parser, made when first needed
         self.theme()
         env = environment(self.site.root)
         for name in env.list_templates(filter_func=lambda name: name.startswith(("site/pages/", "site/partials/", "print/"))):
