@@ -116,7 +116,9 @@ def _forge(root: Path, change_head, change_entry) -> None:
     (lambda h: h, lambda e: {**e, "files": "index.html", "breaks": ["一"]}),
     (lambda h: h, lambda e: {**e, "files": [f + "x" for f in e["files"]]}),
     (lambda h: h, lambda e: [e]),
-], ids=["tree", "partitions", "partitions mapping", "files outside", "wrong types", "missing files", "not a mapping"])
+    (lambda h: h, lambda e: {**e, "facts": ["members"]}),
+], ids=["tree", "partitions", "partitions mapping", "files outside", "wrong types", "missing files", "not a mapping",
+        "facts not a mapping"])
 def test_a_forged_manifest_links_nothing_from_elsewhere_and_never_crashes(built, head, entry):
     root, fresh = built
     _forge(root, head, entry)
