@@ -37,6 +37,27 @@ def test_unchanged_files_come_from_the_cache_and_changed_ones_are_reread(write, 
     assert third.results[0].summary["total"] == first.results[0].summary["total"] - 10
 
 
+def test_a_run_that_names_the_files_otherwise_reuses_their_results(write, monkeypatch, tmp_path):
+    """Run from another directory, or given in full, the same files are named otherwise: their
+    results come from the cache, each finding named as this run names its file."""
+    write("content/u/_defaults.yml", "department: {name: 测试局, code: \"902001\"}\n")
+    a = write("content/u/2020/a.yml", MINIMAL.replace("score: 30}", "score: 31}"))  # a score above its weight
+    monkeypatch.chdir(tmp_path)
+    first = run([Path("content/u")])
+    assert first.results[0].findings and {f.file for f in first.results[0].findings} == {"content/u/2020/a.yml"}
+    calls = []
+    import generator.building.pipeline as pipeline
+
+    original = pipeline.process_file
+    monkeypatch.setattr(pipeline, "process_file", lambda *args: calls.append(args[0]) or original(*args))
+    for here, given, named in [(tmp_path / "content/u", ".", "2020/a.yml"), (tmp_path, a.parent, str(a))]:
+        monkeypatch.chdir(here)
+        again = run([Path(given)])
+        assert calls == [] and again.results[0].file == named == again.results[0].summary["file"]
+        assert [f.file for f in again.results[0].findings] == [named] * len(first.results[0].findings)
+        assert [f.message for f in again.results[0].findings] == [f.message for f in first.results[0].findings]
+
+
 def test_an_edit_that_keeps_size_and_times_is_seen(write, monkeypatch):
     """優 → 良 keeps the file's size; `touch` can give back its modification time (not its
     change time, nor, within moments of the last run, a time the cache trusts)."""
@@ -131,9 +152,11 @@ def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
     lambda r: {**r, "result": {**r["result"], "file": "/etc/passwd"}},
     lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "source": 7}},
     lambda r: {**r, "stamps": "now"},
+    lambda r: {**r, "shown": [["a"]]},
+    lambda r: {**r, "shown": r["shown"] + ["b"]},
     lambda r: [r],
 ], ids=["text for a number", "counts as a list", "a value short", "short finding", "another file", "wrong extras", "stamps",
-        "not a mapping"])
+        "names not text", "names too many", "not a mapping"])
 def test_entries_of_the_wrong_shape_are_misses(cached, change):
     root, expected = cached
     _forged(root, change)

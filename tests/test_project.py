@@ -92,13 +92,15 @@ def test_a_site_is_built_from_another_folder_as_the_readme_says(tmp_path):
     assert "jixiao build --config" in readme and "--content" in readme
 
 
-def test_the_configuration_spelt_in_full_reuses_what_was_built(tmp_path):
-    """`--config` with the full path of the working directory's site_config.yml is the same
-    project as `jixiao build` there: its cache and pages are reused, not all made again."""
+def test_a_site_built_from_anywhere_reuses_what_was_built(tmp_path):
+    """`jixiao build` in a content folder, or with `--config` spelt in full, builds the same
+    project as `jixiao build` at its root: the cache and pages are reused, not all made again."""
     root = _project(tmp_path / "p")
     assert jixiao("build", cwd=root).returncode == 0
-    again = jixiao("build", "--config", (root / "site_config.yml").resolve(), cwd=root)
-    assert again.returncode == 0 and "网站已是最新" in again.stdout + again.stderr, again.stdout + again.stderr
+    for how, where in [(["--config", (root / "site_config.yml").resolve()], root), ([], root / "content/u"),
+                       (["--config", root / "site_config.yml"], tmp_path)]:
+        again = jixiao("build", *how, cwd=where)
+        assert again.returncode == 0 and "网站已是最新" in again.stdout + again.stderr, (how, where, again.stderr)
 
 
 def test_new_uses_the_projects_own_forms(tmp_path):

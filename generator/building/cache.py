@@ -53,7 +53,7 @@ def source_digest(path: Path, defaults: tuple[Path, ...], data: bytes | None = N
     for item in defaults:
         if item not in _DEFAULTS_DIGESTS:
             _DEFAULTS_DIGESTS[item] = fingerprint.file_digest(item)
-        parts += [str(item), _DEFAULTS_DIGESTS[item]]
+        parts += [fingerprint.canonical(item), _DEFAULTS_DIGESTS[item]]
     return fingerprint.digest(*parts)
 
 
@@ -84,10 +84,11 @@ def remove_old_versions(cache_dir: Path) -> None:
 
 
 class ResultCache:
-    def __init__(self, directory: Path, code: str, rules: str, decode, encode):
+    def __init__(self, directory: Path, code: str, rules: str, decode, encode, respell):
         self.directory = directory
         self.version = fingerprint.digest(code, rules)
         self.decode, self.encode = decode, encode  # a result from (data, tail, file) (None if not one), and back
+        self.respell = respell  # the result with its files named otherwise, from {name then: name now}
         self.shards: dict[Path, dict[str, dict]] = {}
         self.dirty: set[Path] = set()
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
@@ -96,7 +97,7 @@ class ResultCache:
         self.checked_changed = False
 
     def _shard_path(self, content_dir: Path) -> Path:
-        name = hashlib.sha1(str(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+        name = hashlib.sha1(fingerprint.canonical(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
         return self.directory / f"{name}.jsonl"
 
     def _shard(self, content_dir: Path) -> dict[str, dict]:
@@ -140,7 +141,7 @@ class ResultCache:
     def _names(self, defaults: tuple[Path, ...]) -> list[str]:
         """The defaults files as an entry names them (a chain serves its whole directory)."""
         if defaults not in self.names:
-            self.names[defaults] = [str(item) for item in defaults]
+            self.names[defaults] = [fingerprint.canonical(item) for item in defaults]
         return self.names[defaults]
 
     def stamps_of(self, path: Path, defaults: tuple[Path, ...]) -> list[list[int]]:
@@ -148,18 +149,23 @@ class ResultCache:
 
     def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
         """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
-        entry, tail = self._shard(directory).get(str(path), (None, b""))
+        entry, tail = self._shard(directory).get(fingerprint.canonical(path), (None, b""))
         if entry is None or entry.get("defaults") != self._names(defaults):
             return None
         try:
             stamps = self.stamps_of(path, defaults)
         except OSError:
             return None
-        if entry.get("stamps") != stamps:
+        shown = entry.get("shown")
+        if (entry.get("stamps") != stamps or type(shown) is not list or len(shown) != len(defaults) + 1
+                or not all(type(name) is str for name in shown)):
             return None
-        result = self.decode(entry.get("result"), tail, str(path))
+        result = self.decode(entry.get("result"), tail, shown[0])
         if result is None:
             return None
+        now = [str(path), *(str(item) for item in defaults)]
+        if shown != now:  # recorded by a command that named the files otherwise
+            result = self.respell(result, dict(zip(shown, now)))
         if _racy(stamps, entry.get("at")):
             if source_digest(path, defaults) != result.source:
                 return None
@@ -174,8 +180,10 @@ class ResultCache:
             return  # the file could not be stamped, or its name is not UTF-8 (JSON cannot hold it): read again
         stamps, at, defaults = result.seen
         data, tail = self.encode(result)
-        self._shard(directory)[str(path)] = ({"path": str(path), "defaults": defaults, "stamps": stamps, "at": at,
-                                              "result": data}, tail)
+        key = fingerprint.canonical(path)
+        self._shard(directory)[key] = ({"path": key, "defaults": [fingerprint.canonical(item) for item in defaults],
+                                        "shown": [str(path), *defaults], "stamps": stamps, "at": at,
+                                        "result": data}, tail)
         self.dirty.add(directory)
 
     def save(self, only: Path | None = None) -> None:

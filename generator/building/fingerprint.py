@@ -97,11 +97,19 @@ def file_digest(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def canonical(path: Path | str) -> str:
+    """A path as the cache and the fingerprints name it, however a command spelt it: relative
+    to the directory it ran in (`jixiao build` in the project, or in one of its content
+    folders) or in full (`--config /…/site_config.yml`). Results, pages and printouts made
+    by one are reused by the others."""
+    return os.path.abspath(path)
+
+
 def files_digest(directories: list[Path], suffixes: tuple[str, ...] | None = None) -> str:
     """Every file under the directories (their names relative to it, and their bytes)."""
     parts = []
     for directory in directories:
-        parts.append(str(directory))
+        parts.append(canonical(directory))
         for path in sorted(p for p in directory.rglob("*") if p.is_file()) if directory.is_dir() else []:
             if suffixes is None or path.suffix in suffixes:
                 if "__pycache__" not in path.parts:
@@ -139,4 +147,4 @@ def templates_digest(project_root: Path, *subdirectories: str) -> str:
 
 
 def rules_digest(rule_files: list[Path]) -> str:
-    return digest(*(part for path in rule_files for part in (str(path), read_or_empty(path))))
+    return digest(*(part for path in rule_files for part in (canonical(path), read_or_empty(path))))

@@ -12,7 +12,7 @@ import os
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from operator import attrgetter
@@ -96,6 +96,14 @@ class Result:
                  "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
                  "extra": extra},
                 b"".join([light.indicators_packed, *blobs]))
+
+    def respelt(self, names: dict[str, str]) -> "Result":
+        """The result with its files named as `names` maps them: the same files, as a command
+        run from another directory names them (relative to it, or in full)."""
+        self.file = names.get(self.file, self.file)
+        self.summary = {**self.summary, "file": self.file} if "file" in self.summary else self.summary
+        self.findings = [replace(f, file=names[f.file]) if f.file in names else f for f in self.findings]
+        return self
 
     @classmethod
     def from_data(cls, data, tail: bytes, file: str) -> "Result | None":
@@ -463,7 +471,7 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
     if use_cache:
         result_cache.remove_old_versions(project.cache_dir)
         cache = ResultCache(project.cache_dir / "results", fingerprint.code_version(), rules_digest,
-                            Result.from_data, Result.to_data)
+                            Result.from_data, Result.to_data, Result.respelt)
     parents = _parents(files)
     results: list[Result | None] = [None] * len(files)
     todo = []

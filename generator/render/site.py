@@ -558,8 +558,8 @@ class SiteBuilder:
         config = self.project.config_path
         return {"code": fingerprint.rendering_code_version(),
                 "rules": fingerprint.rules_digest(self.project.rule_files()),
-                "config": fingerprint.digest(fingerprint.read_or_empty(config), str(self.site.content_path),
-                                             _logo_bytes(self.site)),
+                "config": fingerprint.digest(fingerprint.read_or_empty(config),
+                                             fingerprint.canonical(self.site.content_path), _logo_bytes(self.site)),
                 "site_templates": fingerprint.templates_digest(self.project.root, "site"),
                 "print_templates": fingerprint.templates_digest(self.project.root, "print"),
                 "navigation": fingerprint.digest(repr(nav), json.dumps(names, sort_keys=True)),
@@ -666,7 +666,7 @@ class SiteBuilder:
         and what the printouts say of themselves."""
         pages = [[r.extra.get("url"), r.extra.get("page")] for r in report.results]
         indexes = [part for directory in sorted(report.indexes)
-                   for part in (directory, fingerprint.file_digest(Path(directory) / INDEX_NAME))]
+                   for part in (fingerprint.canonical(directory), fingerprint.file_digest(Path(directory) / INDEX_NAME))]
         return fingerprint.digest(json.dumps(inputs, sort_keys=True), json.dumps(pages), *indexes,
                                   str(self.site.print))
 
