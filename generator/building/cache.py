@@ -92,7 +92,8 @@ class ResultCache:
         self.shards: dict[Path, dict[str, dict]] = {}
         self.dirty: set[Path] = set()
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
-        self.names: dict[tuple[Path, ...], list[str]] = {}
+        self.names: dict[tuple[Path, ...], tuple[list[str], list[str]]] = {}  # (in full, as given)
+        self.directories: dict[Path, str] = {}  # each content directory in full
         self.checked = _load_checked(directory / CHECKED_NAME, self.version)  # {shard name: [identity, when]}
         self.checked_changed = False
 
@@ -138,19 +139,27 @@ class ResultCache:
             self.stamps[path] = stamp(path)
         return self.stamps[path]
 
-    def _names(self, defaults: tuple[Path, ...]) -> list[str]:
-        """The defaults files as an entry names them (a chain serves its whole directory)."""
+    def _names(self, defaults: tuple[Path, ...]) -> tuple[list[str], list[str]]:
+        """The defaults files as an entry names them, and as this run does (a chain serves its
+        whole directory: made once)."""
         if defaults not in self.names:
-            self.names[defaults] = [fingerprint.canonical(item) for item in defaults]
+            self.names[defaults] = [fingerprint.canonical(item) for item in defaults], [str(item) for item in defaults]
         return self.names[defaults]
+
+    def _key(self, path: Path, directory: Path) -> str:
+        """The file in full: its directory's (made once) and its name."""
+        if directory not in self.directories:
+            self.directories[directory] = fingerprint.canonical(directory)
+        return os.path.join(self.directories[directory], path.name)
 
     def stamps_of(self, path: Path, defaults: tuple[Path, ...]) -> list[list[int]]:
         return [self._stamp(path, False), *(self._stamp(item, True) for item in defaults)]
 
     def get(self, path: Path, directory: Path, defaults: tuple[Path, ...]):
         """The result stored for `path` (in `directory`), if nothing it was made from has changed."""
-        entry, tail = self._shard(directory).get(fingerprint.canonical(path), (None, b""))
-        if entry is None or entry.get("defaults") != self._names(defaults):
+        entry, tail = self._shard(directory).get(self._key(path, directory), (None, b""))
+        in_full, given = self._names(defaults)
+        if entry is None or entry.get("defaults") != in_full:
             return None
         try:
             stamps = self.stamps_of(path, defaults)
@@ -163,9 +172,9 @@ class ResultCache:
         result = self.decode(entry.get("result"), tail, shown[0])
         if result is None:
             return None
-        now = [str(path), *(str(item) for item in defaults)]
-        if shown != now:  # recorded by a command that named the files otherwise
-            result = self.respell(result, dict(zip(shown, now)))
+        file = str(path)
+        if shown[0] != file or shown[1:] != given:  # recorded by a command that named the files otherwise
+            result = self.respell(result, dict(zip(shown, [file, *given])))
         if _racy(stamps, entry.get("at")):
             if source_digest(path, defaults) != result.source:
                 return None
@@ -180,7 +189,7 @@ class ResultCache:
             return  # the file could not be stamped, or its name is not UTF-8 (JSON cannot hold it): read again
         stamps, at, defaults = result.seen
         data, tail = self.encode(result)
-        key = fingerprint.canonical(path)
+        key = self._key(path, directory)
         self._shard(directory)[key] = ({"path": key, "defaults": [fingerprint.canonical(item) for item in defaults],
                                         "shown": [str(path), *defaults], "stamps": stamps, "at": at,
                                         "result": data}, tail)
