@@ -52,8 +52,8 @@ def _bare_root(start: Path) -> Path:
 def _as_given(path: Path | None) -> Path | None:
     """A path found by searching or given, relative to the working directory when inside it, as
     a path typed there would be: file names in findings and downloads stay short and the same
-    wherever the project lies, and `--config /abs/site_config.yml` reuses what `jixiao build`
-    cached and published there."""
+    wherever the project lies (the cache and the fingerprints name files in full, however
+    they are spelt: `fingerprint.canonical`)."""
     if path is None:
         return None
     try:
@@ -79,7 +79,7 @@ class Project:
         """The project of a command: see the module's docstring for where each part comes from."""
         here = Path.cwd() if start is None else start
         if config is not None:
-            config = _as_given(config)  # spelt as when found: the cache and the pages' fingerprints name its paths
+            config = _as_given(config)  # spelt as when found: findings name files the same way
         else:
             config = _nearest_config(_directory(content).absolute()) if content is not None else None
             config = _as_given(config or _nearest_config(here.absolute()))
