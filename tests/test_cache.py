@@ -288,3 +288,31 @@ def test_a_damaged_or_stale_record_of_checked_shards_is_not_trusted(cached, monk
 def verified_version(root: Path) -> str:
     rules = fingerprint.rules_digest([path for _, path in registry.rule_files((root,))])
     return fingerprint.digest(fingerprint.code_version(), rules)
+
+
+def test_shards_are_mapped_within_a_budget_and_read_beyond_it(cached, monkeypatch):
+    import generator.building.cache as cache
+
+    root, expected = cached
+    kinds = []
+    real = cache._mapped
+    monkeypatch.setattr(cache, "_mapped", lambda *args: (lambda data: kinds.append(type(data).__name__) or data)(
+        real(*args)))
+    assert _scores(root) == expected and kinds == ["mmap"]
+    monkeypatch.setattr(cache, "MAPPED_SHARDS", 0)
+    kinds.clear()
+    assert _scores(root) == expected and kinds == ["bytes"]
+
+
+def test_results_mapped_from_a_shard_outlive_its_replacement(cached):
+    """An edit replaces the shard its directory's other results were mapped from (a rename):
+    their rows, read after the run has saved it, are still the ones recorded."""
+    root, _ = cached
+    edited = root / "content/u/2020/1.yml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("可持续影响项目1", "改名的项目"), encoding="utf-8")
+    shard = _shards(root)[0]
+    before = shard.stat().st_ino
+    scores = _scores(root)
+    assert _shards(root)[0].stat().st_ino != before
+    assert scores == json.dumps([r.full_summary() for r in run([root / "content"], use_cache=False).results],
+                                ensure_ascii=False, sort_keys=True)

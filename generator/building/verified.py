@@ -13,7 +13,7 @@ A file is a sequence of records, each `<checksum> <length>\n<payload>\n`, the pa
 `<json>` or `<json>\t<tail>` where a record carries bytes kept as they are (any bytes:
 JSON text never holds a tab, and the length says where the payload ends), each record
 verified on its own. Reading a record does not decode its tail, nor copy it: a tail is a
-view of the bytes read (a cache entry's page texts and download lines are sliced out
+view of the bytes read or mapped (a cache entry's page texts and download lines are sliced out
 of it; 145 MB of tails copied into new memory cost a build of 10,000 evaluations
 about 0.3 s of page faults).
 """

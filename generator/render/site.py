@@ -135,9 +135,10 @@ class EvaluationRenderer:
         published = export.download_row({**result.summary, "file": self.public_file(result.file)}, unit_name)
         result.extra["downloads"] = export.download_fragments(published)
         result.extra["row"] = table_row(result, unit_name)
-        # The 全部评价 page lists every evaluation: its row is made here, once per change.
+        # The 全部评价 page lists every evaluation: its row is made here, once per change, and
+        # kept encoded (bytes in the cache are never decoded: 10,000 rows of escaped HTML are not parsed).
         result.extra[RENDERED] = environment(site.root).get_template("site/partials/list-row.html").render(
-            r=result.extra["row"])
+            r=result.extra["row"]).encode("utf-8")
         page = evaluation_page(result, location, unit_name, site.root, site.print is not False)
         chapters = report_pages(result, location, unit_name, site.root)
         html = self.theme().render(page)
@@ -510,7 +511,7 @@ def year_totals(groups: list[UnitYear], tallies: dict[str, Tally]) -> list[dict]
 def _rendered(extra: dict) -> bool:
     """Whether a cached result carries, of the right kinds, what the site made of its file."""
     downloads = extra.get("downloads")
-    return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) is str
+    return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) in _BYTES
             and type(extra.get("page_inputs")) is str
             and type(extra.get("row")) is dict and type(extra.get("search")) in _BYTES
             and type(downloads) is dict
@@ -686,7 +687,8 @@ class SiteBuilder:
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
-        list_rows = Markup("\n  ".join(r.extra[RENDERED] for g in groups for r in g.results))
+        list_rows = b"\n  ".join(r.extra[RENDERED] for g in groups for r in g.results)
+        list_rows = Markup(list_rows.decode("utf-8", "replace"))
         group_rows = {g.url: [rows[r.extra["url"]] for r in g.results] for g in groups}
         listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
         listed = {g.url: _listing(g, group_rows[g.url], listing_inputs, previous) for g in groups}
