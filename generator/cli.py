@@ -51,8 +51,8 @@ def main() -> None:
     """Entry point: usage errors exit 2 (click); anything unexpected is reported, not traced."""
     try:
         group.main(prog_name="jixiao", standalone_mode=True)
-    except SystemExit:
-        raise
+    except SystemExit as done:
+        _leave(done.code)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the user must never see a traceback
@@ -61,3 +61,17 @@ def main() -> None:
         click.echo(f"jixiao 内部错误：{type(exc).__name__}: {exc}\n"
                    "请设置环境变量 JIXIAO_DEBUG=1 重新运行以查看详细信息，并报告此问题。", err=True)
         sys.exit(3)
+
+
+def _leave(code) -> None:
+    """End the process once a command is done, without freeing its objects one by one (after a
+    build of 10,000 evaluations, 0.1–0.2 s the system does at once): the output is flushed
+    first; workers were ended by the command, and nothing is registered to run at exit."""
+    if isinstance(code, str):
+        click.echo(code, err=True)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that stopped early (`| head`), or a closed stream
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

@@ -165,8 +165,9 @@ def test_a_mistyped_command_gets_a_suggestion():
 
 def test_validate_loads_only_what_it_needs():
     """The site builder (with numpy and the search index) is imported by `build`, not by `validate`."""
-    code = ("import sys; from generator.cli import main; sys.argv = ['jixiao', 'validate', '--no-cache', sys.argv[1]]\n"
-            "try: main()\nexcept SystemExit: print(sorted(m for m in ('generator.render.site', 'numpy') if m in sys.modules))")
+    code = ("import sys; from generator.cli import group; sys.argv = ['jixiao', 'validate', '--no-cache', sys.argv[1]]\n"
+            "try: group.main(prog_name='jixiao')\n"
+            "except SystemExit: print(sorted(m for m in ('generator.render.site', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(CONTENT / "zibo-gxj" / "2021")], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr
@@ -214,3 +215,13 @@ def test_codes_catalogue_lists_every_code():
     from generator.findings import CATALOGUE
 
     assert all(code in out for code in CATALOGUE)
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback():
+    """`jixiao validate | head` closes the pipe before the findings are written to it."""
+    process = subprocess.Popen([sys.executable, "-m", "generator", "validate", "--no-cache", str(CONTENT)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=120) == 1  # the published mistakes
+    assert "Traceback" not in errors and "Exception ignored" not in errors, errors
