@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +18,7 @@ from generator.render.printing import print_outputs
 from generator.quantities import reduce_html
 from generator.project.structure import locate
 
-from .conftest import CONTENT
+from .conftest import CONTENT, ROOT
 
 FORM_SAMPLES = {  # one table of each form, and the long one
     "zibo-2020": "zibo-gxj/2020/07-rengong-zhineng-guihua",
@@ -367,3 +368,28 @@ def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(m
     text = _squeeze(raw)  # each cell's lines together, in the order the cells are drawn
     assert all(text.count(_squeeze(label)) == 1 for label in spans)  # one merged cell each, not one a row
     assert "四级指标" in text and "不适用" in text  # the fourth level's heading; the empty 空白小类
+
+
+def test_what_the_tasks_import_is_imported_once_before_they_fork(tmp_path):
+    """Each task is a process forked for it alone: it inherits WeasyPrint, pikepdf and openpyxl
+    instead of importing them (a second a task)."""
+    code = """
+import sys
+from pathlib import Path
+from generator.building import workers
+from generator.building.pipeline import run
+from generator.render.printing import print_outputs
+real = workers.each_in_own_process
+def watched(*args, **kwargs):
+    print(sorted(m for m in ("weasyprint", "pikepdf", "openpyxl") if m in sys.modules))
+    return real(*args, **kwargs)
+workers.each_in_own_process = watched
+content = Path(sys.argv[1])
+print_outputs(run([content], use_cache=False, full=True), content, Path(sys.argv[2]), jobs=2)
+"""
+    (tmp_path / "site_config.yml").write_text("site_name: 测试\n", encoding="utf-8")
+    shutil.copytree(CONTENT / "zibo-gxj", tmp_path / "content/zibo-gxj", ignore=shutil.ignore_patterns("2020"))
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "content"), str(tmp_path / "out")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.stdout.splitlines() == ["['openpyxl', 'pikepdf', 'weasyprint']"], out.stdout + out.stderr
+    assert len(list((tmp_path / "out").rglob("table.pdf"))) == 6

@@ -495,9 +495,18 @@ def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None
         for group in groups:
             done(render_group(group, context))
         return
+    _import_for_tasks()
     with closing(workers.each_in_own_process(_render_task, [(task, context) for task in tasks], jobs)) as outcomes:
         for outcome in outcomes:  # on an error, the workers still running are killed before it is raised
             done(outcome)
+
+
+def _import_for_tasks() -> None:
+    """What a task imports (WeasyPrint, which runs ldconfig to find its libraries, pikepdf,
+    openpyxl: 1.2 s), imported once before the tasks fork: each inherits it."""
+    import weasyprint  # noqa: F401
+
+    from . import merge, pdf, xlsx  # noqa: F401
 
 
 def _split(groups: list[GroupTask]) -> list[GroupTask]:
