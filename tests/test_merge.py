@@ -119,5 +119,25 @@ def _items(outlines):
 def test_printing_splits_a_due_bundles_xlsx_off_on_several_cores():
     group = printing.GroupTask("units/u/2020/", [], printing.Bundle(None, 2020, "x"))
     lone = printing.GroupTask("units/v/2020/", [])
-    assert [(task.url, task.part) for task in printing._split([group, lone])] == [
+    tasks, held = printing._tasks([group, lone], 2)
+    assert [(task.url, task.part) for task in tasks] == [
         ("units/u/2020/", "pdf"), ("units/v/2020/", "all"), ("units/u/2020/", "bundle-xlsx")]
+    assert held == {}
+
+
+def _tables(count: int, written: int) -> list:
+    return [printing.TableTask(f"units/u/2020/{n}/", f"{n}.yml", f"项目{n}", "x", write=n < written)
+            for n in range(count)]
+
+
+def test_a_unit_of_many_tables_is_printed_by_several_tasks_then_its_bundle():
+    group = printing.GroupTask("units/u/2020/", _tables(30, 25), printing.Bundle(None, 2020, "x"))
+    small = printing.GroupTask("units/v/2020/", _tables(3, 3))
+    tasks, held = printing._tasks([group, small], 2)
+    assert [(task.url, task.part, len(task.tables)) for task in tasks] == [
+        ("units/u/2020/", "tables", 10), ("units/u/2020/", "tables", 10), ("units/u/2020/", "tables", 5),
+        ("units/v/2020/", "all", 3), ("units/u/2020/", "bundle-xlsx", 30)]
+    assert all(table.write for task in tasks[:3] for table in task.tables) and tasks[0].bundle is None
+    [(parts, bundle)] = held.values()
+    assert parts == 3 and bundle.part == "bundle" and bundle.bundle == group.bundle
+    assert len(bundle.tables) == 30 and not any(table.write for table in bundle.tables)

@@ -335,6 +335,27 @@ def test_printing_again_elsewhere_gives_the_same_bytes(printed, tmp_path):
     assert [p for p in written if (tmp_path / p).read_bytes() != (printed["out"] / p).read_bytes()] == []
 
 
+def test_a_unit_printed_by_several_tasks_is_the_unit_printed_by_one(printed, tmp_path, monkeypatch):
+    """Its tables printed by tasks of two each, then its bundle merged from their PDFs: the same
+    bytes, the same manifest as a unit printed whole (a second print keeps everything)."""
+    import generator.render.printing as printing
+
+    monkeypatch.setattr(printing, "FEWEST_TABLES_A_TASK", 2)
+    parts = []
+    real = printing._tasks
+    monkeypatch.setattr(printing, "_tasks", lambda groups, jobs: (
+        lambda made: parts.extend(task.part for task in made[0]) or made)(real(groups, jobs)))
+    unit = printed["root"] / "content/zibo-gxj/2020"
+    report = run([unit], use_cache=False, full=True)
+    print_outputs(report, printed["root"] / "content", tmp_path, jobs=2)
+    assert parts == ["tables"] * 4 + ["bundle-xlsx"]
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 16
+    assert [p for p in written if (tmp_path / p).read_bytes() != (printed["out"] / p).read_bytes()] == []
+    again = print_outputs(report, printed["root"] / "content", tmp_path, jobs=2)
+    assert again["tables_rendered"] == 0 and again["bundles_rendered"] == 0
+
+
 # --- one layout for the site page, the PDF and the XLSX: a tree of four levels ----------------
 
 def test_a_four_level_tree_is_merged_at_every_level_on_the_site_and_in_the_pdf(monkeypatch, tmp_path):

@@ -58,3 +58,13 @@ def test_a_process_that_dies_without_a_result_is_an_error():
 def test_a_process_of_its_own_never_collects():
     [(pid, _, enabled)] = list(workers.each_in_own_process(_state, [None], 1))
     assert pid != os.getpid() and not enabled
+
+
+def _double(number: int) -> int:
+    return number * 2
+
+
+def test_an_outcome_can_make_more_items_ready():
+    """1 → 2, which makes 3 ready → 6, which makes 7 ready → 14; 5 → 10 makes none ready."""
+    follow = lambda outcome: [outcome + 1] if outcome < 10 else []  # noqa: E731
+    assert sorted(workers.each_in_own_process(_double, [1, 5], 2, follow)) == [2, 6, 10, 14]

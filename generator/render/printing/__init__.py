@@ -52,6 +52,7 @@ BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # Measured on the seeds and a unit of 100 tables: 9–16 % more CPU time, tables 12–18 % and
 # bundles 31–107 % larger (the structure of every table, where the fonts are shared).
 TAGGED = True
+FEWEST_TABLES_A_TASK = 10  # a task lays out its own fonts and styles: fewer tables would not pay for it
 
 
 @dataclass
@@ -78,7 +79,9 @@ class GroupTask:
     url: str
     tables: list[TableTask]
     bundle: Bundle | None = None
-    part: str = "all"  # or "pdf" (all but the bundle's XLSX) and "bundle-xlsx", done apart on two cores
+    # On several cores, "pdf" (all but the bundle's XLSX) and "bundle-xlsx" are done apart, and a
+    # unit of many tables is printed by "tables" tasks of some each, then its "bundle" (see `_tasks`).
+    part: str = "all"
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ def _blocks(evaluation: Evaluation, scores: Scores) -> list:
     return blocks(evaluation, scores, form, scheme)
 
 
-def render_group(task: GroupTask, context: Context, collect: bool = True) -> tuple[str, dict[str, list[int]] | None]:
+def render_group(task: GroupTask, context: Context, collect: bool = True) -> tuple[str, str, dict[str, list[int]]]:
     """Lay out the group's tables once; write each due table's PDF and XLSX, then the bundle.
 
     The laid-out pages stay alive until the bundle is written: the cyclic garbage
@@ -230,7 +233,7 @@ def render_group(task: GroupTask, context: Context, collect: bool = True) -> tup
     return outcome
 
 
-def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, dict[str, list[int]] | None]:
+def _render_task(item: tuple[GroupTask, Context]) -> tuple[str, str, dict[str, list[int]]]:
     return render_group(*item, collect=False)
 
 
@@ -241,7 +244,8 @@ def anchor_prefix(url: str) -> str:
     return f"t{hashlib.sha1(url.encode('utf-8')).hexdigest()[:12]}-"
 
 
-def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, list[int]] | None]:
+def _render_group(task: GroupTask, context: Context) -> tuple[str, str, dict[str, list[int]]]:
+    """The group's URL, the part done, and the page breaks of each table it printed."""
     from . import pdf
 
     registry.activate(context.extension_roots)
@@ -252,7 +256,7 @@ def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, lis
         document, _ = _bundle_document(task, models, jobs)
         if document is not None:
             _write_xlsx(document, context.out_dir / task.url / "bundle.xlsx")
-        return task.url, None
+        return task.url, task.part, {}
     due = [(table, model, job) for table, model, job in zip(task.tables, models, jobs) if table.write]
     laid = pdf.lay_out([job for _, _, job in due], task.url, env) if due else None
     bundle = _BundleParts.of(task, models, jobs, context, env) if task.bundle else None
@@ -267,7 +271,7 @@ def _render_group(task: GroupTask, context: Context) -> tuple[str, dict[str, lis
             bundle.printed[table.url] = data
     if bundle:
         bundle.write(footers, context)
-    return task.url, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs)}
+    return task.url, task.part, {t.url: sorted(job.breaks) for t, job in zip(task.tables, jobs) if t.write}
 
 
 def _bundle_document(task: GroupTask, models: list, jobs: list) -> tuple[Document | None, list]:
@@ -490,13 +494,23 @@ def _bundle(unit: _Unit, report: Report, inputs: dict) -> tuple[Bundle, list[Tab
 # --- running ---------------------------------------------------------------------------------
 
 def _execute(groups: list[GroupTask], context: Context, jobs: int, done) -> None:
-    tasks = _split(groups) if jobs > 1 else groups
+    tasks, held = _tasks(groups, jobs) if jobs > 1 else (groups, {})
     if jobs == 1 or len(tasks) <= 1:
         for group in groups:
             done(render_group(group, context))
         return
     _import_for_tasks()
-    with closing(workers.each_in_own_process(_render_task, [(task, context) for task in tasks], jobs)) as outcomes:
+
+    def follow(outcome) -> list:
+        """A unit's bundle, once the last of the tasks printing its tables is done."""
+        url, part, _ = outcome
+        if part != "tables":
+            return []
+        held[url][0] -= 1
+        return [(held.pop(url)[1], context)] if not held[url][0] else []
+
+    with closing(workers.each_in_own_process(_render_task, [(task, context) for task in tasks], jobs,
+                                             follow)) as outcomes:
         for outcome in outcomes:  # on an error, the workers still running are killed before it is raised
             done(outcome)
 
@@ -509,11 +523,29 @@ def _import_for_tasks() -> None:
     from . import merge, pdf, xlsx  # noqa: F401
 
 
-def _split(groups: list[GroupTask]) -> list[GroupTask]:
-    """On several cores, a due bundle's XLSX (a sheet for each of its tables: as long as laying
-    out one table and merging the bundle) is written by a task of its own, beside its PDFs."""
-    tasks = [replace(group, part="pdf") if group.bundle else group for group in groups]
-    return tasks + [replace(group, part="bundle-xlsx") for group in groups if group.bundle]
+def _tasks(groups: list[GroupTask], jobs: int) -> tuple[list[GroupTask], dict[str, list]]:
+    """The tasks that print the groups on several cores, and the bundles held back until the
+    tables they merge are printed: {unit: [tasks printing its tables, its bundle's task]}.
+
+    A due bundle's XLSX (a sheet for each of its tables: as long as laying out one table and
+    merging the bundle) is written by a task of its own, beside its PDFs. A unit with more
+    tables to print than a core's share (a quarter of it, at least FEWEST_TABLES_A_TASK) has
+    them printed by several tasks, then its bundle by one that merges their PDFs: one unit of
+    100 tables no longer keeps one core busy while the others wait."""
+    due = sum(table.write for group in groups for table in group.tables)
+    most = max(FEWEST_TABLES_A_TASK, -(-due // (jobs * 4)))
+    tasks, held = [], {}
+    for group in groups:
+        written = [table for table in group.tables if table.write]
+        if len(written) <= most:
+            tasks.append(replace(group, part="pdf") if group.bundle else group)
+            continue
+        parts = [written[start:start + most] for start in range(0, len(written), most)]
+        tasks += [GroupTask(group.url, part, None, "tables") for part in parts]
+        if group.bundle:
+            printed = [replace(table, write=False) for table in group.tables]
+            held[group.url] = [len(parts), replace(group, tables=printed, part="bundle")]
+    return tasks + [replace(group, part="bundle-xlsx") for group in groups if group.bundle], held
 
 
 def print_inputs(project: Project) -> dict[str, str]:
@@ -537,15 +569,13 @@ def print_into(report: Report, project: Project, staging: Staging, previous: Man
     groups = {g.url: g for g in work.groups}
 
     def done(outcome) -> None:
-        url, breaks = outcome
+        url, part, breaks = outcome
         group = groups[url]
-        if breaks is None:
-            return  # a bundle's XLSX written apart: the task of its PDFs records the bundle
         for table in group.tables:
-            if table.write:
+            if table.url in breaks:  # printed by this task
                 manifest.record("table", table.url, Entry(table.fingerprint, [table.url + f for f in TABLE_FILES],
                                                           breaks[table.url]))
-        if group.bundle:
+        if group.bundle and part in ("all", "pdf", "bundle"):  # its XLSX, written apart, is recorded with it
             manifest.record("bundle", url, Entry(group.bundle.fingerprint, [url + f for f in BUNDLE_FILES]))
 
     _execute(work.groups, context, jobs or os.cpu_count() or 1, done)
