@@ -295,9 +295,9 @@ def test_shards_are_mapped_within_a_budget_and_read_beyond_it(cached, monkeypatc
 
     root, expected = cached
     kinds = []
-    real = cache._mapped
-    monkeypatch.setattr(cache, "_mapped", lambda *args: (lambda data: kinds.append(type(data).__name__) or data)(
-        real(*args)))
+    real = cache.ResultCache._bytes
+    monkeypatch.setattr(cache.ResultCache, "_bytes", lambda *args: (
+        lambda data: kinds.append(type(data).__name__) or data)(real(*args)))
     assert _scores(root) == expected and kinds == ["mmap"]
     monkeypatch.setattr(cache, "MAPPED_SHARDS", 0)
     kinds.clear()

@@ -34,7 +34,7 @@ from . import fingerprint, verified
 RACY_NS = 10**8
 CHECKED_NAME = "checked.state"  # the shards whose entries all verified, by identity
 RACY_WHOLE_SECONDS_NS = 2 * 10**9
-MAPPED_SHARDS = 256  # a descriptor each (see `_mapped`): well within the usual limit of 1,024
+MAPPED_SHARDS = 256  # a descriptor each (see `ResultCache._bytes`): well within the usual limit of 1,024
 assert fingerprint.DEPENDS["result"] == ("code", "rules", "source"), "the cache checks exactly these"
 
 
@@ -98,7 +98,7 @@ class ResultCache:
         self.directories: dict[Path, str] = {}  # each content directory in full
         self.checked = _load_checked(directory / CHECKED_NAME, self.version)  # {shard name: [identity, when]}
         self.checked_changed = False
-        self.mappable = [MAPPED_SHARDS]
+        self.mappable = MAPPED_SHARDS  # shards that may yet be mapped (see `_bytes`)
 
     def _shard_path(self, content_dir: Path) -> Path:
         name = hashlib.sha1(fingerprint.canonical(content_dir).encode("utf-8", "surrogateescape")).hexdigest()[:20]
@@ -120,7 +120,7 @@ class ResultCache:
         try:
             with open(path, "rb") as handle:
                 identity = _identity(os.fstat(handle.fileno()))
-                data = _mapped(handle, identity[2], self.mappable)
+                data = self._bytes(handle, identity[2])
         except OSError:
             return []
         known = self.checked.get(path.name)
@@ -134,6 +134,23 @@ class ResultCache:
             self.checked[path.name] = [identity, at]
             self.checked_changed = True
         return records
+
+    def _bytes(self, handle, size: int):
+        """A shard's bytes, mapped rather than read: an entry's tails (page text, download lines,
+        indicator rows; two thirds of its bytes) are views that most builds never touch, and a
+        mapping faults in only the pages touched (a one-file edit of 10,000 evaluations: 0.2 s
+        less than reading the 200 MB into memory). Safe because a shard is only ever replaced by
+        a rename (`verified.write`), never rewritten in place: the mapped file keeps its bytes.
+        Python (before 3.13) keeps a descriptor open for each mapping: at most MAPPED_SHARDS
+        shards are mapped, the others read."""
+        if size == 0 or self.mappable <= 0:
+            return handle.read()
+        try:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system that cannot map files, or no descriptor left
+            return handle.read()
+        self.mappable -= 1
+        return data
 
     def _stamp(self, path: Path, memo: bool) -> list[int]:
         if not memo:
@@ -207,24 +224,6 @@ class ResultCache:
         if only is None and self.checked_changed:
             verified.write(self.directory / CHECKED_NAME, [verified.line(self.version, self.checked)])
             self.checked_changed = False
-
-
-def _mapped(handle, size: int, budget: list[int]):
-    """A shard's bytes, mapped rather than read: an entry's tails (page text, download lines,
-    indicator rows; two thirds of its bytes) are views that most builds never touch, and a
-    mapping faults in only the pages touched (a one-file edit of 10,000 evaluations: 0.2 s
-    less than reading the 200 MB into memory). Safe because a shard is only ever replaced by
-    a rename (`verified.write`), never rewritten in place: the mapped file keeps its bytes.
-    Python (before 3.13) keeps a descriptor open for each mapping, so at most `budget[0]`
-    shards are mapped and the rest read."""
-    if size == 0 or budget[0] <= 0:
-        return handle.read()
-    try:
-        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):  # a file system that cannot map files, or no descriptor left
-        return handle.read()
-    budget[0] -= 1
-    return data
 
 
 def _load_checked(path: Path, version: str) -> dict[str, list]:
