@@ -141,3 +141,13 @@ def test_a_unit_of_many_tables_is_printed_by_several_tasks_then_its_bundle():
     [(parts, bundle)] = held.values()
     assert parts == 3 and bundle.part == "bundle" and bundle.bundle == group.bundle
     assert len(bundle.tables) == 30 and not any(table.write for table in bundle.tables)
+
+
+def test_no_task_prints_more_than_its_most_tables():
+    """Ten units of 100 on two cores: each printed by four tasks of 25, not one of 100 (a task
+    keeps its tables' pages until it is done)."""
+    groups = [printing.GroupTask(f"units/u{n}/2020/", _tables(100, 100), printing.Bundle(None, 2020, "x"))
+              for n in range(10)]
+    tasks, held = printing._tasks(groups, 2)
+    assert {len(task.tables) for task in tasks if task.part == "tables"} == {printing.MOST_TABLES_A_TASK} == {25}
+    assert len(tasks) == 10 * 4 + 10 and [parts for parts, _ in held.values()] == [4] * 10

@@ -53,6 +53,7 @@ BUNDLE_FILES = ("bundle.pdf", "bundle.xlsx")
 # bundles 31–107 % larger (the structure of every table, where the fonts are shared).
 TAGGED = True
 FEWEST_TABLES_A_TASK = 10  # a task lays out its own fonts and styles: fewer tables would not pay for it
+MOST_TABLES_A_TASK = 25  # a task keeps its tables' laid-out pages (9 MB a table) until it is done
 
 
 @dataclass
@@ -529,11 +530,12 @@ def _tasks(groups: list[GroupTask], jobs: int) -> tuple[list[GroupTask], dict[st
 
     A due bundle's XLSX (a sheet for each of its tables: as long as laying out one table and
     merging the bundle) is written by a task of its own, beside its PDFs. A unit with more
-    tables to print than a core's share (a quarter of it, at least FEWEST_TABLES_A_TASK) has
-    them printed by several tasks, then its bundle by one that merges their PDFs: one unit of
-    100 tables no longer keeps one core busy while the others wait."""
+    tables to print than a core's share (a quarter of it, from FEWEST_TABLES_A_TASK to
+    MOST_TABLES_A_TASK) has them printed by several tasks, then its bundle by one that merges
+    their PDFs: one unit of 100 tables no longer keeps one core busy while the others wait,
+    and no task holds the pages of 100 tables (a unit of 100 a core took 1.9 GB on two)."""
     due = sum(table.write for group in groups for table in group.tables)
-    most = max(FEWEST_TABLES_A_TASK, -(-due // (jobs * 4)))
+    most = min(MOST_TABLES_A_TASK, max(FEWEST_TABLES_A_TASK, -(-due // (jobs * 4))))
     tasks, held = [], {}
     for group in groups:
         written = [table for table in group.tables if table.write]
