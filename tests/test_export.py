@@ -44,7 +44,7 @@ def test_a_shallower_table_joined_with_a_deeper_one_gets_empty_level_columns(see
     shallow = export.download_fragments(seed.full_summary())
     assert (shallow[export.INDICATOR_LEVELS], deep[export.INDICATOR_LEVELS]) == (2, 3)
 
-    records = _records(export.indicators_csv([shallow, deep]))
+    records = _records(b"".join(export.indicators_csv_pieces([shallow, deep])))
     columns = indicator_csv_columns(3)
     assert records[0] == [export.field_title(c) for c in columns]
     assert all(len(record) == len(columns) for record in records[1:])
@@ -54,7 +54,7 @@ def test_a_shallower_table_joined_with_a_deeper_one_gets_empty_level_columns(see
     assert (cost["target"], cost["weight_text"], cost["applicable"]) == ("≤80万元", "13", "是")
     assert by_name["参加人数"]["level3"] == "培训" and by_name["参加人数"]["score"] == "9"
     # the seed's own lines, where they are not widened, are joined as they were made
-    assert export.indicators_csv([shallow]).endswith(shallow["indicators.csv"])
+    assert b"".join(export.indicators_csv_pieces([shallow])).endswith(shallow["indicators.csv"])
 
 
 def test_a_reason_with_commas_quotes_and_lines_survives_the_widening():
@@ -64,7 +64,7 @@ def test_a_reason_with_commas_quotes_and_lines_survives_the_widening():
                                              level2=None, level3=None, reason='原因："甲"，乙,\n第二行')])
     fragment = export.download_fragments(shallow)
     assert fragment[export.INDICATOR_LEVELS] == 2
-    records = _records(export.indicators_csv([fragment, export.download_fragments(summary)]))
+    records = _records(b"".join(export.indicators_csv_pieces([fragment, export.download_fragments(summary)])))
     columns = indicator_csv_columns(3)
     first = dict(zip(columns, records[1]))
     assert first["reason"] == '原因："甲"，乙,\n第二行' and first["level3"] == "" and first["indicator"] == "办班期数"

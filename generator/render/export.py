@@ -117,15 +117,10 @@ def deepest(fragments: list[dict]) -> int:
     return max((f[INDICATOR_LEVELS] for f in fragments), default=SHALLOWEST_CSV_LEVELS)
 
 
-def indicators_csv(fragments: list[dict]) -> bytes:
-    """indicators.csv joined from each evaluation's lines, with its header."""
-    return b"".join(indicators_csv_pieces(fragments))
-
-
 def indicators_csv_pieces(fragments: list[dict]) -> list:
-    """`indicators_csv` in the pieces it is joined from; the lines of a shallower tree than the
-    deepest get empty level columns (read and written again: a download of one form's tables
-    is only joined)."""
+    """indicators.csv in the pieces it is joined from: its header, then each evaluation's lines;
+    the lines of a shallower tree than the deepest get empty level columns (read and written
+    again: a download of one form's tables is only joined)."""
     levels = deepest(fragments)
     parts = [csv_header(indicator_csv_columns(levels)).encode("utf-8")]
     for fragment in fragments:
