@@ -54,12 +54,12 @@ def source_digest(path: Path, defaults: tuple[Path, ...], data: bytes | None = N
     parts = [fingerprint.file_digest(path) if data is None else hashlib.sha256(data).hexdigest()]
     for item in defaults:
         if item not in _DEFAULTS_DIGESTS:
-            _DEFAULTS_DIGESTS[item] = fingerprint.file_digest(item)
-        parts += [fingerprint.canonical(item), _DEFAULTS_DIGESTS[item]]
+            _DEFAULTS_DIGESTS[item] = [fingerprint.canonical(item), fingerprint.file_digest(item)]
+        parts += _DEFAULTS_DIGESTS[item]
     return fingerprint.digest(*parts)
 
 
-_DEFAULTS_DIGESTS: dict[Path, str] = {}  # a defaults file serves a whole directory: read once a run
+_DEFAULTS_DIGESTS: dict[Path, list[str]] = {}  # a defaults file serves a whole directory: named and read once a run
 
 
 def forget() -> None:
@@ -96,6 +96,7 @@ class ResultCache:
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
         self.names: dict[tuple[Path, ...], tuple[list[str], list[str]]] = {}  # (in full, as given)
         self.directories: dict[Path, str] = {}  # each content directory in full
+        self.defaults_in_full: dict[tuple[str, ...], list[str]] = {}
         self.checked = _load_checked(directory / CHECKED_NAME, self.version)  # {shard name: [identity, when]}
         self.checked_changed = False
         self.mappable = MAPPED_SHARDS  # shards that may yet be mapped (see `_bytes`)
@@ -166,6 +167,13 @@ class ResultCache:
             self.names[defaults] = [fingerprint.canonical(item) for item in defaults], [str(item) for item in defaults]
         return self.names[defaults]
 
+    def _in_full(self, defaults: list[str]) -> list[str]:
+        """The defaults files a result was made with, as an entry names them (made once a chain)."""
+        key = tuple(defaults)
+        if key not in self.defaults_in_full:
+            self.defaults_in_full[key] = [fingerprint.canonical(item) for item in defaults]
+        return self.defaults_in_full[key]
+
     def _key(self, path: Path, directory: Path) -> str:
         """The file in full: its directory's (made once) and its name."""
         if directory not in self.directories:
@@ -210,7 +218,7 @@ class ResultCache:
         stamps, at, defaults = result.seen
         data, tail = self.encode(result)
         key = self._key(path, directory)
-        self._shard(directory)[key] = ({"path": key, "defaults": [fingerprint.canonical(item) for item in defaults],
+        self._shard(directory)[key] = ({"path": key, "defaults": self._in_full(defaults),
                                         "shown": [str(path), *defaults], "stamps": stamps, "at": at,
                                         "result": data}, tail)
         self.dirty.add(directory)
