@@ -96,7 +96,6 @@ class ResultCache:
         self.stamps: dict[Path, list[int]] = {}  # a defaults file serves a whole directory
         self.names: dict[tuple[Path, ...], tuple[list[str], list[str]]] = {}  # (in full, as given)
         self.directories: dict[Path, str] = {}  # each content directory in full
-        self.defaults_in_full: dict[tuple[str, ...], list[str]] = {}
         self.checked = _load_checked(directory / CHECKED_NAME, self.version)  # {shard name: [identity, when]}
         self.checked_changed = False
         self.mappable = MAPPED_SHARDS  # shards that may yet be mapped (see `_bytes`)
@@ -160,19 +159,12 @@ class ResultCache:
             self.stamps[path] = stamp(path)
         return self.stamps[path]
 
-    def _names(self, defaults: tuple[Path, ...]) -> tuple[list[str], list[str]]:
+    def _names(self, defaults: tuple[Path | str, ...]) -> tuple[list[str], list[str]]:
         """The defaults files as an entry names them, and as this run does (a chain serves its
-        whole directory: made once)."""
+        whole directory: made once; `put` gives it the names a result was made with)."""
         if defaults not in self.names:
             self.names[defaults] = [fingerprint.canonical(item) for item in defaults], [str(item) for item in defaults]
         return self.names[defaults]
-
-    def _in_full(self, defaults: list[str]) -> list[str]:
-        """The defaults files a result was made with, as an entry names them (made once a chain)."""
-        key = tuple(defaults)
-        if key not in self.defaults_in_full:
-            self.defaults_in_full[key] = [fingerprint.canonical(item) for item in defaults]
-        return self.defaults_in_full[key]
 
     def _key(self, path: Path, directory: Path) -> str:
         """The file in full: its directory's (made once) and its name."""
@@ -218,7 +210,7 @@ class ResultCache:
         stamps, at, defaults = result.seen
         data, tail = self.encode(result)
         key = self._key(path, directory)
-        self._shard(directory)[key] = ({"path": key, "defaults": self._in_full(defaults),
+        self._shard(directory)[key] = ({"path": key, "defaults": self._names(tuple(defaults))[0],
                                         "shown": [str(path), *defaults], "stamps": stamps, "at": at,
                                         "result": data}, tail)
         self.dirty.add(directory)
