@@ -6,8 +6,9 @@ Targets set on one machine (issue 13's, measured on the reviewer's) cannot be ch
 another by their seconds; as ratios to the code they were set against they can. The
 revision is checked out into a temporary worktree and run on this checkout's virtual
 environment (the revision's own dependencies must be installed there). The two take
-turns in every round, cold validate+score first, then cold site builds, builds after a
-one-file edit and builds with nothing changed, each a fresh process on its own copy of
+turns in every round, cold validate+score first, then cold site builds, the first build
+after a one-file edit (it has no spare tree to patch: output.py), two more such builds
+and a build with nothing changed, each a fresh process on its own copy of
 the same synthetic content (`synthetic.py`). It prints the medians of each (wall time,
 CPU time of all processes, memory summed over them: see measure.py) and, for each, this
 checkout's figure divided by the revision's.
@@ -92,20 +93,19 @@ def compare(revision: str, size: int, rounds: int) -> dict:
         for name in checkouts:
             projects[name] = scratch / f"project-{len(projects)}"
             shutil.copytree(scratch / "content-source", projects[name])
-        runs = {name: {"validate_cold": [], "build_cold": [], "one_file_changed": [], "unchanged": []}
-                for name in checkouts}
+        runs = {name: {"validate_cold": [], "build_cold": [], "first_edit_after_cold_build": [],
+                       "one_file_changed": [], "unchanged": []} for name in checkouts}
         for round_number in range(rounds):
             order = list(checkouts) if round_number % 2 == 0 else list(reversed(checkouts))
             for name in order:
                 runs[name]["validate_cold"].append(validate_cold(checkouts[name], projects[name]))
             for name in order:
                 runs[name]["build_cold"].append(build(checkouts[name], projects[name], cold=True))
-            for name in order:
-                build(checkouts[name], projects[name])  # the first edit after a cold build has no spare tree
-            for edit in range(2):
+            for edit in range(3):
+                kind = "one_file_changed" if edit else "first_edit_after_cold_build"
                 for name in order:
-                    toggle(projects[name] / edited[(round_number * 2 + edit) % len(edited)])
-                    runs[name]["one_file_changed"].append(build(checkouts[name], projects[name]))
+                    toggle(projects[name] / edited[(round_number * 3 + edit) % len(edited)])
+                    runs[name][kind].append(build(checkouts[name], projects[name]))
             for name in order:
                 runs[name]["unchanged"].append(build(checkouts[name], projects[name]))
             print(f"round {round_number + 1} of {rounds} done", file=sys.stderr)
