@@ -291,11 +291,17 @@ def test_the_manifest_is_kept_outside_the_served_output(write, monkeypatch):
     assert rendered == [str(b)] and not (project / "site/.jixiao-build.json").exists()
 
 
-def test_an_output_emptied_since_the_last_build_is_built_whole(write):
+@pytest.mark.parametrize("in_place", [False, True])
+def test_an_output_emptied_since_the_last_build_is_built_whole(write, in_place):
+    """Emptied in place, the output is the directory the manifest and the spare's state name."""
     project = write("content/u/2020/a.yml", MINIMAL).parents[3]
     build(project, use_cache=True)
-    shutil.rmtree(project / "site")
-    (project / "site").mkdir()
+    if in_place:
+        for child in (project / "site").iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    else:
+        shutil.rmtree(project / "site")
+        (project / "site").mkdir()
     build(project, use_cache=True)  # the manifest names pages that are gone: it no longer holds
     build(project, project / "fresh")
     assert sorted(_tree(project / "site")) == sorted(_tree(project / "fresh"))

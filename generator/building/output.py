@@ -19,7 +19,9 @@ The replaced tree is not deleted when the build says which files its tree holds
 (`publish(declared=...)`): it is kept beside the output as `.<name>.spare`, and the
 next build prepares its tree in it, patching only what differs instead of linking
 every file anew (a one-file edit of 10,000 evaluations: a few dozen files, not
-46,000 links and 10,000 directories). `.<name>.spare.state` records, as verified
+46,000 links and 10,000 directories). Where the replaced tree cannot serve (a first
+build has none; one changed by hand, or one most of whose files this build wrote anew,
+is deleted), the spare is the new output's files linked into a new tree. `.<name>.spare.state` records, as verified
 records, which files each of the two trees holds and which of the output's files are
 not the spare's (by device and inode of both trees, so a tree replaced, moved or
 restored by hand is never patched: it is deleted and the build links as before).
@@ -295,7 +297,10 @@ class Staging(Output):
         self._spare: set[str] = set()  # the spare's files not yet made current
         self._clean: set[str] = set()  # the spare's files that are the output's
         _remove(self.root)
-        self.patching = previous is not None and self._state is not None and self._state.worth_patching(final)
+        # The spare's files are taken for the output's (`_clean`), and kept pages are read back from
+        # the output: an output changed by hand (emptied, even into a directory of the same inode) is not.
+        self.patching = (previous is not None and self._state is not None and self._state.worth_patching(final)
+                         and self._state.untouched(final))
         if self.patching:
             os.rename(_spare_path(final), self.root)  # killed from here on, it is a leftover staging tree
             self._spare = set(self._state.spare_paths)
@@ -376,7 +381,7 @@ class Staging(Output):
             self._remove_stale(paths)
         if not os.path.lexists(self.final):
             os.rename(self.root, self.final)
-            self._save_state(paths, None)
+            self._link_spare(paths)
             return
         old = _trash_name(self.final)
         if _exchange(self.root, self.final):
@@ -404,14 +409,46 @@ class Staging(Output):
         spare = _spare_path(self.final)
         if os.path.lexists(spare):
             _remove_in_background(_renamed_aside(spare, self.final))
-        if paths is None or self._state is None or not self._state.untouched(old):  # changed by hand: not patched
+        if paths is None:
             _remove_in_background(old)
-            self._save_state(paths, None)
+            self._save_state(None, None)
+            return
+        if (self._state is None or not self._state.untouched(old)  # changed by hand: not patched
+                or len(paths - self._linked) > PATCH_AT_MOST * len(paths)):  # nor worth patching
+            _remove_in_background(old)
+            self._link_spare(paths)
             return
         os.rename(old, spare)
         self._save_state(paths, self._state.paths)
 
-    def _save_state(self, paths: set[str] | None, spare_paths: list[str] | None) -> None:
+    def _link_spare(self, paths: set[str] | None) -> None:
+        """A spare for the next build when the replaced tree cannot be one (there was none, or
+        it was changed by hand, or this build wrote most files anew): the output's files
+        linked into a new tree. The next build then patches it instead of linking every
+        file itself: the links are made while the user waits for a long build (a cold build
+        of 10,000 evaluations: about 0.7 s more) rather than for the next edit's short one
+        (1.1 s of its 2.7). Where a file cannot be linked, there is no spare."""
+        if paths is None:
+            self._save_state(None, None)
+            return
+        building = Output(_sibling(self.final, "staging"))  # killed meanwhile, it is a leftover staging tree
+        _remove(building.root)
+        top = str(self.final)
+        try:
+            for relative in sorted(paths):
+                target = building._at(relative)
+                building._parent(target)
+                os.link(os.path.join(top, relative), target, follow_symlinks=False)
+            os.rename(building.root, _spare_path(self.final))
+        except OSError:
+            _remove(building.root)
+            self._save_state(paths, None)
+            return
+        self._save_state(paths, sorted(paths), differ=[])
+
+    def _save_state(self, paths: set[str] | None, spare_paths: list[str] | None,
+                    differ: list[str] | None = None) -> None:
+        """`differ`: the output's files that are not the spare's, by default those written new."""
         if paths is None:
             _state_path(self.final).unlink(missing_ok=True)
             return
@@ -421,8 +458,8 @@ class Staging(Output):
         if times is None:
             _state_path(self.final).unlink(missing_ok=True)
             return
-        SpareState(identity(self.final), published, sorted(paths - self._linked), times, spare,
-                   spare_paths).save(self.final)
+        SpareState(identity(self.final), published, sorted(paths - self._linked) if differ is None else differ,
+                   times, spare, spare_paths).save(self.final)
 
     def discard(self, untouched: bool = False) -> None:
         """Drop the prepared tree; a spare this build has not changed (`untouched`: nothing
