@@ -119,54 +119,82 @@ def test_a_damaged_cache_is_a_miss(cached, damage):
 SUMMARY_KEYS = [key for key in summary("", None, None, {"error": 0, "warning": 0, "info": 0}) if key != "indicators"]
 
 
-def _with(record: dict, key: str, value) -> dict:
-    """A cache record whose result's summary (its values, in the order of the keys) says `key: value`."""
-    values = list(record["result"]["summary"])
-    values[SUMMARY_KEYS.index(key)] = value
-    return {**record, "result": {**record["result"], "summary": values}}
+def _heavy(change):
+    """A change to a cache record's summary and findings, which its tail holds as JSON (their
+    length in the record) before its indicator rows: `change(findings, values)` gives them anew."""
+    def changed(record: dict, tail) -> tuple[dict, bytes]:
+        length = record["result"]["heavy"]
+        heavy = json.dumps(change(*json.loads(bytes(tail[:length]))), ensure_ascii=False).encode("utf-8")
+        return {**record, "result": {**record["result"], "heavy": len(heavy)}}, heavy + bytes(tail[length:])
+    return changed
 
 
-def _forged(root: Path, change, change_tail=lambda tail: tail) -> None:
-    """Entries rewritten with a correct checksum: only their shape can give them away."""
+def _with(key: str, value):
+    """A change to a cache record whose result's summary (its values, in the order of the keys) says `key: value`."""
+    def change(findings: list, values: list) -> tuple[list, list]:
+        values = list(values)
+        values[SUMMARY_KEYS.index(key)] = value
+        return findings, values
+    return _heavy(change)
+
+
+def _record(change):
+    """A change to a cache record alone (its tail kept)."""
+    return lambda record, tail: (change(record), tail)
+
+
+def _result(**changes):
+    return _record(lambda r: {**r, "result": {**r["result"], **changes}})
+
+
+def _forged(root: Path, change) -> None:
+    """Entries rewritten by `change(record, tail)` with a correct checksum: only their shape can give them away."""
     shard = _shards(root)[0]
     rules = fingerprint.rules_digest([path for _, path in registry.rule_files((root,))])
     version = fingerprint.digest(fingerprint.code_version(), rules)
     records = verified.read(shard, version, tails=True)
     assert records, "the test must forge entries the cache would otherwise accept"
-    shard.write_bytes(b"".join(verified.line(version, change(record), change_tail(tail)) for record, tail in records))
+    shard.write_bytes(b"".join(verified.line(version, *change(record, tail)) for record, tail in records))
 
 
 def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
     """The checksum is not a signature: an entry rewritten whole, with a new checksum, is read
     as data (what it says is published, as an edit to the content would be) and never run."""
     root, expected = cached
-    _forged(root, lambda r: _with(r, "grade", "伪"))
+    _forged(root, _with("grade", "伪"))
     assert "伪" in _scores(root) and _scores(root) != expected
 
 
 @pytest.mark.parametrize("change", [
-    lambda r: _with(r, "total", "九十九"),
-    lambda r: _with(r, "findings", []),
-    lambda r: {**r, "result": {**r["result"], "summary": r["result"]["summary"][1:]}},
-    lambda r: {**r, "result": {**r["result"], "findings": [["x"]]}},
-    lambda r: {**r, "result": {**r["result"], "file": "/etc/passwd"}},
-    lambda r: {**r, "result": {**r["result"], "extra": {"search": {"$bytes": 5}}, "source": 7}},
-    lambda r: {**r, "stamps": "now"},
-    lambda r: {**r, "shown": [["a"]]},
-    lambda r: {**r, "shown": r["shown"] + ["b"]},
-    lambda r: [r],
-], ids=["text for a number", "counts as a list", "a value short", "short finding", "another file", "wrong extras", "stamps",
-        "names not text", "names too many", "not a mapping"])
+    _with("total", "九十九"),
+    _with("findings", []),
+    _heavy(lambda findings, values: (findings, values[1:])),
+    _heavy(lambda findings, values: ([["x"]], values)),
+    _heavy(lambda findings, values: {"x": 1}),
+    _result(glance=[7, 2020, "zibo-2020", "national", {"error": 0, "warning": 0, "info": 0}]),
+    _result(glance=["甲", 2020, "zibo-2020", "national", []]),
+    _result(heavy=10**9),
+    _result(file="/etc/passwd"),
+    _result(extra={"search": {"$bytes": 5}}, source=7),
+    _record(lambda r: {**r, "stamps": "now"}),
+    _record(lambda r: {**r, "shown": [["a"]]}),
+    _record(lambda r: {**r, "shown": r["shown"] + ["b"]}),
+    _record(lambda r: [r]),
+], ids=["text for a number", "counts as a list", "a value short", "short finding", "not a pair", "name a number",
+        "glanced counts a list", "summary past the end", "another file", "wrong extras", "stamps", "names not text",
+        "names too many", "not a mapping"])
 def test_entries_of_the_wrong_shape_are_misses(cached, change):
+    """Of the wrong shape, an entry is not used; a summary or findings of the wrong shape, found
+    when they are decoded, are made again from the file."""
     root, expected = cached
     _forged(root, change)
     assert _scores(root) == expected
 
 
-@pytest.mark.parametrize("tail", [b"", b"{}", b"7", b"\xff\xfe"])
-def test_indicator_rows_of_the_wrong_shape_are_misses(cached, tail):
+@pytest.mark.parametrize("rows", [b"", b"{}", b"7", b"\xff\xfe"])
+def test_indicator_rows_of_the_wrong_shape_are_misses(cached, rows):
     root, expected = cached
-    _forged(root, lambda record: record, lambda _: tail)
+    _forged(root, lambda record, tail: (record, bytes(tail[:record["result"]["heavy"]]) + rows))
     assert _scores(root) == expected
 
 

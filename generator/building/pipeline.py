@@ -14,7 +14,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -83,18 +83,26 @@ class Result:
     def ok(self) -> bool:
         return self.summary.get("name") is not None and not any(f.severity == F.ERROR for f in self.findings)
 
+    def glance(self, key: str):
+        """One of the summary's `GLANCED` values (a cached result gives them without decoding its summary)."""
+        return self.summary.get(key)
+
+    def has_findings(self) -> bool:
+        return bool(self.findings)
+
     # --- as data, for the cache ---------------------------------------------------------
 
     def to_data(self) -> tuple[dict, bytes]:
-        """The light result as JSON data, and the bytes it holds as they are: its packed
+        """The light result as JSON data, and the bytes it holds as they are: its summary
+        and findings (as JSON, decoded only when asked for: `CachedResult`), its packed
         indicator rows, then each bytes value of `extra` (page text, download lines)."""
         light = self.light()
         extra, blobs = _encode_extra(light.extra)
-        return ({"file": light.file, "findings": [[getattr(f, name) for name in _FINDING_FIELDS]
-                                                  for f in light.findings],
-                 "summary": [light.summary[key] for key in _SUMMARY_TYPES], "source": light.source,
-                 "extra": extra},
-                b"".join([light.indicators_packed, *blobs]))
+        heavy = _ENCODE([[[getattr(f, name) for name in _FINDING_FIELDS] for f in light.findings],
+                         [light.summary[key] for key in _SUMMARY_TYPES]]).encode("utf-8")
+        return ({"file": light.file, "source": light.source, "glance": [light.summary[key] for key in GLANCED],
+                 "heavy": len(heavy), "extra": extra},
+                b"".join([heavy, light.indicators_packed, *blobs]))
 
     def respelt(self, names: dict[str, str]) -> "Result":
         """The result with its files named as `names` maps them: the same files, as a command
@@ -105,23 +113,73 @@ class Result:
         return self
 
     @classmethod
-    def from_data(cls, data, tail: bytes, file: str) -> "Result | None":
+    def from_data(cls, data, tail: bytes, file: str, extra_dirs: tuple[Path, ...] = ()) -> "CachedResult | None":
         """The light result a cache entry holds, or None when the entry is not one for `file`
-        (an entry of the right checksum and the wrong shape can only have been forged)."""
+        (an entry of the right checksum and the wrong shape can only have been forged). Its
+        summary and findings are checked when they are decoded; of the wrong shape, they
+        are made again from the file (read with the rules of `extra_dirs`)."""
         try:
-            if data["file"] != file or type(data["source"]) is not str:
+            glanced, heavy = data["glance"], data["heavy"]
+            if (data["file"] != file or type(data["source"]) is not str or type(glanced) is not list
+                    or len(glanced) != len(GLANCED) or not all(map(_HOLDS, _GLANCED_KINDS, map(type, glanced)))
+                    or not _counted(glanced[-1]) or type(heavy) is not int or heavy < 0):
                 return None
-            findings = [_finding(item) for item in data["findings"]]
-            summary = _summary_of(data["summary"])
-            if None in findings or summary is None:
-                return None
-            extra, packed = _decode_extra(data["extra"], tail)
+            extra, rest = _decode_extra(data["extra"], tail)
+            packed = rest[heavy:]
             if packed[:2] != b"[[":
                 return None
-            return cls(file, findings=findings, summary=summary, extra=extra, indicators_packed=packed,
-                       source=data["source"])
+            return CachedResult(file, dict(zip(GLANCED, glanced)), rest[:heavy], extra, packed, data["source"],
+                                extra_dirs)
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
+
+
+class CachedResult(Result):
+    """A result from the cache (`Result.from_data`) whose summary and findings are decoded
+    when first asked for: a build after a one-file edit of 10,000 evaluations asks for the
+    edited file's, and reads of the others only what they give at a glance (`GLANCED`)."""
+
+    def __init__(self, file: str, glanced: dict, heavy, extra: dict, packed, source: str,
+                 extra_dirs: tuple[Path, ...] = ()):
+        # Result's fields but `summary` and `findings`, made by `__getattr__` when first asked for
+        self.file, self.extra, self.indicators_packed, self.source = file, extra, packed, source
+        self.evaluation = self.scores = self.seen = self.source_bytes = None
+        self._glanced, self._heavy, self._extra_dirs, self._names = glanced, heavy, extra_dirs, {}
+
+    def __getattr__(self, name: str):
+        if name not in ("summary", "findings"):
+            raise AttributeError(name)
+        self.findings, self.summary = self._decoded()
+        if self._names:
+            Result.respelt(self, self._names)
+        return self.__dict__[name]
+
+    def _decoded(self) -> tuple[list[Finding], dict]:
+        try:
+            findings, values = json.loads(bytes(self._heavy))
+            findings = [_finding(item) for item in findings]
+            summary = _summary_of(values)
+            if None not in findings and summary is not None:
+                return findings, summary
+        except (TypeError, ValueError):
+            pass
+        made = process_file(Path(self.file), self._extra_dirs, packed=True)  # forged: as a miss would be
+        return made.findings, made.summary
+
+    def glance(self, key: str):
+        return self.__dict__["summary"].get(key) if "summary" in self.__dict__ else self._glanced[key]
+
+    def has_findings(self) -> bool:
+        if "findings" in self.__dict__:
+            return bool(self.findings)
+        return any(self._glanced["findings"].values())
+
+    def respelt(self, names: dict[str, str]) -> "Result":
+        if "summary" in self.__dict__:
+            return super().respelt(names)
+        self.file = names.get(self.file, self.file)
+        self._names = names  # for the summary and findings, when they are decoded
+        return self
 
 
 EMPTY_ROWS = b"[[]]"  # `pack_rows([])`
@@ -181,6 +239,15 @@ def _summary_types() -> dict[str, tuple]:
 
 
 _SUMMARY_TYPES = _summary_types()
+GLANCED = ("name", "year", "form", "scheme", "findings")  # what every build reads of every result
+_GLANCED_KINDS = tuple(frozenset(_SUMMARY_TYPES[key]) for key in GLANCED)
+_HOLDS = frozenset.__contains__  # `all(map(_HOLDS, kinds, map(type, values)))`: every value of its kind, in C
+
+
+def _counted(counts) -> bool:
+    """Whether `counts` are a summary's counts of findings by severity."""
+    return (type(counts) is dict and counts.keys() == {F.ERROR, F.WARNING, F.INFO}
+            and all(type(n) is int for n in counts.values()))
 
 
 def _summary_of(values) -> dict | None:
@@ -192,8 +259,7 @@ def _summary_of(values) -> dict | None:
         if type(value) not in kinds:
             return None
     summary = dict(zip(_SUMMARY_TYPES, values))
-    counts = summary["findings"]
-    if (counts.keys() != {F.ERROR, F.WARNING, F.INFO} or not all(type(n) is int for n in counts.values())
+    if (not _counted(summary["findings"])
             or not all(type(s) is dict and type(s.get("name")) is str for s in summary["subtotals"])):
         return None
     return summary
@@ -258,7 +324,7 @@ class Report:
 
     def all_findings(self) -> list[Finding]:
         seen, ordered = set(), []
-        for finding in [f for r in self.results for f in r.findings] + self.bundle_findings:
+        for finding in [f for r in self.results if r.has_findings() for f in r.findings] + self.bundle_findings:
             if finding not in seen:
                 seen.add(finding)
                 ordered.append(finding)
@@ -451,7 +517,7 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
         report = _run(files, jobs, use_cache, project, full, after, reuse, progress)
         root = content_root or (None if discovered else _content_root(paths))
         if root is not None:
-            published = [(r.file, r.summary["year"]) for r in report.results if r.summary.get("name")]
+            published = [(r.file, r.glance("year")) for r in report.results if r.glance("name")]
             report.bundle_findings += check_urls(published, root)
     return report
 
@@ -483,7 +549,7 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
     if use_cache:
         result_cache.remove_old_versions(project.cache_dir)
         cache = ResultCache(project.cache_dir / "results", fingerprint.code_version(), rules_digest,
-                            Result.from_data, Result.to_data, Result.respelt)
+                            partial(Result.from_data, extra_dirs=extra_dirs), Result.to_data, Result.respelt)
     parents = _parents(files)
     results: list[Result | None] = [None] * len(files)
     todo = []
@@ -570,6 +636,6 @@ def _check_bundles(report: Report, parents: list[Path]) -> None:
     """Each unit directory's `_index.yml` against the evaluations found there."""
     named: dict[Path, list[tuple[str, str | None]]] = {}
     for parent, result in zip(parents, report.results):
-        named.setdefault(parent, []).append((result.file, result.summary.get("name")))
+        named.setdefault(parent, []).append((result.file, result.glance("name")))
     findings, report.indexes = bundles.check_indexes(named)
     report.bundle_findings += findings

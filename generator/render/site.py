@@ -274,7 +274,7 @@ _LISTED = ("name", "unit", "year", "form", "kind", "grade", "total", "budget", "
 
 def in_use(declared: dict, results: list[Result], key: str) -> dict:
     """The forms or schemes that some evaluation uses, in their declared order."""
-    used = {r.summary[key] for r in results}
+    used = {r.glance(key) for r in results}
     return {name: item for name, item in declared.items() if name in used}
 
 
@@ -682,7 +682,7 @@ class SiteBuilder:
     def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
                         manifest: Manifest) -> None:
         theme = Theme(self.site, nav, self.site.content_path)
-        results = [r for r in report.results if r.summary.get("name")]
+        results = [r for r in report.results if r.glance("name")]
         groups = group(results, names, self.site)
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
@@ -793,7 +793,7 @@ def search_docs(results: list[Result], pages: dict[str, tuple]) -> list[search.D
     that reads it, the page's fingerprint or None)}. A unit's page is known by its fingerprint,
     which covers everything the page is made from; an evaluation by its text (an edit that
     leaves the text as it was then leaves its partition of the index as it was)."""
-    docs = [search.Doc(r.extra["url"], r.summary["name"], "evaluation", r.extra["search"]) for r in results]
+    docs = [search.Doc(r.extra["url"], r.glance("name"), "evaluation", r.extra["search"]) for r in results]
     docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page",
                         encoded, version)
              for url, (title, encoded, version) in pages.items()]
