@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -289,6 +290,26 @@ def test_the_manifest_is_kept_outside_the_served_output(write, monkeypatch):
     os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
     build(project, use_cache=True)  # an incremental build, told by the manifest in the cache
     assert rendered == [str(b)] and not (project / "site/.jixiao-build.json").exists()
+
+
+def test_a_build_after_an_edit_decodes_no_other_results_summary(write, monkeypatch):
+    """What a build reads of an unchanged file's cached result is at a glance: its summary
+    and findings stay undecoded (a one-file edit of 10,000 evaluations decoded them all)."""
+    from generator.building.pipeline import CachedResult
+
+    files = [write(f"content/u/2020/{n}.yml", MINIMAL.replace("测试项目", f"项目{n}")) for n in range(3)]
+    write("content/v/2020/a.yml", MINIMAL.replace("score: 50", "score: 40, reason: 未完成"))  # with findings
+    project = files[0].parents[3]
+    time.sleep(0.2)  # past the cache's moment of doubt (cache.RACY_NS): a file changed then is compared by content
+    build(project, use_cache=True)
+    decoded = []
+    original = CachedResult._decoded
+    monkeypatch.setattr(CachedResult, "_decoded", lambda self: decoded.append(self.file) or original(self))
+    files[0].write_text(MINIMAL.replace("测试项目", "改名的项目"), encoding="utf-8")
+    report = build(project, use_cache=True)
+    assert len(report.results) == 4 and report.count("warning") >= 1
+    assert [Path(file).parent.parent.name for file in decoded] == ["v"]  # its findings are listed
+    assert "改名的项目" in _text(project / "site/evaluations/index.html")
 
 
 @pytest.mark.parametrize("in_place", [False, True])
