@@ -21,10 +21,11 @@ next build prepares its tree in it, patching only what differs instead of linkin
 every file anew (a one-file edit of 10,000 evaluations: a few dozen files, not
 46,000 links and 10,000 directories). Where the replaced tree cannot serve (a first
 build has none; one changed by hand, or one most of whose files this build wrote anew,
-is deleted), the spare is the new output's files linked into a new tree. `.<name>.spare.state` records, as verified
-records, which files each of the two trees holds and which of the output's files are
-not the spare's (by device and inode of both trees, so a tree replaced, moved or
-restored by hand is never patched: it is deleted and the build links as before).
+is deleted), the spare is the new output's files linked into a new tree.
+`.<name>.spare.state` records, as verified records, which files each of the two trees
+holds and which of the output's files are not the spare's (by device and inode of both
+trees, so a tree replaced, moved or restored by hand is never patched: it is deleted
+and the build links as before).
 
 A build killed at any moment leaves the published output as it was; the staging
 directories it leaves are removed by the next build. Builds into one output are
@@ -409,11 +410,7 @@ class Staging(Output):
         spare = _spare_path(self.final)
         if os.path.lexists(spare):
             _remove_in_background(_renamed_aside(spare, self.final))
-        if paths is None:
-            _remove_in_background(old)
-            self._save_state(None, None)
-            return
-        if (self._state is None or not self._state.untouched(old)  # changed by hand: not patched
+        if (paths is None or self._state is None or not self._state.untouched(old)  # changed by hand: not patched
                 or len(paths - self._linked) > PATCH_AT_MOST * len(paths)):  # nor worth patching
             _remove_in_background(old)
             self._link_spare(paths)
