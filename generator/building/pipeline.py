@@ -122,7 +122,7 @@ class Result:
             glanced, heavy = data["glance"], data["heavy"]
             if (data["file"] != file or type(data["source"]) is not str or type(glanced) is not list
                     or len(glanced) != len(GLANCED) or not all(map(_HOLDS, _GLANCED_KINDS, map(type, glanced)))
-                    or not _counted(glanced[-1]) or type(heavy) is not int or heavy < 0):
+                    or not _counted(glanced[_COUNTS_AT]) or type(heavy) is not int or heavy < 0):
                 return None
             extra, rest = _decode_extra(data["extra"], tail)
             packed = rest[heavy:]
@@ -241,6 +241,7 @@ def _summary_types() -> dict[str, tuple]:
 _SUMMARY_TYPES = _summary_types()
 GLANCED = ("name", "year", "form", "scheme", "findings")  # what every build reads of every result
 _GLANCED_KINDS = tuple(frozenset(_SUMMARY_TYPES[key]) for key in GLANCED)
+_COUNTS_AT = GLANCED.index("findings")
 _HOLDS = frozenset.__contains__  # `all(map(_HOLDS, kinds, map(type, values)))`: every value of its kind, in C
 
 
