@@ -344,3 +344,19 @@ def test_results_mapped_from_a_shard_outlive_its_replacement(cached):
     assert _shards(root)[0].stat().st_ino != before
     assert scores == json.dumps([r.full_summary() for r in run([root / "content"], use_cache=False).results],
                                 ensure_ascii=False, sort_keys=True)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**70, 2**64, -2**63 - 1, 1796019593517848721, "全年执行数 \u2028 ", {"a": [1.5, None, True]}])
+def test_records_hold_what_the_standard_library_writes(value):
+    """Records are parsed by orjson, which refuses NaN, infinity and integers beyond 64 bits:
+    those are parsed by the standard library instead, never dropped."""
+    data = verified.line("v", {"value": value}, b"tail")
+    ((record, tail),) = verified.records(data, "v", tails=True)
+    assert json.dumps(record) == json.dumps({"value": value}) and bytes(tail) == b"tail"
+    assert type(record["value"]) is type(value)
+
+
+def test_a_record_that_is_not_json_is_skipped():
+    payload = b"{not json"
+    data = b"%s %d\n%s\n" % (verified._checksum("v", payload), len(payload), payload)
+    assert list(verified.records(data + verified.line("v", [1]), "v")) == [[1]]

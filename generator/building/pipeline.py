@@ -33,7 +33,7 @@ from ..project.structure import check_urls
 from ..project.tree import boundary_of, defaults_chain, discover, project_root
 from ..rules import registry
 from . import cache as result_cache
-from . import fingerprint, workers
+from . import fingerprint, verified, workers
 from .cache import ResultCache, source_digest, stamp
 
 CHUNK_FILES = (16, 100)  # the fewest and the most files a worker is given at a time
@@ -156,7 +156,7 @@ class CachedResult(Result):
 
     def _decoded(self) -> tuple[list[Finding], dict]:
         try:
-            findings, values = json.loads(bytes(self._heavy))
+            findings, values = verified.parsed(bytes(self._heavy))
             findings = [_finding(item) for item in findings]
             summary = _summary_of(values)
             if None not in findings and summary is not None:

@@ -16,6 +16,12 @@ verified on its own. Reading a record does not decode its tail, nor copy it: a t
 view of the bytes read or mapped (a cache entry's page texts and download lines are sliced out
 of it; 145 MB of tails copied into new memory cost a build of 10,000 evaluations
 about 0.3 s of page faults).
+
+Payloads are written by the standard library and parsed by orjson, twice as fast: a
+build after a one-file edit of 10,000 evaluations parses 16 MB of cache entries and a
+3 MB manifest, 0.54 s with `json.loads`, 0.26 s with `orjson.loads`. What orjson refuses
+(NaN, infinity) or reads otherwise (an integer beyond 64 bits becomes a float) is parsed
+by the standard library. orjson does not write: it would write NaN as null.
 """
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ import json
 import os
 import tempfile
 from pathlib import Path
+
+import orjson
 
 
 def _checksum(version: str, payload) -> bytes:
@@ -64,12 +72,35 @@ def records(data: bytes, version: str, tails: bool = False, checked: bool = True
         start = end + 1
         tab = data.find(b"\t", header_end + 1, end)
         try:
-            record = json.loads(data[header_end + 1:tab if tab > 0 else end])
+            record = parsed(data[header_end + 1:tab if tab > 0 else end])
         except ValueError:  # only a forged record could verify and not parse
             continue
         yield (record, view[tab + 1:end] if tab > 0 else b"") if tails else record
     if start < len(data) and damaged is not None:  # bytes after the last record
         damaged.append(start)
+
+
+def parsed(text: bytes):
+    """JSON text as data, as `json.loads` gives it; ValueError if it is not JSON."""
+    if not _may_exceed_64_bits(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
+def _may_exceed_64_bits(text: bytes) -> bool:
+    """Whether the text holds 20 digits in a row, or a minus and 19: a number that may not fit
+    64 bits, which orjson would read as a float (a file's times in nanoseconds have 19 digits;
+    a digest holds such a run now and then). Digits masked to NUL, which JSON text never holds
+    unescaped, then searched for as runs: 10,000 cache entries in 0.04 s, a regular expression 0.6 s."""
+    masked = text.translate(_DIGITS_AS_NUL)
+    return _RUN in masked or _NEGATIVE_RUN in masked
+
+
+_DIGITS_AS_NUL = bytes.maketrans(b"0123456789", b"\0" * 10)
+_RUN, _NEGATIVE_RUN = b"\0" * 20, b"-" + b"\0" * 19
 
 
 def read(path: Path, version: str, tails: bool = False) -> list:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+
+import orjson
 
 from ..checking.summary import PATH_SEPARATOR, level_column, summary
 from .inert import csv_text
@@ -62,6 +63,13 @@ def _cell(value):
     return value
 
 
+def json_bytes(value) -> bytes:
+    """Published JSON (an evaluation's data.json, its object in evaluations.json): UTF-8, keys
+    sorted, on one line. orjson takes a third of the time of `json.dumps` (0.1 ms of 0.3 for a
+    data.json), and writes NaN, which is not JSON, as null."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
 def to_csv(rows: list[dict], header: bool = True) -> str:
     """CSV with a UTF-8 byte-order mark, so that Excel shows the Chinese correctly, its header the
     field names; without `header`, just the lines (fragments that a build joins later)."""
@@ -103,10 +111,9 @@ def download_fragments(row: dict) -> dict[str, bytes]:
     indicator lines have as many level columns as its own tree needs (`indicator_levels`)."""
     light = evaluation_csv_row(row) | {"subtotals": row["subtotals"]}
     levels = indicator_levels(row["indicators"])
-    fragments = {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False),
-                 "indicators.csv": _csv_lines(indicator_csv_rows(row, levels)),
-                 "evaluations.json": json.dumps(light, ensure_ascii=False, sort_keys=True)}
-    return {name: text.encode("utf-8") for name, text in fragments.items()} | {INDICATOR_LEVELS: levels}
+    return {"evaluations.csv": to_csv([evaluation_csv_row(row)], header=False).encode("utf-8"),
+            "indicators.csv": _csv_lines(indicator_csv_rows(row, levels)).encode("utf-8"),
+            "evaluations.json": json_bytes(light), INDICATOR_LEVELS: levels}
 
 
 INDICATOR_LEVELS = "indicator_levels"  # beside the fragments: the level columns of its indicators.csv lines

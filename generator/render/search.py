@@ -30,6 +30,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable
 
+import orjson
+
 
 class _Numpy:
     """numpy, imported when first used: only writing a partition needs it, and a build that
@@ -449,10 +451,10 @@ def _decode(encoded: str) -> dict[int, list[int]]:
 
 def _write_json(path: Path, data) -> int:
     """A new file: the one at `path` may be a link to the published output's (a patched spare tree)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps(data)  # a third of the time of json.dumps; the index holds no NaN
     path.unlink(missing_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode("utf-8"))
+    path.write_bytes(text)
+    return len(text)
 
 
 # --- the query algorithm, as the browser runs it -------------------------------------

@@ -149,9 +149,7 @@ class EvaluationRenderer:
             output.write_text(chapter.url + PAGE, self.theme().render(chapter))
         result.extra["chapters"] = [chapter.url[len(location.url):] + PAGE for chapter in chapters]
         findings = [{**f.as_dict(), "file": self.public_file(f.file)} for f in result.findings]
-        # on one line: json.dumps with an indent runs in Python, ten times slower than without
-        output.write_text(location.url + "data.json", json.dumps({**published, "findings_list": findings},
-                                                                 ensure_ascii=False, sort_keys=True))
+        output.write_bytes(location.url + "data.json", export.json_bytes({**published, "findings_list": findings}))
         output.write_bytes(location.url + "source.yml", result.source_bytes)  # the bytes that were checked
 
     def public_file(self, file: str) -> str:
