@@ -360,3 +360,21 @@ def test_a_record_that_is_not_json_is_skipped():
     payload = b"{not json"
     data = b"%s %d\n%s\n" % (verified._checksum("v", payload), len(payload), payload)
     assert list(verified.records(data + verified.line("v", [1]), "v")) == [[1]]
+
+
+@pytest.mark.parametrize("later_ns", [0, 10**9])
+def test_a_run_checks_the_shards_it_wrote_once_past_their_moment_of_doubt(write, monkeypatch, later_ns):
+    """A run saving its shards `later_ns` after writing them (a cold build checks a directory's
+    shard while later directories are done) checks them then: the next run hashes none of
+    their entries. Checked within the moment of doubt, they are left to the next run."""
+    import generator.building.cache as cache
+
+    for number in range(3):
+        path = write(f"content/u/2020/{number}.yml", MINIMAL.replace("测试项目", f"可持续影响项目{number}"))
+    root = path.parents[3]
+    monkeypatch.setattr(cache, "time", type("Later", (), {"time_ns": staticmethod(lambda: time.time_ns() + later_ns)}))
+    expected = _scores(root)
+    monkeypatch.undo()
+    time.sleep(cache.RACY_NS / 1e9 * 1.5)
+    hashed = _hashed_entries(monkeypatch)
+    assert _scores(root) == expected and len(hashed) == (0 if later_ns else 3)

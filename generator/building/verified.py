@@ -19,7 +19,7 @@ about 0.3 s of page faults).
 
 Payloads are written by the standard library and parsed by orjson, twice as fast: a
 build after a one-file edit of 10,000 evaluations parses 16 MB of cache entries and a
-3 MB manifest, 0.54 s with `json.loads`, 0.26 s with `orjson.loads`. What orjson refuses
+3 MB manifest, 0.54 s with `json.loads`, 0.30 s with `orjson.loads` (and the check below). What orjson refuses
 (NaN, infinity) or reads otherwise (an integer beyond 64 bits becomes a float) is parsed
 by the standard library. orjson does not write: it would write NaN as null.
 """
@@ -55,6 +55,26 @@ def records(data: bytes, version: str, tails: bool = False, checked: bool = True
     offset). Without `checked`, the checksums are not computed: for bytes known to be
     those of a file all of whose records verified before (see `cache.py`)."""
     view = memoryview(data)
+    for start, end in _payloads(data, version, checked, damaged):
+        tab = data.find(b"\t", start, end)
+        try:
+            record = parsed(data[start:tab if tab > 0 else end])
+        except ValueError:  # only a forged record could verify and not parse
+            continue
+        yield (record, view[tab + 1:end] if tab > 0 else b"") if tails else record
+
+
+def intact(data: bytes, version: str) -> bool:
+    """Whether every record of a file's bytes verifies (nothing is parsed)."""
+    damaged: list[int] = []
+    for _ in _payloads(data, version, True, damaged):
+        pass
+    return not damaged
+
+
+def _payloads(data: bytes, version: str, checked: bool, damaged: list | None):
+    """Where each record's payload starts and ends, for the records that verify (see `records`)."""
+    view = memoryview(data)
     start = 0
     while (header_end := data.find(b"\n", start)) > 0:
         checksum, _, length = data[start:header_end].partition(b" ")
@@ -63,19 +83,12 @@ def records(data: bytes, version: str, tails: bool = False, checked: bool = True
             if damaged is not None:
                 damaged.append(start)
             return
-        payload = view[header_end + 1:end]
-        if checked and checksum != _checksum(version, payload):
+        if checked and checksum != _checksum(version, view[header_end + 1:end]):
             if damaged is not None:
                 damaged.append(start)
-            start = end + 1
-            continue
+        else:
+            yield header_end + 1, end
         start = end + 1
-        tab = data.find(b"\t", header_end + 1, end)
-        try:
-            record = parsed(data[header_end + 1:tab if tab > 0 else end])
-        except ValueError:  # only a forged record could verify and not parse
-            continue
-        yield (record, view[tab + 1:end] if tab > 0 else b"") if tails else record
     if start < len(data) and damaged is not None:  # bytes after the last record
         damaged.append(start)
 
