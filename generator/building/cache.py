@@ -131,12 +131,17 @@ class ResultCache:
             return list(verified.records(data, self.version, tails=True, checked=False))
         damaged: list[int] = []
         records = list(verified.records(data, self.version, tails=True, damaged=damaged))
-        if damaged:
-            self.checked_changed |= self.checked.pop(path.name, None) is not None
-        else:
-            self.checked[path.name] = [identity, at]
-            self.checked_changed = True
+        self._checked_as(path.name, identity, at, intact=not damaged)
         return records
+
+    def _checked_as(self, name: str, identity: list[int], at: int, intact: bool) -> None:
+        """Record what checking a shard (read at `at`, of this identity) found: trusted by its
+        identity from now on when all its records verified, else no longer trusted at all."""
+        if intact:
+            self.checked[name] = [identity, at]
+            self.checked_changed = True
+        else:
+            self.checked_changed |= self.checked.pop(name, None) is not None
 
     def _bytes(self, handle, size: int):
         """A shard's bytes, mapped rather than read: an entry's tails (page text, download lines,
@@ -247,9 +252,7 @@ class ResultCache:
                     data = handle.read()
             except OSError:
                 continue
-            if verified.intact(data, self.version):
-                self.checked[path.name] = [identity, at]
-                self.checked_changed = True
+            self._checked_as(path.name, identity, at, intact=verified.intact(data, self.version))
         self.unchecked = waiting
 
 
