@@ -176,12 +176,14 @@ def test_forged_entries_of_the_right_shape_are_taken_as_written(cached):
     _result(heavy=10**9),
     _result(file="/etc/passwd"),
     _result(extra={"search": {"$bytes": 5}}, source=7),
+    _result(extra={"json": {"chapters": []}, "bytes": [[["chapters", 5], 3]]}),
     _record(lambda r: {**r, "stamps": "now"}),
     _record(lambda r: {**r, "shown": [["a"]]}),
     _record(lambda r: {**r, "shown": r["shown"] + ["b"]}),
     _record(lambda r: [r]),
 ], ids=["text for a number", "counts as a list", "a value short", "short finding", "not a pair", "name a number",
-        "glanced counts a list", "summary past the end", "another file", "wrong extras", "stamps", "names not text",
+        "glanced counts a list", "summary past the end", "another file", "wrong extras", "bytes past a list's end",
+        "stamps", "names not text",
         "names too many", "not a mapping"])
 def test_entries_of_the_wrong_shape_are_misses(cached, change):
     """Of the wrong shape, an entry is not used; a summary or findings of the wrong shape, found
@@ -346,14 +348,26 @@ def test_results_mapped_from_a_shard_outlive_its_replacement(cached):
                                 ensure_ascii=False, sort_keys=True)
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**70, 2**64, -2**63 - 1, 1796019593517848721, "全年执行数 \u2028 ", {"a": [1.5, None, True]}])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**70, 2**64, -2**63 - 1, 1796019593517848721,
+                                   "全年执行数 \u2028 ", {"a": [1.5, None, True]}, ["a,12345678901234567890", 7],
+                                   ["9" * 30, 2**64], {"digest": "ab" + "1" * 40, "n": [3, -2**63 - 1]}])
 def test_records_hold_what_the_standard_library_writes(value):
     """Records are parsed by orjson, which refuses NaN, infinity and integers beyond 64 bits:
-    those are parsed by the standard library instead, never dropped."""
+    those are parsed by the standard library instead, never dropped (nor is a record where a
+    long run of digits is text, which orjson reads as it is)."""
     data = verified.line("v", {"value": value}, b"tail")
     ((record, tail),) = verified.records(data, "v", tails=True)
     assert json.dumps(record) == json.dumps({"value": value}) and bytes(tail) == b"tail"
     assert type(record["value"]) is type(value)
+
+
+@pytest.mark.parametrize("record", [{"paths": ["units/a/index.html"], "times": [1796019593517848721]},
+                                    {"big": [2**64, -2**63 - 1]}, {1: "a key that is a number"}, {"text": "全年 \u2028"}])
+def test_records_without_floats_written_by_orjson_read_back_as_written(record):
+    """The manifest and the spare tree's state are written by orjson; what it cannot write (an
+    integer beyond 64 bits, a key that is not text) is written by the standard library."""
+    (read,) = verified.records(verified.line("v", record, floats=False), "v")
+    assert read == json.loads(json.dumps(record))
 
 
 def test_a_record_that_is_not_json_is_skipped():

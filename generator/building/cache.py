@@ -232,7 +232,7 @@ class ResultCache:
             self.dirty.discard(content_dir)
         self._check_written()
         if only is None and self.checked_changed:
-            verified.write(self.directory / CHECKED_NAME, [verified.line(self.version, self.checked)])
+            verified.write(self.directory / CHECKED_NAME, [verified.line(self.version, self.checked, floats=False)])
             self.checked_changed = False
 
     def _check_written(self) -> None:

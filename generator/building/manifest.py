@@ -97,7 +97,7 @@ class Manifest:
                    for key, e in sorted(self.entries.items())]
         head = {"format": FORMAT, "out": str(final.resolve()), "tree": tree, "search": self.search,
                 "whole": self.whole, "entries": entries}
-        if not verified.write(self.path, [verified.line(version, head)]):
+        if not verified.write(self.path, [verified.line(version, head, floats=False)]):
             self.path.unlink(missing_ok=True)  # an old manifest must not outlive its tree's replacement
 
 

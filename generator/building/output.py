@@ -189,6 +189,7 @@ class SpareState:
     times: list[int]
     spare: list[int] | None = None
     spare_paths: list[str] | None = None
+    _folders = None  # the directories of `paths` (`untouched`): not a field, never saved
 
     @classmethod
     def load(cls, final: Path) -> "SpareState | None":
@@ -208,12 +209,15 @@ class SpareState:
                 and all(type(p) is str for p in self.spare_paths or []))
 
     def save(self, final: Path) -> None:
-        if not verified.write(_state_path(final), [verified.line(SPARE_FORMAT, self.__dict__)]):
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        if not verified.write(_state_path(final), [verified.line(SPARE_FORMAT, record, floats=False)]):
             _state_path(final).unlink(missing_ok=True)
 
     def untouched(self, tree: Path) -> bool:
         """Whether `tree`, the output this state describes, still has its directories as they were."""
-        return self.times == directory_times(tree, self.paths)
+        if self._folders is None:  # asked of the output, then of the same tree replaced: worked out once
+            self._folders = folders_of(self.paths)
+        return self.times == directory_times(tree, self._folders)
 
     def spare_in_place(self, final: Path) -> bool:
         return self.spare is not None and self.spare_paths is not None and self.spare == identity(_spare_path(final))
@@ -225,18 +229,29 @@ class SpareState:
         return self.spare_in_place(final) and len(self.differ) <= PATCH_AT_MOST * len(self.paths)
 
 
-def directory_times(tree: Path, paths: list[str]) -> list[int] | None:
-    """The modification time of each directory that holds `paths` (the top one included)."""
+def folders_of(paths: list[str]) -> list[str]:
+    """The directories that hold `paths` (the top one, "", included), in order."""
     folders = {""}
     # Each file's folder first (50,000 files are in 10,000 folders), then the folders above those.
     for path in {path.rpartition("/")[0] for path in paths}:
         while path and path not in folders:
             folders.add(path)
             path = path.rpartition("/")[0]
+    return sorted(folders)
+
+
+def directory_times(tree: Path, folders: list[str]) -> list[int] | None:
+    """The modification time of each of these directories of `tree` (`folders_of`)."""
     try:
-        return [os.stat(os.path.join(tree, folder)).st_mtime_ns for folder in sorted(folders)]
+        top = os.open(tree, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return None
+    try:  # each relative to the top's descriptor: no path joined or walked from the root 10,000 times
+        return [os.stat(folder or ".", dir_fd=top, follow_symlinks=False).st_mtime_ns for folder in folders]
+    except OSError:
+        return None
+    finally:
+        os.close(top)
 
 
 # --- the build ----------------------------------------------------------------------------
@@ -451,7 +466,7 @@ class Staging(Output):
             return
         spare = identity(_spare_path(self.final)) if spare_paths is not None else None
         published = sorted(paths)
-        times = directory_times(self.final, published)
+        times = directory_times(self.final, folders_of(published))
         if times is None:
             _state_path(self.final).unlink(missing_ok=True)
             return

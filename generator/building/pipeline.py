@@ -130,7 +130,7 @@ class Result:
                 return None
             return CachedResult(file, dict(zip(GLANCED, glanced)), rest[:heavy], extra, packed, data["source"],
                                 extra_dirs)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (LookupError, TypeError, ValueError, AttributeError):  # IndexError: a place past a list's end
             return None
 
 
