@@ -250,6 +250,27 @@ def test_unchanged_rebuild_renders_nothing_and_an_edit_renders_one_page(write, m
     assert search.query(project / "site/search", "乙项目改") == ["units/u/2020/b/", "units/u/2020/"]
 
 
+def test_the_list_of_every_evaluation_is_kept_while_its_rows_are(write, monkeypatch):
+    """An edit that changes no row keeps the list of every evaluation from the last output, not
+    drawn again; one that renames a project draws it again."""
+    import generator.render.site as site_module
+
+    write("content/u/2020/a.yml", MINIMAL)
+    b = write("content/u/2020/b.yml", MINIMAL.replace("测试项目", "乙项目"))
+    project = b.parents[3]
+    build(project, use_cache=True)
+    drawn = []
+    original = site_module.Theme.render
+    monkeypatch.setattr(site_module.Theme, "render", lambda self, page: drawn.append(page.url) or original(self, page))
+    for text in (MINIMAL.replace("测试项目", "乙项目") + "\n", MINIMAL.replace("测试项目", "乙项目改")):
+        drawn.clear()
+        b.write_text(text, encoding="utf-8")
+        os.utime(b, ns=(b.stat().st_atime_ns, b.stat().st_mtime_ns + 10**9))
+        build(project, use_cache=True)
+        assert ("evaluations/" in drawn) == ("乙项目改" in text) and "units/u/2020/b/" in drawn
+        assert ("乙项目改" in _text(project / "site/evaluations/index.html")) == ("乙项目改" in text)
+
+
 def _tree(root: Path) -> dict:
     return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
