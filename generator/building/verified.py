@@ -44,7 +44,7 @@ def _checksum(version: str, payload) -> bytes:
 def line(version: str, record, tail: bytes | None = None, floats: bool = True) -> bytes:
     """One record (and its tail, any bytes) as a verified record. A record its maker knows to
     hold no float (`floats=False`: the build manifest, the spare tree's state) is written by
-    orjson, ten times as fast (3 MB each, every build), unless it holds an integer orjson
+    orjson, five to ten times as fast (3 MB each, every build), unless it holds an integer orjson
     cannot write (beyond 64 bits); orjson would write NaN as null, so a float never is."""
     payload = _encoded(record) if not floats else None
     if payload is None:
