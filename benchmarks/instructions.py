@@ -1,11 +1,19 @@
-"""Instructions per file of validate+score on one core, counted by valgrind's callgrind.
+"""Instructions per file of validate+score on one core, or of a site build after a one-file
+edit, counted by valgrind's callgrind.
 
     .venv/bin/python benchmarks/instructions.py [--files 200]
+    .venv/bin/python benchmarks/instructions.py --edit 10000 [--against 2bd08da]
 
 Unlike seconds, an instruction count does not change with what else the machine is
 doing, so it shows the effect of a small change to the per-file work. It runs
 what a worker does with a chunk of synthetic files (`process_many`, no cache) twice under
 callgrind, with and without the files, and prints the difference per file (needs Debian's valgrind).
+
+With `--edit N`, a site of N synthetic evaluations is built, one file is edited, and the
+build after the edit (one process: the edited file is read in it) runs under callgrind;
+with `--against`, an earlier revision's does too, on the same files. What it leaves out is
+the time the system spends for the build (file times, links, writes): the seconds of
+`against_revision.py` hold it.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
+from against_revision import toggle, worktree  # noqa: E402
 from measure import jixiao_environment  # noqa: E402
 from synthetic import write_content  # noqa: E402
 
@@ -50,12 +59,49 @@ def compile_modules(content: Path) -> None:
     subprocess.run([sys.executable, "-c", WORK, str(content), "none"], check=True, env=ENVIRONMENT)
 
 
+def edit_instructions(checkout: Path, project: Path, edited: Path) -> int:
+    """The instructions of `checkout`'s site build after an edit to one file of `project`."""
+    environment = jixiao_environment(checkout)
+    build = [sys.executable, "-m", "generator", "build"]
+    subprocess.run(build, cwd=project, env=environment, check=True, capture_output=True)  # its cache and output
+    toggle(edited)
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *build], cwd=project,
+                         env=environment, capture_output=True, text=True, check=True)
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def compare_edits(files: int, revision: str | None) -> dict:
+    scratch = Path(tempfile.mkdtemp(prefix="jixiao-instructions-"))
+    checkouts = {"this": ROOT}
+    try:
+        if revision:
+            checkouts[revision] = worktree(revision, scratch / "revision")
+        figures = {"files": files}
+        for name, checkout in checkouts.items():
+            project = scratch / f"project-{len(figures)}"
+            edited = write_content(project, files)[files // 2]
+            figures[name] = round(edit_instructions(checkout, project, edited) / 1e6)
+        if revision:
+            figures["ratio_this_to_revision"] = round(figures["this"] / figures[revision], 2)
+        return {"million_instructions_one_edit_build": figures}
+    finally:
+        if revision:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(scratch / "revision")],
+                           capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--edit", type=int, metavar="N", help="instructions of a site build after a one-file edit of N")
+    parser.add_argument("--against", metavar="REVISION", help="with --edit: an earlier revision's too")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed: apt-get install valgrind")
+    if args.edit:
+        print(json.dumps(compare_edits(args.edit, args.against)))
+        return
     root = Path(tempfile.mkdtemp(prefix="jixiao-instructions-"))
     try:
         write_content(root, args.files + 1)
