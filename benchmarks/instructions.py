@@ -1,13 +1,16 @@
-"""Instructions per file of validate+score on one core, or of a site build after a one-file
-edit, counted by valgrind's callgrind.
+"""Instructions per file of validate+score on one core (with `--pages`, and of rendering
+its page, as a build's worker does), or of a site build after a one-file edit, counted by
+valgrind's callgrind.
 
-    .venv/bin/python benchmarks/instructions.py [--files 200]
+    .venv/bin/python benchmarks/instructions.py [--files 200] [--pages]
     .venv/bin/python benchmarks/instructions.py --edit 10000 [--against 2bd08da]
 
 Unlike seconds, an instruction count does not change with what else the machine is
 doing, so it shows the effect of a small change to the per-file work. It runs
 what a worker does with a chunk of synthetic files (`process_many`, no cache) twice under
 callgrind, with and without the files, and prints the difference per file (needs Debian's valgrind).
+With `--pages`, each file's page is rendered too (into a scratch directory): a cold build's
+work per evaluation.
 
 With `--edit N`, a site of N synthetic evaluations is built, one file is edited, and the
 build after the edit (one process: the edited file is read in it) runs under callgrind;
@@ -41,10 +44,26 @@ pipeline.process_many(paths[:1], (), False)  # imports, forms and schemes: not p
 pipeline.process_many(paths[1:] if sys.argv[2] == "all" else [], (), False)
 """
 
+PAGES_WORK = """
+import sys, tempfile
+from pathlib import Path
+from generator.building import pipeline
+from generator.project.project import Project
+from generator.render import site
+project = Project.find(content=Path(sys.argv[1]))
+config = project.site()
+paths = pipeline.discover([sys.argv[1]])
+nav, names = site.navigation(config, paths)
+inputs = dict.fromkeys(("code", "rules", "config", "site_templates", "print_templates", "navigation"), "x")
+renderer = site.EvaluationRenderer(config, tempfile.mkdtemp(), nav, names, "x", inputs)
+pipeline.process_many(paths[:1], project.extension_roots, False, renderer)  # templates and theme: not per page
+pipeline.process_many(paths[1:] if sys.argv[2] == "all" else [], project.extension_roots, False, renderer)
+"""
 
-def instructions(content: Path, which: str) -> int:
+
+def instructions(content: Path, which: str, work: str = WORK) -> int:
     out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          sys.executable, "-c", WORK, str(content), which],
+                          sys.executable, "-c", work, str(content), which],
                          capture_output=True, text=True, check=True, env=ENVIRONMENT)
     return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
 
@@ -55,8 +74,8 @@ def instructions(content: Path, which: str) -> int:
 ENVIRONMENT = jixiao_environment(ROOT)
 
 
-def compile_modules(content: Path) -> None:
-    subprocess.run([sys.executable, "-c", WORK, str(content), "none"], check=True, env=ENVIRONMENT)
+def compile_modules(content: Path, work: str = WORK) -> None:
+    subprocess.run([sys.executable, "-c", work, str(content), "none"], check=True, env=ENVIRONMENT)
 
 
 def edit_instructions(checkout: Path, project: Path, edited: Path) -> int:
@@ -94,6 +113,7 @@ def compare_edits(files: int, revision: str | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--pages", action="store_true", help="render each file's page too, as a build's worker does")
     parser.add_argument("--edit", type=int, metavar="N", help="instructions of a site build after a one-file edit of N")
     parser.add_argument("--against", metavar="REVISION", help="with --edit: an earlier revision's too")
     args = parser.parse_args()
@@ -106,9 +126,11 @@ def main() -> None:
     try:
         write_content(root, args.files + 1)
         content = root / "content"
-        compile_modules(content)
-        per_file = (instructions(content, "all") - instructions(content, "none")) / args.files
-        print(json.dumps({"files": args.files, "million_instructions_per_file": round(per_file / 1e6, 2)}))
+        work = PAGES_WORK if args.pages else WORK
+        compile_modules(content, work)
+        per_file = (instructions(content, "all", work) - instructions(content, "none", work)) / args.files
+        print(json.dumps({"files": args.files, "pages": args.pages,
+                          "million_instructions_per_file": round(per_file / 1e6, 2)}))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

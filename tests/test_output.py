@@ -248,6 +248,11 @@ def test_nothing_is_written_through_a_link_into_the_published_tree(tmp_path):
     assert staging.link("a/index.html")
     staging.write_text("a/index.html", "新")
     assert (published / "a/index.html").read_text(encoding="utf-8") == "旧"
+    (staging.root / "b").mkdir()
+    (staging.root / "b/index.html").symlink_to(published / "a/index.html")  # planted: replaced all the same
+    staging.write_pieces("b/index.html", [b"one ", b"by ", b"one"])
+    assert (published / "a/index.html").read_text(encoding="utf-8") == "旧"
+    assert (staging.root / "b/index.html").read_bytes() == b"one by one"
     staging.publish()
     assert (published / "a/index.html").read_text(encoding="utf-8") == "新"
 

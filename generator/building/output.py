@@ -285,11 +285,14 @@ class Output:
         60 MB into new memory took four times as long as writing it)."""
         path = self._at(relative)
         self._parent(path)
-        try:
-            os.unlink(path)  # a link into the published tree is replaced, not written through
-        except FileNotFoundError:
-            pass
-        with open(path, "xb", buffering=WRITE_BUFFER) as handle:
+        fd = _created(path)
+        if len(pieces) == 1:  # a page's files (four a page): no buffer to allocate and copy into
+            try:
+                _write_all(fd, pieces[0])
+            finally:
+                os.close(fd)
+            return Path(path)
+        with open(fd, "wb", buffering=WRITE_BUFFER) as handle:
             handle.writelines(pieces)
         return Path(path)
 
@@ -480,6 +483,25 @@ class Staging(Output):
             os.rename(self.root, _spare_path(self.final))
             return
         _remove(self.root)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+
+
+def _created(path: str) -> int:
+    """A new file at `path`, open for writing: one already there (a link into the published
+    tree, even a symbolic one) is replaced, never written through."""
+    try:
+        return os.open(path, _CREATE, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, _CREATE, 0o666)
+
+
+def _write_all(fd: int, data) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _unlink(path: str) -> None:

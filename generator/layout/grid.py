@@ -92,6 +92,19 @@ def excel(formula: Formula, a1: Callable[[Ref], str]) -> str:
     return term(formula)
 
 
+def _summed(args: tuple, number: Callable[[Ref], Decimal | None]) -> list[Decimal]:
+    """The figures a SUM adds up: an area's cells read down its column (the subtotals of a
+    table: a few hundred a table), anything else by its references."""
+    found = []
+    for arg in args:
+        if isinstance(arg, Area) and arg.first.col == arg.last.col:
+            col = arg.first.col
+            found += [n for row in range(arg.first.row, arg.last.row + 1) if (n := number((row, col))) is not None]
+        else:
+            found += [n for ref in Formula("SUM", (arg,)).refs() if (n := number(ref)) is not None]
+    return found
+
+
 def evaluate(formula: Formula, number: Callable[[Ref], Decimal | None]) -> Decimal | None:
     """What a spreadsheet computes: a blank cell counts 0, SUM skips blanks; None for an
     error (a division by zero)."""
@@ -105,7 +118,7 @@ def evaluate(formula: Formula, number: Callable[[Ref], Decimal | None]) -> Decim
 
     op, args = formula.op, formula.args
     if op == "SUM":
-        return sum((n for ref in formula.refs() if (n := number(ref)) is not None), Decimal(0))
+        return sum(_summed(args, number), Decimal(0))
     values = [value(arg) for arg in args]
     if any(v is None for v in values):
         return None
@@ -197,12 +210,17 @@ class Grid:
     def _by_ref(self) -> dict[Ref, Cell]:
         return {(c.row, c.col): c for c in self.cells()}  # keyed by plain tuples, which equal Refs
 
+    @cached_property
+    def computed(self) -> list[Cell]:
+        """The cells a spreadsheet computes (those with a formula), in order."""
+        return [cell for cell in self.cells() if cell.formula is not None]
+
     def departures(self) -> list[tuple[Cell, Decimal | None]]:
         """Computed cells whose formula gives another figure than the one printed (an aside's
         figure is the one its formula gives: it never departs)."""
         found = []
-        for cell in self.cells():
-            if cell.formula is not None and cell.role != "aside":
+        for cell in self.computed:
+            if cell.role != "aside":
                 value = self.value(Ref(cell.row, cell.col))
                 if not prints_as(value, cell.text):
                     found.append((cell, value))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from decimal import Decimal
 
 from ..loading.model import Evaluation, FundsRow, Indicator, Party, Table
@@ -30,7 +31,8 @@ from ..quantities import Num, figure, rate, reduce_html
 from ..rules.registry import DEFAULT_INDICATOR_COLUMNS, Form, Scheme
 from ..checking.scoring import Scores
 from .figures import FigureRows, needs, printed_columns, spans_over
-from .grid import Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, times
+from .grid import (Area, Cell, Formula, Grid, Part, Ref, Row, call, divided, number_format, plus, prints_as,
+                   times)
 
 DASH = "—"
 EMPTY_CATEGORY_TEXT = {"row": "", "not-applicable": "不适用"}  # "omit": no row
@@ -38,6 +40,7 @@ HEADER_LABELS = {"project": "项目名称", "contact": "联系电话"}
 FUNDS_FIGURES = 6     # 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分
 ASIDE_GAP, ASIDE_WIDTH = 2.0, 16.0
 _PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
+_COLUMN = attrgetter("col")
 
 
 def rate_format(form: Form) -> str:
@@ -240,13 +243,13 @@ class _TableBuilder:
         self._part("table", "indicators", title_line(self.ev, self.form) or f"{self.ev.project}：绩效指标", first,
                    head=1)
         for row in self.rows:
-            row.cells.sort(key=lambda c: c.col)
+            row.cells.sort(key=_COLUMN)
         subtotals = 2 * (self.levels - 1)
         points = 1 if self.cols.weight is None else 0
         grid = Grid(self.widths, self.rows, self.parts, (ASIDE_GAP,) + (ASIDE_WIDTH,) * (subtotals + points))
-        for cell in grid.cells():
-            if cell.role == "aside" and cell.formula is not None:
-                cell.text = figure(grid.value(Ref(cell.row, cell.col)))
+        for cell in grid.computed:
+            if cell.role == "aside":
+                cell.text = figure(grid.value((cell.row, cell.col)))
         self._computed_formats(grid)
         return grid
 
@@ -254,14 +257,14 @@ class _TableBuilder:
         """A computed figure shows as printed (`98.99`, `97.50`, `89.88%`), in General where that
         prints it so (a figure changed in the sheet then shows whole); one that departs from
         the printed figure shows whole, beside the note that gives the printed one."""
-        departed = {id(cell) for cell, _ in grid.departures()}
-        for cell in grid.cells():
-            if cell.formula is None or cell.role == "aside":  # an aside prints its figure in General
+        for cell in grid.computed:
+            if cell.role == "aside":  # an aside prints its figure in General
                 continue
+            value = grid.value((cell.row, cell.col))
             percent = cell.text.endswith("%")
-            if id(cell) in departed:
+            if not prints_as(value, cell.text):
                 cell.fmt = rate_format(self.form) if percent else "General"
-            elif not percent and _plain(grid.value(Ref(cell.row, cell.col))) == cell.text:
+            elif not percent and _plain(value) == cell.text:
                 cell.fmt = "General"
 
     def title(self) -> None:
