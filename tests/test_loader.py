@@ -138,6 +138,22 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path):
     assert len(read_source(big, tmp_path)) == loader.MAX_FILE_BYTES - 1
 
 
+@pytest.mark.parametrize("size", [10, 150_000, loader.MAX_FILE_BYTES + 5])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_to_its_end(tmp_path, monkeypatch, size):
+    """Read in chunks of the size it had (here 10 bytes, taken before it grew), then more, to the
+    end of the file or one byte past the limit."""
+    grown = tmp_path / "a.yml"
+    grown.write_bytes(b"x: 1\n" * (size // 5) + b"#" * (size % 5))
+    real = os.fstat
+    monkeypatch.setattr(loader.os, "fstat", lambda fd: os.stat_result((*real(fd)[:6], 10, *real(fd)[7:10])))
+    if size > loader.MAX_FILE_BYTES:
+        with pytest.raises(LoadError) as err:
+            read_source(grown, tmp_path)
+        assert err.value.finding.code == "file-too-large"
+    else:
+        assert read_source(grown, tmp_path) == grown.read_bytes()
+
+
 @pytest.mark.parametrize("text", ["a: " + "[" * 100_000 + "]" * 100_000, "- " * 100_000 + "x"])
 def test_nesting_too_deep_for_the_composer_is_refused_before_composing(text):
     with pytest.raises(LoadError) as err:  # libyaml would overflow the C stack (a crash, not an error)

@@ -364,6 +364,9 @@ def _refused(finding: F.FindingType, path, **params) -> Finding:
     return finding.at(Pos(shown(path), 1, 1), name=shown(os.path.basename(path)), **params)
 
 
+READ_AT_LEAST = 1 << 16  # what a file that grew since its size was taken is read by
+
+
 def _read_plain_file(path, real) -> bytes:
     """At most one byte more than the limit; O_NONBLOCK, so that a FIFO put in the file's
     place since it was looked at cannot block the open, and is then refused."""
@@ -372,12 +375,15 @@ def _read_plain_file(path, real) -> bytes:
     except OSError as exc:
         raise LoadError(_refused(F.NOT_A_FILE, path, kind=_unreadable(path, exc)))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise LoadError(_refused(F.NOT_A_FILE, path, kind=_special_kind(mode)))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(_refused(F.NOT_A_FILE, path, kind=_special_kind(info.st_mode)))
+        # Asked for its size and a byte more, not for the limit: `os.read` allocates what it is
+        # asked for, a megabyte for each 4 KB file.
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            rest = info.st_size + 1 - size  # more than 1: what is left of the size it had
+            chunk = os.read(fd, min(rest if rest > 1 else READ_AT_LEAST, MAX_FILE_BYTES + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
