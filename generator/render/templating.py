@@ -47,10 +47,13 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
 
 @lru_cache(maxsize=8)
 def environment(project_root: Path | None = None) -> jinja2.Environment:
+    """The environment of a run. A build or a print run makes it anew (`environment.cache_clear()`),
+    so a template is read once a run: Jinja's `auto_reload`, a stat of each template at each
+    use (a dozen an evaluation page), is off."""
     paths = [str(project_root / "templates")] if project_root else []
     if str(SHIPPED_TEMPLATES) not in paths:
         paths.append(str(SHIPPED_TEMPLATES))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths), autoescape=True, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.bytecode_cache = bytecode_cache()
     env.filters["figure"] = figure
