@@ -42,13 +42,18 @@ class Formula:
 
     def refs(self) -> Iterable[Ref]:
         for arg in self.args:
-            if isinstance(arg, Ref):
-                yield arg
-            elif isinstance(arg, Area):  # plain tuples: equal to Refs, and far cheaper to make
-                yield from ((r, c) for r in range(arg.first.row, arg.last.row + 1)
-                            for c in range(arg.first.col, arg.last.col + 1))
-            elif isinstance(arg, Formula):
-                yield from arg.refs()
+            yield from _references(arg)
+
+
+def _references(arg) -> Iterable[Ref]:
+    """The cells a formula's argument reads."""
+    if isinstance(arg, Ref):
+        yield arg
+    elif isinstance(arg, Area):  # plain tuples: equal to Refs, and far cheaper to make
+        yield from ((r, c) for r in range(arg.first.row, arg.last.row + 1)
+                    for c in range(arg.first.col, arg.last.col + 1))
+    elif isinstance(arg, Formula):
+        yield from arg.refs()
 
 
 def plus(a, b) -> Formula:
@@ -101,7 +106,7 @@ def _summed(args: tuple, number: Callable[[Ref], Decimal | None]) -> list[Decima
             col = arg.first.col
             found += [n for row in range(arg.first.row, arg.last.row + 1) if (n := number((row, col))) is not None]
         else:
-            found += [n for ref in Formula("SUM", (arg,)).refs() if (n := number(ref)) is not None]
+            found += [n for ref in _references(arg) if (n := number(ref)) is not None]
     return found
 
 

@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from ..quantities import as_printed, figure, format_number, parse_num
 from ..project.structure import Location, content_relative, locate, slugify, unit_year_url
+from . import templating
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 
@@ -580,7 +581,7 @@ class SiteBuilder:
 
     def _build(self) -> Report:
         with self.timed("prepare"):
-            environment.cache_clear()  # a template added to the project since the last build overrides
+            templating.forget()  # a template added to the project since the last build overrides
             files = discover([self.site.content_path])
             nav, names = navigation(self.site, files)
             inputs = self.inputs(nav, names)

@@ -45,11 +45,17 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def forget() -> None:
+    """Forget the templates read: a build or a print run starts with this, so that a template
+    added to the project, or changed, since the last run is the one used."""
+    environment.cache_clear()
+    table_template.cache_clear()
+
+
 @lru_cache(maxsize=8)
 def environment(project_root: Path | None = None) -> jinja2.Environment:
-    """The environment of a run. A build or a print run makes it anew (`environment.cache_clear()`),
-    so a template is read once a run: Jinja's `auto_reload`, a stat of each template at each
-    use (a dozen an evaluation page), is off."""
+    """The environment of a run (see `forget`): a template is read once a run, so Jinja's
+    `auto_reload`, a stat of each template at each use (a dozen an evaluation page), is off."""
     paths = [str(project_root / "templates")] if project_root else []
     if str(SHIPPED_TEMPLATES) not in paths:
         paths.append(str(SHIPPED_TEMPLATES))
@@ -59,3 +65,10 @@ def environment(project_root: Path | None = None) -> jinja2.Environment:
     env.filters["figure"] = figure
     env.filters["rate"] = rate
     return env
+
+
+@lru_cache(maxsize=64)
+def table_template(env: jinja2.Environment, form_id: str) -> jinja2.Template:
+    """A form's own table template (print/<form>.html), else the project table's: looked for
+    once a run, not for each table (Jinja remembers the templates it found, not those it did not)."""
+    return env.select_template([f"print/{form_id}.html", "print/project-table.html"])

@@ -43,6 +43,7 @@ from ...building.pipeline import Report, gc_paused, process_file
 from ...project.project import Project
 from ...checking.scoring import Scores
 from ...project.structure import locate
+from .. import templating
 from ..templating import environment
 from ...layout import Document
 
@@ -595,7 +596,7 @@ def print_outputs(report: Report, content_root: Path, out_dir: Path, jobs: int |
     """`jixiao print`: the printouts of the report's evaluations published into `out_dir` as
     a build publishes a site (see `output.py`): whole or not at all. Returns figures."""
     project = project or Project.find(content=Path(content_root))
-    environment.cache_clear()  # a template added to the project since the last run overrides
+    templating.forget()  # a template added to the project since the last run overrides
     out_dir = Path(os.path.abspath(out_dir))
     check_target(out_dir, project.root, Path(project.content))
     try:

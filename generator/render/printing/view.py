@@ -6,7 +6,6 @@ subtotals) are left out. A section's Markdown comes as HTML with raw HTML escape
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import jinja2
 from markupsafe import Markup, escape
@@ -15,6 +14,7 @@ from ...layout import Cell, Grid, Part, ProjectTable, Row
 from ...loading.model import Evaluation
 from ...rules.registry import Form, Scheme
 from ...checking.scoring import Scores
+from ..templating import table_template
 
 REPORT_TEMPLATES = {"cover": "print/report-front.html", "contents": "print/report-front.html",
                     "chapter": "print/chapter.html", "score-sheet": "print/score-sheet.html"}
@@ -124,7 +124,7 @@ def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozens
     A section's heading is anchored by its place: `s2` for the evaluation's second section,
     `s2-1` for the first below it (see `section_anchors`)."""
     if block.kind == "table":
-        template = form_template(env, block.form.id)
+        template = table_template(env, block.form.id)
         return Markup(template.render(view=block_view(block, breaks), prefix=prefix, heading=heading))
     if block.kind == "section":
         return Markup(env.get_template("print/section.html").render(
@@ -135,13 +135,6 @@ def block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozens
     if block.kind in REPORT_TEMPLATES:
         return report_block_html(block, env, prefix, breaks)
     raise ValueError(f"no HTML for a {block.kind} block here: the front matter is drawn by print/bundle.html")
-
-
-@lru_cache(maxsize=64)
-def form_template(env: jinja2.Environment, form_id: str) -> jinja2.Template:
-    """The form's own template, else the project table's: looked for once a run, not for each
-    table (Jinja remembers the templates it found, not those it did not)."""
-    return env.select_template([f"print/{form_id}.html", "print/project-table.html"])
 
 
 def report_block_html(block, env: jinja2.Environment, prefix: str = "", breaks: frozenset[int] = frozenset()) -> Markup:
