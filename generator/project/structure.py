@@ -89,8 +89,12 @@ def _located(parts: tuple[str, ...], year: int | None) -> Location:
     unit = slugify(directories[0]) if directories else "default"
     rest = directories[1:]
     year_part = rest[0] if rest else str(year or "0")
-    slug = "-".join(slugify(part) for part in (*rest[1:], _stem(parts[-1])))
-    return Location(unit, slugify(year_part), slug)
+    return Location(unit, slugify(year_part), _slug([slugify(part) for part in rest[1:]], parts[-1]))
+
+
+def _slug(above: list[str], name: str) -> str:
+    """A page's slug: the slugs of the directories below the year, then the file's name's."""
+    return "-".join((*above, slugify(_stem(name))))
 
 
 def _stem(name: str) -> str:
@@ -135,7 +139,7 @@ def check_urls(files: list[tuple[str, int | None]], content_root: Path) -> list[
         if place is None:
             continue
         unit, year_part, above = place
-        location = Location(unit, year_part, "-".join((*above, slugify(_stem(name)))))
+        location = Location(unit, year_part, _slug(above, name))
         too_long = location.too_long_part()
         if too_long:
             found.append(F.FILE_NAME.at(Pos(file, 1, 1), problem=(
