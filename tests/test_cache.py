@@ -350,11 +350,13 @@ def test_results_mapped_from_a_shard_outlive_its_replacement(cached):
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**70, 2**64, -2**63 - 1, 1796019593517848721,
                                    "全年执行数 \u2028 ", {"a": [1.5, None, True]}, ["a,12345678901234567890", 7],
-                                   ["9" * 30, 2**64], {"digest": "ab" + "1" * 40, "n": [3, -2**63 - 1]}])
+                                   ["9" * 30, 2**64], {"digest": "ab" + "1" * 40, "n": [3, -2**63 - 1]},
+                                   {"a": [1.5, None, float("nan")]}, [{"b": {"c": float("-inf")}}], [0.1, 1e300]])
 def test_records_hold_what_the_standard_library_writes(value):
-    """Records are parsed by orjson, which refuses NaN, infinity and integers beyond 64 bits:
-    those are parsed by the standard library instead, never dropped (nor is a record where a
-    long run of digits is text, which orjson reads as it is)."""
+    """Records are written and parsed by orjson, which writes NaN and infinity as null, refuses
+    to write integers beyond 64 bits and reads them as floats: those are written and parsed by
+    the standard library instead, at any depth, never dropped (nor is a record where a long
+    run of digits is text, which orjson reads as it is)."""
     data = verified.line("v", {"value": value}, b"tail")
     ((record, tail),) = verified.records(data, "v", tails=True)
     assert json.dumps(record) == json.dumps({"value": value}) and bytes(tail) == b"tail"
@@ -392,3 +394,31 @@ def test_a_run_checks_the_shards_it_wrote_once_past_their_moment_of_doubt(write,
     time.sleep(cache.RACY_NS / 1e9 * 1.5)
     hashed = _hashed_entries(monkeypatch)
     assert _scores(root) == expected and len(hashed) == (0 if later_ns else 3)
+
+
+def test_a_shard_changed_between_its_writing_and_its_check_is_not_trusted(write, monkeypatch):
+    """The run that wrote a shard trusts it, unhashed, only if it reads back as the lines it
+    wrote: one changed meanwhile (here, a bit flipped) is checked by its checksums, and the
+    next run, finding it not trusted, hashes its entries again."""
+    import generator.building.cache as cache
+
+    for number in range(3):
+        path = write(f"content/u/2020/{number}.yml", MINIMAL.replace("测试项目", f"可持续影响项目{number}"))
+    root = path.parents[3]
+    real_write = verified.write
+
+    def write_then_damage(target: Path, lines: list[bytes]) -> bool:
+        written = real_write(target, lines)
+        if target.suffix == ".jsonl":
+            data = bytearray(target.read_bytes())
+            data[data.index("可持续".encode())] ^= 1
+            target.write_bytes(bytes(data))
+        return written
+
+    monkeypatch.setattr(verified, "write", write_then_damage)
+    monkeypatch.setattr(cache, "time", type("Later", (), {"time_ns": staticmethod(lambda: time.time_ns() + 10**9)}))
+    expected = _scores(root)
+    monkeypatch.undo()
+    time.sleep(cache.RACY_NS / 1e9 * 1.5)
+    hashed = _hashed_entries(monkeypatch)
+    assert _scores(root) == expected and len(hashed) == 3

@@ -100,7 +100,7 @@ class ResultCache:
         self.directories: dict[Path, str] = {}  # each content directory in full
         self.checked = _load_checked(directory / CHECKED_NAME, self.version)  # {shard name: [identity, when]}
         self.checked_changed = False
-        self.unchecked: dict[Path, None] = {}  # shards this run wrote, not yet checked, in order (`_check_written`)
+        self.unchecked: dict[Path, list[bytes]] = {}  # shards this run wrote, not yet checked, with their lines
         self.mappable = MAPPED_SHARDS  # shards that may yet be mapped (see `_bytes`)
 
     def _shard_path(self, content_dir: Path) -> Path:
@@ -228,7 +228,7 @@ class ResultCache:
         for content_dir in sorted(self.dirty if only is None else self.dirty & {only}):
             lines = [verified.line(self.version, entry, tail) for entry, tail in self.shards[content_dir].values()]
             if verified.write(self._shard_path(content_dir), lines):
-                self.unchecked[self._shard_path(content_dir)] = None
+                self.unchecked[self._shard_path(content_dir)] = lines
             self.dirty.discard(content_dir)
         self._check_written()
         if only is None and self.checked_changed:
@@ -239,20 +239,22 @@ class ResultCache:
         """The shards this run wrote that are past their moment of doubt, read back and checked
         as a later run would check them (`_records`), so that the next run trusts them by
         their identity: after a cold build of 10,000 evaluations, its first edit's build
-        would hash 168 MB (0.4 s). The others are left to the next run that reads them."""
+        would hash 168 MB (0.4 s). A shard that reads back as the lines written is intact
+        without its checksums computed again; the others are left to the next run that reads them."""
         waiting = {}
-        for path in self.unchecked:
+        for path, lines in self.unchecked.items():
             at = time.time_ns()
             try:
                 with open(path, "rb") as handle:
                     identity = _identity(os.fstat(handle.fileno()))
                     if _racy([identity], at):
-                        waiting[path] = None
+                        waiting[path] = lines
                         continue
                     data = handle.read()
             except OSError:
                 continue
-            self._checked_as(path.name, identity, at, intact=verified.intact(data, self.version))
+            intact = data == b"".join(lines) or verified.intact(data, self.version)  # else: written since, by another run
+            self._checked_as(path.name, identity, at, intact=intact)
         self.unchecked = waiting
 
 
