@@ -191,3 +191,24 @@ def test_an_escaped_control_character_is_located(escape):
 def test_a_path_that_is_not_utf8_is_shown_escaped():
     assert loader.shown(os.fsdecode(b"content/\xff.yml")) == "content/\\xff.yml"
     assert loader.shown("content/中文.yml") == "content/中文.yml"
+
+
+def test_read_ahead_asks_the_system_to_read_plain_files_only(tmp_path, monkeypatch):
+    """Files are read ahead of the workers from a thread: the plain ones are asked for
+    (WILLNEED), and a FIFO, a device, a link or a missing file is never opened."""
+    import threading
+
+    plain = tmp_path / "a.yml"
+    plain.write_text("name: 甲\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo.yml")
+    (tmp_path / "link.yml").symlink_to(plain)
+    opened, asked = [], []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *args, **kwargs: opened.append(str(path)) or real_open(path, *args, **kwargs))
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: asked.append(
+        (os.readlink(f"/proc/self/fd/{fd}"), advice)))
+    loader.read_ahead([tmp_path / name for name in ("a.yml", "fifo.yml", "link.yml", "gone.yml")] + ["/dev/null"])
+    for thread in threading.enumerate():
+        if thread.name == "jixiao-read-ahead":
+            thread.join()
+    assert opened == [str(plain)] and asked == [(str(plain), os.POSIX_FADV_WILLNEED)]

@@ -77,10 +77,11 @@ def _later_stage(result) -> None:
     """A later stage that does nothing (at module level: it goes to the workers by name)."""
 
 
-def test_files_spread_over_workers_give_the_results_of_one_process(tmp_path):
+def test_files_spread_over_workers_give_the_results_of_one_process(tmp_path, monkeypatch):
     """The seed tables four times over (enough for worker processes), in chunks over two
     workers, their indicator rows packed straight away (no later stage) or from
-    dicts (with one): the same results, findings and order as in one process."""
+    dicts (with one): the same results, findings and order as in one process. The files
+    are read ahead of the workers, in the order they are given them."""
     import shutil
 
     from generator.building import pipeline
@@ -96,7 +97,10 @@ def test_files_spread_over_workers_give_the_results_of_one_process(tmp_path):
 
     in_one_process = outcome(1)
     assert len(in_one_process) >= 64  # fewer are done in this process
+    asked = []
+    monkeypatch.setattr(pipeline, "read_ahead", asked.append)
     assert outcome(2) == in_one_process and outcome(2, _later_stage) == in_one_process
+    assert asked == [pipeline.discover([tmp_path / "content"])] * 2
 
 
 @pytest.mark.parametrize("rule", ["不存在的规则", '""'])

@@ -24,8 +24,8 @@ from ..checking.limits import check_evaluation
 from ..checking.scoring import Scores, score
 from ..checking.summary import indicator_table, summary
 from ..findings import Finding, Pos
-from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_source,
-                              shown, too_deep)
+from ..loading.loader import (LoadError, Mapping, deepest, kind_of, load_file, merge, node_pos, parse, read_ahead,
+                              read_source, shown, too_deep)
 from ..loading.model import BundleIndex, Evaluation, every_indicator
 from ..loading.schema import Converter
 from ..project import tree
@@ -610,6 +610,7 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
     # The same workers for every chunk: workers replaced every 500 files, to give back what
     # they held, cost 13 % more CPU to validate or build 10,000 files and saved no memory (measured).
     with workers.pool(min(jobs, len(chunks))) as pool:
+        read_ahead([files[i] for i in todo])  # once the workers are forked: none inherits the thread
         for number, part in pool.imap_unordered(_process_chunk, tasks):
             yield from zip(chunks[number], part)
             if progress is not None:
