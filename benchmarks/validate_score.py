@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/validate_score.py [--sizes 1000 10000] [--repeat 3] [--stages]
     .venv/bin/python benchmarks/validate_score.py --sizes --stages   # the stages only
+    .venv/bin/python benchmarks/validate_score.py --sizes 10000 --drop-caches   # cold from disk (root)
 
 Cold: nothing cached (the cache file is deleted before each run). Warm: one
 file changed since the previous run. Each run is a fresh process, so its peak
@@ -11,6 +12,8 @@ rate it prints PyYAML's own rate (C loader, one core) on the same files, and the
 workers' CPU time per file with the share of two cores they got (a busy machine
 lowers the share, not the CPU per file); with --stages, the CPU time per file of each
 stage in one process (best of 5), process_many in chunks of 100 as a worker is given them.
+With --drop-caches, the files are out of memory before each cold run, as after a pause on
+a machine that reclaims idle memory (this one does, after a minute), or after a reboot.
 """
 from __future__ import annotations
 
@@ -130,7 +133,16 @@ def _cpu_seconds(function, items) -> float:
     return time.process_time() - start
 
 
-def measure(size: int, repeat: int) -> dict:
+def drop_page_cache() -> None:
+    """The system's cached file contents dropped (Linux, root only)."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("1\n", encoding="ascii")
+    except OSError as exc:
+        sys.exit(f"--drop-caches needs root on Linux: {exc}")
+
+
+def measure(size: int, repeat: int, from_disk: bool = False) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"jixiao-bench-{size}-"))
     try:
         paths = write_content(root, size)
@@ -139,6 +151,8 @@ def measure(size: int, repeat: int) -> dict:
         cold, warm = [], []
         for round_number in range(repeat):
             shutil.rmtree(cache, ignore_errors=True)
+            if from_disk:
+                drop_page_cache()
             cold.append(trial(content))
             changed = paths[round_number * 7 % len(paths)]
             changed.write_text(changed.read_text(encoding="utf-8").replace("year: 2024", "year: 2024 "),
@@ -146,6 +160,7 @@ def measure(size: int, repeat: int) -> dict:
             warm.append(trial(content))
         return {
             "files": size,
+            "cold_from_disk": from_disk,
             "kb_per_file": round(sum(p.stat().st_size for p in paths) / len(paths) / 1024, 1),
             "cold_files_per_s": round(statistics.median(size / t["seconds"] for t in cold)),
             "warm_files_per_s": round(statistics.median(size / t["seconds"] for t in warm)),
@@ -176,9 +191,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000], help="none: only --stages")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stages", action="store_true", help="also time each stage on 1,000 files, one core")
+    parser.add_argument("--drop-caches", action="store_true", help="cold runs read the files from disk (root)")
     args = parser.parse_args()
     for size in args.sizes:
-        row = measure(size, args.repeat)
+        row = measure(size, args.repeat, args.drop_caches)
         row["cold_ratio_to_pyyaml"] = round(row["cold_files_per_s"] / row["pyyaml_cloader_files_per_s_one_core"], 2)
         print(json.dumps(row, ensure_ascii=False))
     if args.stages:  # last: a trial forked from this process would count its memory as the trial's peak
