@@ -610,7 +610,7 @@ def _process_parallel(files: list[Path], todo: list[int], jobs: int | None, extr
     # The same workers for every chunk: workers replaced every 500 files, to give back what
     # they held, cost 13 % more CPU to validate or build 10,000 files and saved no memory (measured).
     with workers.pool(min(jobs, len(chunks))) as pool:
-        read_ahead([files[i] for i in todo])  # once the workers are forked: none inherits the thread
+        read_ahead([files[i] for i in todo])  # started once the workers are forked: none is forked beside a thread
         for number, part in pool.imap_unordered(_process_chunk, tasks):
             yield from zip(chunks[number], part)
             if progress is not None:
