@@ -54,14 +54,11 @@ def line(version: str, record, tail: bytes | None = None, floats: bool = True) -
     payload = _encoded(record) if not floats or _finite(record) else None
     if payload is None:
         payload = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    pieces = [payload] if tail is None else [payload, b"\t", tail]
     hasher = _hasher(version)
-    hasher.update(payload)
-    if tail is None:
-        return b"".join([hasher.hexdigest().encode("ascii"), b" %d\n" % len(payload), payload, b"\n"])
-    hasher.update(b"\t")
-    hasher.update(tail)
-    return b"".join([hasher.hexdigest().encode("ascii"), b" %d\n" % (len(payload) + 1 + len(tail)),
-                     payload, b"\t", tail, b"\n"])
+    for piece in pieces:
+        hasher.update(piece)
+    return b"".join([hasher.hexdigest().encode("ascii"), b" %d\n" % sum(map(len, pieces)), *pieces, b"\n"])
 
 
 _SCALARS = frozenset({str, int, bool, type(None)})
@@ -74,17 +71,10 @@ def _finite(value) -> bool:
     if kind is float:
         return value - value == 0.0  # NaN and infinities give NaN
     if kind is dict:
-        value = value.values()
-    elif kind is not list and kind is not tuple:
-        return kind in _SCALARS
-    for item in value:
-        kind = type(item)
-        if kind is float:
-            if item - item != 0.0:
-                return False
-        elif kind not in _SCALARS and not _finite(item):
-            return False
-    return True
+        return all(map(_finite, value.values()))
+    if kind is list or kind is tuple:
+        return all(map(_finite, value))
+    return kind in _SCALARS
 
 
 def _encoded(record) -> bytes | None:
