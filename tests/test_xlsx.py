@@ -257,6 +257,19 @@ def test_departures_and_copies_are_printed_below_the_table(workbooks, shown):
     assert noted >= 4
 
 
+def test_no_figure_shows_as_hashes_in_libreoffice(workbooks, tmp_path):
+    """A figure wider than its column is shrunk to fit, never drawn as ###: 人工智能's 执行率
+    898.75 % (from the published `08`) stands in a column sized for 89.88 %."""
+    soffice(tmp_path, "pdf", tmp_path, [path for path, _ in workbooks.values()])
+    drawn = {name: _text(tmp_path / (path.stem + ".pdf")) for name, (path, _) in workbooks.items()}
+    assert not [name for name, text in drawn.items() if "###" in text]
+    assert "898.75%" in drawn["zibo-gxj/2020/07-rengong-zhineng-guihua"]
+    for name, (path, _) in workbooks.items():
+        ws = openpyxl.load_workbook(path).active
+        figures = [cell for row in ws.iter_rows() for cell in row if cell.data_type in ("n", "f") and cell.value is not None]
+        assert figures and all(cell.alignment.shrink_to_fit and not cell.alignment.wrap_text for cell in figures), name
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 def test_every_page_repeats_the_labels_and_names_the_project(printed, tmp_path):  # noqa: F811

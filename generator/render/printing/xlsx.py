@@ -78,6 +78,10 @@ ROLES = {
     "caption": (BOLD, CENTER, None),
 }
 DEFAULT_ROLE = (FONT, CENTER, BORDER)  # labels, headings, level labels, values, blanks
+# A figure never wraps: one wider than its column (898.75 % from the published `08` in a
+# 执行率 column sized for 89.88 %) would show as ### in Excel and LibreOffice; it is shrunk instead.
+SHRUNK = {id(align): Alignment(horizontal=align.horizontal, vertical=align.vertical, shrink_to_fit=True)
+          for align in (CENTER, LEFT, TEXT, RIGHT, RIGHT_LINE)}
 NOTE_STYLE = (FONT, LEFT, None)
 
 LINE_POINTS = 14  # one line of 10 pt Noto CJK
@@ -311,8 +315,10 @@ class TableWriter:
                 self.values[_a1(Ref(cell.row, cell.col))] = computed
         elif cell.number is not None:
             value = _excel_number(cell.number)
-        self.sheet.put(cell.row + 1, cell.col + 1, value, cell.rows, cell.cols,
-                       ROLES.get(cell.role, DEFAULT_ROLE), fmt)
+        font, align, border = ROLES.get(cell.role, DEFAULT_ROLE)
+        if isinstance(value, (Formula, int, float)):
+            align = SHRUNK[id(align)]
+        self.sheet.put(cell.row + 1, cell.col + 1, value, cell.rows, cell.cols, (font, align, border), fmt)
 
     def _notes(self, grid: Grid) -> int:
         """Printed notes below the table: figures copied from the original, and figures the
