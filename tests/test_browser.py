@@ -257,7 +257,7 @@ def test_headers_do_not_break_between_characters_when_there_is_room(page, server
 
 # --- phone and layout ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, cards", [("evaluations/", 23), (ZIBO_2020, 7), ("data/", None)])
+@pytest.mark.parametrize("path, cards", [("", 7), ("evaluations/", 23), (ZIBO_2020, 7), ("data/", None)])
 def test_lists_are_readable_on_a_phone(phone, server, path, cards):
     phone.goto(server + path)
     table = phone.locator("table.jx-stack")
