@@ -55,12 +55,18 @@ class FindingType:
     description: str
     public: str | None = None
     defaults: tuple[tuple[str, str], ...] = ()  # figures a message may leave out, with their text
+    public_description: str | None = None  # the description in a reader's words, where the author's names fields
 
     def at(self, pos: Pos, **params) -> Finding:
         params = dict(self.defaults, **params)
         public = self.public.format(**params) if self.public is not None else None
         return Finding(self.code, self.severity, pos.file, pos.line, pos.column,
                        self.template.format(**params), self.hint.format(**params), public)
+
+    @property
+    def reader_description(self) -> str:
+        """What the check is, as the site's 数据与方法 page tells a reader."""
+        return self.public_description or self.description
 
     @property
     def is_public(self) -> bool:
@@ -72,11 +78,12 @@ CATALOGUE: dict[str, FindingType] = {}
 
 
 def declare(code: str, severity: str, title: str, template: str, hint: str,
-            description: str, public: str | None = None, **defaults: str) -> FindingType:
+            description: str, public: str | None = None, public_description: str | None = None,
+            **defaults: str) -> FindingType:
     assert code not in CATALOGUE, code
     assert (public is None) == (severity == ERROR), f"{code}: a warning or an info needs its public text"
     CATALOGUE[code] = FindingType(code, severity, title, template, hint, description, public,
-                                  tuple(defaults.items()))
+                                  tuple(defaults.items()), public_description)
     return CATALOGUE[code]
 
 
@@ -210,7 +217,8 @@ RULES_FILE_UNUSED = declare(
     "{message}（目前没有评价使用这个{what}文件）",
     "{hint}",
     "项目目录中 forms/、schemes/ 下的文件有错误，但还没有评价使用它。",
-    public="一个尚未用于任何评价的表式或评分规则文件有错误，不影响已发布的评价。")
+    public="一个尚未用于任何评价的表式或评分规则文件有错误，不影响已发布的评价。",
+    public_description="本站的表式或评分规则文件中，尚未用于任何评价的一个有错误；已发布的评价不受影响。")
 RULES_VALUE = declare(
     "rules-value", ERROR, "规则取值不合理",
     "“{key}”{problem}",
@@ -292,7 +300,8 @@ UNRATED_LEVEL = declare(
     "“{name}”的实际完成值“{actual}”不是评分规则的定性等级（{levels}），无法按规则评分；表中填 {score} 分",
     "照原表录入；原表如此印出时照录，本警告保留。",
     "评分规则规定定性指标按等级评分（levels_only）时，实际完成值应写成其中一个等级。",
-    "“{name}”的完成情况写作“{actual}”，不是评分规则规定的等级（{levels}）之一，无从按规则核对表中的 {score} 分。")
+    "“{name}”的完成情况写作“{actual}”，不是评分规则规定的等级（{levels}）之一，无从按规则核对表中的 {score} 分。",
+    public_description="评分规则规定定性指标只按几个等级评分时，实际完成情况应是其中一个等级，否则无从按规则核对得分。")
 MISSING_REASON = declare(
     "missing-reason", WARNING, "缺少偏差原因",
     "“{name}”得分 {score} 低于分值 {weight}，但未填写偏差原因分析及改进措施",
@@ -329,7 +338,8 @@ PLACEHOLDER = declare(
     "{title}仍是模板中的占位文字“{text}”",
     "照原表填写，或删除该项。",
     "表中某项仍是编写模板里的提示文字，没有照原表填写。",
-    "表中{title}一项尚未照原表填写，页面上显示的是编写模板里的占位文字。")
+    "表中{title}一项尚未照原表填写，页面上显示的是编写模板里的占位文字。",
+    public_description="表中某项仍是模板里预留的说明文字，而不是原表的内容。")
 
 # --- what a reader of the table expects to agree -------------------------------------
 
@@ -354,13 +364,15 @@ TABLE_SUM = declare(
     "{table}：“{label}”的{column}为 {total}，{parts}",
     "核对“{label}”及其分项，改正转录错误；原表如此印出时照录，本警告保留。",
     "数据表（tables）中一行的分项（children）之和应等于该行，每一栏都核对。",
-    "{table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。")
+    "{table}中，“{label}”的{column}是 {total}，而{parts}：分项之和本应等于该行，原表至少有一个数字印错。",
+    public_description="报告数据表中一行的各分项之和应等于该行，每一栏都核对。")
 TABLE_ROW_WIDTH = declare(
     "table-row-width", WARNING, "数据表的行与栏目不对应",
     "{table}：“{label}”一行有 {count} 个数，表有 {columns} 栏",
     "values 与 columns 一一对应，空白的格写 ~。",
     "数据表（tables）每一行的数字个数应等于栏目数。",
-    "{table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。")
+    "{table}中“{label}”一行的数字个数（{count} 个）与栏目数（{columns} 栏）不符，这一行的数字可能错位。",
+    public_description="报告数据表每一行的数字个数应等于表的栏目数，否则数字可能错位。")
 TABLE_IDENTITY = declare(
     "table-identity", WARNING, "数据表勾稽关系不符",
     "{table}：{left}，而{right}，两者相差 {difference}（勾稽关系：{identity}）",
@@ -368,7 +380,9 @@ TABLE_IDENTITY = declare(
     "数据表写明的勾稽关系（identities，如 指标结余数 = 年初预算数 + 调整预算数 − 财政拨款数、"
     "资金构成的合计 = 财政拨款数）两边应相等，每个等号都核对。",
     "{table}中，{left}，而{right}，两者相差 {difference}。按“{identity}”两者本应相等，"
-    "原表至少有一个数字有误。")
+    "原表至少有一个数字有误。",
+    public_description="报告数据表中本应相等的数（勾稽关系，如 指标结余数 = 年初预算数 + 调整预算数 − 财政拨款数、"
+                       "资金构成的合计 = 财政拨款数）两边应相等，每个等号都核对。")
 
 # --- a department report: rates from amounts, score tables from the indicators ----------
 
@@ -403,7 +417,8 @@ UNKNOWN_TABLE = declare(
     "{where}引用的“{name}”不存在{suggestion}",
     "写数据表的表号（tables 的 id）或得分情况表的表号（published.score_tables 的 id），如 1-2、4-1。",
     "小节的 tables 应指向文件中的数据表或得分情况表。",
-    "报告中{where}所引用的“{name}”没有找到，相应的表或数字未能印出或算出。")
+    "报告中{where}所引用的“{name}”没有找到，相应的表或数字未能印出或算出。",
+    public_description="报告正文引用的表应在报告中找得到；找不到时，相应的表或数字未能印出或算出。")
 COMPUTED_ACTUAL = declare(
     "computed-actual", WARNING, "实际完成值与表中数字算出的不符",
     "“{name}”的实际完成值印为 {printed}，按计算依据（{basis}）应为 {computed}",
@@ -411,7 +426,9 @@ COMPUTED_ACTUAL = declare(
     "指标写了计算依据（inputs，如 预算执行率 = 财政拨款数 ÷ 年初预算数与调整预算数之和）时，"
     "印出的实际完成值应与由表中数字算出的一致（按印出的小数位数比较）；按规则计分用算出的数。",
     "“{name}”的实际完成值印为 {printed}，而由表中数字算出（{basis}）是 {computed}：两者本应一致，"
-    "原表至少有一个数字有误。本站按规则计算的得分用算出的 {computed}。")
+    "原表至少有一个数字有误。本站按规则计算的得分用算出的 {computed}。",
+    public_description="指标的实际完成值由报告表中的数字算出时（如 预算执行率 = 财政拨款数 ÷ 年初预算数与调整预算数之和），"
+                       "印出的数应与算出的一致（按印出的小数位数比较）；本站按规则计分用算出的数。")
 
 # --- the narrative against the tables (claims: of a section) ---------------------------
 
@@ -421,14 +438,16 @@ NARRATIVE_FIGURE = declare(
     "核对正文与表中的这两个数字；原文如此印出时照录，本警告保留。",
     "报告正文中声明（claims）重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。",
     "报告正文“{section}”一节{stated}，而{place}是 {restated}，两者相差 {difference}。"
-    "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。")
+    "正文说的是表中的同一个数字，两处本应一致，至少有一处有误。",
+    public_description="报告正文重述表中数字的地方，正文的数字应与表中的数字一致（按两者中较少的小数位数比较）。")
 NARRATIVE_OMITS = declare(
     "narrative-omits", WARNING, "正文少列了指标",
     "报告正文“{section}”逐项重述{category}的指标，表中 {count} 项，正文只有 {stated} 项，缺少{missing}",
     "核对正文与指标表；原文如此印出时照录，本警告保留。正文确实列出了的，在 claims 中补上。",
     "小节写明逐项重述某一类指标（restates_all）时，该类的每一项指标都应在正文中出现（由 claims 重述）。",
     "报告正文“{section}”一节逐项列出{category}的指标，而表中{category}有 {count} 项，正文只列了 {stated} 项，"
-    "缺少{missing}：两处本应一一对应，至少有一处不全。")
+    "缺少{missing}：两处本应一一对应，至少有一处不全。",
+    public_description="报告正文逐项列出某一类指标时，该类的每一项指标都应在正文中出现。")
 CLAIM_NOT_IN_TEXT = declare(
     "claim-not-in-text", ERROR, "正文中没有声明的数字",
     "报告正文“{section}”中找不到{what}“{text}”",

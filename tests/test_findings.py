@@ -24,6 +24,16 @@ def test_public_text_names_no_code_line_field_or_instruction():
         assert not _placeholders(item.public) & {"first_line", "line", "key", "forms", "form", "code"}, item.code
 
 
+def test_what_the_site_says_of_each_check_names_no_field_or_instruction():
+    """The 数据与方法 page lists the checks: in a reader's words, not the author's (no `claims`)."""
+    for item in F.public_types():
+        words = item.title + item.reader_description
+        assert not re.search(r"[A-Za-z`/]", words), item.code
+        assert "请" not in words and "提示" not in words, item.code
+    assert F.TABLE_SUM.reader_description != F.TABLE_SUM.description  # the author's names `tables`
+    assert F.FUNDS_SUM.reader_description == F.FUNDS_SUM.description  # already in a reader's words
+
+
 def test_public_text_is_filled_from_the_same_figures():
     finding = F.FUNDS_SUM.at(F.Pos("t.yml", 7, 35), column="全年预算数", parts="唯一的分项财政拨款为 08", total="80",
                              effect="")

@@ -571,7 +571,7 @@ def test_data_page_explains_the_public_checks_and_the_schemes_in_use(seed_site):
     assert "分值：各类指标的分值 = 该类总分值 ÷ 指标个数" in html and "满分 80 分，不评等级" in html
     for item in CATALOGUE.values():
         assert item.code not in html
-        assert (item.description in html) == item.is_public, item.code
+        assert (item.reader_description in html) == item.is_public, item.code
     for author_only in ("YAML", "UTF-8 编码", "jixiao new"):
         assert author_only not in html.split('id="checks"')[1]
 
