@@ -433,7 +433,7 @@ class JudgedParams(Located):
         return max(fitting, key=lambda pair: pair[0])[1] if fitting else None
 
 
-@declare("judged", "按评价等级计分", LEVEL, JudgedParams, "按评价等级计分：{levels}；评价结论先写等级，再写理由")
+@declare("judged", "按评价等级计分", LEVEL, JudgedParams, "{levels}；按评价结论开头写明的等级计分")
 def _judged(weight: Decimal, text: str, p: JudgedParams) -> Decimal | None:
     level = p.level_of(text)
     return None if level is None else award(level.score, weight)
