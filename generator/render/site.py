@@ -682,9 +682,27 @@ class SiteBuilder:
 
     def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
                         manifest: Manifest) -> None:
+        """Everything but the evaluations' own pages: the pages that list them, the downloads,
+        the search index, the sitemap and the theme's assets."""
         theme = Theme(self.site, nav, self.site.content_path)
         results = [r for r in report.results if r.glance("name")]
         groups = group(results, names, self.site)
+        pages, kept, versions = self._listing_pages(report, results, groups, inputs, previous, staging, manifest)
+        searched = self._write_pages(theme, pages, kept, versions, staging)
+        staging.write_text("404.html", theme.render_not_found())
+        with self.timed("downloads"):
+            self._write_downloads(results, staging)
+        with self.timed("search index"):
+            self._write_search_index(results, searched, previous, staging, manifest)
+        urls = ["", "units/", ALL_URL, "data/", *(g.url for g in groups), *(r.extra["url"] for r in results)]
+        staging.write_text("sitemap.xml", sitemap(self.site, urls))
+        self._assets(theme, inputs, previous, staging, manifest)
+
+    def _listing_pages(self, report: Report, results: list[Result], groups: list[UnitYear], inputs: dict,
+                       previous: Manifest, staging: Staging, manifest: Manifest):
+        """The listing pages to draw (home, units, data, the list of all unless kept, each unit's
+        year unless kept), the unit pages kept from the last output, and each unit page's
+        fingerprint (which its search text is made from); each unit page is recorded."""
         env = environment(self.site.root)
         rows = {r.extra["url"]: r.extra["row"] for r in results}
         summaries = list(rows.values())
@@ -708,7 +726,7 @@ class SiteBuilder:
             context["list_rows"] = Markup(list_rows.decode("utf-8", "replace"))
             pages.insert(2, SitePage(ALL_URL, "全部评价", env.get_template("site/pages/all.html").render(**context)))
         kept = []  # unit pages the last build made from these very rows, with their text for search
-        versions = {}  # each unit page's fingerprint, which its search text is made from
+        versions = {}
         for unit_year in groups:
             print_, _, facts = listed[unit_year.url]
             versions[unit_year.url] = print_
@@ -722,7 +740,13 @@ class SiteBuilder:
                 kept.append(unit_year)
             manifest.record("listing", unit_year.url,
                             Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE], facts=facts))
-        searched = {}  # the pages search finds besides evaluations: all but the list of every evaluation
+        return pages, kept, versions
+
+    def _write_pages(self, theme: Theme, pages: list[SitePage], kept: list[UnitYear], versions: dict[str, str],
+                     staging: Staging) -> dict[str, tuple]:
+        """The pages drawn in the theme and written; the pages search finds besides evaluations
+        (all but the list of every evaluation), as `search_docs` takes them."""
+        searched = {}
         with self.timed("listing pages"):
             for page in pages:
                 html = theme.render(page)
@@ -732,26 +756,23 @@ class SiteBuilder:
         for unit_year in kept:  # a kept page's text is read back only if its partition of the index is written
             searched[unit_year.url] = (unit_year.title, partial(_kept_text, self.out_dir, unit_year.url),
                                        versions[unit_year.url])
-        staging.write_text("404.html", theme.render_not_found())
-        with self.timed("downloads"):
-            self._write_downloads(results, staging)
-        with self.timed("search index"):
-            self.search_docs = search_docs(results, searched)
-            # The last build's index, if all its files are in the output: its unchanged
-            # partitions are kept (a patched spare already holds most of them).
-            index = previous.search if previous.complete(self.out_dir, "search") else None
-            try:
-                self.search_figures = search.build_index(self.search_docs, staging.root, index,
-                                                         workers.mapper(self.jobs), keep=staging.link_all)
-            except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
-                staging.clear("search")
-                self.search_figures = search.build_index(self.search_docs, staging.root, None,
-                                                         workers.mapper(self.jobs))
-            manifest.search = self.search_figures["partitions"]
-            manifest.record("search", "", Entry("", self.search_figures["files"]))
-        urls = ["", "units/", ALL_URL, "data/", *(g.url for g in groups), *rows]
-        staging.write_text("sitemap.xml", sitemap(self.site, urls))
-        self._assets(theme, inputs, previous, staging, manifest)
+        return searched
+
+    def _write_search_index(self, results: list[Result], searched: dict[str, tuple], previous: Manifest,
+                            staging: Staging, manifest: Manifest) -> None:
+        self.search_docs = search_docs(results, searched)
+        # The last build's index, if all its files are in the output: its unchanged
+        # partitions are kept (a patched spare already holds most of them).
+        index = previous.search if previous.complete(self.out_dir, "search") else None
+        try:
+            self.search_figures = search.build_index(self.search_docs, staging.root, index,
+                                                     workers.mapper(self.jobs), keep=staging.link_all)
+        except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
+            staging.clear("search")
+            self.search_figures = search.build_index(self.search_docs, staging.root, None,
+                                                     workers.mapper(self.jobs))
+        manifest.search = self.search_figures["partitions"]
+        manifest.record("search", "", Entry("", self.search_figures["files"]))
 
     @staticmethod
     def _keep_list_of_all(list_rows: bytes, groups: list[UnitYear], inputs: dict, previous: Manifest,
