@@ -78,10 +78,6 @@ ROLES = {
     "caption": (BOLD, CENTER, None),
 }
 DEFAULT_ROLE = (FONT, CENTER, BORDER)  # labels, headings, level labels, values, blanks
-# A figure never wraps: one wider than its column (898.75 % from the published `08` in a
-# 执行率 column sized for 89.88 %) would show as ### in Excel and LibreOffice; it is shrunk instead.
-SHRUNK = {id(align): Alignment(horizontal=align.horizontal, vertical=align.vertical, shrink_to_fit=True)
-          for align in (CENTER, LEFT, TEXT, RIGHT, RIGHT_LINE)}
 NOTE_STYLE = (FONT, LEFT, None)
 
 LINE_POINTS = 14  # one line of 10 pt Noto CJK
@@ -102,6 +98,14 @@ MARGINS = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75, "header": 0.3
 PIXELS_PER_WIDTH_UNIT, PIXELS_PADDING = 7, 5  # an Excel column of width w is 7w + 5 pixels (Calibri 11)
 PAGE_FILL = 0.96
 MAX_PAGINATIONS = 5
+
+
+@lru_cache(maxsize=None)  # one object per alignment: `Sheet` knows a style it has seen by its parts' ids
+def _shrunk(align: Alignment) -> Alignment:
+    """A figure's alignment: a figure never wraps, and one wider than its column (898.75 % from
+    the published `08` in a 执行率 column sized for 89.88 %) would show as ### in Excel and
+    LibreOffice; it is shrunk to fit instead."""
+    return Alignment(horizontal=align.horizontal, vertical=align.vertical, shrink_to_fit=True)
 
 
 @lru_cache(maxsize=None)
@@ -317,7 +321,7 @@ class TableWriter:
             value = _excel_number(cell.number)
         font, align, border = ROLES.get(cell.role, DEFAULT_ROLE)
         if isinstance(value, (Formula, int, float)):
-            align = SHRUNK[id(align)]
+            align = _shrunk(align)
         self.sheet.put(cell.row + 1, cell.col + 1, value, cell.rows, cell.cols, (font, align, border), fmt)
 
     def _notes(self, grid: Grid) -> int:
