@@ -148,6 +148,7 @@ class EvaluationRenderer:
         output = Output(Path(self.staging))
         output.write_text(location.url + PAGE, html)
         result.extra["search"] = write_page_text(output, page, html)
+        result.extra["search_version"] = search.text_version(result.extra["search"])
         for chapter in chapters:  # a department report's chapters, each a page below the report's
             output.write_text(chapter.url + PAGE, self.theme().render(chapter))
         result.extra["chapters"] = [chapter.url[len(location.url):] + PAGE for chapter in chapters]
@@ -515,6 +516,7 @@ def _rendered(extra: dict) -> bool:
     return (type(extra.get("url")) is str and type(extra.get("page")) is str and type(extra.get(RENDERED)) in _BYTES
             and type(extra.get("page_inputs")) is str
             and type(extra.get("row")) is dict and type(extra.get("search")) in _BYTES
+            and type(extra.get("search_version")) is str
             and type(downloads) is dict
             and all(type(value) is int if key == "indicator_levels" else type(value) in _BYTES
                     for key, value in downloads.items()))
@@ -827,9 +829,11 @@ def _listing(group: UnitYear, rows: list[dict], inputs: dict, previous: Manifest
 def search_docs(results: list[Result], pages: dict[str, tuple]) -> list[search.Doc]:
     """Every evaluation, and the other pages search finds: {url: (title, encoded text or a function
     that reads it, the page's fingerprint or None)}. A unit's page is known by its fingerprint,
-    which covers everything the page is made from; an evaluation by its text (an edit that
-    leaves the text as it was then leaves its partition of the index as it was)."""
-    docs = [search.Doc(r.extra["url"], r.glance("name"), "evaluation", r.extra["search"]) for r in results]
+    which covers everything the page is made from; an evaluation by a digest of its text, made
+    with its page (an edit that leaves the text as it was then leaves its partition of the index
+    as it was)."""
+    docs = [search.Doc(r.extra["url"], r.glance("name"), "evaluation", r.extra["search"], r.extra["search_version"])
+            for r in results]
     docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page",
                         encoded, version)
              for url, (title, encoded, version) in pages.items()]
