@@ -7,12 +7,14 @@ import json
 import os
 import pickle
 import random
+import time
 from pathlib import Path
 
 import jinja2
 import pytest
 
 from generator.building import fingerprint, verified
+from generator.building.cache import RACY_NS
 from generator.building.manifest import Manifest
 from generator.project.project import Project
 from generator.render.site import SiteBuilder
@@ -67,7 +69,9 @@ def test_the_manifest_is_not_published_and_describes_the_output(built):
     assert not any(Path(name).name.startswith(".") for name in tree(root / "site"))  # no build state published
     manifest = Manifest.load(root / ".cache/jixiao", root / "site")
     assert manifest.describes(root / "site")
-    assert {key.split(":")[0] for key in manifest.entries} == {"page", "listing", "assets", "search", "table", "bundle"}
+    assert {key.split(":")[0] for key in manifest.entries} == {"listing", "downloads", "assets", "search", "table",
+                                                               "bundle"}
+    assert [Path(first).parent.name for first in manifest.blocks] == ["2020"]  # the evaluations' pages, by folder
 
 
 def test_bit_flips_in_the_manifest_never_change_the_output(built):
@@ -106,6 +110,11 @@ def _forge(root: Path, change_head, change_entry) -> None:
     head = change_head(head)
     head["entries"] = [change_entry(entry) for entry in head["entries"]]
     path.write_bytes(verified.line(version, head))
+
+
+def _forge_blocks(root: Path, change) -> None:
+    _forge(root, lambda head: {**head, "blocks": {first: change(block) for first, block in head["blocks"].items()}},
+           lambda entry: entry)
 
 
 @pytest.mark.parametrize("head, entry", [
@@ -192,6 +201,7 @@ def test_an_unchanged_units_tally_and_fingerprint_are_kept_and_a_changed_ones_ma
     from generator.render import site
 
     root = _two_units(tmp_path)
+    time.sleep(RACY_NS / 1e9)  # files read within a moment of being written are compared again (cache.py)
     _build(root, root / "site")
     before = Manifest.load(root / ".cache/jixiao", root / "site").entries
     tallied = []
@@ -215,16 +225,24 @@ def test_an_unchanged_units_tally_and_fingerprint_are_kept_and_a_changed_ones_ma
     lambda t: {**t, "sums": [["1", 0]]},
     lambda t: {key: value for key, value in t.items() if key != "forms"},
     lambda t: [t],
-], ids=["not a number", "negative count", "row out of range", "wrong type", "sums missing", "key missing",
+], ids=["not a number", "negative count", "left-out row not a row", "wrong type", "sums missing", "key missing",
         "not a mapping"])
-def test_a_forged_unit_tally_is_not_trusted(tmp_path, forged):
-    """A unit whose evaluations are unchanged takes its tally from the manifest: one of the
-    wrong shape (with a right checksum) is made again from its rows."""
+def test_a_forged_unit_tally_is_not_trusted(tmp_path, forged, monkeypatch):
+    """A folder whose evaluations are unchanged takes its tally from the manifest: one of the
+    wrong shape (with a right checksum) is made again from its files."""
+    from generator.render import site
+
     root = _two_units(tmp_path)
+    time.sleep(RACY_NS / 1e9)
     _build(root, root / "site")
-    _forge(root, lambda head: head, lambda entry: {**entry, "facts": {**entry["facts"], "tally": forged(
-        entry["facts"]["tally"])}} if entry["key"] == "listing:units/v/2020/" else entry)
+    _forge_blocks(root, lambda block: {**block, "parts": [[*part[:2], forged(part[2]), *part[3:]]
+                                                        for part in block["parts"]]}
+                  if "/v/" in block["directory"] + "/" else block)
     _edit_unit_u(root)
+    tallied = []
+    made = site.Tally.of
+    monkeypatch.setattr(site.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
     _build(root, root / "site")
+    assert sorted(row["name"] for rows in tallied for row in rows) == ["u项目0", "u项目1", "v项目0", "v项目1"]
     _build(root, root / "fresh", use_cache=False)
     assert differences(tree(root / "site"), tree(root / "fresh")) == []

@@ -328,8 +328,9 @@ def test_a_build_after_an_edit_decodes_no_other_results_summary(write, monkeypat
     monkeypatch.setattr(CachedResult, "_decoded", lambda self: decoded.append(self.file) or original(self))
     files[0].write_text(MINIMAL.replace("测试项目", "改名的项目"), encoding="utf-8")
     report = build(project, use_cache=True)
-    assert len(report.results) == 4 and report.count("warning") >= 1
-    assert [Path(file).parent.parent.name for file in decoded] == ["v"]  # its findings are listed
+    assert report.file_count == 4 and len(report.results) == 3  # v's folder is kept whole, its results not loaded
+    assert report.count("warning") >= 1  # its findings, from its block
+    assert decoded == []
     assert "改名的项目" in _text(project / "site/evaluations/index.html")
 
 
@@ -687,9 +688,10 @@ def test_totals_out_of_different_full_marks_are_not_averaged_together(seed_site)
 
 
 def test_totals_added_up_from_groups_are_the_totals_of_all_their_rows():
-    """The site's and each year's totals are sums of their groups' tallies: the same figures as
-    from all the rows at once, with the rows left out of the rate listed in the rows' order."""
-    from generator.render.site import Tally, site_totals, totals, totals_of
+    """The site's and each year's totals are sums of their folders' tallies, kept in the manifest
+    as data: the same figures as from all the rows at once, with the rows left out of the rate
+    listed in the rows' order."""
+    from generator.render.totals import Tally, totals, totals_of
 
     def row(n: int, budget: str, executed: str, total, funds=True, full_marks="100") -> dict:
         return {"name": f"项目{n}", "url": f"u/{n}/", "total": total, "funds": funds, "budget_text": budget,
@@ -698,12 +700,10 @@ def test_totals_added_up_from_groups_are_the_totals_of_all_their_rows():
 
     rows = [row(0, "100.5", "", 95.5), row(1, "20", "19.25", 88), row(2, "", "3", 70.25),
             row(3, "7.125", "7", None), row(4, "1", "0.5", 59, funds=False), row(5, "", "", 100)]
-    groups = {"a": [rows[5], rows[0], rows[3]], "b": [rows[2], rows[1], rows[4]]}  # another order than rows'
-    tallies = {url: Tally.of(items) for url, items in groups.items()}
-    assert site_totals(tallies, rows) == totals(rows)
-    assert list(site_totals(tallies, rows)["left_out"].items()) == [
+    tallies = [Tally.from_data(Tally.of(part).to_data()) for part in (rows[:3], rows[3:4], rows[4:])]
+    assert totals_of(Tally.merged(tallies)) == totals(rows)
+    assert list(totals(rows)["left_out"].items()) == [
         ("全年执行数", ["项目0"]), ("全年预算数", ["项目2"]), ("全年预算数和全年执行数", ["项目5"])]
-    assert totals_of(Tally.merged(tallies.values())) == totals(groups["a"] + groups["b"])
     assert totals(rows)["rate_budget"] == "20" and totals(rows)["budget"] == "120.5"
 
 

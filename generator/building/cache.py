@@ -127,7 +127,7 @@ class ResultCache:
         except OSError:
             return []
         known = self.checked.get(path.name)
-        if known is not None and known[0] == identity and not _racy([identity], known[1]):
+        if known is not None and known[0] == identity and not racy([identity], known[1]):
             return list(verified.records(data, self.version, tails=True, checked=False))
         damaged: list[int] = []
         records = list(verified.records(data, self.version, tails=True, damaged=damaged))
@@ -203,11 +203,13 @@ class ResultCache:
         file = str(path)
         if shown[0] != file or shown[1:] != given:  # recorded by a command that named the files otherwise
             result = self.respell(result, dict(zip(shown, [file, *given])))
-        if _racy(stamps, entry.get("at")):
+        if racy(stamps, entry.get("at")):
             if source_digest(path, defaults) != result.source:
                 return None
             result.seen = (stamps, time.time_ns(), [str(item) for item in defaults])
             self.put(path, directory, result)  # compared by content: recorded again, no longer racy
+        else:
+            result.seen = (stamps, entry["at"], given)  # as it was recorded (a later stage keeps it: blocks.py)
         return result
 
     def put(self, path: Path, directory: Path, result) -> None:
@@ -247,7 +249,7 @@ class ResultCache:
             try:
                 with open(path, "rb") as handle:
                     identity = _identity(os.fstat(handle.fileno()))
-                    if _racy([identity], at):
+                    if racy([identity], at):
                         waiting[path] = lines
                         continue
                     data = handle.read()
@@ -278,7 +280,7 @@ def _utf8(text: str) -> bool:
     return True
 
 
-def _racy(stamps: list[list[int]], at) -> bool:
+def racy(stamps: list[list[int]], at) -> bool:
     """Whether a file may have changed since it was recorded without its times showing it."""
     if type(at) is not int:
         return True

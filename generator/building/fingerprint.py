@@ -41,6 +41,8 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "page": ("code", "rules", "source", "config", "site_templates", "print_templates", "navigation"),
     # a unit's page for one year: its rows as the listing shows them
     "listing": ("code", "config", "site_templates", "navigation", "rows"),
+    # the downloads (data/): every evaluation's lines, as its page made them
+    "downloads": ("code", "config", "rows"),
     # the theme's and jixiao's scripts, styles and images, and the logo
     "assets": ("code", "config", "site_templates"),
     # an evaluation's table.pdf and table.xlsx
@@ -49,7 +51,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "bundle": ("code", "rules", "tables", "index", "print_templates", "printed_by"),
 }
 # Written again by every build, from the results of all files (cheap, and they change with
-# any of them): the home, units, all-evaluations and data pages, 404, sitemap, downloads, and
+# any of them): the home, units, all-evaluations and data pages, 404, sitemap, and
 # the search index (whose partitions are kept by `search.build_index` from their documents).
 
 # The libraries whose versions change what a build writes.

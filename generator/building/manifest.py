@@ -2,7 +2,9 @@
 
 For every output a build may keep (see `fingerprint.DEPENDS`), the manifest holds the
 fingerprint it was written with and the files it consists of; for the search index,
-its partitions; and the directory it describes, by device and inode. It is kept in
+its partitions; for each folder of evaluations, what the site made of it (its block,
+`render/blocks.py`: the evaluations' pages among it); and the directory it describes,
+by device and inode. It is kept in
 the project's `.cache/jixiao/builds/`, never in the published tree.
 
 A build keeps an output only when the manifest describes the directory now at the
@@ -22,7 +24,7 @@ from pathlib import Path
 from . import fingerprint, verified
 from .output import UnsafePath, identity, safe_relative
 
-FORMAT = 2  # 2: the entries inside the one record
+FORMAT = 3  # 2: the entries inside the one record; 3: with the folders' blocks
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)  # by "kind:url"
     search: list | None = None  # the search index's partitions
     whole: str | None = None  # everything the build was made of: unchanged, nothing to do
+    blocks: dict[str, dict] = field(default_factory=dict)  # what the site made of each folder, by its first file
 
     @classmethod
     def location(cls, cache_dir: Path, final: Path) -> Path:
@@ -57,6 +60,8 @@ class Manifest:
         manifest.tree = _ints(head.get("tree"))
         manifest.search = head.get("search") if type(head.get("search")) is list else None
         manifest.whole = head.get("whole") if type(head.get("whole")) is str else None
+        blocks = head.get("blocks")
+        manifest.blocks = blocks if type(blocks) is dict else {}  # each checked by its user (render/blocks.py)
         for record in head.get("entries") if type(head.get("entries")) is list else ():
             key, entry = _entry(record)
             if key is not None:
@@ -96,7 +101,7 @@ class Manifest:
                     **({"facts": e.facts} if e.facts else {})}
                    for key, e in sorted(self.entries.items())]
         head = {"format": FORMAT, "out": str(final.resolve()), "tree": tree, "search": self.search,
-                "whole": self.whole, "entries": entries}
+                "whole": self.whole, "entries": entries, "blocks": self.blocks}
         if not verified.write(self.path, [verified.line(version, head, floats=False)]):
             self.path.unlink(missing_ok=True)  # an old manifest must not outlive its tree's replacement
 

@@ -98,7 +98,7 @@ class Result:
         indicator rows, then each bytes value of `extra` (page text, download lines)."""
         light = self.light()
         extra, blobs = _encode_extra(light.extra)
-        heavy = _ENCODE([[[getattr(f, name) for name in _FINDING_FIELDS] for f in light.findings],
+        heavy = _ENCODE([[finding_data(f) for f in light.findings],
                          [light.summary[key] for key in _SUMMARY_TYPES]]).encode("utf-8")
         return ({"file": light.file, "source": light.source, "glance": [light.summary[key] for key in GLANCED],
                  "heavy": len(heavy), "extra": extra},
@@ -213,6 +213,16 @@ _FINDING_FIELDS = tuple(f.name for f in dataclass_fields(Finding))
 _FINDING_TYPES = tuple(f.type for f in dataclass_fields(Finding))
 
 
+def finding_data(finding: Finding) -> list:
+    """A finding as JSON data (`finding_of` makes it again)."""
+    return [getattr(finding, name) for name in _FINDING_FIELDS]
+
+
+def finding_of(item) -> Finding | None:
+    """The finding `finding_data` gave; None for data of another shape."""
+    return _finding(item)
+
+
 def _finding(item) -> Finding | None:
     if type(item) is not list or len(item) != len(_FINDING_TYPES):
         return None
@@ -317,15 +327,32 @@ def _decode_extra(data, tail: bytes) -> tuple[dict, bytes]:
 
 
 @dataclass
+class Kept:
+    """Files a later stage answers for whole, from what it made of them before (the site's
+    blocks, `render/blocks.py`): `run` neither reads them nor loads their results."""
+
+    files: list[str]
+    names: list[str | None]  # each file's evaluation name
+    urls: dict[str, str]  # each file's page, checked when it was made (`check_urls`)
+    findings: list[Finding]  # each distinct finding of its files
+
+
+@dataclass
 class Report:
-    results: list[Result]
+    results: list[Result]  # of every file but the kept ones
     bundle_findings: list[Finding] = field(default_factory=list)
     indexes: dict[str, BundleIndex] = field(default_factory=dict)
     rules_digest: str = ""  # the form and scheme files the results were made with (fingerprint.py)
+    kept: list[Kept] = field(default_factory=list)
+
+    @property
+    def file_count(self) -> int:
+        return len(self.results) + sum(len(k.files) for k in self.kept)
 
     def all_findings(self) -> list[Finding]:
         seen, ordered = set(), []
-        for finding in [f for r in self.results if r.has_findings() for f in r.findings] + self.bundle_findings:
+        kept = [f for k in self.kept for f in k.findings]
+        for finding in [f for r in self.results if r.has_findings() for f in r.findings] + kept + self.bundle_findings:
             if finding not in seen:
                 seen.add(finding)
                 ordered.append(finding)
@@ -495,8 +522,8 @@ def gc_paused():
 
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True, project=None,
         full: bool = False, after=None, reuse=None, progress=None, discovered: bool = False,
-        content_root: Path | None = None) -> Report:
-    """Results for every file. With `full`, files read this time keep their model and
+        content_root: Path | None = None, kept: list[Kept] = ()) -> Report:
+    """Results for every file but those `kept` answers for. With `full`, files read this time keep their model and
     scores; results from the cache (unchanged files) never do.
 
     Forms, schemes and the cache are those of `project` (see `project.py`), by default
@@ -515,11 +542,15 @@ def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True
             from ..project.project import Project
 
             project = Project.find(content=Path(files[0] if files else "."))
-        report = _run(files, jobs, use_cache, project, full, after, reuse, progress)
+        names = {file: name for k in kept for file, name in zip(k.files, k.names)}
+        report, results = _run(files, jobs, use_cache, project, full, after, reuse, progress, names)
+        report.kept = list(kept)
         root = content_root or (None if discovered else _content_root(paths))
         if root is not None:
-            published = [(r.file, r.glance("year")) for r in report.results if r.glance("name")]
-            report.bundle_findings += check_urls(published, root)
+            known = {file: url for k in kept for file, url in k.urls.items()}
+            published = [(str(path), None) if r is None else (r.file, r.glance("year"))
+                         for path, r in zip(files, results) if (names[str(path)] if r is None else r.glance("name"))]
+            report.bundle_findings += check_urls(published, root, known)
     return report
 
 
@@ -537,7 +568,8 @@ def _content_root(paths: list[str | Path]) -> Path | None:
     return directories[0] if len(directories) == 1 else None
 
 
-def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Report:
+def _run(files, jobs, use_cache, project, full, after, reuse, progress, kept: dict) -> tuple[Report, list]:
+    """The report, and each file's result (None for a file `kept` names)."""
     tree.forget()  # a long `serve` sees new files
     for cached in (_defaults_node, _directory_defaults, _defaults_stamp):
         cached.cache_clear()
@@ -555,13 +587,15 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
     results: list[Result | None] = [None] * len(files)
     todo = []
     for index, (path, parent) in enumerate(zip(files, parents)):
+        if kept and str(path) in kept:
+            continue
         cached = cache.get(path, parent, defaults_chain(parent)) if cache else None
         if cached is not None and (reuse is None or reuse(path, cached)):
             results[index] = cached
         else:
             todo.append(index)
     if progress is not None and len(todo) < len(files):
-        progress(len(files) - len(todo))  # the files the cache answered for
+        progress(len(files) - len(todo))  # the files the cache or `kept` answered for
     unfinished = Counter(parents[index] for index in todo)  # files still to come, by directory
     for index, result in _process_parallel(files, todo, jobs, extra_dirs, full, after, progress):
         results[index] = result
@@ -573,10 +607,12 @@ def _run(files, jobs, use_cache, project, full, after, reuse, progress) -> Repor
                 cache.save(only=parent)
     if cache:
         cache.save()
-    report = Report(results, rules_digest=rules_digest)
-    _check_bundles(report, parents)
-    report.bundle_findings += rules.unused_problems(results)
-    return report
+    report = Report([r for r in results if r is not None], rules_digest=rules_digest)
+    named = [(parent, str(path), kept[str(path)]) if result is None else (parent, result.file, result.glance("name"))
+             for path, parent, result in zip(files, parents, results)]
+    _check_bundles(report, named)
+    report.bundle_findings += rules.unused_problems(report.results)
+    return report, results
 
 
 def _parents(files: list[Path]) -> list[Path]:
@@ -634,10 +670,10 @@ def _chunks(todo: list[int], jobs: int) -> list[list[int]]:
     return chunks
 
 
-def _check_bundles(report: Report, parents: list[Path]) -> None:
-    """Each unit directory's `_index.yml` against the evaluations found there."""
+def _check_bundles(report: Report, files: list[tuple[Path, str, str | None]]) -> None:
+    """Each unit directory's `_index.yml` against the evaluations found there: (directory, file, name)."""
     named: dict[Path, list[tuple[str, str | None]]] = {}
-    for parent, result in zip(parents, report.results):
-        named.setdefault(parent, []).append((result.file, result.glance("name")))
+    for parent, file, name in files:
+        named.setdefault(parent, []).append((file, name))
     findings, report.indexes = bundles.check_indexes(named)
     report.bundle_findings += findings

@@ -39,7 +39,7 @@ def build_site(project: Project, out: Path | None, jobs: int | None, no_cache: b
         echo(f"有 {len(errors)} 个错误，未生成网站；原有输出保持不变。", err=True)
         return report, 1
     done = "网站已是最新，未改动" if builder.up_to_date else "已生成"
-    echo(f"{done} {builder.out_dir}：{len(report.results)} 项评价，{warnings} 个警告（见各页“数据核对提示”），"
+    echo(f"{done} {builder.out_dir}：{report.file_count} 项评价，{warnings} 个警告（见各页“数据核对提示”），"
          f"用时 {time.perf_counter() - started:.1f} 秒。", err=True)
     return report, 0
 

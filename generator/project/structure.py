@@ -125,13 +125,18 @@ def _place(file: str, year: int | None, content_root: Path) -> tuple[str, str, l
     return location.unit, location.year, [slugify(part) for part in parts[2:-1]]
 
 
-def check_urls(files: list[tuple[str, int | None]], content_root: Path) -> list[Finding]:
+def check_urls(files: list[tuple[str, int | None]], content_root: Path, known: dict[str, str] | None = None
+               ) -> list[Finding]:
     """Errors for (file, year) pairs under the content root whose pages would overwrite each
-    other, or whose URL has a part longer than a file name may be."""
+    other, or whose URL has a part longer than a file name may be; a file in `known` has the
+    URL it gives, found to fit when it was made."""
     found: list[Finding] = []
     owners: dict[str, str] = {}
     places: dict[tuple[str, int | None], tuple | None] = {}  # what a directory's files share (`_place`)
     for file, year in files:
+        if known and file in known:
+            found += _collision(owners, known[file], file)
+            continue
         directory, name = os.path.split(file)
         place = places.get((directory, year), _UNKNOWN)
         if place is _UNKNOWN:
@@ -147,7 +152,11 @@ def check_urls(files: list[tuple[str, int | None]], content_root: Path) -> list[
                 f"超过文件系统允许的 {MAX_NAME_BYTES} 字节"),
                 fix="缩短目录名或文件名：年度目录以下的各级目录名与文件名连成网址中的一段。"))
             continue
-        first = owners.setdefault(location.url, file)
-        if first != file:
-            found.append(F.URL_COLLISION.at(Pos(file, 1, 1), other=first, url=location.url))
+        found += _collision(owners, location.url, file)
     return found
+
+
+def _collision(owners: dict[str, str], url: str, file: str) -> list[Finding]:
+    """An error when another file's page has this URL (`owners`: the first file of each)."""
+    first = owners.setdefault(url, file)
+    return [F.URL_COLLISION.at(Pos(file, 1, 1), other=first, url=url)] if first != file else []

@@ -102,8 +102,8 @@ def _with_unit(amount: str | None) -> str:
 GRADES = ("优", "良", "中", "差")
 
 
-def grade_distribution(chart_id: str, summaries: list[dict]) -> Chart:
-    counts = {grade: sum(1 for s in summaries if s["grade"] == grade) for grade in GRADES}
+def grade_distribution(chart_id: str, counts: dict[str, int]) -> Chart:
+    """The evaluations of each grade (`totals.Tally.grades`)."""
     rows = [(f"{grade}（{band}）", counts[grade], f"{counts[grade]} 个")
             for grade, band in zip(GRADES, ("90 分及以上", "80–90 分", "60–80 分", "60 分以下"))]
     return horizontal_bars(chart_id, "评价等级分布", rows, max(counts.values()) or 1, "jx-bar-grade")

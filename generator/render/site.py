@@ -4,45 +4,42 @@ An evaluation's page is rendered in the worker process that reads its file,
 while the model is in memory; what the site needs of it afterwards (its summary,
 findings and search text) travels back in the light result and is cached, so an
 unchanged file is neither read nor rendered again. Listing pages, downloads and
-the search index are then made from the light results of all files.
+the search index are then made from each folder's block (`blocks.py`): made of this
+build's results for a folder with a change, kept whole from the last build for the others.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
-from . import charts, export, search
-from ..checking import checks
-from ..building import fingerprint, workers
-from ..rules import registry
-from .. import findings as F
-from ..project.config import SiteConfig
-from ..building.manifest import Entry, Manifest
-from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
-from ..loading.loader import INDEX_NAME
-from ..building.pipeline import Report, Result, process_many, run
-from ..project.tree import defaults_of, discover
-from ..project.project import Project
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from ..quantities import as_printed, figure, format_number, parse_num
+from . import charts, export, search, templating
+from .. import findings as F
+from ..building import fingerprint, verified, workers
+from ..building.manifest import Entry, Manifest
+from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
+from ..building.pipeline import Report, Result, process_many, run
+from ..checking import checks
+from ..loading.loader import INDEX_NAME
+from ..project.config import SiteConfig
+from ..project.project import Project
 from ..project.structure import Location, content_relative, locate, slugify, unit_year_url
-from . import templating
+from ..project.tree import defaults_chain, defaults_of, discover
+from ..quantities import figure
+from ..rules import registry
+from .blocks import PAGE, PAGE_FILES, RENDERED, Block, BlockDamaged, remove_unused
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
+from .totals import NO_FUNDS, Tally, no_rate, printed_if_other, totals_of, year_totals
 
-PAGE = "index.html"
 ALL_URL = "evaluations/"  # the list of every evaluation
-PAGE_FILES = (PAGE, "data.json", "source.yml", search.TEXT_FILE)  # what an evaluation's page directory holds
 
 
 @dataclass
@@ -50,7 +47,11 @@ class UnitYear:
     unit: str
     unit_name: str
     year: str
-    results: list[Result] = field(default_factory=list)
+    parts: list = field(default_factory=list)  # (block, index of its part): its evaluations, folder by folder
+
+    @property
+    def count(self) -> int:
+        return sum(block.parts[at].count for block, at in self.parts)
 
     @property
     def url(self) -> str:
@@ -87,7 +88,6 @@ def navigation(site: SiteConfig, files: list[Path]) -> tuple[list[NavEntry], dic
 # --- evaluation pages, rendered in the workers -------------------------------------------
 
 _THEMES: dict[str, Theme] = {}
-RENDERED = "list_row"  # the renderer's last entry in a result's extra: the 全部评价 row
 
 
 @dataclass
@@ -259,25 +259,8 @@ def chapter_pages(chapters: list, contents, location: Location, project: str, un
 
 # --- listing pages and downloads, in the main process ---------------------------------
 
-def group(results: list[Result], unit_names: dict[str, str], site: SiteConfig) -> list[UnitYear]:
-    groups: dict[tuple[str, str], UnitYear] = {}
-    for result in results:
-        unit, year = result.extra["url"].split("/")[1:3]
-        key = (unit, year)
-        if key not in groups:
-            groups[key] = UnitYear(unit, unit_names.get(unit, unit), year)
-        groups[key].results.append(result)
-    return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
-
-
 _LISTED = ("name", "unit", "year", "form", "kind", "grade", "total", "budget", "executed", "execution_rate",
            "budget_text", "executed_text", "total_text")
-
-
-def in_use(declared: dict, results: list[Result], key: str) -> dict:
-    """The forms or schemes that some evaluation uses, in their declared order."""
-    used = {r.glance(key) for r in results}
-    return {name: item for name, item in declared.items() if name in used}
 
 
 def table_row(result: Result, unit_name: str) -> dict:
@@ -288,9 +271,9 @@ def table_row(result: Result, unit_name: str) -> dict:
     form = registry.forms().get(s["form"])
     funds = form is None or form.funds_block  # a form without a funds block (苏州) has no rate to give
     return {**{key: s[key] for key in _LISTED}, "unit": unit_name, "url": result.extra["url"], "funds": funds,
-            "rate_text": s["execution_rate_text"] or (_no_rate(s) if funds else NO_FUNDS),
-            "rate_printed": _printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
-            "total_printed": _printed_if_other(s["total_text"], s["published_total_text"]),
+            "rate_text": s["execution_rate_text"] or (no_rate(s) if funds else NO_FUNDS),
+            "rate_printed": printed_if_other(s["execution_rate_text"], s["published_execution_rate_text"]),
+            "total_printed": printed_if_other(s["total_text"], s["published_total_text"]),
             "checks": s["findings"]["warning"] + s["findings"]["error"], "full_marks": _full_marks(s)}
 
 
@@ -298,216 +281,6 @@ def _full_marks(summary: dict) -> str | None:
     """The points its scheme gives in all (100; 苏州 80), as text."""
     scheme = registry.schemes().get(summary["scheme"])
     return figure(scheme.total_points) if scheme is not None and scheme.total_points is not None else None
-
-
-_AMOUNTS = (("全年预算数", "budget_text"), ("全年执行数", "executed_text"))  # an execution rate's two
-NO_FUNDS = "—"  # the rate and amounts of a form that prints no funds block
-
-
-def _blanks(row: dict) -> list[str]:
-    """The amounts of an execution rate that a table leaves blank."""
-    return [label for label, key in _AMOUNTS if not row[key]]
-
-
-def _no_rate(summary: dict) -> str:
-    """Why an evaluation has no execution rate: the amount its table leaves blank (未填执行数)."""
-    blanks = _blanks(summary)
-    return charts.MISSING + blanks[0].removeprefix("全年") if blanks else "—"  # else a budget of 0
-
-
-def _printed_if_other(computed: str | None, printed: str | None) -> str | None:
-    return printed if printed is not None and printed != computed else None
-
-
-_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # as most tables write an amount: `839.58`
-
-
-# Each amount is summed in the site's totals, its unit's and its year's: parsed once.
-@lru_cache(maxsize=1 << 16)
-def _amount(text: str) -> tuple[Decimal, int]:
-    """An amount's value and places; a plain one read as it is (what parse_num makes of it,
-    without its normalizing: 20,000 amounts a build)."""
-    if _PLAIN_AMOUNT.fullmatch(text):
-        return Decimal(text), len(text.partition(".")[2])
-    number = parse_num(text)
-    return number.value, number.places
-
-
-def _sum_text(total: Decimal, places: int) -> str:
-    """A sum of amounts, exact, to as many places as its most precise amount."""
-    return format_number(total, places, strip_zeros=False)
-
-
-@dataclass
-class Tally:
-    """What `totals` needs of a set of evaluations, made in one pass over their rows and added
-    up from set to set: the site's and each year's totals are the sums of their units' (a
-    one-file edit of 10,000 evaluations read every row three times). Sums of amounts are
-    exact (Decimal, far within its 28 digits), so the order they are added in does not matter."""
-    count: int = 0  # scored
-    funded: int = 0  # scored, of a form with a funds block
-    known: int = 0  # funded, with both amounts of the rate
-    budget: list = field(default_factory=lambda: [Decimal(0), 0])  # of the funded with a budget: sum, places
-    rate_budget: list = field(default_factory=lambda: [Decimal(0), 0])  # of the known
-    rate_executed: list = field(default_factory=lambda: [Decimal(0), 0])
-    total: Decimal = Decimal(0)  # of the scored totals
-    full_marks: set = field(default_factory=set)
-    forms: set = field(default_factory=set)
-    grades: dict = field(default_factory=lambda: dict.fromkeys(charts.GRADES, 0))
-    left_out: list = field(default_factory=list)  # funded rows whose table leaves an amount blank
-
-    @classmethod
-    def of(cls, rows: list[dict]) -> "Tally":
-        tally = cls()
-        for row in rows:
-            tally.add(row)
-        return tally
-
-    def add(self, row: dict) -> None:
-        if row["total"] is None:
-            return
-        self.count += 1
-        self.total += Decimal(str(row["total"]))
-        self.full_marks.add(row["full_marks"])
-        self.forms.add(row["form"])
-        if row["grade"] in self.grades:
-            self.grades[row["grade"]] += 1
-        if not row.get("funds", True):
-            return
-        self.funded += 1
-        budget, executed = row["budget_text"], row["executed_text"]
-        if budget:
-            _add_amount(self.budget, budget)
-        if not budget or not executed:
-            self.left_out.append(row)
-            return
-        self.known += 1
-        _add_amount(self.rate_budget, budget)
-        _add_amount(self.rate_executed, executed)
-
-    def merge(self, other: "Tally") -> None:
-        for name in ("count", "funded", "known", "total"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for mine, theirs in ((self.budget, other.budget), (self.rate_budget, other.rate_budget),
-                             (self.rate_executed, other.rate_executed)):
-            mine[0] += theirs[0]
-            mine[1] = max(mine[1], theirs[1])
-        self.full_marks |= other.full_marks
-        self.forms |= other.forms
-        for grade, count in other.grades.items():
-            self.grades[grade] += count
-        self.left_out += other.left_out
-
-    def to_data(self, rows: list[dict]) -> dict:
-        """The tally as JSON data, for the manifest; the rows left out by their place in `rows`,
-        the rows it was made of."""
-        place = {id(row): index for index, row in enumerate(rows)}
-        return {"counts": [self.count, self.funded, self.known], "total": str(self.total),
-                "sums": [[str(value), places] for value, places in (self.budget, self.rate_budget, self.rate_executed)],
-                "full_marks": sorted(self.full_marks, key=lambda marks: (marks is None, marks or "")),
-                "forms": sorted(self.forms), "grades": list(self.grades.values()),
-                "left_out": [place[id(row)] for row in self.left_out]}
-
-    @classmethod
-    def from_data(cls, data, rows: list[dict]) -> "Tally | None":
-        """The tally `to_data` gave of these rows; None when `data` is not of its shape (a record
-        of the right checksum and the wrong shape can only have been forged)."""
-        try:
-            counts, sums, grades, left_out = data["counts"], data["sums"], data["grades"], data["left_out"]
-            numbers = [*counts, *grades, *(places for _, places in sums), *left_out]
-            if (len(counts) != 3 or len(sums) != 3 or len(grades) != len(charts.GRADES)
-                    or not all(type(n) is int and n >= 0 for n in numbers)
-                    or not all(n < len(rows) for n in left_out)
-                    or not all(type(m) in (str, type(None)) for m in data["full_marks"])
-                    or not all(type(f) is str for f in data["forms"])):
-                return None
-            total, *values = (_finite(text) for text in [data["total"], *(value for value, _ in sums)])
-        except (KeyError, TypeError, ValueError, ArithmeticError):
-            return None
-        return cls(*counts, *([value, places] for value, (_, places) in zip(values, sums)), total=total,
-                   full_marks=set(data["full_marks"]), forms=set(data["forms"]),
-                   grades=dict(zip(charts.GRADES, grades)), left_out=[rows[n] for n in left_out])
-
-    @classmethod
-    def merged(cls, tallies) -> "Tally":
-        whole = cls()
-        for tally in tallies:
-            whole.merge(tally)
-        return whole
-
-
-def _finite(text) -> Decimal:
-    if type(text) is not str:
-        raise TypeError(text)
-    value = Decimal(text)
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
-def _add_amount(held: list, text: str) -> None:
-    value, places = _amount(text)
-    held[0] += value
-    held[1] = max(held[1], places)
-
-
-def totals(rows: list[dict]) -> dict:
-    """The figures of a set of evaluations, each from what is known: the execution rate only of
-    the evaluations whose table gives both the budget and the executed amount."""
-    return totals_of(Tally.of(rows))
-
-
-def totals_of(tally: Tally) -> dict:
-    """`totals` of the evaluations a tally was made of."""
-    budget_known, executed_known = tally.rate_budget[0], tally.rate_executed[0]
-    # Totals out of different full marks (苏州 80, others 100) are not averaged together.
-    average = tally.total / tally.count if len(tally.full_marks) == 1 else None
-    return {"count": tally.count, "funded": tally.funded,
-            "budget": _sum_text(*tally.budget),
-            "rate": _rate_of(tally.forms, executed_known / budget_known) if budget_known else None,
-            "rate_count": tally.known, "rate_budget": _sum_text(*tally.rate_budget),
-            "rate_executed": _sum_text(*tally.rate_executed),
-            "left_out": _by_missing(tally.left_out),
-            "average": figure(average),
-            "full_marks": sorted((m for m in tally.full_marks if m is not None), key=Decimal, reverse=True),
-            "grades": dict(tally.grades)}
-
-
-def _rate_of(forms: set[str], value: Decimal) -> str:
-    """A rate of several evaluations at the precision of their form (2 places when they have several)."""
-    form = registry.forms().get(next(iter(forms))) if len(forms) == 1 else None
-    places, strip_zeros = (form.rate_places, form.rate_strip_zeros) if form else (2, True)
-    return as_printed(value, None, places, strip_zeros, percent=True)
-
-
-def _by_missing(rows: list[dict]) -> dict[str, list[str]]:
-    """The names of evaluations left out of a rate, by what their table leaves blank."""
-    left_out: dict[str, list[str]] = {}
-    for row in rows:
-        left_out.setdefault("和".join(_blanks(row)), []).append(row["name"])
-    return left_out
-
-
-def site_totals(tallies: dict[str, Tally], rows: list[dict]) -> dict:
-    """`totals(rows)` from the tallies of the groups that share out `rows`: the rows left out
-    of the rate are listed in the order of `rows`, not of the groups."""
-    whole = Tally.merged(tallies.values())
-    if whole.left_out:
-        position = {id(row): index for index, row in enumerate(rows)}
-        whole.left_out.sort(key=lambda row: position[id(row)])
-    return totals_of(whole)
-
-
-def year_totals(groups: list[UnitYear], tallies: dict[str, Tally]) -> list[dict]:
-    """Per year, each unit's totals, and the year's across its units where there are several:
-    amounts of different years are never added together. `tallies`: each group's, by its URL."""
-    years: dict[str, list[UnitYear]] = {}
-    for unit_year in groups:
-        years.setdefault(unit_year.year, []).append(unit_year)
-    return [{"year": year,
-             "units": [(g, totals_of(tallies[g.url])) for g in units],
-             "totals": totals_of(Tally.merged(tallies[g.url] for g in units)) if len(units) > 1 else None}
-            for year, units in sorted(years.items())]
 
 
 def _rendered(extra: dict) -> bool:
@@ -532,7 +305,8 @@ def _logo_bytes(site: SiteConfig) -> bytes:
 class SiteBuilder:
     """One build of the site (and its printouts) into `out_dir`: prepared in a staging tree
     beside it, from what changed since the last build and links to what did not, and
-    published whole (see `output.py`); the manifest (`manifest.py`) says what is kept."""
+    published whole (see `output.py`); the manifest (`manifest.py`) says what is kept, and
+    each folder of evaluations is kept whole where nothing it was made from changed (`blocks.py`)."""
 
     def __init__(self, site: SiteConfig | Project, out_dir: Path | None = None, jobs: int | None = None,
                  use_cache: bool = True, echo=print, progress=None):
@@ -541,10 +315,13 @@ class SiteBuilder:
         self.project = site if isinstance(site, Project) else Project.of_site(site)
         self.site = self.project.site()
         self.out_dir = Path(os.path.abspath(out_dir or self.site.output_path))
+        # where the bytes of the blocks the manifest lists are (`blocks.py`)
+        self.block_dir = Manifest.location(self.project.cache_dir, self.out_dir).with_suffix(".blocks")
         self.jobs = jobs
         self.use_cache = use_cache
         self.echo = echo
         self.up_to_date = False
+        self.folders = (0, 0)  # of the folders of evaluations, how many were kept whole (`blocks.py`), of how many
         self.print_figures: dict | None = None
 
     @contextmanager
@@ -577,11 +354,14 @@ class SiteBuilder:
         try:
             with locked(self.out_dir, self.echo):
                 remove_leftovers(self.out_dir)
-                return self._build()
+                try:
+                    return self._build(keep_blocks=True)
+                except BlockDamaged:  # a kept folder's bytes are gone or damaged: made again from the files
+                    return self._build(keep_blocks=False)
         except OSError as exc:
             raise OutputError.of(exc) from exc
 
-    def _build(self) -> Report:
+    def _build(self, keep_blocks: bool) -> Report:
         with self.timed("prepare"):
             templating.forget()  # a template added to the project since the last build overrides
             files = discover([self.site.content_path])
@@ -589,22 +369,25 @@ class SiteBuilder:
             inputs = self.inputs(nav, names)
             last = Manifest.load(self.project.cache_dir, self.out_dir)
             previous = last if self.use_cache and last.describes(self.out_dir) else last.fresh()
-            kept_tree = self.out_dir if previous.tree is not None else None
-            staging = Staging(self.out_dir, kept_tree)
+            staging = Staging(self.out_dir, self.out_dir if previous.tree is not None else None)
             manifest = last.fresh()
+            renderer = self._renderer(nav, names, inputs, staging)
+            kept = self._kept_blocks(files, previous, renderer.key, staging) if keep_blocks else {}
         try:
-            report, kept, renderer = self._evaluations(files, nav, names, inputs, previous, staging)
+            report, kept_pages = self._evaluations(files, renderer, previous, kept)
             if report.count(F.ERROR):
                 staging.discard()
                 return report
-            whole = self._whole(report, inputs)
-            if previous.whole == whole and previous.complete(self.out_dir):  # the output is what it would make
+            blocks = self._blocks(files, report, kept, renderer.key)
+            self.folders = (len(kept), len(blocks))
+            whole = self._whole(blocks, report, inputs)
+            if previous.whole == whole and self._complete(previous, blocks):  # the output is what it would make
                 self.up_to_date = True
-                staging.discard(untouched=len(kept) == len(report.results))  # no page rendered into it
+                staging.discard(untouched=len(kept_pages) == len(report.results))  # no page rendered into it
                 return report
             with self.timed("kept pages"):
-                self._keep_pages(report, kept, renderer, staging, manifest)
-            self._write_listings(report, nav, names, inputs, previous, staging, manifest)
+                self._keep_pages(report, kept_pages, renderer, staging)
+            self._write_listings(report, blocks, nav, names, inputs, previous, staging, manifest)
             if self.site.print is not False:
                 from .printing import print_into
 
@@ -612,22 +395,38 @@ class SiteBuilder:
                     self.print_figures = print_into(report, self.project, staging, previous, manifest,
                                                     inputs, self.jobs)
             manifest.whole = whole
-            with self.timed("commit"):
-                manifest.save(self.out_dir, staging.identity())
-                staging.publish(declared=manifest.files())
+            self._commit(blocks, manifest, staging)
         except BaseException:
             staging.discard()
             raise
         return report
 
-    def _evaluations(self, files: list[Path], nav, names, inputs: dict, previous: Manifest,
-                     staging: Staging) -> tuple[Report, dict[str, Entry], EvaluationRenderer]:
-        """Every file checked and scored, and the page of each changed one rendered (in the
-        workers); the pages the last build wrote that are current, by file."""
+    def _renderer(self, nav, names, inputs: dict, staging: Staging) -> EvaluationRenderer:
         page_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["page"] if name != "source"}
-        renderer = EvaluationRenderer(self.site, str(staging.root), nav, names,
-                                      fingerprint.digest(*page_inputs.values()), page_inputs)
-        kept: dict[str, Entry] = {}
+        return EvaluationRenderer(self.site, str(staging.root), nav, names,
+                                  fingerprint.digest(*page_inputs.values()), page_inputs)
+
+    def _kept_blocks(self, files: list[Path], previous: Manifest, key: str, staging: Staging) -> dict[str, Block]:
+        """The folders the last build made that are as they were, by their first file, their pages
+        linked from the last output (none while printing: a bundle is made of all its tables' results)."""
+        if self.site.print is not False or not previous.blocks:
+            return {}
+        kept = {}
+        for directory, paths in folder_runs(files):
+            in_full = fingerprint.canonical(directory)
+            block = Block.from_data(previous.blocks.get(os.path.join(in_full, paths[0].name)))
+            if (block is not None and block.directory == in_full
+                    and block.unchanged(paths, _chain(paths[0].parent), key) and staging.link_all(block.files())):
+                block.keep(directory)
+                kept[str(paths[0])] = block
+        return kept
+
+    def _evaluations(self, files: list[Path], renderer: EvaluationRenderer, previous: Manifest,
+                     kept: dict[str, Block]) -> tuple[Report, dict[str, Entry]]:
+        """Every file of the folders not kept checked and scored, and the page of each changed one
+        rendered (in the workers); the pages the last build wrote that are current, by file."""
+        old_pages = _pages_of(previous, kept)
+        kept_pages: dict[str, Entry] = {}
 
         def reuse(path: Path, cached: Result) -> bool:
             extra = cached.extra
@@ -635,44 +434,69 @@ class SiteBuilder:
             # digest it holds beside it: comparing that digest spares 10,000 fingerprints a build.
             if not _rendered(extra) or extra["page_inputs"] != renderer.key:
                 return False
-            entry = previous.get("page", extra["url"], extra["page"])
-            if entry is not None:
-                kept[cached.file] = entry
-            return entry is not None
+            entry = old_pages.get(extra["url"])
+            if entry is not None and entry.fingerprint == extra["page"]:
+                kept_pages[cached.file] = entry
+                return True
+            return False
 
         with self.timed("evaluations"), self._progress(len(files)) as update:
             report = run(files, jobs=self.jobs, use_cache=self.use_cache, project=self.project, after=renderer,
-                         reuse=reuse, progress=update, discovered=True,
-                         content_root=self.site.content_path)
-        return report, kept, renderer
+                         reuse=reuse, progress=update, discovered=True, content_root=self.site.content_path,
+                         kept=[block.kept() for block in kept.values()])
+        return report, kept_pages
 
-    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer, staging: Staging,
-                    manifest: Manifest) -> None:
-        """The current pages linked from the last output (rendered again where its files are
-        gone); every page recorded in the manifest."""
+    def _blocks(self, files: list[Path], report: Report, kept: dict[str, Block], key: str) -> list[Block]:
+        """Each folder's block, in the order of the files: kept, or made of this build's results."""
+        results = iter(report.results)
+        blocks = []
+        for directory, paths in folder_runs(files):
+            block = kept.get(str(paths[0]))
+            if block is None:
+                block = _made_block(directory, [next(results) for _ in paths], key)
+            blocks.append(block)
+        return blocks
+
+    def _complete(self, previous: Manifest, blocks: list[Block]) -> bool:
+        """Whether the last output holds every file the manifest lists (a kept block's pages were linked from it)."""
+        top = str(self.out_dir)
+        return previous.complete(self.out_dir) and all(
+            os.path.isfile(os.path.join(top, name)) for block in blocks if not block.kept_whole
+            for name in block.files())
+
+    def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer,
+                    staging: Staging) -> None:
+        """The current pages of the folders not kept linked from the last output (rendered again
+        where its files are gone)."""
         for index, result in enumerate(report.results):
             entry = kept.get(result.file)
             if entry is not None and not staging.link_all(entry.files):
-                entry, result = None, self._render_again(result.file, renderer)
-                report.results[index] = result
-            if RENDERED in result.extra:
-                url = result.extra["url"]
-                files = [*PAGE_FILES, *result.extra.get("chapters", ())]
-                manifest.record("page", url, entry or Entry(result.extra["page"], [url + f for f in files]))
+                report.results[index] = self._render_again(result.file, renderer)
 
     def _render_again(self, file: str, renderer: EvaluationRenderer) -> Result:
         """A page the last build wrote and the output no longer holds (deleted by hand)."""
         return process_many([Path(file)], self.project.extension_roots, False, renderer)[0]
 
-    def _whole(self, report: Report, inputs: dict) -> str:
-        """Everything the build is made of: every page's fingerprint (each covers its source,
-        the code, rules, templates, configuration and navigation), the bundles' indexes,
-        and what the printouts say of themselves."""
-        pages = [[r.extra.get("url"), r.extra.get("page")] for r in report.results]
+    def _whole(self, blocks: list[Block], report: Report, inputs: dict) -> str:
+        """Everything the build is made of: every folder's pages with their fingerprints (each
+        covers its source, the code, rules, templates, configuration and navigation), the
+        bundles' indexes, and what the printouts say of themselves."""
         indexes = [part for directory in sorted(report.indexes)
                    for part in (fingerprint.canonical(directory), fingerprint.file_digest(Path(directory) / INDEX_NAME))]
-        return fingerprint.digest(json.dumps(inputs, sort_keys=True), json.dumps(pages), *indexes,
+        return fingerprint.digest(json.dumps(inputs, sort_keys=True), *(block.digest for block in blocks), *indexes,
                                   str(self.site.print))
+
+    def _commit(self, blocks: list[Block], manifest: Manifest, staging: Staging) -> None:
+        """The new blocks' bytes and the manifest saved, then the output published; the bytes of
+        blocks no longer listed deleted."""
+        with self.timed("commit"):
+            for block in blocks:
+                if not block.kept_whole:
+                    block.write_bytes(self.block_dir)
+            manifest.blocks = {str(block.first): block.to_data() for block in blocks}
+            manifest.save(self.out_dir, staging.identity())
+            staging.publish(declared=manifest.files() + [name for block in blocks for name in block.files()])
+            remove_unused(self.block_dir, blocks)
 
     @contextmanager
     def _progress(self, total: int):
@@ -682,67 +506,68 @@ class SiteBuilder:
             with self.progress(total) as update:
                 yield update
 
-    def _write_listings(self, report: Report, nav, names, inputs: dict, previous: Manifest, staging: Staging,
-                        manifest: Manifest) -> None:
+    def _write_listings(self, report: Report, blocks: list[Block], nav, names, inputs: dict, previous: Manifest,
+                        staging: Staging, manifest: Manifest) -> None:
         """Everything but the evaluations' own pages: the pages that list them, the downloads,
         the search index, the sitemap and the theme's assets."""
         theme = Theme(self.site, nav, self.site.content_path)
-        results = [r for r in report.results if r.glance("name")]
-        groups = group(results, names, self.site)
-        pages, kept, versions = self._listing_pages(report, results, groups, inputs, previous, staging, manifest)
+        groups = group(blocks, names, self.site)
+        pages, kept, versions = self._listing_pages(report, blocks, groups, inputs, previous, staging, manifest)
         searched = self._write_pages(theme, pages, kept, versions, staging)
         staging.write_text("404.html", theme.render_not_found())
         with self.timed("downloads"):
-            self._write_downloads(results, staging)
+            self._write_downloads(blocks, inputs, previous, staging, manifest)
         with self.timed("search index"):
-            self._write_search_index(results, searched, previous, staging, manifest)
-        urls = ["", "units/", ALL_URL, "data/", *(g.url for g in groups), *(r.extra["url"] for r in results)]
+            self._write_search_index(report, blocks, searched, previous, staging, manifest)
+        urls = ["", "units/", ALL_URL, "data/", *(g.url for g in groups),
+                *(url for block in blocks for _, url in block.listed())]
         staging.write_text("sitemap.xml", sitemap(self.site, urls))
         self._assets(theme, inputs, previous, staging, manifest)
 
-    def _listing_pages(self, report: Report, results: list[Result], groups: list[UnitYear], inputs: dict,
+    def _listing_pages(self, report: Report, blocks: list[Block], groups: list[UnitYear], inputs: dict,
                        previous: Manifest, staging: Staging, manifest: Manifest):
         """The listing pages to draw (home, units, data, the list of all unless kept, each unit's
         year unless kept), the unit pages kept from the last output, and each unit page's
         fingerprint (which its search text is made from); each unit page is recorded."""
         env = environment(self.site.root)
-        rows = {r.extra["url"]: r.extra["row"] for r in results}
-        summaries = list(rows.values())
-        group_rows = {g.url: [rows[r.extra["url"]] for r in g.results] for g in groups}
         listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
-        listed = {g.url: _listing(g, group_rows[g.url], listing_inputs, previous) for g in groups}
-        tallies = {url: tally for url, (_, tally, _) in listed.items()}
-        context = {"site": self.site, "groups": groups, "totals": site_totals(tallies, summaries), "charts": charts,
-                   "years": year_totals(groups, tallies),
-                   "summaries": summaries, "findings_catalogue": F.CATALOGUE,
-                   "severity_zh": F.SEVERITY_ZH, "schemes": in_use(registry.schemes(), results, "scheme"),
-                   "forms": in_use(registry.forms(), results, "form"),
-                   "bundles": report.indexes}
+        tallies = {g.url: Tally.merged(block.parts[at].tally for block, at in g.parts) for g in groups}
+        context = {"site": self.site, "groups": groups, "charts": charts,
+                   "totals": totals_of(Tally.merged(part.tally for block in blocks for part in block.parts)),
+                   "years": year_totals(groups, tallies), "listed": sum(g.count for g in groups),
+                   "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
+                   "schemes": in_use(registry.schemes(), blocks, "schemes"),
+                   "forms": in_use(registry.forms(), blocks, "forms"), "bundles": report.indexes}
         pages = [
             SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
             SitePage("units/", "单位一览", env.get_template("site/pages/units.html").render(**context)),
             SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
         ]
-        list_rows = b"\n  ".join(r.extra[RENDERED] for g in groups for r in g.results)
-        if not self._keep_list_of_all(list_rows, groups, listing_inputs, previous, staging, manifest):
+        if not self._keep_list_of_all(groups, listing_inputs, previous, staging, manifest):
+            list_rows = b"\n  ".join(block.read_bytes(self.block_dir)[0][at] for g in groups for block, at in g.parts)
             context["list_rows"] = Markup(list_rows.decode("utf-8", "replace"))
             pages.insert(2, SitePage(ALL_URL, "全部评价", env.get_template("site/pages/all.html").render(**context)))
         kept = []  # unit pages the last build made from these very rows, with their text for search
         versions = {}
         for unit_year in groups:
-            print_, _, facts = listed[unit_year.url]
-            versions[unit_year.url] = print_
+            rows = fingerprint.digest(*(block.parts[at].rows_digest for block, at in unit_year.parts))
+            print_ = versions[unit_year.url] = fingerprint.of("listing", rows=rows, **listing_inputs)
             entry = previous.get("listing", unit_year.url, print_)
             if entry is None or not staging.link_all(entry.files):
                 body = env.get_template("site/pages/unit_year.html").render(
-                    {**context, "group": unit_year, "rows": group_rows[unit_year.url],
+                    {**context, "group": unit_year, "rows": self._rows(unit_year),
                      "totals": totals_of(tallies[unit_year.url])})
                 pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
             else:
                 kept.append(unit_year)
             manifest.record("listing", unit_year.url,
-                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE], facts=facts))
+                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
         return pages, kept, versions
+
+    def _rows(self, unit_year: UnitYear) -> list[dict]:
+        """A unit's rows, as its page lists them."""
+        return [row for block, at in unit_year.parts
+                for row in verified.parsed(bytes(block.read_bytes(self.block_dir)[1][at]))]
 
     def _write_pages(self, theme: Theme, pages: list[SitePage], kept: list[UnitYear], versions: dict[str, str],
                      staging: Staging) -> dict[str, tuple]:
@@ -760,9 +585,10 @@ class SiteBuilder:
                                        versions[unit_year.url])
         return searched
 
-    def _write_search_index(self, results: list[Result], searched: dict[str, tuple], previous: Manifest,
-                            staging: Staging, manifest: Manifest) -> None:
-        self.search_docs = search_docs(results, searched)
+    def _write_search_index(self, report: Report, blocks: list[Block], searched: dict[str, tuple],
+                            previous: Manifest, staging: Staging, manifest: Manifest) -> None:
+        texts = {r.extra["url"]: r.extra["search"] for r in report.results if RENDERED in r.extra}
+        self.search_docs = search_docs(blocks, texts, partial(_kept_text, self.out_dir), searched)
         # The last build's index, if all its files are in the output: its unchanged
         # partitions are kept (a patched spare already holds most of them).
         index = previous.search if previous.complete(self.out_dir, "search") else None
@@ -776,14 +602,13 @@ class SiteBuilder:
         manifest.search = self.search_figures["partitions"]
         manifest.record("search", "", Entry("", self.search_figures["files"]))
 
-    @staticmethod
-    def _keep_list_of_all(list_rows: bytes, groups: list[UnitYear], inputs: dict, previous: Manifest,
-                          staging: Staging, manifest: Manifest) -> bool:
+    def _keep_list_of_all(self, groups: list[UnitYear], inputs: dict, previous: Manifest, staging: Staging,
+                          manifest: Manifest) -> bool:
         """Keep the list of every evaluation from the last output when its rows, as drawn, and its
         units and years are the same: it is the largest page (a row for each of 10,000
-        evaluations: 60 ms to draw, 10 to compare), and most edits change no row."""
-        drawn = hashlib.blake2b(list_rows, digest_size=32).hexdigest()  # 5 MB: twice as fast as SHA-256 here
-        rows = fingerprint.digest(drawn, *(g.url for g in groups))
+        evaluations: 60 ms to draw), and most edits change no row."""
+        rows = fingerprint.digest(*(block.parts[at].list_digest for g in groups for block, at in g.parts),
+                                  *(g.url for g in groups))
         print_ = fingerprint.of("listing", rows=rows, **inputs)
         manifest.record("listing", ALL_URL, Entry(print_, [ALL_URL + PAGE]))
         entry = previous.get("listing", ALL_URL, print_)
@@ -798,9 +623,20 @@ class SiteBuilder:
             entry = Entry(print_, staging.files("assets"))
         manifest.record("assets", "", entry)
 
-    def _write_downloads(self, results: list[Result], output: Output) -> None:
-        """Joined from each evaluation's own lines, made when its page was rendered."""
-        fragments = [r.extra["downloads"] for r in results]
+    def _write_downloads(self, blocks: list[Block], inputs: dict, previous: Manifest, staging: Staging,
+                         manifest: Manifest) -> None:
+        """Joined from each evaluation's own lines, made when its page was rendered; kept from
+        the last output when no line has changed (an edit of a file's layout changes none)."""
+        lines = fingerprint.digest(*(block.downloads for block in blocks), str(max((b.levels for b in blocks), default=0)))
+        print_ = fingerprint.of("downloads", rows=lines,
+                                **{name: inputs[name] for name in fingerprint.DEPENDS["downloads"] if name != "rows"})
+        entry = previous.get("downloads", "data/", print_)
+        if entry is None or not staging.link_all(entry.files):
+            entry = Entry(print_, self._join_downloads(blocks, staging))
+        manifest.record("downloads", "data/", entry)
+
+    def _join_downloads(self, blocks: list[Block], output: Output) -> list[str]:
+        fragments = [fragment for block in blocks for fragment in block.listed_fragments(self.block_dir)]
         evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS).encode("utf-8")
         output.write_pieces("data/evaluations.csv", [evaluations_header, *(f["evaluations.csv"] for f in fragments)])
         output.write_pieces("data/indicators.csv", export.indicators_csv_pieces(fragments))
@@ -808,32 +644,80 @@ class SiteBuilder:
         output.write_pieces("data/evaluations.json", [b"[", *objects[1:], b"]"])
         package = export.datapackage(self.site, export.deepest(fragments))
         output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
+        return [f"data/{name}" for name in ("evaluations.csv", "indicators.csv", "evaluations.json", "datapackage.json")]
 
 
-def _listing(group: UnitYear, rows: list[dict], inputs: dict, previous: Manifest) -> tuple[str, Tally, dict]:
-    """A unit page's fingerprint and tally, and what the manifest keeps of them (`facts`). A unit
-    whose evaluations are the last build's, each with the page fingerprint it had then (which
-    covers its row and every input of the unit page), has the last build's fingerprint and
-    tally: its rows are neither encoded nor added up again."""
-    members = fingerprint.digest(*(part for r in group.results for part in (r.extra["url"], r.extra["page"])))
-    entry = previous.get("listing", group.url)
-    if entry is not None and entry.facts.get("members") == members:
-        tally = Tally.from_data(entry.facts.get("tally"), rows)
-        if tally is not None:
-            return entry.fingerprint, tally, entry.facts
-    tally = Tally.of(rows)
-    print_ = fingerprint.of("listing", rows=json.dumps(rows, sort_keys=True), **inputs)
-    return print_, tally, {"members": members, "tally": tally.to_data(rows)}
+def folder_runs(files: list[Path]) -> list[tuple[str, list[Path]]]:
+    """The files in runs of one directory each, in order (a directory whose files and
+    subdirectories interleave, by name, has several)."""
+    runs: list[tuple[str, list[Path]]] = []
+    for path in files:
+        directory = os.path.dirname(path)
+        if runs and runs[-1][0] == directory:
+            runs[-1][1].append(path)
+        else:
+            runs.append((directory, [path]))
+    return runs
 
 
-def search_docs(results: list[Result], pages: dict[str, tuple]) -> list[search.Doc]:
+def _chain(directory: Path) -> list[str]:
+    """The defaults files the files of a directory inherit, in full."""
+    return [fingerprint.canonical(item) for item in defaults_chain(directory)]
+
+
+def _made_block(directory: str, results: list[Result], key: str) -> Block:
+    """The block of a folder's results of this build: its evaluations by unit page, each
+    with its rows and its joined rows on the list of every evaluation."""
+    parts: dict[str, list[Result]] = {}
+    for result in results:
+        if RENDERED in result.extra and result.glance("name"):
+            parts.setdefault(unit_year_url(*result.extra["url"].split("/")[1:3]), []).append(result)
+    return Block.of(fingerprint.canonical(directory), results, key, [(url, [r.extra["row"] for r in members]) for url, members in parts.items()],
+                    [b"\n  ".join(r.extra[RENDERED] for r in members) for members in parts.values()],
+                    [r.extra.get("chapters", []) if RENDERED in r.extra else [] for r in results])
+
+
+def _pages_of(previous: Manifest, kept: dict[str, Block]) -> dict[str, Entry]:
+    """The pages of the last build's folders that are not kept, by URL: each file's page is
+    kept if it is current (a one-file edit: its folder's other pages)."""
+    pages = {}
+    taken = {block.first for block in kept.values()}
+    for first, data in previous.blocks.items():
+        block = None if first in taken else Block.from_data(data)
+        if block is not None:
+            for url, page, files in block.pages_with_files():
+                pages[url] = Entry(page, files)
+    return pages
+
+
+def group(blocks: list[Block], unit_names: dict[str, str], site: SiteConfig) -> list[UnitYear]:
+    groups: dict[str, UnitYear] = {}
+    for block in blocks:
+        for at, part in enumerate(block.parts):
+            if part.url not in groups:
+                unit, year = part.url.split("/")[1:3]
+                groups[part.url] = UnitYear(unit, unit_names.get(unit, unit), year)
+            groups[part.url].parts.append((block, at))
+    return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
+
+
+def in_use(declared: dict, blocks: list[Block], kind: str) -> dict:
+    """The forms or schemes that some evaluation uses, in their declared order."""
+    used = {name for block in blocks for name in getattr(block, kind)}
+    return {name: item for name, item in declared.items() if name in used}
+
+
+def search_docs(blocks: list[Block], texts: dict[str, bytes], kept_text, pages: dict[str, tuple]) -> list[search.Doc]:
     """Every evaluation, and the other pages search finds: {url: (title, encoded text or a function
-    that reads it, the page's fingerprint or None)}. A unit's page is known by its fingerprint,
-    which covers everything the page is made from; an evaluation by a digest of its text, made
-    with its page (an edit that leaves the text as it was then leaves its partition of the index
-    as it was)."""
-    docs = [search.Doc(r.extra["url"], r.glance("name"), "evaluation", r.extra["search"], r.extra["search_version"])
-            for r in results]
+    that reads it, the page's fingerprint or None)}. An evaluation's text is this build's, if
+    its folder's results were loaded (`texts`), else read back from the last output by
+    `kept_text(url)`, if its partition of the index is written. A unit's page is known by its
+    fingerprint, which covers everything the page is made from; an evaluation by a digest of
+    its text, made with its page (an edit that leaves the text as it was then leaves its
+    partition of the index as it was)."""
+    docs = [search.Doc(url, block.titles[at], "evaluation", texts[url] if url in texts else partial(kept_text, url),
+                       block.search_versions[at])
+            for block in blocks for at, url in block.listed()]
     docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page",
                         encoded, version)
              for url, (title, encoded, version) in pages.items()]
