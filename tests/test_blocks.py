@@ -116,13 +116,14 @@ def test_a_folder_read_within_a_moment_of_a_change_is_not_kept_until_read_again(
     _same_as_fresh(seeds)
 
 
-def test_a_page_deleted_by_hand_is_written_again(seeds):
-    (seeds / "site/units/zibo-gxj/2020").exists()
+@pytest.mark.parametrize("edit", [lambda root: None, _a_value], ids=["nothing else", "another folder edited"])
+def test_a_page_deleted_by_hand_is_written_again(seeds, edit):
     page = next((seeds / "site/units/zibo-gxj/2020").glob("*/index.html"))
     page.unlink()
-    _a_value(seeds)
+    edit(seeds)
     _settle()
-    assert _build(seeds, seeds / "site").folders[0] == 3  # zibo 2020: a page of it is gone
+    builder = _build(seeds, seeds / "site")
+    assert not builder.up_to_date and builder.folders[0] == 0  # the build started again without blocks
     assert page.is_file()
     _same_as_fresh(seeds)
 
@@ -144,3 +145,19 @@ def test_a_kept_folders_damaged_bytes_make_the_build_start_again_without_blocks(
     _settle()
     assert _build(seeds, seeds / "site").folders[0] == 0
     _same_as_fresh(seeds)
+
+
+def test_a_build_with_nothing_changed_links_nothing_and_keeps_the_spare(seeds, monkeypatch):
+    """The spare tree (output.py) is kept by a build that finds the output current: one that
+    linked the kept folders' pages into it first (the edited page's among them, which the
+    spare holds as it was) would have to delete it."""
+    from generator.building import output
+
+    monkeypatch.setattr(output, "PATCH_AT_MOST", 1.0)  # as in a large site, where an edit rewrites few files
+    _a_value(seeds)
+    _settle()
+    _build(seeds, seeds / "site")
+    assert (seeds / ".site.spare").is_dir()
+    for _ in range(2):
+        assert _build(seeds, seeds / "site").up_to_date
+        assert (seeds / ".site.spare").is_dir()

@@ -10,8 +10,8 @@ for each file (a one-edit build of 10,000 evaluations loaded 10,000 results: 0.6
 A block is kept when nothing it was made from has changed (`SiteBuilder._kept_blocks`):
 its files (the same names, each with the identity on disk it had when it was read, taken
 a moment after it last changed: by the rule of `cache.py`, a later change shows in it), the
-defaults files they inherit, and the inputs of every page (`EvaluationRenderer.key`); and when the last output
-still holds every page it lists. Its facts (each page's URL and fingerprint, each unit
+defaults files they inherit, and the inputs of every page (`EvaluationRenderer.key`); its pages are then linked
+from the last output. Its facts (each page's URL and fingerprint, each unit
 page's tally and digests) are in the build manifest; its bytes (the list rows, the rows,
 the download lines: about 6 KB an evaluation) are in a file of their own beside it, named
 by the block's digest and read only when a page or download that joins them is written
@@ -40,7 +40,8 @@ PAGE_FILES = (PAGE, "data.json", "source.yml", search.TEXT_FILE)  # what an eval
 
 
 class BlockDamaged(Exception):
-    """A kept block's bytes are gone or do not verify: the build is made again without blocks."""
+    """A kept block's bytes are gone or do not verify, or its pages are gone from the output:
+    the build is made again without blocks."""
 
 
 @dataclass

@@ -372,7 +372,7 @@ class SiteBuilder:
             staging = Staging(self.out_dir, self.out_dir if previous.tree is not None else None)
             manifest = last.fresh()
             renderer = self._renderer(nav, names, inputs, staging)
-            kept = self._kept_blocks(files, previous, renderer.key, staging) if keep_blocks else {}
+            kept = self._kept_blocks(files, previous, renderer.key) if keep_blocks else {}
         try:
             report, kept_pages = self._evaluations(files, renderer, previous, kept)
             if report.count(F.ERROR):
@@ -386,6 +386,7 @@ class SiteBuilder:
                 staging.discard(untouched=len(kept_pages) == len(report.results))  # no page rendered into it
                 return report
             with self.timed("kept pages"):
+                self._keep_folders(kept, staging)
                 self._keep_pages(report, kept_pages, renderer, staging)
             self._write_listings(report, blocks, nav, names, inputs, previous, staging, manifest)
             if self.site.print is not False:
@@ -406,17 +407,16 @@ class SiteBuilder:
         return EvaluationRenderer(self.site, str(staging.root), nav, names,
                                   fingerprint.digest(*page_inputs.values()), page_inputs)
 
-    def _kept_blocks(self, files: list[Path], previous: Manifest, key: str, staging: Staging) -> dict[str, Block]:
-        """The folders the last build made that are as they were, by their first file, their pages
-        linked from the last output (none while printing: a bundle is made of all its tables' results)."""
+    def _kept_blocks(self, files: list[Path], previous: Manifest, key: str) -> dict[str, Block]:
+        """The folders the last build made that are as they were, by their first file (none while
+        printing: a bundle is made of all its tables' results)."""
         if self.site.print is not False or not previous.blocks:
             return {}
         kept = {}
         for directory, paths in folder_runs(files):
             in_full = fingerprint.canonical(directory)
             block = Block.from_data(previous.blocks.get(os.path.join(in_full, paths[0].name)))
-            if (block is not None and block.directory == in_full
-                    and block.unchanged(paths, _chain(paths[0].parent), key) and staging.link_all(block.files())):
+            if block is not None and block.directory == in_full and block.unchanged(paths, _chain(paths[0].parent), key):
                 block.keep(directory)
                 kept[str(paths[0])] = block
         return kept
@@ -458,11 +458,20 @@ class SiteBuilder:
         return blocks
 
     def _complete(self, previous: Manifest, blocks: list[Block]) -> bool:
-        """Whether the last output holds every file the manifest lists (a kept block's pages were linked from it)."""
+        """Whether the last output holds every file the manifest lists (a file deleted by hand
+        is written again, never taken as current)."""
         top = str(self.out_dir)
         return previous.complete(self.out_dir) and all(
-            os.path.isfile(os.path.join(top, name)) for block in blocks if not block.kept_whole
-            for name in block.files())
+            os.path.isfile(os.path.join(top, name)) for block in blocks for name in block.files())
+
+    @staticmethod
+    def _keep_folders(kept: dict[str, Block], staging: Staging) -> None:
+        """The pages of the folders kept whole linked from the last output; a page gone from it
+        (deleted by hand) makes the build start again without blocks (its folder's results were
+        not loaded: `BlockDamaged`)."""
+        for block in kept.values():
+            if not staging.link_all(block.files()):
+                raise BlockDamaged(block.first)
 
     def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer,
                     staging: Staging) -> None:
