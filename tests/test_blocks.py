@@ -161,3 +161,36 @@ def test_a_build_with_nothing_changed_links_nothing_and_keeps_the_spare(seeds, m
     for _ in range(2):
         assert _build(seeds, seeds / "site").up_to_date
         assert (seeds / ".site.spare").is_dir()
+
+
+def _forge(root: Path, change) -> None:
+    """Each block of the manifest changed, with correct checksums: only its shape can give it away."""
+    from generator.building import fingerprint, verified
+
+    path = Manifest.location(root / ".cache/jixiao", root / "site")
+    version = fingerprint.code_version()
+    head, = verified.read(path, version)
+    head["blocks"] = {first: change(block) for first, block in head["blocks"].items()}
+    path.write_bytes(verified.line(version, head))
+
+
+@pytest.mark.parametrize("change", [
+    lambda b: {**b, "parts": [["x", *part[1:]] for part in b["parts"]]},
+    lambda b: {**b, "parts": [[part[0], -1, *part[2:]] for part in b["parts"]]},
+    lambda b: {**b, "urls": ["../../../../etc/" for _ in b["urls"]]},
+    lambda b: {**b, "chapters": [["../../x"] for _ in b["chapters"]]},
+    lambda b: {**b, "names": ["../" + name for name in b["names"]]},
+    lambda b: {**b, "names": b["names"][1:]},
+    lambda b: {**b, "findings": [["x"]]},
+    lambda b: {**b, "stamps": "x"},
+    lambda b: {**b, "titles": [1 for _ in b["titles"]]},
+    lambda b: {key: value for key, value in b.items() if key != "digest"},
+    lambda b: [b],
+], ids=["unit page", "count", "pages outside", "chapters outside", "names outside", "a name missing",
+        "findings", "stamps", "titles", "digest missing", "not a mapping"])
+def test_a_forged_block_links_nothing_from_elsewhere_and_never_crashes(seeds, change):
+    _forge(seeds, change)
+    _a_value(seeds)
+    _settle()
+    _build(seeds, seeds / "site")
+    _same_as_fresh(seeds)

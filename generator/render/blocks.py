@@ -31,6 +31,7 @@ import orjson
 from ..building import fingerprint, verified
 from ..building.cache import racy, stamp
 from ..building.pipeline import Kept, Result, finding_data, finding_of
+from ..project.structure import unit_year_url
 from . import export, search
 from .totals import Tally
 
@@ -248,7 +249,7 @@ class Block:
                         for more in self.chapters)
                 and all(type(t) in (str, type(None)) for t in (*self.titles, *self.search_versions))
                 and _strings(self.forms) and _strings(self.schemes) and type(self.findings) is list
-                and all(type(p.url) is str and type(p.count) is int and p.count >= 0 and p.tally is not None
+                and all(_unit_year_url(p.url) and type(p.count) is int and p.count >= 0 and p.tally is not None
                         and type(p.list_digest) is str and type(p.rows_digest) is str for p in self.parts)
                 and self.digest == self._digest())
 
@@ -335,6 +336,14 @@ def _strings(items) -> bool:
 def _stamps(items) -> bool:
     return type(items) is list and all(type(s) is list and len(s) == 5 and all(type(n) is int for n in s)
                                        for s in items)
+
+
+def _unit_year_url(url) -> bool:
+    """Whether `url` is a unit's page for a year (`structure.unit_year_url`)."""
+    if type(url) is not str or not _safe_url(url):
+        return False
+    top, unit, year, rest = (url.split("/") + ["", "", ""])[:4]
+    return top == "units" and bool(unit) and bool(year) and url == unit_year_url(unit, year) and not rest
 
 
 def _safe_url(url) -> bool:
