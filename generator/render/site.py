@@ -34,7 +34,7 @@ from ..project.structure import Location, content_relative, locate, slugify, uni
 from ..project.tree import defaults_chain, defaults_of, discover
 from ..quantities import figure
 from ..rules import registry
-from .blocks import PAGE, PAGE_FILES, RENDERED, Block, BlockDamaged, remove_unused
+from .blocks import PAGE, RENDERED, Block, BlockDamaged, remove_unused
 from .templating import environment
 from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
 from .totals import NO_FUNDS, Tally, no_rate, printed_if_other, totals_of, year_totals
