@@ -87,15 +87,22 @@ def _a_template(root: Path) -> None:
                       encoding="utf-8")
 
 
+def _a_scheme_file(root: Path) -> None:
+    """A region's own scheme beside the project's configuration (used by no evaluation yet)."""
+    scheme = (ROOT / "generator/rules/schemes/national.yml").read_text(encoding="utf-8")
+    (root / "schemes").mkdir()
+    (root / "schemes/region.yml").write_text(scheme.replace("id: national", "id: region"), encoding="utf-8")
+
+
 def _the_configuration(root: Path) -> None:
     _replace(root / "site_config.yml", "publisher: 示例财政局", "publisher: 另一财政局")
 
 
 @pytest.mark.parametrize("edit, kept", [
     (_a_value, 4), (_a_space, 4), (_a_file_added, 4), (_a_file_removed, 4), (_a_defaults_file, 3),
-    (_a_template, 0), (_the_configuration, 0),
+    (_a_template, 0), (_a_scheme_file, 0), (_the_configuration, 0),
 ], ids=["a value", "a space", "a file added", "a file removed", "a defaults file", "a site template",
-        "the configuration"])
+        "a scheme file", "the configuration"])
 def test_a_folder_is_kept_exactly_when_nothing_it_is_made_of_changed(seeds, edit, kept):
     edit(seeds)
     _settle()
