@@ -198,15 +198,15 @@ def _edit_unit_u(root: Path) -> None:
 
 
 def test_an_unchanged_units_tally_and_fingerprint_are_kept_and_a_changed_ones_made_again(tmp_path, monkeypatch):
-    from generator.render import site
+    from generator.render import totals
 
     root = _two_units(tmp_path)
     time.sleep(RACY_NS / 1e9)  # files read within a moment of being written are compared again (cache.py)
     _build(root, root / "site")
     before = Manifest.load(root / ".cache/jixiao", root / "site").entries
     tallied = []
-    made = site.Tally.of
-    monkeypatch.setattr(site.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
+    made = totals.Tally.of
+    monkeypatch.setattr(totals.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
     _edit_unit_u(root)
     _build(root, root / "site")
     assert [[row["name"] for row in rows] for rows in tallied] == [["u项目0", "u项目1"]]  # v's rows not added up
@@ -230,7 +230,7 @@ def test_an_unchanged_units_tally_and_fingerprint_are_kept_and_a_changed_ones_ma
 def test_a_forged_unit_tally_is_not_trusted(tmp_path, forged, monkeypatch):
     """A folder whose evaluations are unchanged takes its tally from the manifest: one of the
     wrong shape (with a right checksum) is made again from its files."""
-    from generator.render import site
+    from generator.render import totals
 
     root = _two_units(tmp_path)
     time.sleep(RACY_NS / 1e9)
@@ -240,8 +240,8 @@ def test_a_forged_unit_tally_is_not_trusted(tmp_path, forged, monkeypatch):
                   if "/v/" in block["directory"] + "/" else block)
     _edit_unit_u(root)
     tallied = []
-    made = site.Tally.of
-    monkeypatch.setattr(site.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
+    made = totals.Tally.of
+    monkeypatch.setattr(totals.Tally, "of", classmethod(lambda cls, rows: tallied.append(rows) or made(rows)))
     _build(root, root / "site")
     assert sorted(row["name"] for rows in tallied for row in rows) == ["u项目0", "u项目1", "v项目0", "v项目1"]
     _build(root, root / "fresh", use_cache=False)

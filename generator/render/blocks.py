@@ -227,7 +227,8 @@ class Block:
         record of the right checksum and the wrong shape can only have been forged)."""
         try:
             values = {name: data[name] for name in _FIELDS}
-            parts = [Part(url, count, Tally.from_data(tally), *digests) for url, count, tally, *digests in data["parts"]]
+            parts = [Part(url, count, Tally.from_data(tally), *digests)
+                     for url, count, tally, *digests in data["parts"]]
         except (KeyError, TypeError, ValueError):
             return None
         block = cls(**{**values, "parts": parts})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import orjson
 
@@ -216,3 +217,19 @@ def datapackage(site, levels: int = SHALLOWEST_CSV_LEVELS) -> dict:
              "mediatype": "application/json"},
         ],
     }
+
+
+DOWNLOADS = ("evaluations.csv", "indicators.csv", "evaluations.json", "datapackage.json")  # under data/
+
+
+def write_downloads(output, site, fragments: list[dict]) -> list[str]:
+    """The site's downloads, joined from each evaluation's fragments (`download_fragments`) in
+    the order given, written by `output` (`building.output.Output`); their paths."""
+    header = csv_header(EVALUATION_CSV_COLUMNS).encode("utf-8")
+    output.write_pieces("data/evaluations.csv", [header, *(f["evaluations.csv"] for f in fragments)])
+    output.write_pieces("data/indicators.csv", indicators_csv_pieces(fragments))
+    objects = [piece for f in fragments for piece in (b",\n", f["evaluations.json"])]
+    output.write_pieces("data/evaluations.json", [b"[", *objects[1:], b"]"])
+    package = datapackage(site, deepest(fragments))
+    output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
+    return [f"data/{name}" for name in DOWNLOADS]

@@ -14,15 +14,14 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from jinja2 import TemplateError
 from markupsafe import Markup
 
-from . import charts, export, search, templating
+from . import export, search, templating
 from .. import findings as F
-from ..building import fingerprint, verified, workers
+from ..building import fingerprint
 from ..building.manifest import Entry, Manifest
 from ..building.output import Output, OutputError, Staging, check_target, locked, remove_leftovers
 from ..building.pipeline import Report, Result, process_many, run
@@ -35,34 +34,12 @@ from ..project.tree import defaults_chain, defaults_of, discover
 from ..quantities import figure
 from ..rules import registry
 from .blocks import PAGE, RENDERED, Block, BlockDamaged, remove_unused
+from .listings import Listings, write_page_text
 from .templating import environment
-from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme, main_content
-from .totals import NO_FUNDS, Tally, no_rate, printed_if_other, totals_of, year_totals
-
-ALL_URL = "evaluations/"  # the list of every evaluation
+from .theme import END_OF_LIFE_NOTICE, NavEntry, SitePage, Theme
+from .totals import NO_FUNDS, no_rate, printed_if_other
 
 
-@dataclass
-class UnitYear:
-    unit: str
-    unit_name: str
-    year: str
-    parts: list = field(default_factory=list)  # (block, index of its part): its evaluations, folder by folder
-
-    @property
-    def count(self) -> int:
-        return sum(block.parts[at].count for block, at in self.parts)
-
-    @property
-    def url(self) -> str:
-        return unit_year_url(self.unit, self.year)
-
-    @property
-    def title(self) -> str:
-        return f"{self.unit_name} {self.year} 年度"
-
-
-# --- the navigation: units and years, known from the paths alone ----------------------
 
 def unit_name_of(site: SiteConfig, unit_dir: Path) -> str:
     """The configured name, else `department.name` of the unit's defaults, else its folder."""
@@ -160,14 +137,6 @@ class EvaluationRenderer:
         return content_relative(file, self.site.content_path)
 
 
-def write_page_text(output: Output | Staging, page: SitePage, html: str) -> bytes:
-    """The page's visible text beside it (result snippets are cut from it), and its index form."""
-    text = search.page_text(page.title, search.visible_text(main_content(html)))
-    output.write_text(page.url + search.TEXT_FILE, text)
-    return search.encode_text(text)
-
-
-
 def evaluation_page(result: Result, location: Location, unit_name: str, project_root: Path,
                     printing: bool = True) -> SitePage:
     """The evaluation's page: its blocks as they print (the table through its form's own
@@ -257,7 +226,7 @@ def chapter_pages(chapters: list, contents, location: Location, project: str, un
     return pages
 
 
-# --- listing pages and downloads, in the main process ---------------------------------
+# --- what the listings need of an evaluation, made with its page ----------------------
 
 _LISTED = ("name", "unit", "year", "form", "kind", "grade", "total", "budget", "executed", "execution_rate",
            "budget_text", "executed_text", "total_text")
@@ -297,6 +266,8 @@ def _rendered(extra: dict) -> bool:
 
 _BYTES = (bytes, memoryview)  # a cached result's are views of the cache's bytes (verified.py)
 
+
+# --- the build, in the main process ------------------------------------------------------
 
 def _logo_bytes(site: SiteConfig) -> bytes:
     return fingerprint.read_or_empty(site.root / site.logo) if site.logo else b""
@@ -388,7 +359,9 @@ class SiteBuilder:
             with self.timed("kept pages"):
                 self._keep_folders(kept, staging)
                 self._keep_pages(report, kept_pages, renderer, staging)
-            self._write_listings(report, blocks, nav, names, inputs, previous, staging, manifest)
+            listings = Listings(self.site, self.out_dir, self.block_dir, self.jobs, self.timed)
+            listings.write(report, blocks, nav, names, inputs, previous, staging, manifest)
+            self.search_docs, self.search_figures = listings.search_docs, listings.search_figures
             if self.site.print is not False:
                 from .printing import print_into
 
@@ -416,7 +389,8 @@ class SiteBuilder:
         for directory, paths in folder_runs(files):
             in_full = fingerprint.canonical(directory)
             block = Block.from_data(previous.blocks.get(os.path.join(in_full, paths[0].name)))
-            if block is not None and block.directory == in_full and block.unchanged(paths, _chain(paths[0].parent), key):
+            if (block is not None and block.directory == in_full
+                    and block.unchanged(paths, _chain(paths[0].parent), key)):
                 block.keep(directory)
                 kept[str(paths[0])] = block
         return kept
@@ -515,147 +489,6 @@ class SiteBuilder:
             with self.progress(total) as update:
                 yield update
 
-    def _write_listings(self, report: Report, blocks: list[Block], nav, names, inputs: dict, previous: Manifest,
-                        staging: Staging, manifest: Manifest) -> None:
-        """Everything but the evaluations' own pages: the pages that list them, the downloads,
-        the search index, the sitemap and the theme's assets."""
-        theme = Theme(self.site, nav, self.site.content_path)
-        groups = group(blocks, names, self.site)
-        pages, kept, versions = self._listing_pages(report, blocks, groups, inputs, previous, staging, manifest)
-        searched = self._write_pages(theme, pages, kept, versions, staging)
-        staging.write_text("404.html", theme.render_not_found())
-        with self.timed("downloads"):
-            self._write_downloads(blocks, inputs, previous, staging, manifest)
-        with self.timed("search index"):
-            self._write_search_index(report, blocks, searched, previous, staging, manifest)
-        urls = ["", "units/", ALL_URL, "data/", *(g.url for g in groups),
-                *(url for block in blocks for _, url in block.listed())]
-        staging.write_text("sitemap.xml", sitemap(self.site, urls))
-        self._assets(theme, inputs, previous, staging, manifest)
-
-    def _listing_pages(self, report: Report, blocks: list[Block], groups: list[UnitYear], inputs: dict,
-                       previous: Manifest, staging: Staging, manifest: Manifest):
-        """The listing pages to draw (home, units, data, the list of all unless kept, each unit's
-        year unless kept), the unit pages kept from the last output, and each unit page's
-        fingerprint (which its search text is made from); each unit page is recorded."""
-        env = environment(self.site.root)
-        listing_inputs = {name: inputs[name] for name in fingerprint.DEPENDS["listing"] if name != "rows"}
-        tallies = {g.url: Tally.merged(block.parts[at].tally for block, at in g.parts) for g in groups}
-        context = {"site": self.site, "groups": groups, "charts": charts,
-                   "totals": totals_of(Tally.merged(part.tally for block in blocks for part in block.parts)),
-                   "years": year_totals(groups, tallies), "listed": sum(g.count for g in groups),
-                   "findings_catalogue": F.CATALOGUE, "severity_zh": F.SEVERITY_ZH,
-                   "schemes": in_use(registry.schemes(), blocks, "schemes"),
-                   "forms": in_use(registry.forms(), blocks, "forms"), "bundles": report.indexes}
-        pages = [
-            SitePage("", self.site.site_name, env.get_template("site/pages/home.html").render(**context)),
-            SitePage("units/", "单位一览", env.get_template("site/pages/units.html").render(**context)),
-            SitePage("data/", "数据与方法", env.get_template("site/pages/data.html").render(**context)),
-        ]
-        if not self._keep_list_of_all(groups, listing_inputs, previous, staging, manifest):
-            list_rows = b"\n  ".join(block.read_bytes(self.block_dir)[0][at] for g in groups for block, at in g.parts)
-            context["list_rows"] = Markup(list_rows.decode("utf-8", "replace"))
-            pages.insert(2, SitePage(ALL_URL, "全部评价", env.get_template("site/pages/all.html").render(**context)))
-        kept = []  # unit pages the last build made from these very rows, with their text for search
-        versions = {}
-        for unit_year in groups:
-            rows = fingerprint.digest(*(block.parts[at].rows_digest for block, at in unit_year.parts))
-            print_ = versions[unit_year.url] = fingerprint.of("listing", rows=rows, **listing_inputs)
-            entry = previous.get("listing", unit_year.url, print_)
-            if entry is None or not staging.link_all(entry.files):
-                body = env.get_template("site/pages/unit_year.html").render(
-                    {**context, "group": unit_year, "rows": self._rows(unit_year),
-                     "totals": totals_of(tallies[unit_year.url])})
-                pages.append(SitePage(unit_year.url, unit_year.title, body, nav_url="units/"))
-            else:
-                kept.append(unit_year)
-            manifest.record("listing", unit_year.url,
-                            Entry(print_, [unit_year.url + PAGE, unit_year.url + search.TEXT_FILE]))
-        return pages, kept, versions
-
-    def _rows(self, unit_year: UnitYear) -> list[dict]:
-        """A unit's rows, as its page lists them."""
-        return [row for block, at in unit_year.parts
-                for row in verified.parsed(bytes(block.read_bytes(self.block_dir)[1][at]))]
-
-    def _write_pages(self, theme: Theme, pages: list[SitePage], kept: list[UnitYear], versions: dict[str, str],
-                     staging: Staging) -> dict[str, tuple]:
-        """The pages drawn in the theme and written; the pages search finds besides evaluations
-        (all but the list of every evaluation), as `search_docs` takes them."""
-        searched = {}
-        with self.timed("listing pages"):
-            for page in pages:
-                html = theme.render(page)
-                staging.write_text(page.url + PAGE, html)
-                if page.url != ALL_URL:
-                    searched[page.url] = (page.title, write_page_text(staging, page, html), versions.get(page.url))
-        for unit_year in kept:  # a kept page's text is read back only if its partition of the index is written
-            searched[unit_year.url] = (unit_year.title, partial(_kept_text, self.out_dir, unit_year.url),
-                                       versions[unit_year.url])
-        return searched
-
-    def _write_search_index(self, report: Report, blocks: list[Block], searched: dict[str, tuple],
-                            previous: Manifest, staging: Staging, manifest: Manifest) -> None:
-        texts = {r.extra["url"]: r.extra["search"] for r in report.results if RENDERED in r.extra}
-        self.search_docs = search_docs(blocks, texts, partial(_kept_text, self.out_dir), searched)
-        # The last build's index, if all its files are in the output: its unchanged
-        # partitions are kept (a patched spare already holds most of them).
-        index = previous.search if previous.complete(self.out_dir, "search") else None
-        try:
-            self.search_figures = search.build_index(self.search_docs, staging.root, index,
-                                                     workers.mapper(self.jobs), keep=staging.link_all)
-        except (KeyError, TypeError, ValueError, IndexError):  # partitions of another shape: all anew
-            staging.clear("search")
-            self.search_figures = search.build_index(self.search_docs, staging.root, None,
-                                                     workers.mapper(self.jobs))
-        manifest.search = self.search_figures["partitions"]
-        manifest.record("search", "", Entry("", self.search_figures["files"]))
-
-    def _keep_list_of_all(self, groups: list[UnitYear], inputs: dict, previous: Manifest, staging: Staging,
-                          manifest: Manifest) -> bool:
-        """Keep the list of every evaluation from the last output when its rows, as drawn, and its
-        units and years are the same: it is the largest page (a row for each of 10,000
-        evaluations: 60 ms to draw), and most edits change no row."""
-        rows = fingerprint.digest(*(block.parts[at].list_digest for g in groups for block, at in g.parts),
-                                  *(g.url for g in groups))
-        print_ = fingerprint.of("listing", rows=rows, **inputs)
-        manifest.record("listing", ALL_URL, Entry(print_, [ALL_URL + PAGE]))
-        entry = previous.get("listing", ALL_URL, print_)
-        return entry is not None and staging.link_all(entry.files)
-
-    def _assets(self, theme: Theme, inputs: dict, previous: Manifest, staging: Staging, manifest: Manifest) -> None:
-        print_ = fingerprint.of("assets", **{name: inputs[name] for name in fingerprint.DEPENDS["assets"]})
-        entry = previous.get("assets", "", print_)
-        if entry is None or not staging.link_all(entry.files):
-            staging.clear("assets")  # copying onto a link would write through it
-            theme.copy_assets(staging.root)
-            entry = Entry(print_, staging.files("assets"))
-        manifest.record("assets", "", entry)
-
-    def _write_downloads(self, blocks: list[Block], inputs: dict, previous: Manifest, staging: Staging,
-                         manifest: Manifest) -> None:
-        """Joined from each evaluation's own lines, made when its page was rendered; kept from
-        the last output when no line has changed (an edit of a file's layout changes none)."""
-        lines = fingerprint.digest(*(block.downloads for block in blocks), str(max((b.levels for b in blocks), default=0)))
-        print_ = fingerprint.of("downloads", rows=lines,
-                                **{name: inputs[name] for name in fingerprint.DEPENDS["downloads"] if name != "rows"})
-        entry = previous.get("downloads", "data/", print_)
-        if entry is None or not staging.link_all(entry.files):
-            entry = Entry(print_, self._join_downloads(blocks, staging))
-        manifest.record("downloads", "data/", entry)
-
-    def _join_downloads(self, blocks: list[Block], output: Output) -> list[str]:
-        fragments = [fragment for block in blocks for fragment in block.listed_fragments(self.block_dir)]
-        evaluations_header = export.csv_header(export.EVALUATION_CSV_COLUMNS).encode("utf-8")
-        output.write_pieces("data/evaluations.csv", [evaluations_header, *(f["evaluations.csv"] for f in fragments)])
-        output.write_pieces("data/indicators.csv", export.indicators_csv_pieces(fragments))
-        objects = [piece for f in fragments for piece in (b",\n", f["evaluations.json"])]
-        output.write_pieces("data/evaluations.json", [b"[", *objects[1:], b"]"])
-        package = export.datapackage(self.site, export.deepest(fragments))
-        output.write_text("data/datapackage.json", json.dumps(package, ensure_ascii=False, indent=1, sort_keys=True))
-        return [f"data/{name}" for name in ("evaluations.csv", "indicators.csv", "evaluations.json", "datapackage.json")]
-
-
 def folder_runs(files: list[Path]) -> list[tuple[str, list[Path]]]:
     """The files in runs of one directory each, in order (a directory whose files and
     subdirectories interleave, by name, has several)."""
@@ -681,7 +514,8 @@ def _made_block(directory: str, results: list[Result], key: str) -> Block:
     for result in results:
         if RENDERED in result.extra and result.glance("name"):
             parts.setdefault(unit_year_url(*result.extra["url"].split("/")[1:3]), []).append(result)
-    return Block.of(fingerprint.canonical(directory), results, key, [(url, [r.extra["row"] for r in members]) for url, members in parts.items()],
+    return Block.of(fingerprint.canonical(directory), results, key,
+                    [(url, [r.extra["row"] for r in members]) for url, members in parts.items()],
                     [b"\n  ".join(r.extra[RENDERED] for r in members) for members in parts.values()],
                     [r.extra.get("chapters", []) if RENDERED in r.extra else [] for r in results])
 
@@ -698,50 +532,3 @@ def _pages_of(previous: Manifest, kept: dict[str, Block]) -> dict[str, Entry]:
                 pages[url] = Entry(page, files)
     return pages
 
-
-def group(blocks: list[Block], unit_names: dict[str, str], site: SiteConfig) -> list[UnitYear]:
-    groups: dict[str, UnitYear] = {}
-    for block in blocks:
-        for at, part in enumerate(block.parts):
-            if part.url not in groups:
-                unit, year = part.url.split("/")[1:3]
-                groups[part.url] = UnitYear(unit, unit_names.get(unit, unit), year)
-            groups[part.url].parts.append((block, at))
-    return sorted(groups.values(), key=lambda g: (site.unit_order(g.unit), g.year))
-
-
-def in_use(declared: dict, blocks: list[Block], kind: str) -> dict:
-    """The forms or schemes that some evaluation uses, in their declared order."""
-    used = {name for block in blocks for name in getattr(block, kind)}
-    return {name: item for name, item in declared.items() if name in used}
-
-
-def search_docs(blocks: list[Block], texts: dict[str, bytes], kept_text, pages: dict[str, tuple]) -> list[search.Doc]:
-    """Every evaluation, and the other pages search finds: {url: (title, encoded text or a function
-    that reads it, the page's fingerprint or None)}. An evaluation's text is this build's, if
-    its folder's results were loaded (`texts`), else read back from the last output by
-    `kept_text(url)`, if its partition of the index is written. A unit's page is known by its
-    fingerprint, which covers everything the page is made from; an evaluation by a digest of
-    its text, made with its page (an edit that leaves the text as it was then leaves its
-    partition of the index as it was)."""
-    docs = [search.Doc(url, block.titles[at], "evaluation", texts[url] if url in texts else partial(kept_text, url),
-                       block.search_versions[at])
-            for block in blocks for at, url in block.listed()]
-    docs += [search.Doc(url, title, "listing" if url.startswith("units/") and url != "units/" else "page",
-                        encoded, version)
-             for url, (title, encoded, version) in pages.items()]
-    return sorted(docs, key=lambda d: d.url)
-
-
-def _kept_text(out_dir: Path, url: str) -> bytes:
-    """The search text of a page kept from the last output (its file in the output, before
-    the build is published and after), in its index form."""
-    return search.encode_text(Output(out_dir).path(url + search.TEXT_FILE).read_text(encoding="utf-8"))
-
-
-def sitemap(site: SiteConfig, urls: list[str]) -> str:
-    base = (site.site_url or "").rstrip("/") + "/"
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{base}{url}</loc></url>" for url in sorted(set(urls))]
-    return "\n".join(lines + ["</urlset>"]) + "\n"
