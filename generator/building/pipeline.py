@@ -351,8 +351,8 @@ class Report:
 
     def all_findings(self) -> list[Finding]:
         seen, ordered = set(), []
-        kept = [f for k in self.kept for f in k.findings]
-        for finding in [f for r in self.results if r.has_findings() for f in r.findings] + kept + self.bundle_findings:
+        read = [f for r in self.results if r.has_findings() for f in r.findings]
+        for finding in read + [f for k in self.kept for f in k.findings] + self.bundle_findings:
             if finding not in seen:
                 seen.add(finding)
                 ordered.append(finding)
@@ -523,8 +523,8 @@ def gc_paused():
 def run(paths: list[str | Path], jobs: int | None = None, use_cache: bool = True, project=None,
         full: bool = False, after=None, reuse=None, progress=None, discovered: bool = False,
         content_root: Path | None = None, kept: list[Kept] = ()) -> Report:
-    """Results for every file but those `kept` answers for. With `full`, files read this time keep their model and
-    scores; results from the cache (unchanged files) never do.
+    """Results for every file but those `kept` answers for. With `full`, files read this time
+    keep their model and scores; results from the cache (unchanged files) never do.
 
     Forms, schemes and the cache are those of `project` (see `project.py`), by default
     the project the first file belongs to.

@@ -24,6 +24,7 @@ import hashlib
 import mmap
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import orjson
@@ -160,8 +161,9 @@ class Block:
         """Its first file, in full (`fingerprint.canonical`): it names the block in the manifest."""
         return os.path.join(self.directory, self.names[0])
 
+    @cached_property
     def files(self) -> list[str]:
-        """The output's files of its pages."""
+        """The output's files of its pages (linked, checked and declared to the output: made once)."""
         return [name for _, _, files in self.pages_with_files() for name in files]
 
     def pages_with_files(self) -> list[tuple[str, str, list[str]]]:

@@ -436,7 +436,7 @@ class SiteBuilder:
         is written again, never taken as current)."""
         top = str(self.out_dir)
         return previous.complete(self.out_dir) and all(
-            os.path.isfile(os.path.join(top, name)) for block in blocks for name in block.files())
+            os.path.isfile(os.path.join(top, name)) for block in blocks for name in block.files)
 
     @staticmethod
     def _keep_folders(kept: dict[str, Block], staging: Staging) -> None:
@@ -444,7 +444,7 @@ class SiteBuilder:
         (deleted by hand) makes the build start again without blocks (its folder's results were
         not loaded: `BlockDamaged`)."""
         for block in kept.values():
-            if not staging.link_all(block.files()):
+            if not staging.link_all(block.files):
                 raise BlockDamaged(block.first)
 
     def _keep_pages(self, report: Report, kept: dict[str, Entry], renderer: EvaluationRenderer,
@@ -478,7 +478,7 @@ class SiteBuilder:
                     block.write_bytes(self.block_dir)
             manifest.blocks = {str(block.first): block.to_data() for block in blocks}
             manifest.save(self.out_dir, staging.identity())
-            staging.publish(declared=manifest.files() + [name for block in blocks for name in block.files()])
+            staging.publish(declared=manifest.files() + [name for block in blocks for name in block.files])
             remove_unused(self.block_dir, blocks)
 
     @contextmanager
