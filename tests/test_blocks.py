@@ -201,3 +201,22 @@ def test_a_forged_block_links_nothing_from_elsewhere_and_never_crashes(seeds, ch
     _settle()
     _build(seeds, seeds / "site")
     _same_as_fresh(seeds)
+
+
+def test_a_directory_whose_files_and_subdirectories_interleave_is_kept_run_by_run(tmp_path):
+    """Files are discovered in path order, so `a.yml`, `m/b.yml`, `z.yml` make three runs: each
+    is a block, kept or made on its own."""
+    from .conftest import MINIMAL
+
+    (tmp_path / "site_config.yml").write_text("site_name: 测试\nprint: false\n", encoding="utf-8")
+    for name in ("a", "m/b", "z"):
+        path = tmp_path / f"content/u/2020/{name}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(MINIMAL.replace("测试项目", f"项目{name}"), encoding="utf-8")
+    _settle()
+    assert _build(tmp_path, tmp_path / "site").folders == (0, 3)
+    _replace(tmp_path / "content/u/2020/z.yml", "项目z", "项目z改")
+    _settle()
+    assert _build(tmp_path, tmp_path / "site").folders == (2, 3)
+    assert "项目z改" in (tmp_path / "site/evaluations/index.html").read_text(encoding="utf-8")
+    _same_as_fresh(tmp_path)
