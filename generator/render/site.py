@@ -343,13 +343,14 @@ class SiteBuilder:
             staging = Staging(self.out_dir, self.out_dir if previous.tree is not None else None)
             manifest = last.fresh()
             renderer = self._renderer(nav, names, inputs, staging)
-            kept = self._kept_blocks(files, previous, renderer.key) if keep_blocks else {}
+            runs = folder_runs(files)
+            kept = self._kept_blocks(runs, previous, renderer.key) if keep_blocks else {}
         try:
             report, kept_pages = self._evaluations(files, renderer, previous, kept)
             if report.count(F.ERROR):
                 staging.discard()
                 return report
-            blocks = self._blocks(files, report, kept, renderer.key)
+            blocks = self._blocks(runs, report, kept, renderer.key)
             self.folders = (len(kept), len(blocks))
             whole = self._whole(blocks, report, inputs)
             if previous.whole == whole and self._complete(previous, blocks):  # the output is what it would make
@@ -380,13 +381,13 @@ class SiteBuilder:
         return EvaluationRenderer(self.site, str(staging.root), nav, names,
                                   fingerprint.digest(*page_inputs.values()), page_inputs)
 
-    def _kept_blocks(self, files: list[Path], previous: Manifest, key: str) -> dict[str, Block]:
+    def _kept_blocks(self, runs: list[tuple[str, list[Path]]], previous: Manifest, key: str) -> dict[str, Block]:
         """The folders the last build made that are as they were, by their first file (none while
         printing: a bundle is made of all its tables' results)."""
         if self.site.print is not False or not previous.blocks:
             return {}
         kept = {}
-        for directory, paths in folder_runs(files):
+        for directory, paths in runs:
             in_full = fingerprint.canonical(directory)
             block = Block.from_data(previous.blocks.get(os.path.join(in_full, paths[0].name)))
             if (block is not None and block.directory == in_full
@@ -420,11 +421,12 @@ class SiteBuilder:
                          kept=[block.kept() for block in kept.values()])
         return report, kept_pages
 
-    def _blocks(self, files: list[Path], report: Report, kept: dict[str, Block], key: str) -> list[Block]:
+    def _blocks(self, runs: list[tuple[str, list[Path]]], report: Report, kept: dict[str, Block], key: str
+                ) -> list[Block]:
         """Each folder's block, in the order of the files: kept, or made of this build's results."""
         results = iter(report.results)
         blocks = []
-        for directory, paths in folder_runs(files):
+        for directory, paths in runs:
             block = kept.get(str(paths[0]))
             if block is None:
                 block = _made_block(directory, [next(results) for _ in paths], key)
