@@ -11,7 +11,10 @@ after a one-file edit (it has no spare tree to patch: output.py), two more such 
 and a build with nothing changed, each a fresh process on its own copy of
 the same synthetic content (`synthetic.py`). It prints the medians of each (wall time,
 CPU time of all processes, memory summed over them: see measure.py) and, for each, this
-checkout's figure divided by the revision's.
+checkout's figure divided by the revision's; then that ratio of wall times run by run
+(`ratio_by_run`: each pair ran back to back, so a machine that grows busier or quieter
+between rounds weighs on both alike, and the spread of the pairs shows how far one
+measurement can be trusted: on a shared machine, a tenth either way).
 """
 from __future__ import annotations
 
@@ -74,6 +77,10 @@ def toggle(path: Path) -> None:
     time.sleep(0.2)  # past the cache's moment of doubt (cache.RACY_NS)
 
 
+def _seconds(run) -> float:
+    return run[0] if isinstance(run, tuple) else run.seconds
+
+
 def summary(runs: list) -> dict:
     if runs and isinstance(runs[0], tuple):  # validate: (seconds timed inside, CPU of all processes)
         return {"seconds": round(statistics.median(r[0] for r in runs), 2),
@@ -113,6 +120,9 @@ def compare(revision: str, size: int, rounds: int) -> dict:
         figures["ratio_this_to_revision"] = {
             kind: {figure: round(figures["this"][kind][figure] / figures[revision][kind][figure], 2)
                    for figure in ("seconds", "cpu_seconds")} for kind in runs["this"]}
+        figures["ratio_by_run"] = {kind: [round(_seconds(mine) / _seconds(theirs), 2)
+                                          for mine, theirs in zip(runs["this"][kind], runs[revision][kind])]
+                                   for kind in runs["this"]}
         figures["files"] = size
         return figures
     finally:
