@@ -31,7 +31,7 @@ from ..loading.model import BundleIndex, Evaluation, IndexEntry
 from ..rules.registry import Form, Scheme
 from .figures import FigureRows, Span, caption, has_labels, printed_columns, text_lengths
 from .grid import Cell, Grid, Part, Row
-from .table import project_table, tables_in_form
+from .table import compute, project_table, tables_in_form
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -91,8 +91,15 @@ class ProjectTable:
         return self.evaluation.project
 
     @cached_property
+    def drawn_grid(self) -> Grid:
+        """The table as HTML draws it (`compute`: what only a spreadsheet shows, not worked out yet)."""
+        return project_table(self.evaluation, self.scores, self.form, self.scheme, computed=False)
+
+    @cached_property
     def grid(self) -> Grid:
-        return project_table(self.evaluation, self.scores, self.form, self.scheme)
+        """The whole table, as the spreadsheet writes it: the same grid, laid out once."""
+        compute(self.drawn_grid, self.form)
+        return self.drawn_grid
 
 
 @dataclass(frozen=True)

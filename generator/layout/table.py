@@ -246,26 +246,7 @@ class _TableBuilder:
             row.cells.sort(key=_COLUMN)
         subtotals = 2 * (self.levels - 1)
         points = 1 if self.cols.weight is None else 0
-        grid = Grid(self.widths, self.rows, self.parts, (ASIDE_GAP,) + (ASIDE_WIDTH,) * (subtotals + points))
-        for cell in grid.computed:
-            if cell.role == "aside":
-                cell.text = figure(grid.value((cell.row, cell.col)))
-        self._computed_formats(grid)
-        return grid
-
-    def _computed_formats(self, grid: Grid) -> None:
-        """A computed figure shows as printed (`98.99`, `97.50`, `89.88%`), in General where that
-        prints it so (a figure changed in the sheet then shows whole); one that departs from
-        the printed figure shows whole, beside the note that gives the printed one."""
-        for cell in grid.computed:
-            if cell.role == "aside":  # an aside prints its figure in General
-                continue
-            value = grid.value((cell.row, cell.col))
-            percent = cell.text.endswith("%")
-            if not prints_as(value, cell.text):
-                cell.fmt = rate_format(self.form) if percent else "General"
-            elif not percent and _plain(value) == cell.text:
-                cell.fmt = "General"
+        return Grid(self.widths, self.rows, self.parts, (ASIDE_GAP,) + (ASIDE_WIDTH,) * (subtotals + points))
 
     def title(self) -> None:
         form, span = self.form, self.cols.count
@@ -538,6 +519,29 @@ def title_line(ev: Evaluation, form: Form) -> str | None:
     return form.title_line.format(year=ev.year, department=department, title=form.title)
 
 
-def project_table(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme) -> Grid:
-    """The 项目支出绩效自评表 of an evaluation, as its form prints it."""
-    return _TableBuilder(ev, scores, form, scheme).build()
+def project_table(ev: Evaluation, scores: Scores, form: Form, scheme: Scheme, computed: bool = True) -> Grid:
+    """The 项目支出绩效自评表 of an evaluation, as its form prints it; without `computed`, as
+    HTML draws it, without what only a spreadsheet shows (see `compute`)."""
+    grid = _TableBuilder(ev, scores, form, scheme).build()
+    if computed:
+        compute(grid, form)
+    return grid
+
+
+def compute(grid: Grid, form: Form) -> None:
+    """What only a spreadsheet shows of a laid-out table, worked out from its formulas: the
+    figures of the subtotals beside it, and the number format of each computed figure. A
+    computed figure shows as printed (`98.99`, `97.50`, `89.88%`), in General where that
+    prints it so (a figure changed in the sheet then shows whole); one that departs from the
+    printed figure shows whole, beside the note that gives the printed one. (A sixth of laying
+    the table out: an evaluation's web page, which draws neither, is spared it.)"""
+    for cell in grid.computed:
+        value = grid.value((cell.row, cell.col))
+        if cell.role == "aside":  # an aside prints its figure in General
+            cell.text = figure(value)
+            continue
+        percent = cell.text.endswith("%")
+        if not prints_as(value, cell.text):
+            cell.fmt = rate_format(form) if percent else "General"
+        elif not percent and _plain(value) == cell.text:
+            cell.fmt = "General"
