@@ -352,3 +352,24 @@ def test_points_printed_in_the_names_are_summed_aside(seeds):
     for row, name in by_row.items():
         assert grid.value(Ref(row, head["一级指标分值小计"])) == level1[name].weight
         assert grid.value(Ref(row, head["一级指标得分小计"])) == level1[name].score
+
+
+def test_a_page_draws_the_table_before_its_spreadsheet_figures_and_working_them_out_changes_nothing_drawn(
+        seeds, tmp_path):
+    """The HTML draws the grid as laid out (`ProjectTable.drawn_grid`); the spreadsheet's figures
+    (the subtotals beside the table, the number formats) are worked out on that same grid
+    when first asked for, and change nothing the HTML shows."""
+    from generator.layout import ProjectTable
+    from generator.render.printing.view import blocks_html
+    from generator.render.templating import environment
+
+    env = environment(tmp_path)
+    for name, (result, whole) in seeds.items():
+        ev = result.evaluation
+        block = ProjectTable(ev, result.scores, registry.forms()[ev.form], registry.schemes()[ev.scheme])
+        drawn = blocks_html([block], env, heading="h2")
+        asides = [cell for cell in block.drawn_grid.computed if cell.role == "aside"]
+        assert asides and not any(cell.text for cell in asides), name  # not worked out yet
+        assert block.grid is block.drawn_grid and block.grid == whole, name  # laid out once
+        assert all(cell.text for cell in asides), name
+        assert blocks_html([block], env, heading="h2") == drawn, name
