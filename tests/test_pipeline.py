@@ -111,3 +111,12 @@ def test_a_rule_an_indicator_names_that_its_scheme_lacks_is_an_error(write, rule
     line = next(number for number, row in enumerate(text.splitlines(), start=1) if "rule:" in row)
     result = process_file(write("content/u/2020/a.yml", text))
     assert [(f.code, f.line) for f in result.findings if f.severity == "error"] == [("unknown-choice", line)]
+
+
+def test_packed_indicator_rows_read_back_as_written_and_an_integer_beyond_64_bits_too():
+    from generator.building.pipeline import pack_rows, unpack_rows
+
+    rows = [{"indicator": "满意度", "weight": 10, "score": 9.5, "applicable": True, "reason": None},
+            {"indicator": "“引号”与 \\ 斜杠", "weight": 10 ** 30, "score": 0.1, "applicable": False, "reason": "偏差"}]
+    assert unpack_rows(pack_rows(rows)) == rows
+    assert pack_rows(rows[:1]) == '[["indicator","weight","score","applicable","reason"],["满意度",10,9.5,true,null]]'.encode()

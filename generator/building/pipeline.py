@@ -18,6 +18,8 @@ from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
 
+import orjson
+
 from .. import findings as F
 from ..checking import bundles, checks
 from ..checking.limits import check_evaluation
@@ -98,8 +100,7 @@ class Result:
         indicator rows, then each bytes value of `extra` (page text, download lines)."""
         light = self.light()
         extra, blobs = _encode_extra(light.extra)
-        heavy = _ENCODE([[finding_data(f) for f in light.findings],
-                         [light.summary[key] for key in _SUMMARY_TYPES]]).encode("utf-8")
+        heavy = _encoded([[finding_data(f) for f in light.findings], [light.summary[key] for key in _SUMMARY_TYPES]])
         return ({"file": light.file, "source": light.source, "glance": [light.summary[key] for key in GLANCED],
                  "heavy": len(heavy), "extra": extra},
                 b"".join([heavy, light.indicators_packed, *blobs]))
@@ -196,7 +197,17 @@ def pack_rows(rows: list[dict]) -> bytes:
 
 def pack_table(keys: list[str], rows: list[list]) -> bytes:
     """`pack_rows` of rows given as their keys and values (`summary.indicator_table`)."""
-    return _ENCODE([keys, *rows]).encode("utf-8")
+    return _encoded([keys, *rows])
+
+
+def _encoded(value) -> bytes:
+    """JSON in UTF-8, written by orjson (with the standard library, the indicator rows were a
+    tenth of validating a file); a NaN is written null, as the published JSON has it
+    (`export.json_bytes`); an integer beyond 64 bits, which orjson refuses, by the standard library."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return _ENCODE(value).encode("utf-8")
 
 
 # `json.dumps` with these options, made once (`dumps` makes an encoder per call); rows hold
