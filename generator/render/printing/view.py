@@ -56,11 +56,11 @@ def _row_html(line: Row, prefix: str) -> str:
     """A row and its cells. An indicator row's anchor (to find where pages break) sits in its
     last cell: an id on the row itself would keep WeasyPrint from sharing computed styles
     between the rows and their cells."""
-    cells = [cell_html(cell) for cell in line.cells]
-    if line.line is not None and cells:
-        cells[-1] = cell_html(line.cells[-1], f'<span id="{escape(prefix)}r{line.line}"></span>')
+    *cells, last = line.cells or [None]
+    anchor = f'<span id="{escape(prefix)}r{line.line}"></span>' if line.line is not None else ""
+    drawn = "".join([cell_html(cell) for cell in cells]) + (cell_html(last, anchor) if last is not None else "")
     classes = " ".join(filter(None, (line.role, "page-start" if line.page_start else "")))
-    return (f'<tr class="{classes}">' if classes else "<tr>") + "".join(cells) + "</tr>"
+    return (f'<tr class="{classes}">' if classes else "<tr>") + drawn + "</tr>"
 
 
 @dataclass
